@@ -1,0 +1,238 @@
+"""The command line: a thin Click layer over the pipeline.
+
+Commands parse options, call the pipeline, print what it found and choose the exit
+code: 0 when all is well, 1 when findings fail the run, 2 for a usage error. Nothing
+below this module prints.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from mapgen import __version__, report, scaffold, schema
+from mapgen.model import ID_PATTERN
+from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class Context:
+    """What every command needs: how chatty to be and whether to colour."""
+
+    def __init__(self, verbosity: int):
+        self.verbosity = verbosity
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 0:
+            click.echo(message, err=True)
+
+    def debug(self, message: str) -> None:
+        if self.verbosity > 0:
+            click.echo(message, err=True)
+
+
+def _colour() -> bool | None:
+    """``NO_COLOR`` (any value, https://no-color.org) turns colour off everywhere."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mapgen")
+@click.option("-v", "--verbose", count=True, help="Say more; repeat for more.")
+@click.option("-q", "--quiet", count=True, help="Say less: only findings and errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
+    """mapgen: customer journey maps as code.
+
+    Write personas and journeys as YAML, validate them in pull requests, and publish
+    them as diagrams and a static documentation site.
+    """
+    ctx.color = _colour()
+    ctx.obj = Context(verbose - quiet)
+
+
+def _workspace_root(path: Path) -> Path:
+    try:
+        return find_root(path)
+    except WorkspaceError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--strict/--no-strict", default=False,
+              help="Treat warnings as errors (as `strict: true` in mapgen.yml does).")
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="text",
+              show_default=True, help="text for people, json for tools, github for Actions.")
+@click.pass_obj
+def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
+    """Check a workspace's specs and report every problem at once.
+
+    PATHS are workspaces, specs folders or single files (default: the current folder).
+    For single files the whole workspace is checked and findings in those files shown.
+    """
+    exit_code = EXIT_OK
+    roots: dict[Path, list[Path]] = {}
+    for path in paths or (Path("."),):
+        roots.setdefault(_workspace_root(path), []).append(path.resolve())
+    for root, wanted in roots.items():
+        result = read_workspace(root)
+        run_strict = strict or bool(result.workspace and result.workspace.config.strict)
+        findings = [f for f in result.findings if _selected(root / f.location.file, wanted)]
+        click.echo(report.render(findings, fmt, run_strict), nl=False)
+        if any(f.fails(run_strict) for f in findings) or result.workspace is None:
+            exit_code = EXIT_FINDINGS
+        if fmt == "text":
+            ws = result.workspace
+            counts = (f"{report.plural(len(ws.journeys), 'journey')}, "
+                      f"{report.plural(len(ws.personas), 'persona')}" if ws else "no workspace")
+            app.info(f"{_shown(root)}: {counts}; {report.summary(findings, run_strict)}")
+    sys.exit(exit_code)
+
+
+def _selected(file: Path, wanted: list[Path]) -> bool:
+    """Show a finding when a folder was asked for, or its own file was."""
+    return any(w.is_dir() for w in wanted) or file.resolve() in wanted
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd())) or "."
+    except ValueError:
+        return str(path)
+
+
+@cli.command("schema")
+@click.argument("kind", type=click.Choice(list(schema.KINDS)))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def schema_command(kind: str, output: Path | None) -> None:
+    """Print the JSON Schema of a journey, persona or config file.
+
+    Point your editor's YAML language server at it with a first line such as
+    `# yaml-language-server: $schema=schema/journey.schema.json`.
+    """
+    text = schema.dumps(kind)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+
+
+STAGE_CHOICE = click.Choice(list(scaffold.STAGE_MODELS))
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--stages", type=STAGE_CHOICE, default="five", show_default=True,
+              help="The stage model of the example journey.")
+@click.option("--title", default="Customer journeys", show_default=True,
+              help="The site title.")
+@click.option("--force/--no-force", default=False, help="Replace files that exist.")
+@click.pass_obj
+def init(app: Context, directory: Path, stages: str, title: str, force: bool) -> None:
+    """Start a workspace in DIRECTORY: mapgen.yml, a persona, a journey, schemas."""
+    if any((directory / name).exists() for name in CONFIG_NAMES) and not force:
+        raise click.UsageError(f"{directory / 'mapgen.yml'} exists: this is a workspace "
+                               "already (use --force to start over)")
+    files = scaffold.init_files(title, stages)
+    gitignore = directory / ".gitignore"
+    if gitignore.exists():
+        files.pop(".gitignore")
+        _append_missing_lines(gitignore, scaffold.GITIGNORE)
+    written = _write(directory, files, force)
+    for path in written:
+        app.debug(f"wrote {path}")
+    app.info(f"Created a workspace in {directory} ({len(written)} files). "
+             f"Next: `mapgen validate {directory}`.")
+
+
+def _append_missing_lines(path: Path, text: str) -> None:
+    have = set(path.read_text(encoding="utf-8").splitlines())
+    extra = [line for line in text.splitlines() if line and line not in have]
+    if extra:
+        with path.open("a", encoding="utf-8") as out:
+            out.write("\n" + "\n".join(extra) + "\n")
+
+
+def _write(root: Path, files: dict[str, str], force: bool) -> list[Path]:
+    try:
+        return scaffold.write_files(root, files, overwrite=force)
+    except FileExistsError as exc:
+        raise click.UsageError(f"will not overwrite {exc} (use --force)") from None
+
+
+def _valid_id(ctx, param, value: str) -> str:
+    import re
+
+    if not re.fullmatch(ID_PATTERN, value):
+        raise click.BadParameter(
+            f'"{value}" is not an id: use lower-case letters, digits and dashes')
+    return value
+
+
+@cli.group()
+def new() -> None:
+    """Add a persona or a journey to the workspace from a template."""
+
+
+@new.command("persona")
+@click.argument("persona_id", metavar="ID", callback=_valid_id)
+@click.option("-d", "--dir", "directory", default=".", type=click.Path(path_type=Path),
+              help="The workspace (default: the current folder).")
+@click.pass_obj
+def new_persona(app: Context, persona_id: str, directory: Path) -> None:
+    """Add specs/personas/ID.yml."""
+    root = _workspace_root(directory)
+    specs = _specs_dir(root)
+    path = _write(root, {f"{specs}/personas/{persona_id}.yml":
+                         scaffold.persona_text(persona_id)}, False)[0]
+    app.info(f"Created {_shown(path)}: add it to a journey's `personas`.")
+
+
+@new.command("journey")
+@click.argument("journey_id", metavar="ID", callback=_valid_id)
+@click.option("-d", "--dir", "directory", default=".", type=click.Path(path_type=Path),
+              help="The workspace (default: the current folder).")
+@click.option("--stages", type=STAGE_CHOICE, default="five", show_default=True)
+@click.option("--persona", help="The persona the journey is about (default: the first).")
+@click.pass_obj
+def new_journey(app: Context, journey_id: str, directory: Path, stages: str,
+                persona: str | None) -> None:
+    """Add specs/journeys/ID.yml."""
+    root = _workspace_root(directory)
+    specs = _specs_dir(root)
+    if persona is None:
+        found = sorted(p.stem for p in (root / specs / "personas").glob("*.y*ml"))
+        persona = found[0] if found else None
+    text = scaffold.journey_text(journey_id, persona, stages)
+    path = _write(root, {f"{specs}/journeys/{journey_id}.yml": text}, False)[0]
+    app.info(f"Created {_shown(path)}.")
+
+
+def _specs_dir(root: Path) -> str:
+    result = read_workspace(root)
+    return result.workspace.config.specs_dir if result.workspace else "specs"
+
+
+def main() -> None:
+    """Entry point: no Python traceback reaches the user, whatever happens."""
+    try:
+        cli.main(prog_name="mapgen", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug in mapgen, not bad input: say so, briefly
+        if os.environ.get("MAPGEN_TRACEBACK"):
+            traceback.print_exc()
+        click.echo(f"mapgen: internal error: {type(exc).__name__}: {exc}\n"
+                   "Please report it; set MAPGEN_TRACEBACK=1 to see the details.", err=True)
+        sys.exit(3)

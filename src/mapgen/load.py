@@ -1,0 +1,238 @@
+"""Load: read one YAML file into plain data, remembering where every node was written.
+
+The loader is the only place that touches YAML. It turns a file into a
+:class:`Document`: the data as dicts, lists and scalars, plus the line and column of
+every node, so the validator can point at ``file:line:col`` for anything it finds.
+
+What it refuses, each with its own rule: files over :data:`MAX_FILE_BYTES`, bytes that
+are not UTF-8, YAML that does not parse, a mapping key written twice, and anchors or
+aliases that expand beyond :data:`MAX_NODES` (the "billion laughs" file) or refer to
+themselves. A UTF-8 byte order mark is read past, with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from mapgen.findings import Finding, Location, finding
+
+try:  # the C composer is several times faster; fall back quietly when absent
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: How many nodes one document may expand to once aliases are followed. A large real
+#: journey has a few thousand; a "billion laughs" file reaches this in milliseconds.
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+YAML_SUFFIXES = (".yml", ".yaml")
+BOM = "\ufeff"
+
+DocPath = tuple[str | int, ...]
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}  # dates stay as written: "2026-07-01"
+
+
+def format_path(path: DocPath) -> str:
+    """``("stages", 1, "steps", 0)`` -> ``"stages[1].steps[0]"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Document:
+    """One loaded file: its data and where each value and key was written."""
+
+    file: str
+    data: Any
+    values: dict[DocPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+    keys: dict[DocPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def locate(self, path: DocPath, *, key: bool = False) -> Location:
+        """The location of ``path``; of its key when ``key``; else of its nearest parent."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                break
+            if not key and probe in self.keys:
+                table = self.keys
+                break
+            probe = probe[:-1]
+        line, column = table.get(probe, self.values.get((), (1, 1)))
+        return Location(self.file, line, column, format_path(path))
+
+
+class LoadError(Exception):
+    def __init__(self, result: Finding):
+        super().__init__(result.message)
+        self.finding = result
+
+
+def load_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Finding]]:
+    """Read and parse ``path``. Returns the document (or None) and what went wrong."""
+    name = display or str(path)
+    try:
+        text, findings = _read_text(path, name)
+        return _parse(text, name), findings
+    except LoadError as exc:
+        return None, [exc.finding]
+
+
+def load_text(text: str, name: str) -> Document:
+    """Parse YAML text already in memory; raises :class:`LoadError`."""
+    return _parse(text, name)
+
+
+def _read_text(path: Path, name: str) -> tuple[str, list[Finding]]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _error(
+                "file-too-large", Location(name),
+                f"the file is {size / 1048576:.1f} MiB; the limit is 2 MiB. "
+                "Split it: one persona or journey per file.",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _error("unreadable-file", Location(name), f"cannot read the file: {exc.strerror}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _error(
+            "not-utf8", Location(name, line, column),
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 "
+            "(most editors offer it under 'Save with encoding').",
+        )
+    findings = []
+    if text.startswith(BOM):
+        text = text[1:]
+        findings.append(finding(
+            "byte-order-mark", Location(name, 1, 1),
+            "the file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM.",
+        ))
+    return text, findings
+
+
+def _parse(text: str, name: str) -> Document:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise _error("yaml-syntax", Location(name, line, column),
+                     f"this is not valid YAML: {problem}. Check the indentation and quoting "
+                     "here; quote text that contains ': ' or starts with a special character.")
+    except yaml.YAMLError as exc:
+        raise _error("yaml-syntax", Location(name, 1, 1), f"this is not valid YAML: {exc}")
+    except RecursionError:
+        raise _error("yaml-syntax", Location(name, 1, 1),
+                     f"the document nests deeper than {MAX_DEPTH} levels; flatten it.")
+    builder = _Builder(name)
+    data = builder.build(root, ()) if root is not None else None
+    return Document(name, data, builder.values, builder.keys)
+
+
+def _error(rule: str, location: Location, message: str) -> LoadError:
+    return LoadError(finding(rule, location, message))
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, recording marks and budgets."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.values: dict[DocPath, tuple[int, int]] = {}
+        self.keys: dict[DocPath, tuple[int, int]] = {}
+        self.count = 0
+        self.active: set[int] = set()
+        self.constructor = SafeConstructor()
+
+    def build(self, node: Node, path: DocPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self._fail("alias-bomb", node, (
+                f"anchors and aliases expand to more than {MAX_NODES:,} values; "
+                "write the repeated parts out or reference them by id"))
+        if len(path) > MAX_DEPTH:
+            raise self._fail("yaml-syntax", node,
+                             f"the document nests deeper than {MAX_DEPTH} levels; flatten it")
+        if id(node) in self.active:
+            raise self._fail("alias-bomb", node, "an alias refers to the node that contains it; "
+                             "an alias may only repeat a finished value")
+        self.values.setdefault(path, _mark(node))
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag in _TEXT_TAGS:
+            return node.value
+        try:
+            value = self.constructor.construct_object(node)
+        except ConstructorError as exc:
+            raise self._fail("yaml-syntax", node, f"{exc.problem}; remove the tag")
+        if isinstance(value, (datetime.date, bytes)):
+            return node.value
+        return value
+
+    def _mapping(self, node: MappingNode, path: DocPath) -> dict:
+        out: dict = {}
+        seen: dict[Any, Node] = {}
+        merged: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merged.update(self._merge(value_node, path))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise self._fail("yaml-syntax", key_node,
+                                 "a key must be plain text, not a list or mapping")
+            key = self._scalar(key_node)
+            if key in seen:
+                first = _mark(seen[key])
+                raise self._fail("duplicate-key", key_node, (
+                    f'the key "{key}" is written twice (first on line {first[0]}); '
+                    "keep one and merge the two values"))
+            seen[key] = key_node
+            self.keys[path + (key,)] = _mark(key_node)
+            out[key] = self.build(value_node, path + (key,))
+        return {**{k: v for k, v in merged.items() if k not in out}, **out}
+
+    def _merge(self, node: Node, path: DocPath) -> dict:
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        merged: dict = {}
+        for source in reversed(sources):
+            if not isinstance(source, MappingNode):
+                raise self._fail("yaml-syntax", source, "`<<` merges only mappings")
+            merged.update(self.build(source, path))
+        return merged
+
+    def _fail(self, rule: str, node: Node, message: str) -> LoadError:
+        line, column = _mark(node)
+        return _error(rule, Location(self.name, line, column), message + ".")
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1

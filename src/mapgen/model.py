@@ -1,0 +1,360 @@
+"""Model: the typed, immutable objects every later stage of the pipeline consumes.
+
+One pydantic model per thing a journey-mapping team writes down (persona, journey,
+stage, step, touchpoint, pain point, opportunity, ...). The same classes check the
+shape of each document (see :mod:`mapgen.validate`) and produce the published JSON
+Schema (see :mod:`mapgen.schema`), so the two can never disagree.
+
+Shapes only live here. Rules that need the whole workspace (references, reachability,
+unused items) are in :mod:`mapgen.validate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictInt,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+X_KEY_PREFIX = "x-"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Ref = str
+Text = str
+Markdown = Annotated[str, Field(json_schema_extra={"format": "markdown"})]
+Status = Literal["current", "future", "draft"]
+Phase = Literal["before", "during", "after"]
+Severity = Literal["low", "medium", "high", "critical"]
+Priority = Literal["low", "medium", "high"]
+OpportunityStatus = Literal["idea", "planned", "in-progress", "done"]
+Engine = Literal["embedded", "system"]
+
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+def _one_or_many(value: Any) -> Any:
+    """Let a list of one be written as the item alone: ``support: CRM``."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return [value]
+    return value
+
+
+def _list_schema(item: dict) -> WithJsonSchema:
+    return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item}]})
+
+
+TextList = Annotated[
+    tuple[str, ...], BeforeValidator(_one_or_many), _list_schema({"type": "string"})
+]
+RefList = Annotated[
+    tuple[Ref, ...], BeforeValidator(_one_or_many), _list_schema({"type": "string"})
+]
+
+
+def _emotion_kind(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "score"
+    if isinstance(value, dict):
+        return "by-persona"
+    return None
+
+
+#: One score on the journey's scale, or a mapping persona id -> score.
+Emotion = Annotated[
+    Annotated[StrictInt, Tag("score")] | Annotated[dict[Ref, StrictInt], Tag("by-persona")],
+    Discriminator(
+        _emotion_kind,
+        custom_error_type="emotion_type",
+        custom_error_message=(
+            "an emotion is a whole number on the scale (emotion: 1) "
+            "or a mapping persona -> number (emotion: {maya: 1})"
+        ),
+    ),
+]
+#: Tags of tagged unions: they appear in error locations and are not document keys.
+UNION_TAGS = frozenset({"score", "by-persona"})
+
+
+class Spec(BaseModel):
+    """Base of every document model: immutable, unknown keys refused, ``x-`` keys kept."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        json_schema_extra={"patternProperties": {"^x-": {}}},
+    )
+
+    extensions: SkipJsonSchema[dict[str, Any]] = Field(
+        default_factory=dict, validation_alias="__extensions__", exclude=True, repr=False
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_x_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        extensions = {k: v for k, v in data.items() if _is_x_key(k)}
+        rest = {k: v for k, v in data.items() if not _is_x_key(k) and k != "__extensions__"}
+        return {**rest, "__extensions__": extensions} if extensions else rest
+
+
+def _is_x_key(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith(X_KEY_PREFIX)
+
+
+# --- the emotion scale and channels ---------------------------------------------------
+
+DEFAULT_LABELS = {-2: "angry", -1: "sad", 0: "neutral", 1: "happy", 2: "excited"}
+#: Emoticons for the labels teams use most; other labels are shown as text only.
+EMOTICONS = {
+    "furious": "😡", "angry": "😠", "frustrated": "😣", "sad": "🙁", "worried": "😟",
+    "neutral": "😐", "ok": "🙂", "happy": "🙂", "pleased": "😊", "excited": "😄",
+    "delighted": "🤩",
+}
+
+
+class EmotionScale(Spec):
+    """The range of emotion scores and what each one is called."""
+
+    min: StrictInt = -2
+    max: StrictInt = 2
+    labels: dict[StrictInt, Text] | None = None
+
+    def label(self, score: int) -> str:
+        labels = self.labels
+        if labels is None and (self.min, self.max) == (-2, 2):
+            labels = DEFAULT_LABELS
+        return (labels or {}).get(score, f"{score:+d}" if score else "0")
+
+    def emoticon(self, score: int) -> str:
+        return EMOTICONS.get(self.label(score).lower(), "")
+
+    @property
+    def scores(self) -> range:
+        return range(self.min, self.max + 1)
+
+
+class Channel(Spec):
+    id: Id
+    name: Text
+    description: Markdown | None = None
+
+
+DEFAULT_CHANNELS = (
+    Channel(id="web", name="Website"),
+    Channel(id="app", name="Mobile app"),
+    Channel(id="email", name="Email"),
+    Channel(id="sms", name="Text message"),
+    Channel(id="social", name="Social media"),
+    Channel(id="phone", name="Phone"),
+    Channel(id="chat", name="Live chat"),
+    Channel(id="store", name="Store"),
+    Channel(id="sales", name="Sales representative"),
+    Channel(id="post", name="Post"),
+)
+
+
+# --- mapgen.yml ----------------------------------------------------------------------
+
+class Theme(Spec):
+    name: Text = "default"
+    custom_dir: Text | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+def _theme_shorthand(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Config(Spec):
+    """The site configuration in ``mapgen.yml``; every key has a default."""
+
+    title: Text = "Customer journeys"
+    description: Markdown | None = None
+    site_url: Text | None = None
+    repo_url: Text | None = None
+    edit_uri: Text | None = None
+    specs_dir: Text = "specs"
+    site_dir: Text = "site"
+    theme: Annotated[Theme, BeforeValidator(_theme_shorthand)] = Field(default_factory=Theme)
+    emotion_scale: EmotionScale = Field(default_factory=EmotionScale)
+    channels: tuple[Channel, ...] = DEFAULT_CHANNELS
+    strict: bool = False
+    engine: Engine = "embedded"
+
+
+# --- persona -------------------------------------------------------------------------
+
+class Persona(Spec):
+    """Someone the journeys are about. The id is the file name."""
+
+    id: Id
+    name: Text
+    role: Text | None = None
+    avatar: Text | None = None
+    quote: Text | None = None
+    description: Markdown | None = None
+    goals: TextList = ()
+    needs: TextList = ()
+    motivations: TextList = ()
+    frustrations: TextList = ()
+    channels: RefList = ()
+    tags: TextList = ()
+
+
+# --- journey -------------------------------------------------------------------------
+
+class Source(Spec):
+    """Evidence that steps, pain points and KPIs cite."""
+
+    id: Id
+    title: Text
+    url: Text | None = None
+
+
+class Kpi(Spec):
+    name: Text
+    value: Text | None = None
+    target: Text | None = None
+    source: Ref | None = None
+
+
+class Touchpoint(Spec):
+    channel: Ref
+    name: Text
+    description: Text | None = None
+
+
+class PainPoint(Spec):
+    id: Id | None = None
+    text: Text
+    severity: Severity = "medium"
+    evidence: RefList = ()
+
+
+class Opportunity(Spec):
+    id: Id | None = None
+    text: Text
+    addresses: RefList = ()
+    owner: Text | None = None
+    priority: Priority = "medium"
+    status: OpportunityStatus = "idea"
+
+
+class Step(Spec):
+    """One thing the customer does, with what they think and feel there."""
+
+    id: Id
+    name: Text
+    actions: Text | None = None
+    motivations: Text | None = None
+    thoughts: TextList = ()
+    touchpoints: tuple[Touchpoint, ...] = ()
+    emotion: Emotion | None = None
+    pain_points: tuple[PainPoint, ...] = ()
+    opportunities: tuple[Opportunity, ...] = ()
+    evidence: RefList = ()
+    frontstage: Text | None = None
+    backstage: Text | None = None
+    support: TextList = ()
+    next: RefList | None = None
+
+    def scores(self, personas: tuple[str, ...]) -> dict[str, int]:
+        """Score per persona; a single number is every persona's score."""
+        if self.emotion is None:
+            return {}
+        if isinstance(self.emotion, int):
+            return {persona: self.emotion for persona in personas}
+        return {p: s for p, s in self.emotion.items() if p in personas}
+
+
+class Stage(Spec):
+    id: Id
+    name: Text
+    phase: Phase | None = None
+    goal: Text | None = None
+    description: Markdown | None = None
+    reached: Annotated[StrictInt, Field(ge=0)] | None = None
+    kpis: tuple[Kpi, ...] = ()
+    steps: tuple[Step, ...] = ()
+
+
+class Journey(Spec):
+    """A customer's path through stages and steps. The id is the file name."""
+
+    id: Id
+    title: Text
+    personas: RefList = ()
+    owner: Text | None = None
+    status: Status = "current"
+    objective: Markdown | None = None
+    description: Markdown | None = None
+    period: Text | None = None
+    tags: TextList = ()
+    emotion_scale: EmotionScale | None = None
+    sources: tuple[Source, ...] = ()
+    stages: tuple[Stage, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _persona_shorthand(cls, data: Any) -> Any:
+        """``persona: maya`` is short for ``personas: [maya]``."""
+        if isinstance(data, dict) and "persona" in data and "personas" not in data:
+            rest = {k: v for k, v in data.items() if k != "persona"}
+            return rest | {"personas": data["persona"]}
+        return data
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """Every step, in document order across stages."""
+        return tuple(step for stage in self.stages for step in stage.steps)
+
+    def next_steps(self, step: Step) -> tuple[str, ...]:
+        """Where customers go after ``step``: its ``next``, else the following step."""
+        if step.next is not None:
+            return step.next
+        ids = [s.id for s in self.steps]
+        position = ids.index(step.id)
+        return (ids[position + 1],) if position + 1 < len(ids) else ()
+
+    def stage_of(self, step_id: str) -> Stage | None:
+        return next((st for st in self.stages if any(s.id == step_id for s in st.steps)), None)
+
+
+# --- the workspace -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything one build works from: the config, personas and journeys by id."""
+
+    root: str
+    config: Config
+    personas: dict[str, Persona] = field(default_factory=dict)
+    journeys: dict[str, Journey] = field(default_factory=dict)
+    #: Where each persona and journey was read from, relative to ``root``.
+    files: dict[str, str] = field(default_factory=dict)
+
+    def scale_of(self, journey: Journey) -> EmotionScale:
+        return journey.emotion_scale or self.config.emotion_scale
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        return {channel.id: channel for channel in self.config.channels}
+
+
+#: The document kinds users write, by the folder they live in under ``specs/``.
+DOCUMENT_MODELS: dict[str, type[Spec]] = {"personas": Persona, "journeys": Journey}

@@ -1,0 +1,101 @@
+"""Schema: the published JSON Schema of each file kind, generated from the model.
+
+Editors use it through the YAML language server (``# yaml-language-server:
+$schema=...``) for completion and inline errors. The validator uses the same schema to
+name what it expected where a document went wrong: the keys a mapping knows and the
+choices a field takes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from mapgen.model import Config, Journey, Persona
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+KINDS: dict[str, type[BaseModel]] = {"journey": Journey, "persona": Persona, "config": Config}
+_TITLES = {
+    "journey": "mapgen journey", "persona": "mapgen persona", "config": "mapgen.yml",
+}
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema users' editors validate a ``kind`` file against."""
+    model = KINDS[kind]
+    out = copy.deepcopy(_raw(model))
+    out["$schema"] = SCHEMA_DIALECT
+    out["title"] = _TITLES[kind]
+    required = [key for key in out.get("required", []) if key != "id"]
+    out["required"] = required
+    if kind == "journey":
+        out["properties"]["persona"] = {
+            "type": "string", "description": "Shorthand for `personas: [id]`."}
+    if kind == "config":
+        theme = out["properties"]["theme"]
+        out["properties"]["theme"] = {"anyOf": [{"type": "string"}, theme]}
+    return out
+
+
+def dumps(kind: str) -> str:
+    """The schema as stable, diff-friendly JSON text."""
+    return json.dumps(json_schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@cache
+def _raw(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+# --- questions the validator asks about a place in a document -------------------------
+
+def _node(model: type[BaseModel], path) -> dict[str, Any]:
+    """The schema that describes the value at ``path`` in a ``model`` document."""
+    root = _raw(model)
+    node = root
+    for part in path:
+        node = _resolve(root, node)
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part) or node.get("additionalProperties") or {}
+    return _resolve(root, node)
+
+
+def _resolve(root: dict, node: Any) -> dict[str, Any]:
+    """Follow ``$ref`` and pick the object or array branch of ``anyOf``."""
+    if not isinstance(node, dict):
+        return {}
+    while "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    for key in ("anyOf", "oneOf"):
+        if key in node:
+            branches = [_resolve(root, b) for b in node[key]]
+            rich = [b for b in branches if "properties" in b or "items" in b or "enum" in b]
+            return rich[-1] if rich else branches[0]
+    return node
+
+
+def keys_at(model: type[BaseModel], path) -> list[str]:
+    """The keys the mapping at ``path`` knows, in the order the model declares them."""
+    return list(_node(model, path).get("properties", {}))
+
+
+def choices_at(model: type[BaseModel], path) -> list[str]:
+    """The values the field at ``path`` accepts."""
+    return list(_node(model, path).get("enum", []))
+
+
+def describe(model: type[BaseModel], path) -> str:
+    """A reader's name for the mapping at ``path``: "a step", "the journey"."""
+    if not path:
+        return f"the {model.__name__.lower()}"
+    title = _node(model, path).get("title", "this mapping")
+    words = {"Kpi": "KPI", "PainPoint": "pain point", "EmotionScale": "emotion scale"}
+    name = words.get(title, title.lower())
+    article = "an" if name[:1] in "aeiou" else "a"
+    return f"{article} {name}"

@@ -1,0 +1,405 @@
+"""Validate: turn loaded documents into models, and report everything that is wrong.
+
+Two passes, both reporting every finding rather than stopping at the first:
+
+* :func:`check_document` checks one document's shape against its model and maps each
+  pydantic error to a finding at the key or value that caused it, with a message that
+  says what to write instead;
+* :func:`check_workspace` checks what needs the whole workspace: ids, references,
+  scales, reachability, and the warnings of SPEC.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from mapgen import schema
+from mapgen.findings import Finding, did_you_mean, finding, one_of
+from mapgen.load import DocPath, Document
+from mapgen.model import (
+    ID_PATTERN,
+    UNION_TAGS,
+    Config,
+    EmotionScale,
+    Journey,
+    Workspace,
+)
+
+MAX_STEPS = 20
+_MAX_REPAIRS = 3
+
+_TYPE_NAMES = {
+    "string_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+    "tuple_type": "a list", "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values", "model_attributes_type": "a mapping",
+    "int_from_float": "a whole number", "float_type": "a number",
+}
+
+
+# --- one document --------------------------------------------------------------------
+
+def check_document(doc: Document, model: type[BaseModel], **fixed: Any):
+    """Validate ``doc`` against ``model``. Returns ``(instance or None, findings)``.
+
+    ``fixed`` supplies fields that do not come from the file, such as the id a persona
+    takes from its file name; a value written in the file wins, and is checked later.
+    """
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        kind = model.__name__.lower()
+        return None, [finding("not-a-mapping", doc.locate(()),
+                              f"a {kind} file holds a mapping of keys to values, "
+                              f"e.g. `title: ...`; found {_describe(data)}")]
+    try:
+        return model.model_validate({**fixed, **data}), []
+    except ValidationError as exc:
+        findings = [_error_finding(doc, model, err) for err in exc.errors()]
+        return _repaired(model, copy.deepcopy({**fixed, **data}), exc), findings
+
+
+def _repaired(model: type[BaseModel], data: dict, exc: ValidationError):
+    """The model with every faulty value dropped, or None when that cannot make one.
+
+    A repaired model is never built into a site (its findings fail the run), but it
+    lets the workspace rules run too, so one pass reports every mistake in a file.
+    """
+    for _ in range(_MAX_REPAIRS):
+        for err in exc.errors():
+            path = tuple(p for p in err["loc"] if p not in UNION_TAGS)
+            if err["type"] == "missing" or not path or not _drop(data, path):
+                return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as again:
+            exc = again
+    return None
+
+
+def _drop(root: Any, path: DocPath) -> bool:
+    """Remove the value at ``path``; an entry of a list takes the whole list with it."""
+    *parents, last = path
+    data = root
+    for part in parents:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if isinstance(data, dict) and last in data:
+        del data[last]
+        return True
+    if isinstance(data, list) and parents:
+        return _drop(root, tuple(parents))
+    return False
+
+
+def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
+    path = tuple(p for p in err["loc"] if p not in UNION_TAGS)
+    kind, value = err["type"], err.get("input")
+    where = schema.describe(model, path[:-1]) if path else "the document"
+    key = path[-1] if path else ""
+    if kind == "extra_forbidden":
+        known = schema.keys_at(model, path[:-1])
+        return finding("unknown-key", doc.locate(path, key=True), (
+            f'{where} has no key "{key}"{did_you_mean(key, known)}; known keys: '
+            f'{", ".join(known)}. Keys of your own start with "x-"'))
+    if kind == "missing":
+        return finding("missing-key", doc.locate(path[:-1]),
+                       f'{where} needs "{key}"; add `{key}: ...`')
+    if kind == "literal_error":
+        choices = schema.choices_at(model, path)
+        return finding("invalid-choice", doc.locate(path), (
+            f'"{value}" is not a {key}{did_you_mean(value, choices)}; '
+            f"write one of {one_of(choices)}"))
+    if kind == "string_pattern_mismatch":
+        return finding("invalid-id", doc.locate(path), _bad_id_message(value))
+    if kind == "emotion_type":
+        return finding("wrong-type", doc.locate(path), f"{err['msg']}; found {_describe(value)}")
+    if kind in _TYPE_NAMES:
+        return finding("wrong-type", doc.locate(path), (
+            f"{key or 'the value'} should be {_TYPE_NAMES[kind]}; found {_describe(value)}"))
+    return finding("invalid-value", doc.locate(path), f"{key}: {err['msg']}")
+
+
+def _bad_id_message(value: Any) -> str:
+    suggestion = slugify(str(value))
+    hint = f', e.g. "{suggestion}"' if suggestion else ""
+    return (f'"{value}" is not a valid id: use lower-case letters, digits and dashes, '
+            f"starting with a letter or digit{hint}")
+
+
+def slugify(text: str) -> str:
+    """A valid id made from ``text``: "Sees an Ad!" -> "sees-an-ad"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'the text "{shown}"'
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+# --- the whole workspace -------------------------------------------------------------
+
+def check_workspace(ws: Workspace, docs: dict[str, Document],
+                    config_doc: Document | None) -> list[Finding]:
+    """Findings that need more than one document, or the model as a whole."""
+    findings: list[Finding] = []
+    if config_doc is not None:
+        findings += _check_scale(ws.config.emotion_scale, config_doc, ("emotion_scale",))
+    for journey in ws.journeys.values():
+        checker = _JourneyChecker(ws, journey, docs[ws.files[f"journeys/{journey.id}"]])
+        findings += checker.run()
+    findings += _unused_personas(ws, docs)
+    if config_doc is not None and "channels" in (config_doc.data or {}):
+        findings += _unused_channels(ws, config_doc)
+    return findings
+
+
+def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Finding]:
+    findings = []
+    if scale.min >= scale.max:
+        findings.append(finding("invalid-scale", doc.locate(path + ("min",)), (
+            f"the scale's min ({scale.min}) must be below its max ({scale.max}); "
+            "e.g. `{min: -2, max: 2}`")))
+    for score in (scale.labels or {}):
+        if not scale.min <= score <= scale.max:
+            findings.append(finding("invalid-value", doc.locate(path + ("labels", score)), (
+                f"the label for {score} lies outside the scale {scale.min}..{scale.max}; "
+                "remove it or widen the scale")))
+    return findings
+
+
+def _unused_personas(ws: Workspace, docs: dict[str, Document]) -> Iterator[Finding]:
+    used = {p for journey in ws.journeys.values() for p in journey.personas}
+    for persona in ws.personas.values():
+        if persona.id not in used:
+            doc = docs[ws.files[f"personas/{persona.id}"]]
+            yield finding("unused-persona", doc.locate(()), (
+                f'no journey lists the persona "{persona.id}"; add it to a journey\'s '
+                "`personas` or delete the file"))
+
+
+def _unused_channels(ws: Workspace, config_doc: Document) -> Iterator[Finding]:
+    used = {tp.channel for j in ws.journeys.values() for s in j.steps for tp in s.touchpoints}
+    used |= {c for persona in ws.personas.values() for c in persona.channels}
+    for index, channel in enumerate(ws.config.channels):
+        if channel.id not in used:
+            yield finding("unused-channel", config_doc.locate(("channels", index)), (
+                f'no touchpoint or persona uses the channel "{channel.id}"; '
+                "use it or remove it from `channels`"))
+
+
+class _JourneyChecker:
+    """The per-journey rules: ids, references, emotions and the flow of steps."""
+
+    def __init__(self, ws: Workspace, journey: Journey, doc: Document):
+        self.ws, self.journey, self.doc = ws, journey, doc
+        self.scale = ws.scale_of(journey)
+        self.findings: list[Finding] = []
+        self.step_ids = {step.id for step in journey.steps}
+        self.source_ids = {source.id for source in journey.sources}
+        self.pain_ids = {p.id for s in journey.steps for p in s.pain_points if p.id}
+        self.cited: set[str] = set()
+
+    def add(self, rule: str, path: DocPath, message: str, *, key: bool = False) -> None:
+        self.findings.append(finding(rule, self.doc.locate(path, key=key), message))
+
+    def run(self) -> list[Finding]:
+        journey = self.journey
+        if journey.emotion_scale is not None:
+            self.findings += _check_scale(journey.emotion_scale, self.doc, ("emotion_scale",))
+        self._check_personas()
+        self._check_unique_ids()
+        if not journey.stages:
+            self.add("no-stages", ("stages",) if "stages" in (self.doc.data or {}) else (),
+                     "the journey has no stages; add `stages:` with at least one stage")
+        for i, stage in enumerate(journey.stages):
+            self._check_stage(i, stage)
+        self._check_sources_used()
+        self._check_pain_addressed()
+        self._check_reachable()
+        self._check_reached()
+        if len(self.step_ids) > MAX_STEPS:
+            self.add("journey-too-long", ("stages",), (
+                f"the journey has {len(journey.steps)} steps; over {MAX_STEPS} is hard to read: "
+                "split it into several journeys"))
+        return self.findings
+
+    def _check_personas(self) -> None:
+        for i, persona in enumerate(self.journey.personas):
+            if persona not in self.ws.personas:
+                path = ("personas", i) if "personas" in (self.doc.data or {}) else ("persona",)
+                self.add("unknown-persona", path, _unknown("persona", persona, self.ws.personas))
+
+    def _check_unique_ids(self) -> None:
+        j = self.journey
+        groups = {
+            "source": [(("sources", i, "id"), s.id) for i, s in enumerate(j.sources)],
+            "stage": [(("stages", i, "id"), s.id) for i, s in enumerate(j.stages)],
+            "step": [(p + ("id",), s.id) for p, s in self._steps()],
+            "pain point": [(p + ("pain_points", k, "id"), pp.id)
+                           for p, s in self._steps() for k, pp in enumerate(s.pain_points)
+                           if pp.id],
+            "opportunity": [(p + ("opportunities", k, "id"), o.id)
+                            for p, s in self._steps() for k, o in enumerate(s.opportunities)
+                            if o.id],
+        }
+        for kind, entries in groups.items():
+            seen: dict[str, DocPath] = {}
+            for path, ident in entries:
+                if ident in seen:
+                    first = self.doc.locate(seen[ident])
+                    self.add("duplicate-id", path, (
+                        f'the {kind} id "{ident}" is already used on line {first.line}; '
+                        f"give each {kind} its own id"))
+                seen.setdefault(ident, path)
+
+    def _steps(self) -> Iterator[tuple[DocPath, Any]]:
+        for i, stage in enumerate(self.journey.stages):
+            for k, step in enumerate(stage.steps):
+                yield ("stages", i, "steps", k), step
+
+    def _check_stage(self, i: int, stage) -> None:
+        if not stage.steps:
+            path = ("stages", i, "steps") if "steps" in self.doc.data["stages"][i] else (
+                "stages", i)
+            self.add("no-steps", path,
+                     f'the stage "{stage.id}" has no steps; add `steps:` with at least one step')
+        for k, kpi in enumerate(stage.kpis):
+            if kpi.source is not None:
+                self._cite(("stages", i, "kpis", k, "source"), kpi.source)
+        for k, step in enumerate(stage.steps):
+            self._check_step(("stages", i, "steps", k), step)
+
+    def _check_step(self, path: DocPath, step) -> None:
+        for k, tp in enumerate(step.touchpoints):
+            if tp.channel not in self.ws.channels:
+                self.add("unknown-channel", path + ("touchpoints", k, "channel"),
+                         _unknown("channel", tp.channel, self.ws.channels)
+                         + "; or declare it under `channels` in mapgen.yml")
+        for k, ref in enumerate(step.next or ()):
+            if ref not in self.step_ids:
+                self.add("unknown-step", path + ("next",) + (k,),
+                         _unknown("step", ref, self.step_ids))
+        for k, ref in enumerate(step.evidence):
+            self._cite(path + ("evidence",) + (k,), ref)
+        for k, pain in enumerate(step.pain_points):
+            for m, ref in enumerate(pain.evidence):
+                self._cite(path + ("pain_points", k, "evidence") + (m,), ref)
+        for k, opp in enumerate(step.opportunities):
+            for m, ref in enumerate(opp.addresses):
+                if ref not in self.pain_ids:
+                    self.add("unknown-pain-point",
+                             path + ("opportunities", k, "addresses") + (m,),
+                             _unknown("pain point", ref, self.pain_ids)
+                             + "; give the pain point an `id` to reference it")
+        self._check_emotion(path, step)
+
+    def _cite(self, path: DocPath, ref: str) -> None:
+        self.cited.add(ref)
+        if ref not in self.source_ids:
+            self.add("unknown-source", path, _unknown("source", ref, self.source_ids)
+                     + "; declare it under the journey's `sources`")
+
+    def _check_emotion(self, path: DocPath, step) -> None:
+        personas = self.journey.personas
+        emotion = step.emotion
+        entries = emotion.items() if isinstance(emotion, dict) else (
+            [(None, emotion)] if emotion is not None else [])
+        for persona, score in entries:
+            where = path + (("emotion", persona) if persona is not None else ("emotion",))
+            if persona is not None and persona not in personas:
+                self.add("emotion-persona", where, _unknown(
+                    "persona of this journey", persona, personas), key=True)
+            if not self.scale.min <= score <= self.scale.max:
+                self.add("emotion-out-of-scale", where, (
+                    f"{score} is outside the scale {self.scale.min}..{self.scale.max}; "
+                    f"write a score from {self.scale.min} ({self.scale.label(self.scale.min)}) "
+                    f"to {self.scale.max} ({self.scale.label(self.scale.max)})"))
+        known = [p for p in personas if p in self.ws.personas]
+        missing = [p for p in known if p not in step.scores(personas)]
+        if missing:
+            self.add("emotion-gap", path + ("emotion",) if emotion is not None else path, (
+                f'the step "{step.id}" has no emotion for {one_of(missing)}: a gap in the '
+                f"curve; add `emotion: {{{missing[0]}: 0}}`"))
+
+    def _check_sources_used(self) -> None:
+        for i, source in enumerate(self.journey.sources):
+            if source.id not in self.cited:
+                self.add("unused-source", ("sources", i), (
+                    f'nothing cites the source "{source.id}"; cite it with `evidence: '
+                    f"[{source.id}]` on a step or pain point, or remove it"))
+
+    def _check_pain_addressed(self) -> None:
+        addressed = {ref for s in self.journey.steps for o in s.opportunities
+                     for ref in o.addresses}
+        for path, step in self._steps():
+            for k, pain in enumerate(step.pain_points):
+                if pain.severity in ("high", "critical") and pain.id not in addressed:
+                    ref = pain.id or "an-id"
+                    self.add("unaddressed-pain", path + ("pain_points", k), (
+                        f"this {pain.severity} pain point has no opportunity that addresses it; "
+                        f"add an opportunity with `addresses: [{ref}]`"
+                        + ("" if pain.id else " and give the pain point `id: an-id`")))
+
+    def _check_reachable(self) -> None:
+        steps = self.journey.steps
+        if not steps:
+            return
+        seen, todo = {steps[0].id}, [steps[0]]
+        by_id = {step.id: step for step in steps}
+        while todo:
+            for ref in self.journey.next_steps(todo.pop()):
+                if ref in by_id and ref not in seen:
+                    seen.add(ref)
+                    todo.append(by_id[ref])
+        for path, step in self._steps():
+            if step.id not in seen:
+                self.add("unreachable-step", path, (
+                    f'no path leads to the step "{step.id}" from the first step; '
+                    "list it in an earlier step's `next`"))
+
+    def _check_reached(self) -> None:
+        previous = None
+        for i, stage in enumerate(self.journey.stages):
+            if stage.reached is None:
+                continue
+            if previous is not None and stage.reached > previous[1].reached:
+                self.add("reached-grows", ("stages", i, "reached"), (
+                    f'{stage.reached} customers reached "{stage.id}" but only '
+                    f'{previous[1].reached} reached "{previous[1].id}" before it; '
+                    "a funnel only narrows: check the figures or the stage order"))
+            previous = (i, stage)
+
+
+def _unknown(kind: str, ref: str, known) -> str:
+    hint = did_you_mean(ref, known)
+    listed = f"; known: {', '.join(sorted(known))}" if known and not hint else ""
+    return f'no {kind} "{ref}"{hint}{listed}'
+
+
+def check_config_document(doc: Document | None):
+    """The config of a workspace: defaults when there is no mapgen.yml."""
+    if doc is None:
+        return Config(), []
+    return check_document(doc, Config)
+
+
+__all__ = ["check_document", "check_workspace", "check_config_document", "slugify", "ID_PATTERN"]

@@ -1,0 +1,151 @@
+"""Workspace: find a workspace's files and run load, model and validate over them.
+
+A workspace is a folder with an optional ``mapgen.yml`` and a specs folder holding
+``personas/<id>.yml`` and ``journeys/<id>.yml``. :func:`read_workspace` is the one entry
+point later stages use: it returns the model (when the specs are sound enough to build
+one) and every finding, sorted by file and position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mapgen.findings import Finding, Location, finding
+from mapgen.load import YAML_SUFFIXES, Document, load_file
+from mapgen.model import DOCUMENT_MODELS, ID_PATTERN, Config, Workspace
+from mapgen.validate import _bad_id_message, check_document, check_workspace, slugify
+
+CONFIG_NAMES = ("mapgen.yml", "mapgen.yaml")
+
+
+class WorkspaceError(Exception):
+    """A path that is not a workspace; the CLI turns it into a usage error."""
+
+
+@dataclass(frozen=True)
+class Result:
+    workspace: Workspace | None
+    findings: tuple[Finding, ...]
+    documents: dict[str, Document]
+
+    def fails(self, strict: bool = False) -> bool:
+        """True when the findings fail the run; ``strict`` or the config's makes warnings do."""
+        strict = strict or bool(self.workspace and self.workspace.config.strict)
+        return self.workspace is None or any(f.fails(strict) for f in self.findings)
+
+
+def find_root(path: Path) -> Path:
+    """The workspace root for ``path``: a folder with mapgen.yml, or a specs folder's parent.
+
+    ``path`` may be the root itself, the specs folder, or any file or folder inside.
+    """
+    path = path.resolve()
+    if not path.exists():
+        raise WorkspaceError(f"{path}: no such file or folder")
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if any((folder / name).is_file() for name in CONFIG_NAMES):
+            return folder
+    for folder in (start, *start.parents):
+        if any((folder / kind).is_dir() for kind in DOCUMENT_MODELS):
+            return folder.parent if folder.name == "specs" else folder
+        if (folder / "specs").is_dir():
+            return folder
+    raise WorkspaceError(
+        f"{path}: not a mapgen workspace (no mapgen.yml and no specs/personas or "
+        "specs/journeys folder); create one with `mapgen init`")
+
+
+def read_workspace(root: Path) -> Result:
+    """Load, model and validate the workspace at ``root``."""
+    root = root.resolve()
+    findings: list[Finding] = []
+    documents: dict[str, Document] = {}
+    config_doc = _load_config(root, findings, documents)
+    config, config_findings = (
+        check_document(config_doc, Config) if config_doc else (Config(), []))
+    findings += config_findings
+    if config is None:
+        return Result(None, _sorted(findings), documents)
+    items: dict[str, dict] = {kind: {} for kind in DOCUMENT_MODELS}
+    files: dict[str, str] = {}
+    for kind, path in _spec_files(root / config.specs_dir):
+        shown = _display(path, root)
+        doc, load_findings = load_file(path, shown)
+        findings += load_findings
+        if doc is None:
+            continue
+        documents[shown] = doc
+        item, item_findings = _read_item(kind, path, doc, items[kind], files)
+        findings += item_findings
+        if item is not None:
+            items[kind][item.id] = item
+            files[f"{kind}/{item.id}"] = shown
+    ws = Workspace(str(root), config, items["personas"], items["journeys"], files)
+    findings += check_workspace(ws, documents, config_doc)
+    return Result(ws, _sorted(findings), documents)
+
+
+def _load_config(root: Path, findings: list[Finding], documents) -> Document | None:
+    for name in CONFIG_NAMES:
+        path = root / name
+        if path.is_file():
+            doc, load_findings = load_file(path, name)
+            findings += load_findings
+            if doc is not None:
+                documents[name] = doc
+            return doc
+    return None
+
+
+def _spec_files(specs: Path):
+    """(kind, path) of every spec file, sorted, so findings and output are stable."""
+    for kind in DOCUMENT_MODELS:
+        folder = specs / kind
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.suffix in YAML_SUFFIXES and path.is_file():
+                    yield kind, path
+
+
+def _read_item(kind: str, path: Path, doc: Document, seen: dict, files: dict):
+    model = DOCUMENT_MODELS[kind]
+    stem = path.stem
+    findings = []
+    if not _valid_id(stem):
+        findings.append(finding("invalid-id", Location(doc.file, 1, 1), (
+            f"the file name gives the {model.__name__.lower()} id \"{stem}\", "
+            + _bad_id_message(stem).split(": ", 1)[1] + "; rename the file")))
+    item, shape = check_document(doc, model, id=slugify(stem) or "x")
+    findings += shape
+    if item is None:
+        return None, findings
+    if item.id != stem:
+        findings.append(finding("id-file-mismatch", doc.locate(("id",)), (
+            f'the id "{item.id}" differs from the file name "{path.name}"; '
+            f'remove `id:` or rename the file to "{item.id}{path.suffix}"')))
+    if item.id in seen:
+        findings.append(finding("duplicate-id", Location(doc.file, 1, 1), (
+            f'another file, {files[f"{kind}/{item.id}"]}, already defines '
+            f'the {model.__name__.lower()} "{item.id}"; keep one of them')))
+    if item.id in seen:
+        return None, findings
+    return item, findings
+
+
+def _valid_id(text: str) -> bool:
+    import re
+
+    return re.fullmatch(ID_PATTERN.strip("^$"), text) is not None
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=Finding.sort_key))
