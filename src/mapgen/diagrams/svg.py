@@ -1,0 +1,53 @@
+"""SVG that belongs in a web page: accessible, scalable, and safe to put several on a page.
+
+Every diagram, whether laid out by Graphviz or drawn by our own chart code, passes
+through :func:`finish`: it gets ``role="img"``, a ``<title>`` and ``<desc>`` referenced by
+``aria-labelledby``, ids prefixed with the diagram's own name so two diagrams on one page
+never collide, no fixed pixel size (the ``viewBox`` scales it to its container), and no
+comments or generator stamps, so the bytes depend on the input alone.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(url\(#|href="#)([^")]+)')
+
+
+_NODE_TITLE = re.compile(r"<title>[^<]*</title>\n?")
+
+
+def strip_titles(svg: str) -> str:
+    """Drop Graphviz's per-node ``<title>`` (our internal node names, not for readers)."""
+    return _NODE_TITLE.sub("", svg)
+
+
+def finish(svg: str, name: str, title: str, description: str) -> str:
+    """Make raw SVG text page-ready. ``name`` namespaces its ids (e.g. "flow-checkout")."""
+    svg = _COMMENT.sub("", _PROLOG.sub("", svg, count=1))
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", name)
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+    match = _SVG_OPEN.search(svg)
+    if match is None:
+        raise ValueError("not an SVG document")
+    open_tag = _page_ready(match.group(0), prefix)
+    head = (f'<title id="{prefix}-title">{escape(title)}</title>'
+            f'<desc id="{prefix}-desc">{escape(description)}</desc>')
+    return svg[: match.start()] + open_tag + head + svg[match.end():].strip() + "\n"
+
+
+def _page_ready(tag: str, prefix: str) -> str:
+    """Drop the fixed size: full width of the container, never wider than drawn."""
+    width = re.search(r'\swidth="([0-9.]+)(pt|px)?"', tag)
+    tag = re.sub(r'\s(width|height|style)="[^"]*"', "", tag)
+    tag = re.sub(r"\s+", " ", tag)
+    style = f' style="max-width:{width.group(1)}{width.group(2) or "px"}"' if width else ""
+    extra = (f' width="100%" role="img" aria-labelledby="{prefix}-title {prefix}-desc"'
+             f' class="mapgen-diagram" preserveAspectRatio="xMidYMin meet"{style}')
+    return tag[:-1].rstrip() + extra + ">"
