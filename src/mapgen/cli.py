@@ -14,7 +14,9 @@ from pathlib import Path
 
 import click
 
-from mapgen import __version__, report, scaffold, schema
+from mapgen import __version__, diagrams, report, scaffold, schema
+from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
+from mapgen.diagrams.engine import EngineError, get_engine
 from mapgen.model import ID_PATTERN
 from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
 
@@ -219,6 +221,80 @@ def new_journey(app: Context, journey_id: str, directory: Path, stages: str,
 def _specs_dir(root: Path) -> str:
     result = read_workspace(root)
     return result.workspace.config.specs_dir if result.workspace else "specs"
+
+
+ENGINE_OPTION = click.option(
+    "--engine", type=click.Choice(["embedded", "system"]), default=None,
+    help="Layout engine: embedded (default, bundled) or system (your Graphviz `dot`).")
+
+
+def _valid_workspace(app: Context, path: Path, strict: bool = False):
+    """The workspace at ``path``, or exit 1 after printing why it cannot be used."""
+    result = read_workspace(_workspace_root(path))
+    run_strict = strict or bool(result.workspace and result.workspace.config.strict)
+    if result.fails(run_strict):
+        click.echo(report.render(result.findings, "text", run_strict), err=True, nl=False)
+        app.info(f"Fix these first: {report.summary(result.findings, run_strict)}.")
+        sys.exit(EXIT_FINDINGS)
+    return result.workspace
+
+
+@cli.command()
+@click.argument("journey", required=False)
+@click.option("--view", type=click.Choice(diagrams.VIEWS), default="flow", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot"]), default="svg",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")
+@click.option("-d", "--dir", "directory", default=".", type=click.Path(path_type=Path),
+              help="The workspace (default: the current folder).")
+@ENGINE_OPTION
+@click.pass_obj
+def render(app: Context, journey: str | None, view: str, fmt: str, output: Path | None,
+           directory: Path, engine: str | None) -> None:
+    """Draw one view of JOURNEY (an id) as SVG, PNG or DOT.
+
+    The overview view is of the whole workspace and takes no JOURNEY.
+    """
+    ws = _valid_workspace(app, directory)
+    request = _request(ws, journey, view)
+    if fmt == "dot":
+        if view not in diagrams.GRAPH_VIEWS:
+            raise click.UsageError(f"the {view} view is SVG drawn by mapgen, not a graph: "
+                                   "use --format svg")
+        data = diagrams.dot_source(ws, request).encode("utf-8")
+    else:
+        layout = get_engine(engine or ws.config.engine)
+        cache = DiagramCache(Path(ws.root) / CACHE_DIR)
+        try:
+            data = diagrams.render(ws, [request], layout, cache, fmt)[0].content
+        except EngineError as exc:
+            raise click.ClickException(str(exc)) from None
+        app.debug(f"cache: {cache.stats.hits} hit(s), {cache.stats.misses} laid out")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
+        app.info(f"Wrote {output}")
+
+
+def _request(ws, journey: str | None, view: str) -> diagrams.Request:
+    if view == "overview":
+        return diagrams.Request("overview")
+    if journey is None:
+        raise click.UsageError(f"which journey? Give its id: {', '.join(ws.journeys)}")
+    if journey not in ws.journeys:
+        from mapgen.findings import did_you_mean
+
+        raise click.UsageError(f'no journey "{journey}"{did_you_mean(journey, ws.journeys)}; '
+                               f"known: {', '.join(ws.journeys)}")
+    found = ws.journeys[journey]
+    if view == "funnel" and not diagrams.has_funnel(found):
+        raise click.UsageError(f'journey "{journey}" has no `reached` figures to draw a '
+                               "funnel from; add `reached:` to its stages")
+    return diagrams.Request(view, found)
 
 
 def main() -> None:

@@ -1,0 +1,124 @@
+"""Diagrams: the pictures of a journey, from the validated model to page-ready SVG.
+
+Views, each a pure function of one journey (or of the workspace):
+
+=========  ====================================================  ================
+view       what it shows                                         drawn by
+=========  ====================================================  ================
+flow       stages, steps, touchpoints, emotions, pains, `next`   Graphviz
+blueprint  service-blueprint swimlanes, one column per step      Graphviz
+overview   personas -> journeys -> stages (the workspace)        Graphviz
+emotion    one line per persona across the steps                 our SVG code
+funnel     `reached` per stage and the drop-off between them     our SVG code
+=========  ====================================================  ================
+
+:func:`render` builds the DOT of every graph view asked for, lays all of them out in one
+batch through the cache and the engine, and finishes every SVG (see :mod:`.svg`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from mapgen.diagrams import graphs, svg
+from mapgen.diagrams.cache import DiagramCache
+from mapgen.diagrams.engine import Engine, EngineError, Job
+from mapgen.model import Journey, Workspace
+
+JOURNEY_VIEWS = ("flow", "blueprint", "emotion", "funnel")
+GRAPH_VIEWS = ("flow", "blueprint", "overview")
+VIEWS = JOURNEY_VIEWS + ("overview",)
+
+__all__ = ["Diagram", "Request", "render", "requests_for", "dot_source", "EngineError"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One diagram to draw: a view of a journey, or the workspace overview."""
+
+    view: str
+    journey: Journey | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.view}-{self.journey.id}" if self.journey else self.view
+
+
+@dataclass(frozen=True)
+class Diagram:
+    name: str
+    view: str
+    journey_id: str | None
+    title: str
+    content: bytes
+    fmt: str
+
+
+def requests_for(ws: Workspace, views: Iterable[str] = VIEWS) -> list[Request]:
+    """Every diagram a workspace has: each journey view, the funnel where `reached` is."""
+    views = list(views)
+    out = [Request(view, journey) for journey in ws.journeys.values() for view in views
+           if view in JOURNEY_VIEWS and (view != "funnel" or has_funnel(journey))]
+    if "overview" in views:
+        out.append(Request("overview"))
+    return out
+
+
+def has_funnel(journey: Journey) -> bool:
+    return any(stage.reached is not None for stage in journey.stages)
+
+
+def dot_source(ws: Workspace, request: Request) -> str:
+    if request.view == "overview":
+        return graphs.overview(ws)
+    builder: Callable[[Workspace, Journey], str] = getattr(graphs, request.view)
+    return builder(ws, request.journey)
+
+
+def render(ws: Workspace, requests: list[Request], engine: Engine, cache: DiagramCache,
+           fmt: str = "svg") -> list[Diagram]:
+    """Draw every request. Graph views are laid out together, in parallel, via the cache."""
+    graph_requests = [r.name for r in requests if r.view in GRAPH_VIEWS]
+    jobs = [Job(_label(r), dot_source(ws, r)) for r in requests if r.view in GRAPH_VIEWS]
+    laid_out = dict(zip(graph_requests, cache.layout(engine, jobs, fmt)))
+    return [_finish(ws, r, laid_out.get(r.name), fmt) for r in requests]
+
+
+def _label(request: Request) -> str:
+    """How a person would name the diagram in an error message."""
+    if request.journey is None:
+        return "the workspace overview"
+    return f'the {request.view} view of journey "{request.journey.id}"'
+
+
+def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Diagram:
+    title, description = describe(ws, request)
+    if request.view in GRAPH_VIEWS:
+        content = raw if fmt != "svg" else svg.finish(
+            svg.strip_titles(raw.decode("utf-8")), request.name, title, description
+        ).encode("utf-8")
+    else:
+        if fmt != "svg":
+            raise EngineError(f"the {request.view} view is drawn as SVG only; use --format svg")
+        from mapgen.diagrams import charts
+
+        chart = charts.emotion_curve(ws, request.journey) if request.view == "emotion" \
+            else charts.funnel(request.journey)
+        content = (chart or "").encode("utf-8")
+    journey_id = request.journey.id if request.journey else None
+    return Diagram(request.name, request.view, journey_id, title, content, fmt)
+
+
+def describe(ws: Workspace, request: Request) -> tuple[str, str]:
+    """A title and a short text alternative for the diagram."""
+    journey = request.journey
+    if journey is None:
+        return ("Overview of personas and journeys",
+                f"{len(ws.personas)} personas and {len(ws.journeys)} journeys: "
+                + "; ".join(f"{j.title} ({', '.join(j.personas)})" for j in ws.journeys.values()))
+    stages = "; ".join(f"{st.name}: {', '.join(s.name for s in st.steps)}"
+                       for st in journey.stages)
+    titles = {"flow": "Flow", "blueprint": "Service blueprint", "emotion": "Emotion curve",
+              "funnel": "Funnel"}
+    return f"{titles[request.view]} of {journey.title}", f"Stages and steps: {stages}"

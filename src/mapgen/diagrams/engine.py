@@ -1,0 +1,186 @@
+"""Engines: lay out DOT sources and return SVG or PNG, behind one small interface.
+
+* :class:`EmbeddedEngine` (the default) runs the ``graphviz-pure`` binary that the
+  ``graphviz-pure`` wheel installs: a faithful Graphviz 16.1 port with bundled fonts, so
+  every machine produces the same bytes. It sends many diagrams to one process (``-O``)
+  and runs one process per core, so start-up is paid once per batch.
+* :class:`SystemEngine` runs the installed ``dot`` through the ``graphviz`` package, for
+  teams who want their own Graphviz.
+
+Both kill a layout that runs past a time limit and say which diagram it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import graphviz
+
+FORMATS = ("svg", "png")
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One diagram to lay out: a name people recognise, and its DOT source."""
+
+    name: str
+    dot: str
+
+
+class EngineError(Exception):
+    """The engine is missing, failed, or ran past its time limit."""
+
+
+class Engine:
+    """Lays out batches of :class:`Job`; subclasses say how one batch is run."""
+
+    name = "engine"
+
+    def __init__(self, jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT):
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.timeout = timeout
+
+    @property
+    def version(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def layout(self, jobs: list[Job], fmt: str = "svg") -> list[bytes]:
+        """The output of each job, in order; batches run in parallel across cores."""
+        if fmt not in FORMATS:
+            raise EngineError(f'unknown format "{fmt}"; use one of {", ".join(FORMATS)}')
+        if not jobs:
+            return []
+        chunks = _split(jobs, self.jobs)
+        with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+            results = list(pool.map(lambda chunk: self._run_batch(chunk, fmt), chunks))
+        return [out for chunk in results for out in chunk]
+
+    def _run_batch(self, jobs: list[Job], fmt: str) -> list[bytes]:  # pragma: no cover
+        raise NotImplementedError
+
+
+def _split(items: list, parts: int) -> list[list]:
+    """``items`` in at most ``parts`` contiguous chunks of near-equal size."""
+    parts = min(parts, len(items))
+    size, extra = divmod(len(items), parts)
+    chunks, start = [], 0
+    for index in range(parts):
+        end = start + size + (1 if index < extra else 0)
+        chunks.append(items[start:end])
+        start = end
+    return chunks
+
+
+class EmbeddedEngine(Engine):
+    name = "embedded"
+
+    @cached_property
+    def binary(self) -> str:
+        return find_embedded_binary()
+
+    @cached_property
+    def version(self) -> str:
+        out = _run([self.binary, "-V"], self.timeout, "graphviz-pure -V")
+        return (out.stderr or out.stdout).decode("utf-8", "replace").strip()
+
+    def _run_batch(self, jobs: list[Job], fmt: str) -> list[bytes]:
+        with tempfile.TemporaryDirectory(prefix="mapgen-layout-") as tmp:
+            inputs = []
+            for index, job in enumerate(jobs):
+                path = Path(tmp) / f"{index:05d}.gv"
+                path.write_text(job.dot, encoding="utf-8")
+                inputs.append(path)
+            command = [self.binary, f"-T{fmt}", "-O", *map(str, inputs)]
+            try:
+                _run(command, self.timeout * len(jobs), _names(jobs))
+            except EngineError:
+                if len(jobs) == 1:
+                    raise
+                return [out for job in jobs for out in self._run_batch([job], fmt)]
+            return [Path(f"{path}.{fmt}").read_bytes() for path in inputs]
+
+
+def find_embedded_binary() -> str:
+    """The ``graphviz-pure`` binary of this Python environment, else one on PATH."""
+    name = "graphviz-pure.exe" if os.name == "nt" else "graphviz-pure"
+    candidates = [
+        Path(sys.executable).parent / name,
+        Path(sysconfig.get_path("scripts")) / name,
+        Path(sysconfig.get_path("scripts", f"{os.name}_user")) / name,
+    ]
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    found = shutil.which("graphviz-pure")
+    if found:
+        return found
+    raise EngineError("the embedded layout engine is missing: reinstall mapgen "
+                      "(`pip install --force-reinstall graphviz-pure`) or use --engine system")
+
+
+class SystemEngine(Engine):
+    name = "system"
+
+    @cached_property
+    def version(self) -> str:
+        try:
+            return ".".join(map(str, graphviz.version()))
+        except graphviz.ExecutableNotFound:
+            raise EngineError(
+                "the system engine needs Graphviz's `dot` on PATH: install it "
+                "(`apt-get install graphviz`, `brew install graphviz` or "
+                "`choco install graphviz`) or use --engine embedded") from None
+
+    def _run_batch(self, jobs: list[Job], fmt: str) -> list[bytes]:
+        self.version  # noqa: B018 - fail early with the install hint
+        # The graphviz package finds and versions `dot`; it cannot time a layout out,
+        # so the layout itself runs here, where a runaway one can be killed.
+        binary = shutil.which("dot") or "dot"
+        return [_run([binary, f"-T{fmt}"], self.timeout, job.name, job.dot).stdout
+                for job in jobs]
+
+
+def _run(command: list[str], timeout: float, what: str,
+         stdin: str | None = None) -> subprocess.CompletedProcess:
+    data = stdin.encode("utf-8") if stdin is not None else None
+    try:
+        out = subprocess.run(command, input=data, capture_output=True, timeout=timeout,
+                             check=False)
+    except subprocess.TimeoutExpired:
+        raise EngineError(_timeout_message(what, timeout)) from None
+    except OSError as exc:
+        raise EngineError(f"cannot run {command[0]}: {exc.strerror}") from None
+    if out.returncode != 0:
+        detail = out.stderr.decode("utf-8", "replace").strip()
+        raise EngineError(f"the layout of {what} failed: {detail}")
+    return out
+
+
+def _timeout_message(what: str, timeout: float) -> str:
+    return (f"the layout of {what} took longer than {timeout:g} s and was stopped; "
+            "simplify the journey (fewer steps or `next` edges) or raise the time limit")
+
+
+def _names(jobs: list[Job]) -> str:
+    return ", ".join(job.name for job in jobs)
+
+
+ENGINES: dict[str, type[Engine]] = {"embedded": EmbeddedEngine, "system": SystemEngine}
+
+
+def get_engine(name: str, jobs: int | None = None,
+               timeout: float = DEFAULT_TIMEOUT) -> Engine:
+    try:
+        return ENGINES[name](jobs=jobs, timeout=timeout)
+    except KeyError:
+        raise EngineError(f'unknown engine "{name}"; use "embedded" or "system"') from None

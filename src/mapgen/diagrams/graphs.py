@@ -1,0 +1,231 @@
+"""Graphs: the views that are graphs, built as DOT with the ``graphviz`` package.
+
+No user text is ever pasted into DOT syntax. Node names are our own (``step_3``), and
+every label is an HTML-like label whose text went through :func:`html.escape`, so quotes,
+braces, ``<``, ``>``, backslashes, newlines or emoji render as written and cannot change
+the graph.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from html import escape
+
+import graphviz
+
+from mapgen.diagrams import style
+from mapgen.model import Journey, Step, Workspace
+
+WRAP = 28
+MAX_LINES = 4
+
+
+def text(value: str, width: int = WRAP, lines: int = MAX_LINES) -> str:
+    """User text as HTML-label content: escaped, wrapped, at most ``lines`` lines."""
+    wrapped: list[str] = []
+    for paragraph in str(value).splitlines() or [""]:
+        wrapped += textwrap.wrap(paragraph, width, break_long_words=True) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1] + "…"
+    return "<br/>".join(escape(line, quote=True) for line in wrapped)
+
+
+def _html(content: str) -> str:
+    """Mark ``content`` as an HTML-like label for the graphviz package."""
+    return f"<{content}>"
+
+
+def _graph(name: str, **attrs: str) -> graphviz.Digraph:
+    graph = graphviz.Digraph(name=name)
+    graph.attr(fontname=style.FONT, fontsize="12", bgcolor="transparent", pad="0.2",
+               fontcolor=style.INK, **attrs)
+    graph.attr("node", fontname=style.FONT, fontsize="11", shape="plain",
+               fontcolor=style.INK, color=style.LINE)
+    graph.attr("edge", fontname=style.FONT, fontsize="10", color=style.LINE,
+               fontcolor=style.MUTED, arrowsize="0.7")
+    return graph
+
+
+def _step_node(step_index: int) -> str:
+    return f"step_{step_index}"
+
+
+# --- flow ----------------------------------------------------------------------------
+
+def flow(ws: Workspace, journey: Journey) -> str:
+    """Stages as left-to-right clusters, steps in order, emotions, pains, next edges."""
+    graph = _graph(f"flow_{journey.id}", rankdir="LR", newrank="true", nodesep="0.3",
+                   ranksep="0.5")
+    index = {step.id: i for i, step in enumerate(journey.steps)}
+    for s, stage in enumerate(journey.stages):
+        with graph.subgraph(name=f"cluster_stage_{s}") as cluster:
+            cluster.attr(label=_html(f"<b>{text(stage.name, 40, 2)}</b>"), style="rounded",
+                         color=style.LINE, labeljust="l", margin="12")
+            for step in stage.steps:
+                cluster.node(_step_node(index[step.id]), _html(_step_label(ws, journey, step)),
+                             id=f"step-{step.id}", **{"class": "step"})
+    _flow_edges(graph, journey, index)
+    return graph.source
+
+
+def _step_label(ws: Workspace, journey: Journey, step: Step) -> str:
+    scale = ws.scale_of(journey)
+    scores = step.scores(journey.personas)
+    average = sum(scores.values()) / len(scores) if scores else None
+    fill, ink = (style.emotion_fill(average, scale.min, scale.max) if average is not None
+                 else (style.PAPER, style.INK))
+    rows = [f'<tr><td bgcolor="{fill}" align="left" balign="left"><font color="{ink}"><b>'
+            f"{text(step.name)}</b></font></td></tr>"]
+    for tp in step.touchpoints:
+        channel = ws.channels.get(tp.channel)
+        rows.append(f'<tr><td align="left" balign="left"><font point-size="9" color="{style.MUTED}">'
+                    f"{text(channel.name if channel else tp.channel, 30, 1)}: "
+                    f"{text(tp.name, 30, 2)}</font></td></tr>")
+    rows.append(f'<tr><td align="left" balign="left"><font point-size="9">'
+                f"{_emotion_text(ws, journey, scores)}</font></td></tr>")
+    for pain in step.pain_points:
+        colour = style.SEVERITY_COLOURS[pain.severity]
+        rows.append(f'<tr><td align="left" balign="left"><font point-size="9" color="{colour}">'
+                    f"<b>⚠ {pain.severity}</b>: {text(pain.text, 30, 2)}</font></td></tr>")
+    return (f'<table border="1" cellborder="0" cellspacing="0" cellpadding="4" '
+            f'color="{style.LINE}" bgcolor="{style.PAPER}">{"".join(rows)}</table>')
+
+
+def _emotion_text(ws: Workspace, journey: Journey, scores: dict[str, int]) -> str:
+    if not scores:
+        return "emotion: not recorded"
+    scale = ws.scale_of(journey)
+    parts = []
+    for persona, score in scores.items():
+        who = f"{text(_persona_name(ws, persona), 20, 1)} " if len(scores) > 1 else ""
+        parts.append(f"{who}{scale.emoticon(score)} {escape(scale.label(score))} "
+                     f"({signed(score)})")
+    return "<br/>".join(parts)
+
+
+def signed(score: int) -> str:
+    """+1, 0, -1: a score as people write it."""
+    return f"{score:+d}" if score else "0"
+
+
+def _persona_name(ws: Workspace, persona_id: str) -> str:
+    persona = ws.personas.get(persona_id)
+    return persona.name if persona else persona_id
+
+
+def _flow_edges(graph: graphviz.Digraph, journey: Journey, index: dict[str, int]) -> None:
+    for step in journey.steps:
+        here = index[step.id]
+        targets = [t for t in journey.next_steps(step) if t in index]
+        for target in targets:
+            there = index[target]
+            if there <= here:
+                graph.edge(_step_node(here), _step_node(there), label="revisit",
+                           style="dashed", color=style.REVISIT, fontcolor=style.REVISIT,
+                           constraint="false", penwidth="1.5", **{"class": "revisit"})
+            else:
+                graph.edge(_step_node(here), _step_node(there), **{"class": "next"})
+        if step.next is not None and not step.next:
+            _exit(graph, here)
+
+
+def _exit(graph: graphviz.Digraph, step_index: int) -> None:
+    node = f"exit_{step_index}"
+    graph.node(node, "exit", shape="octagon", style="filled", fillcolor="#ffebe9",
+               color=style.EXIT, fontcolor=style.EXIT, fontsize="9", margin="0.05",
+               **{"class": "exit"})
+    graph.edge(_step_node(step_index), node, color=style.EXIT, style="bold",
+               **{"class": "exit"})
+
+
+# --- blueprint -----------------------------------------------------------------------
+
+LANES = (
+    ("actions", "Customer actions"),
+    ("touchpoints", "Touchpoints"),
+    ("frontstage", "Frontstage"),
+    ("backstage", "Backstage"),
+    ("support", "Support processes"),
+)
+
+
+def blueprint(ws: Workspace, journey: Journey) -> str:
+    """Service blueprint: one row per lane, one aligned column per step."""
+    graph = _graph(f"blueprint_{journey.id}", rankdir="TB", nodesep="0.15", ranksep="0.25",
+                   newrank="true")
+    graph.attr("node", shape="box", style="rounded,filled", fillcolor=style.PAPER,
+               width="2.2", margin="0.12,0.08")
+    rows = [("step", "Step")] + list(LANES)
+    for lane, title in rows:
+        with graph.subgraph(name=f"lane_{lane}") as row:
+            row.attr(rank="same")
+            row.node(f"{lane}_head", _html(f"<b>{escape(title)}</b>"), shape="plaintext",
+                     style="", width="1.6")
+            for i, step in enumerate(journey.steps):
+                row.node(f"{lane}_{i}", _html(_lane_text(ws, step, lane)),
+                         id=f"{lane}-{step.id}", **_lane_style(lane))
+    _blueprint_edges(graph, journey, [lane for lane, _ in rows])
+    return graph.source
+
+
+def _lane_text(ws: Workspace, step: Step, lane: str) -> str:
+    if lane == "step":
+        return f"<b>{text(step.name)}</b>"
+    if lane == "touchpoints":
+        items = [f"{ws.channels[tp.channel].name if tp.channel in ws.channels else tp.channel}:"
+                 f" {tp.name}" for tp in step.touchpoints]
+    elif lane == "support":
+        items = list(step.support)
+    else:
+        value = getattr(step, lane)
+        items = [value] if value else []
+    return "<br/>".join(text(item, WRAP, 3) for item in items) or "–"
+
+
+def _lane_style(lane: str) -> dict[str, str]:
+    fills = {"step": "#eaeef2", "actions": "#ddf4ff", "touchpoints": "#fff8c5",
+             "frontstage": "#dafbe1", "backstage": "#fbefff", "support": "#f6f8fa"}
+    return {"fillcolor": fills[lane]}
+
+
+def _blueprint_edges(graph: graphviz.Digraph, journey: Journey, lanes: list[str]) -> None:
+    """Invisible edges hold columns and rows in place; actions flow left to right."""
+    columns = ["head"] + [str(i) for i in range(len(journey.steps))]
+    for column in columns:
+        for upper, lower in zip(lanes, lanes[1:]):
+            graph.edge(f"{upper}_{column}", f"{lower}_{column}", style="invis", weight="100")
+    for lane in lanes:
+        for left, right in zip(columns, columns[1:]):
+            visible = lane == "actions" and left != "head"
+            graph.edge(f"{lane}_{left}", f"{lane}_{right}",
+                       **({"color": style.LINE} if visible else {"style": "invis"}))
+
+
+# --- overview ------------------------------------------------------------------------
+
+def overview(ws: Workspace) -> str:
+    """Personas -> journeys -> stages: what the workspace holds, at a glance."""
+    graph = _graph("overview", rankdir="LR", nodesep="0.2", ranksep="0.6")
+    graph.attr("node", shape="box", style="rounded,filled", margin="0.12,0.06")
+    persona_node = {pid: f"persona_{i}" for i, pid in enumerate(ws.personas)}
+    for pid, persona in ws.personas.items():
+        avatar = f"{escape(persona.avatar)} " if persona.avatar and len(persona.avatar) < 8 else ""
+        graph.node(persona_node[pid], _html(f"{avatar}<b>{text(persona.name, 24, 2)}</b>"),
+                   fillcolor="#ddf4ff", id=f"persona-{pid}", **{"class": "persona"})
+    for j, journey in enumerate(ws.journeys.values()):
+        node = f"journey_{j}"
+        graph.node(node, _html(f"<b>{text(journey.title, 28, 2)}</b><br/>"
+                               f'<font point-size="9">{escape(journey.status)}</font>'),
+                   fillcolor="#fff8c5", id=f"journey-{journey.id}", **{"class": "journey"})
+        for pid in journey.personas:
+            if pid in persona_node:
+                graph.edge(persona_node[pid], node)
+        previous = node
+        for s, stage in enumerate(journey.stages):
+            stage_node = f"journey_{j}_stage_{s}"
+            graph.node(stage_node, _html(text(stage.name, 24, 2)), fillcolor="#f6f8fa",
+                       id=f"stage-{journey.id}-{stage.id}", **{"class": "stage"})
+            graph.edge(previous, stage_node)
+            previous = stage_node
+    return graph.source
