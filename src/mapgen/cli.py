@@ -17,6 +17,8 @@ import click
 from mapgen import __version__, diagrams, report, scaffold, schema
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import EngineError, get_engine
+from mapgen.site.theme import ThemeError
+from mapgen.site.write import OutputError
 from mapgen.model import ID_PATTERN
 from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
 
@@ -228,12 +230,15 @@ ENGINE_OPTION = click.option(
     help="Layout engine: embedded (default, bundled) or system (your Graphviz `dot`).")
 
 
-def _valid_workspace(app: Context, path: Path, strict: bool = False):
+def _valid_workspace(app: Context, path: Path, strict: bool = False,
+                     show_warnings: bool = False):
     """The workspace at ``path``, or exit 1 after printing why it cannot be used."""
     result = read_workspace(_workspace_root(path))
     run_strict = strict or bool(result.workspace and result.workspace.config.strict)
-    if result.fails(run_strict):
+    failed = result.fails(run_strict)
+    if failed or (show_warnings and result.findings):
         click.echo(report.render(result.findings, "text", run_strict), err=True, nl=False)
+    if failed:
         app.info(f"Fix these first: {report.summary(result.findings, run_strict)}.")
         sys.exit(EXIT_FINDINGS)
     return result.workspace
@@ -278,6 +283,34 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
         app.info(f"Wrote {output}")
+
+
+@cli.command()
+@click.option("-f", "--config-file", "config_file", type=click.Path(exists=True,
+              dir_okay=False, path_type=Path), help="The workspace's mapgen.yml.")
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the site (default: site_dir in mapgen.yml).")
+@click.option("--strict/--no-strict", default=False, help="Treat warnings as errors.")
+@click.option("--site-url", help="The URL the site is published at (overrides site_url).")
+@ENGINE_OPTION
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Layout processes to run at once (default: one per core).")
+@click.pass_obj
+def build(app: Context, config_file: Path | None, site_dir: Path | None, strict: bool,
+          site_url: str | None, engine: str | None, jobs: int | None) -> None:
+    """Build the static site: pages, diagrams, search, journeys.json, sitemap."""
+    from mapgen.site.build import BuildOptions
+    from mapgen.site.build import build as build_site
+
+    root = config_file.parent if config_file else Path(".")
+    ws = _valid_workspace(app, root, strict, show_warnings=True)
+    target = site_dir or Path(ws.root) / ws.config.site_dir
+    options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs)
+    try:
+        result = build_site(ws, options)
+    except (EngineError, OutputError, ThemeError) as exc:
+        raise click.ClickException(str(exc)) from None
+    app.info(result.summary())
 
 
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:

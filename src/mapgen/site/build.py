@@ -1,0 +1,210 @@
+"""Build: a validated workspace in, every file of the static site out.
+
+:func:`render_site` is pure apart from the diagram engine and cache: it returns the
+site as a mapping of relative path -> bytes, so a failure anywhere leaves the output
+folder as it was. :func:`build` then hands the files to :mod:`mapgen.site.write`.
+
+Every template sees these variables besides its page's own (see docs/themes.md):
+``site``, ``page``, ``theme``, ``nav``, ``diagrams``, ``generator``, and the functions
+``url``, ``asset``, ``markdown``, ``safe_url``, ``label``, ``emoticon``, ``signed``,
+``channel_name``, ``persona_name``, ``sparkline``, ``edit_url``.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from mapgen import __version__, diagrams, schema
+from mapgen.diagrams.sparkline import sparkline
+from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
+from mapgen.diagrams.engine import Engine, get_engine
+from mapgen.diagrams.graphs import signed
+from mapgen.model import Journey, Workspace
+from mapgen.site import pages as site_pages
+from mapgen.site import search, write
+from mapgen.site.markup import render_markdown, safe_url
+from mapgen.site.theme import Theme, load_theme
+
+NAV = (
+    ("index.html", "Journeys"),
+    ("touchpoints.html", "Touchpoints"),
+    ("pain-points.html", "Pain points"),
+    ("opportunities.html", "Opportunities"),
+    ("search.html", "Search"),
+)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    site_dir: Path
+    site_url: str | None = None
+    engine: str | None = None
+    jobs: int | None = None
+    cache_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    journeys: int
+    personas: int
+    diagrams: int
+    rendered: int
+    cached: int
+    pages: int
+    written: int
+    removed: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (f"Built {_n(self.journeys, 'journey')}, {_n(self.personas, 'persona')}, "
+                f"{_n(self.diagrams, 'diagram')} ({self.rendered} rendered, "
+                f"{self.cached} cached) in {self.seconds:.1f} s")
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def build(ws: Workspace, options: BuildOptions,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Render the site and write it to ``options.site_dir``."""
+    started = time.perf_counter()
+    root = Path(ws.root)
+    write.check_output_dir(options.site_dir, root, root / ws.config.specs_dir)
+    cache = DiagramCache(options.cache_dir or root / CACHE_DIR)
+    engine = get_engine(options.engine or ws.config.engine, jobs=options.jobs)
+    files, count = render_site(ws, engine, cache, options.site_url, progress)
+    result = write.sync(options.site_dir, files)
+    return BuildReport(len(ws.journeys), len(ws.personas), count, cache.stats.misses,
+                       cache.stats.hits, sum(p.endswith(".html") for p in files),
+                       len(result.written), len(result.removed),
+                       time.perf_counter() - started)
+
+
+def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
+                site_url: str | None = None,
+                progress: Callable[[str], None] | None = None) -> tuple[dict[str, bytes], int]:
+    """Every file of the site (path -> bytes) and the number of diagrams drawn."""
+    config = ws.config
+    site_url = _with_slash(site_url if site_url is not None else config.site_url)
+    theme = load_theme(Path(ws.root), config.theme.name, config.theme.custom_dir,
+                       config.theme.options)
+    drawn = diagrams.render(ws, diagrams.requests_for(ws, ("flow", "emotion", "funnel",
+                                                          "overview")), engine, cache)
+    svgs = {d.name: Markup(d.content.decode("utf-8")) for d in drawn}
+    env = theme.environment()
+    shared = _shared_context(ws, theme, svgs, site_url)
+    plan = site_pages.plan(ws)
+    files: dict[str, bytes] = {}
+    for index, page in enumerate(plan):
+        if progress:
+            progress(f"{index + 1}/{len(plan)} {page.path}")
+        files[page.path] = _render_page(env, page, shared, site_url)
+    for rel, path in theme.static_files().items():
+        files[f"assets/{rel}"] = path.read_bytes()
+    files.update(_data_files(ws, plan, site_url))
+    return files, len(drawn)
+
+
+def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[str, Any],
+                 site_url: str | None) -> bytes:
+    here = posixpath.dirname(page.path)
+    absolute = page.path == "404.html" and site_url
+
+    def url(target: str) -> str:
+        if absolute:
+            return site_url + target
+        return posixpath.relpath(target, here or ".")
+
+    context = {**shared, **page.context, "page": page, "url": url,
+               "asset": lambda rel: url(f"assets/{rel}"),
+               "canonical": site_url + page.path if site_url else None}
+    return env.get_template(page.template).render(context).encode("utf-8")
+
+
+def _shared_context(ws: Workspace, theme: Theme, svgs: dict[str, Markup],
+                    site_url: str | None) -> dict[str, Any]:
+    config = ws.config
+    return {
+        "site": {"title": config.title, "description": render_markdown(config.description),
+                 "url": site_url, "repo_url": safe_url(config.repo_url)
+                 if config.repo_url else None},
+        "theme": theme.options,
+        "nav": NAV,
+        "workspace": ws,
+        "diagrams": svgs,
+        "generator": f"mapgen {__version__}",
+        "markdown": render_markdown,
+        "safe_url": safe_url,
+        "label": lambda journey, score: ws.scale_of(journey).label(score),
+        "emoticon": lambda journey, score: ws.scale_of(journey).emoticon(score),
+        "signed": signed,
+        "channel_name": lambda cid: ws.channels[cid].name if cid in ws.channels else cid,
+        "persona_name": lambda pid: ws.personas[pid].name if pid in ws.personas else pid,
+        "persona_path": site_pages.persona_path,
+        "journey_path": site_pages.journey_path,
+        "sparkline": lambda values, low, high: Markup(sparkline(values, low, high)),
+        "edit_url": lambda journey: edit_url(ws, journey),
+    }
+
+
+def edit_url(ws: Workspace, journey: Journey) -> str | None:
+    """Where to edit a journey's file, when ``repo_url`` is set (as in MkDocs)."""
+    config = ws.config
+    if not config.repo_url:
+        return None
+    edit_uri = config.edit_uri if config.edit_uri is not None else "edit/main/"
+    file = ws.files.get(f"journeys/{journey.id}", "")
+    return safe_url(f"{config.repo_url.rstrip('/')}/{edit_uri.strip('/')}/{file}")
+
+
+def _with_slash(url: str | None) -> str | None:
+    if not url:
+        return None
+    return url if url.endswith("/") else url + "/"
+
+
+def _data_files(ws: Workspace, plan: list[site_pages.Page],
+                site_url: str | None) -> dict[str, bytes]:
+    files = {
+        ".nojekyll": b"",
+        "journeys.json": _json(compiled_model(ws)),
+        "assets/search-index.js": search.index_script(ws),
+    }
+    for kind in schema.KINDS:
+        files[f"schema/{kind}.schema.json"] = schema.dumps(kind).encode("utf-8")
+    if site_url:
+        files["sitemap.xml"] = _sitemap(site_url, [p for p in plan if p.public])
+    return files
+
+
+def compiled_model(ws: Workspace) -> dict[str, Any]:
+    """The validated model as plain JSON: for other tools, and `mapgen export`."""
+    return {
+        "generator": f"mapgen {__version__}",
+        "config": ws.config.model_dump(mode="json", exclude={"theme"}),
+        "personas": {pid: p.model_dump(mode="json") for pid, p in ws.personas.items()},
+        "journeys": {jid: j.model_dump(mode="json") for jid, j in ws.journeys.items()},
+    }
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode()
+
+
+def _sitemap(site_url: str, public: list[site_pages.Page]) -> bytes:
+    from xml.sax.saxutils import escape
+
+    urls = "".join(f"  <url><loc>{escape(site_url + p.path)}</loc></url>\n" for p in public)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{urls}</urlset>\n").encode("utf-8")

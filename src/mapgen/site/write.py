@@ -1,0 +1,96 @@
+"""Write: put a built site on disk without ever leaving a broken one behind.
+
+A build renders every file in memory first; only when all of it succeeded does
+:func:`sync` touch the output folder. Each changed file is written to a temporary file
+beside it and renamed into place, unchanged files are not touched (so a no-op rebuild
+writes nothing and a web server's caches stay valid), files the specs no longer produce
+are removed, and dotfiles (``.git``, ``.nojekyll`` of someone else's) and ``CNAME`` are
+kept.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+KEPT = frozenset({"CNAME"})
+
+
+class OutputError(Exception):
+    """An output folder mapgen must not write to."""
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+
+
+def check_output_dir(site_dir: Path, root: Path, specs_dir: Path) -> None:
+    """Refuse an output folder that would overwrite or delete the specs."""
+    site, specs, root = site_dir.resolve(), specs_dir.resolve(), root.resolve()
+    if site in (root, specs) or site in specs.parents:
+        raise OutputError(f"the output folder {site_dir} is or contains the specs folder; "
+                          "choose another, e.g. `site_dir: site` in mapgen.yml")
+    if specs in site.parents:
+        raise OutputError(f"the output folder {site_dir} is inside the specs folder; "
+                          "choose one outside it, e.g. `site_dir: site`")
+
+
+def sync(site_dir: Path, files: dict[str, bytes]) -> WriteReport:
+    """Make ``site_dir`` hold exactly ``files`` (relative path -> bytes), plus dotfiles."""
+    site_dir.mkdir(parents=True, exist_ok=True)
+    written, unchanged = [], 0
+    for rel, data in sorted(files.items()):
+        target = site_dir / rel
+        if _same(target, data):
+            unchanged += 1
+            continue
+        _atomic_write(target, data)
+        written.append(rel)
+    removed = _remove_stale(site_dir, set(files))
+    return WriteReport(tuple(written), tuple(removed), unchanged)
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mapgen-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _remove_stale(site_dir: Path, wanted: set[str]) -> list[str]:
+    removed = []
+    for path in sorted(site_dir.rglob("*"), reverse=True):
+        rel = path.relative_to(site_dir)
+        if _kept(rel):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif rel.as_posix() not in wanted:
+            path.unlink()
+            removed.append(rel.as_posix())
+    return sorted(removed)
+
+
+def _kept(rel: Path) -> bool:
+    """Dotfiles and dot-folders anywhere, and CNAME at the top, are not ours to remove."""
+    return any(part.startswith(".") for part in rel.parts) or (
+        len(rel.parts) == 1 and rel.name in KEPT)
