@@ -39,14 +39,14 @@ def journey_text(index: int) -> str:
                 f"        name: Step {k + 1} of {stage} in journey {index}",
                 "        actions: Does something useful.",
                 f"        touchpoints: [{{channel: {rng.choice(CHANNELS)}, name: Page {k}}}]",
-                f"        emotion: {{{personas[0]}: {rng.randint(-2, 2)}, "
-                f"{personas[1]}: {rng.randint(-2, 2)}}}",
+                (f"        emotion: {{{personas[0]}: {rng.randint(-2, 2)}, "
+                 f"{personas[1]}: {rng.randint(-2, 2)}}}"),
             ]
             if k == 1:
                 pain = f"pain-{s}"
                 lines += ["        pain_points:",
-                          f"          - {{id: {pain}, text: Something hurts, "
-                          f"severity: high, evidence: [survey]}}",
+                          (f"          - {{id: {pain}, text: Something hurts, "
+                           f"severity: high, evidence: [survey]}}"),
                           "        opportunities:",
                           f"          - {{text: Fix it, addresses: [{pain}], status: planned}}"]
             if index % 3 == 0 and s == 2 and k == 3:

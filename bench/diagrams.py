@@ -20,12 +20,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpus import write_corpus  # noqa: E402
+from corpus import write_corpus
 
-from mapgen import diagrams  # noqa: E402
-from mapgen.diagrams.cache import DiagramCache  # noqa: E402
-from mapgen.diagrams.engine import Job, get_engine  # noqa: E402
-from mapgen.workspace import read_workspace  # noqa: E402
+from mapgen import diagrams
+from mapgen.diagrams.cache import DiagramCache
+from mapgen.diagrams.engine import Job, get_engine
+from mapgen.workspace import read_workspace
 
 
 def timed(fn) -> tuple[float, object]:

@@ -17,9 +17,9 @@ import click
 from mapgen import __version__, diagrams, report, scaffold, schema
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import EngineError, get_engine
+from mapgen.model import ID_PATTERN
 from mapgen.site.theme import ThemeError
 from mapgen.site.write import OutputError
-from mapgen.model import ID_PATTERN
 from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -339,7 +339,7 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as exc:  # a bug in mapgen, not bad input: say so, briefly
+    except Exception as exc:  # noqa: BLE001 - a bug in mapgen, not bad input: say so, briefly
         if os.environ.get("MAPGEN_TRACEBACK"):
             traceback.print_exc()
         click.echo(f"mapgen: internal error: {type(exc).__name__}: {exc}\n"

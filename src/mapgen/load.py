@@ -134,7 +134,7 @@ def _parse(text: str, name: str) -> Document:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = _clamp(_lines(text), (mark.line + 1, mark.column + 1) if mark else (1, 1))
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
         raise _error("yaml-syntax", Location(name, line, column),
                      f"this is not valid YAML: {problem}. Check the indentation and quoting "
@@ -144,7 +144,7 @@ def _parse(text: str, name: str) -> Document:
     except RecursionError:
         raise _error("yaml-syntax", Location(name, 1, 1),
                      f"the document nests deeper than {MAX_DEPTH} levels; flatten it.")
-    builder = _Builder(name)
+    builder = _Builder(name, text)
     data = builder.build(root, ()) if root is not None else None
     return Document(name, data, builder.values, builder.keys)
 
@@ -156,8 +156,9 @@ def _error(rule: str, location: Location, message: str) -> LoadError:
 class _Builder:
     """Turns a composed node graph into plain data, recording marks and budgets."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, text: str):
         self.name = name
+        self.lines = _lines(text)
         self.values: dict[DocPath, tuple[int, int]] = {}
         self.keys: dict[DocPath, tuple[int, int]] = {}
         self.count = 0
@@ -176,7 +177,7 @@ class _Builder:
         if id(node) in self.active:
             raise self._fail("alias-bomb", node, "an alias refers to the node that contains it; "
                              "an alias may only repeat a finished value")
-        self.values.setdefault(path, _mark(node))
+        self.values.setdefault(path, self.mark(node))
         if isinstance(node, ScalarNode):
             return self._scalar(node)
         self.active.add(id(node))
@@ -211,12 +212,12 @@ class _Builder:
                                  "a key must be plain text, not a list or mapping")
             key = self._scalar(key_node)
             if key in seen:
-                first = _mark(seen[key])
+                first = self.mark(seen[key])
                 raise self._fail("duplicate-key", key_node, (
                     f'the key "{key}" is written twice (first on line {first[0]}); '
                     "keep one and merge the two values"))
             seen[key] = key_node
-            self.keys[path + (key,)] = _mark(key_node)
+            self.keys[path + (key,)] = self.mark(key_node)
             out[key] = self.build(value_node, path + (key,))
         return {**{k: v for k, v in merged.items() if k not in out}, **out}
 
@@ -229,10 +230,25 @@ class _Builder:
             merged.update(self.build(source, path))
         return merged
 
+    def mark(self, node: Node) -> tuple[int, int]:
+        return _clamp(self.lines, (node.start_mark.line + 1, node.start_mark.column + 1))
+
     def _fail(self, rule: str, node: Node, message: str) -> LoadError:
-        line, column = _mark(node)
+        line, column = self.mark(node)
         return _error(rule, Location(self.name, line, column), message + ".")
 
 
-def _mark(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    return lines
+
+
+def _clamp(lines: list[str], position: tuple[int, int]) -> tuple[int, int]:
+    """A position that exists: libyaml reports the end of a file that lacks a final
+    newline one line past it."""
+    if position[0] <= len(lines):
+        return position
+    last = len(lines) or 1
+    return last, len(lines[-1]) + 1 if lines else 1

@@ -27,7 +27,7 @@ _TITLES = {
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema users' editors validate a ``kind`` file against."""
     model = KINDS[kind]
-    out = copy.deepcopy(_raw(model))
+    out = _numbers_as_text(copy.deepcopy(_raw(model)))
     out["$schema"] = SCHEMA_DIALECT
     out["title"] = _TITLES[kind]
     required = [key for key in out.get("required", []) if key != "id"]
@@ -39,6 +39,19 @@ def json_schema(kind: str) -> dict[str, Any]:
         theme = out["properties"]["theme"]
         out["properties"]["theme"] = {"anyOf": [{"type": "string"}, theme]}
     return out
+
+
+def _numbers_as_text(node: Any) -> Any:
+    """Free text accepts a number (``period: 2026``), as the validator does."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "enum", "const"} & set(node):
+            node["type"] = ["string", "number"]
+        for value in node.values():
+            _numbers_as_text(value)
+    elif isinstance(node, list):
+        for value in node:
+            _numbers_as_text(value)
+    return node
 
 
 def dumps(kind: str) -> str:

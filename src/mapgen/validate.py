@@ -402,4 +402,4 @@ def check_config_document(doc: Document | None):
     return check_document(doc, Config)
 
 
-__all__ = ["check_document", "check_workspace", "check_config_document", "slugify", "ID_PATTERN"]
+__all__ = ["ID_PATTERN", "check_config_document", "check_document", "check_workspace", "slugify"]

@@ -70,7 +70,13 @@ def read_workspace(root: Path) -> Result:
         return Result(None, _sorted(findings), documents)
     items: dict[str, dict] = {kind: {} for kind in DOCUMENT_MODELS}
     files: dict[str, str] = {}
-    for kind, path in _spec_files(root / config.specs_dir):
+    specs, problem = _specs_folder(root, config.specs_dir)
+    if problem:
+        where = config_doc.locate(("specs_dir",)) if config_doc else Location(
+            CONFIG_NAMES[0])
+        findings.append(finding("invalid-value", where, problem))
+        return Result(None, _sorted(findings), documents)
+    for kind, path in _spec_files(specs):
         shown = _display(path, root)
         doc, load_findings = load_file(path, shown)
         findings += load_findings
@@ -99,6 +105,18 @@ def _load_config(root: Path, findings: list[Finding], documents) -> Document | N
     return None
 
 
+def _specs_folder(root: Path, specs_dir: str) -> tuple[Path, str | None]:
+    """The specs folder, or why it cannot be used."""
+    specs = root / specs_dir
+    try:
+        if specs.is_dir():
+            return specs, None
+    except OSError as exc:
+        return specs, f"specs_dir: cannot open {specs_dir!r}: {exc.strerror}"
+    return specs, (f'specs_dir: there is no folder "{specs_dir}" in the workspace; create '
+                   "it with personas/ and journeys/ inside, or fix the name")
+
+
 def _spec_files(specs: Path):
     """(kind, path) of every spec file, sorted, so findings and output are stable."""
     for kind in DOCUMENT_MODELS:
@@ -121,7 +139,7 @@ def _read_item(kind: str, path: Path, doc: Document, seen: dict, files: dict):
     findings += shape
     if item is None:
         return None, findings
-    if item.id != stem:
+    if item.id != stem and _valid_id(stem):
         findings.append(finding("id-file-mismatch", doc.locate(("id",)), (
             f'the id "{item.id}" differs from the file name "{path.name}"; '
             f'remove `id:` or rename the file to "{item.id}{path.suffix}"')))

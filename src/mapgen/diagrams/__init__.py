@@ -30,7 +30,7 @@ JOURNEY_VIEWS = ("flow", "blueprint", "emotion", "funnel")
 GRAPH_VIEWS = ("flow", "blueprint", "overview")
 VIEWS = JOURNEY_VIEWS + ("overview",)
 
-__all__ = ["Diagram", "Request", "render", "requests_for", "dot_source", "EngineError"]
+__all__ = ["Diagram", "EngineError", "Request", "dot_source", "render", "requests_for"]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from html import escape
+from itertools import pairwise
 
 import graphviz
 
@@ -75,8 +76,8 @@ def _step_label(ws: Workspace, journey: Journey, step: Step) -> str:
     average = sum(scores.values()) / len(scores) if scores else None
     fill, ink = (style.emotion_fill(average, scale.min, scale.max) if average is not None
                  else (style.PAPER, style.INK))
-    rows = [f'<tr><td bgcolor="{fill}" align="left" balign="left"><font color="{ink}"><b>'
-            f"{text(step.name)}</b></font></td></tr>"]
+    rows = [(f'<tr><td bgcolor="{fill}" align="left" balign="left"><font color="{ink}"><b>'
+             f"{text(step.name)}</b></font></td></tr>")]
     for tp in step.touchpoints:
         channel = ws.channels.get(tp.channel)
         rows.append(f'<tr><td align="left" balign="left"><font point-size="9" color="{style.MUTED}">'
@@ -193,10 +194,10 @@ def _blueprint_edges(graph: graphviz.Digraph, journey: Journey, lanes: list[str]
     """Invisible edges hold columns and rows in place; actions flow left to right."""
     columns = ["head"] + [str(i) for i in range(len(journey.steps))]
     for column in columns:
-        for upper, lower in zip(lanes, lanes[1:]):
+        for upper, lower in pairwise(lanes):
             graph.edge(f"{upper}_{column}", f"{lower}_{column}", style="invis", weight="100")
     for lane in lanes:
-        for left, right in zip(columns, columns[1:]):
+        for left, right in pairwise(columns):
             visible = lane == "actions" and left != "head"
             graph.edge(f"{lane}_{left}", f"{lane}_{right}",
                        **({"color": style.LINE} if visible else {"style": "invis"}))

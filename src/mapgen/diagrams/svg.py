@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from html import escape
 
-_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
-_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
-_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.S)
+_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.DOTALL)
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r'(url\(#|href="#)([^")]+)')
 

@@ -24,10 +24,10 @@ import jinja2
 from markupsafe import Markup
 
 from mapgen import __version__, diagrams, schema
-from mapgen.diagrams.sparkline import sparkline
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
+from mapgen.diagrams.sparkline import sparkline
 from mapgen.model import Journey, Workspace
 from mapgen.site import pages as site_pages
 from mapgen.site import search, write
@@ -207,4 +207,4 @@ def _sitemap(site_url: str, public: list[site_pages.Page]) -> bytes:
     urls = "".join(f"  <url><loc>{escape(site_url + p.path)}</loc></url>\n" for p in public)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{urls}</urlset>\n").encode("utf-8")
+            f"{urls}</urlset>\n").encode()

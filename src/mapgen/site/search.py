@@ -44,4 +44,4 @@ def index_script(ws: Workspace) -> bytes:
     data = json.dumps(entries(ws), ensure_ascii=False, separators=(",", ":"))
     # "</" would end an inline script early; the escape keeps the JSON equal in value.
     data = data.replace("</", "<\\/")
-    return f"window.MAPGEN_SEARCH = {data};\n".encode("utf-8")
+    return f"window.MAPGEN_SEARCH = {data};\n".encode()
