@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from mapgen.diagrams import graphs, svg
+from mapgen.diagrams import charts, graphs, svg
 from mapgen.diagrams.cache import DiagramCache
 from mapgen.diagrams.engine import Engine, EngineError, Job
 from mapgen.model import Journey, Workspace
@@ -101,8 +101,6 @@ def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Dia
     else:
         if fmt != "svg":
             raise EngineError(f"the {request.view} view is drawn as SVG only; use --format svg")
-        from mapgen.diagrams import charts
-
         chart = charts.emotion_curve(ws, request.journey) if request.view == "emotion" \
             else charts.funnel(request.journey)
         content = (chart or "").encode("utf-8")
