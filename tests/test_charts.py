@@ -5,10 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_diagrams import HOSTILE, write_workspace
 
 from mapgen.diagrams import charts
 from mapgen.workspace import read_workspace
+from test_diagrams import HOSTILE, write_workspace
 
 SVG = "{http://www.w3.org/2000/svg}"
 

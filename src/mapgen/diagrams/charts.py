@@ -13,6 +13,7 @@ the same journey always gives the same bytes.
 from __future__ import annotations
 
 import textwrap
+from itertools import pairwise
 from html import escape
 
 from mapgen.diagrams import style, svg
@@ -199,7 +200,7 @@ def funnel(journey: Journey) -> str | None:
     if not stages:
         return None
     top_value = max(stage.reached for stage in stages) or 1
-    losses = [a.reached - b.reached for a, b in zip(stages, stages[1:])]
+    losses = [a.reached - b.reached for a, b in pairwise(stages)]
     biggest = max(range(len(losses)), key=lambda i: losses[i]) if losses and \
         max(losses) > 0 else None
     parts = []
@@ -216,7 +217,7 @@ def funnel(journey: Journey) -> str | None:
             + _text(FUNNEL_LEFT + FUNNEL_WIDTH + 10, top + 19, [f"{stage.reached:,}"])
             + "</g>")
         if index < len(losses):
-            parts.append(_drop(stages[index], losses[index], top + BAR_HEIGHT + GAP / 2 + 4,
+            parts.append(_drop(stage, losses[index], top + BAR_HEIGHT + GAP / 2 + 4,
                                index == biggest))
     height = 20 + len(stages) * (BAR_HEIGHT + GAP) - GAP
     width = FUNNEL_LEFT + FUNNEL_WIDTH + 90
@@ -229,7 +230,7 @@ def _drop(previous, lost: int, y: float, biggest: bool) -> str:
     share = 100 * lost / previous.reached if previous.reached else 0.0
     text = f"−{lost:,} ({share:.0f}%)"
     if biggest:
-        return (f'<g class="drop-off biggest">'
+        return ('<g class="drop-off biggest">'
                 + _text(FUNNEL_LEFT + FUNNEL_WIDTH / 2, y, [f"{text} · Biggest drop-off"],
                         text_anchor="middle", font_weight="bold", fill=style.EXIT)
                 + "</g>")
