@@ -13,8 +13,8 @@ the same journey always gives the same bytes.
 from __future__ import annotations
 
 import textwrap
-from itertools import pairwise
 from html import escape
+from itertools import pairwise
 
 from mapgen.diagrams import style, svg
 from mapgen.diagrams.graphs import signed
