@@ -196,11 +196,10 @@ def _blueprint_edges(graph: graphviz.Digraph, journey: Journey, lanes: list[str]
     for column in columns:
         for upper, lower in pairwise(lanes):
             graph.edge(f"{upper}_{column}", f"{lower}_{column}", style="invis", weight="100")
-    for lane in lanes:
-        for left, right in pairwise(columns):
-            visible = lane == "actions" and left != "head"
-            graph.edge(f"{lane}_{left}", f"{lane}_{right}",
-                       **({"color": style.LINE} if visible else {"style": "invis"}))
+    for left, right in pairwise(columns):  # the top row fixes the order of the columns
+        graph.edge(f"{lanes[0]}_{left}", f"{lanes[0]}_{right}", style="invis")
+    for left, right in pairwise(columns[1:]):
+        graph.edge(f"actions_{left}", f"actions_{right}", color=style.LINE)
 
 
 # --- overview ------------------------------------------------------------------------
