@@ -96,7 +96,7 @@ def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Dia
     title, description = describe(ws, request)
     if request.view in GRAPH_VIEWS:
         content = raw if fmt != "svg" else svg.finish(
-            svg.strip_titles(raw.decode("utf-8")), request.name, title, description
+            svg.metric_fonts(svg.strip_titles(raw.decode("utf-8"))), request.name, title, description
         ).encode("utf-8")
     else:
         if fmt != "svg":

@@ -22,9 +22,19 @@ _REF = re.compile(r'(url\(#|href="#)([^")]+)')
 _NODE_TITLE = re.compile(r"<title>[^<]*</title>\n?")
 
 
+#: Graphviz lays text out with Helvetica's metrics; these faces share them, so a browser
+#: without Helvetica still fits the text in its box.
+FONT_STACK = "Helvetica,Arial,&quot;Liberation Sans&quot;,Arimo,sans-serif"
+
+
 def strip_titles(svg: str) -> str:
     """Drop Graphviz's per-node ``<title>`` (our internal node names, not for readers)."""
     return _NODE_TITLE.sub("", svg)
+
+
+def metric_fonts(svg: str) -> str:
+    """Name Helvetica's metric-compatible faces, not just the generic sans-serif."""
+    return svg.replace('font-family="Helvetica,sans-Serif"', f'font-family="{FONT_STACK}"')
 
 
 def finish(svg: str, name: str, title: str, description: str) -> str:

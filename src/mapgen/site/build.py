@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,7 +58,9 @@ class BuildReport:
     journeys: int
     personas: int
     diagrams: int
-    rendered: int
+    #: Graphs the engine laid out, and graphs served from the cache; the rest of
+    #: ``diagrams`` are charts, which our own code draws every time.
+    laid_out: int
     cached: int
     pages: int
     written: int
@@ -65,9 +68,10 @@ class BuildReport:
     seconds: float
 
     def summary(self) -> str:
+        charts = self.diagrams - self.laid_out - self.cached
         return (f"Built {_n(self.journeys, 'journey')}, {_n(self.personas, 'persona')}, "
-                f"{_n(self.diagrams, 'diagram')} ({self.rendered} rendered, "
-                f"{self.cached} cached) in {self.seconds:.1f} s")
+                f"{_n(self.diagrams, 'diagram')} ({self.laid_out} laid out, "
+                f"{self.cached} cached, {charts} charts) in {self.seconds:.1f} s")
 
 
 def _n(count: int, word: str) -> str:
@@ -139,6 +143,7 @@ def _shared_context(ws: Workspace, theme: Theme, svgs: dict[str, Markup],
                  "url": site_url, "repo_url": safe_url(config.repo_url)
                  if config.repo_url else None},
         "theme": theme.options,
+        "accent": _colour(theme.options.get("accent")),
         "nav": NAV,
         "workspace": ws,
         "diagrams": svgs,
@@ -165,6 +170,12 @@ def edit_url(ws: Workspace, journey: Journey) -> str | None:
     edit_uri = config.edit_uri if config.edit_uri is not None else "edit/main/"
     file = ws.files.get(f"journeys/{journey.id}", "")
     return safe_url(f"{config.repo_url.rstrip('/')}/{edit_uri.strip('/')}/{file}")
+
+
+def _colour(value: Any, default: str = "#5b4cdb") -> str:
+    """A CSS colour from theme options: a #rgb / #rrggbb value, or the default."""
+    text = str(value or "")
+    return text if re.fullmatch(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?", text) else default
 
 
 def _with_slash(url: str | None) -> str | None:

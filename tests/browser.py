@@ -1,0 +1,94 @@
+"""A real Chromium for tests and screenshots: Debian's, driven by Playwright.
+
+Playwright's own browser download cannot run here, so we launch the system Chromium by
+``executable_path``. Tests that need it skip with a reason when it is missing, except
+when ``MAPGEN_REQUIRE_BROWSER=1`` (CI sets it after installing Chromium), where a missing
+browser is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+#: Without these, Chromium tries to reach Google's services at start-up and on this
+#: closed network its refused connections slow every test down.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps",
+]
+
+
+def find_chromium() -> str | None:
+    configured = os.environ.get("MAPGEN_CHROMIUM")
+    if configured:
+        return configured
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def browser_required() -> bool:
+    return os.environ.get("MAPGEN_REQUIRE_BROWSER") == "1"
+
+
+@contextmanager
+def chromium():
+    """A launched browser, closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    executable = find_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    prefix = "/"
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__outside_the_prefix__")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code, message=None, explain=None):
+        not_found = Path(self.directory) / "404.html"
+        if code == 404 and not_found.is_file():
+            body = not_found.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+
+@contextmanager
+def static_server(site: Path, prefix: str = "/"):
+    """Serve ``site`` under ``prefix`` (e.g. ``/repo/``, as GitHub Pages does); yields the
+    base URL."""
+    handler = type("Handler", (_QuietHandler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()

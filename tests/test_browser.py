@@ -1,0 +1,167 @@
+"""The built site in a real browser: served at a root, under /repo/, and from file://."""
+
+from __future__ import annotations
+
+import shutil
+from collections import deque
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin
+
+import pytest
+from click.testing import CliRunner
+
+from browser import browser_required, chromium, find_chromium, static_server
+from mapgen.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.browser
+
+if find_chromium() is None:
+    if browser_required():
+        raise RuntimeError("MAPGEN_REQUIRE_BROWSER=1 but no Chromium was found")
+    pytest.skip("no Chromium found (install Debian's `chromium`, or set MAPGEN_CHROMIUM)",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("workspace")
+    shutil.copy(REPO / "mapgen.yml", root / "mapgen.yml")
+    shutil.copytree(REPO / "specs", root / "specs")
+    result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
+    assert result.exit_code == 0, result.output
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    with static_server(site, "/repo/") as base:
+        yield base
+
+
+def pages_of(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if p.name != "404.html")
+
+
+class Watched:
+    """A page with everything that went wrong while it loaded."""
+
+    def __init__(self, browser):
+        self.page = browser.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(
+            f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"script: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(
+            f"failed: {r.url} {r.failure}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(
+            f"{r.status}: {r.url}"))
+
+    def open(self, url: str):
+        self.page.goto(url, wait_until="networkidle")
+        return self.page
+
+    def close(self):
+        self.page.close()
+
+
+def test_every_page_loads_cleanly_under_a_sub_path(browser, site, served):
+    watched = Watched(browser)
+    for rel in pages_of(site):
+        watched.open(served + rel)
+    watched.close()
+    assert watched.problems == []
+
+
+def test_diagrams_are_visible(browser, served):
+    watched = Watched(browser)
+    page = watched.open(served + "journeys/first-purchase.html")
+    diagrams = page.locator("svg.mapgen-diagram")
+    assert diagrams.count() >= 2
+    for index in range(diagrams.count()):
+        diagram = diagrams.nth(index)
+        diagram.scroll_into_view_if_needed()
+        box = diagram.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 20
+    watched.close()
+
+
+def test_search_finds_a_step_by_a_word_of_its_name(browser, served):
+    watched = Watched(browser)
+    page = watched.open(served + "search.html")
+    page.get_by_role("searchbox").fill("cashback")
+    results = page.locator("#search-results a")
+    results.first.wait_for()
+    texts = results.all_inner_texts()
+    assert any("Sees the cashback land in the app" in t for t in texts), texts
+    page.get_by_role("link", name="Sees the cashback land in the app").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/repo/journeys/" in page.url
+    watched.close()
+    assert watched.problems == []
+
+
+def test_the_site_works_from_file(browser, site):
+    watched = Watched(browser)
+    page = watched.open((site / "index.html").as_uri())
+    page.locator("main a[href*='journeys/']").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.startswith("file://") and "/journeys/" in page.url
+    assert page.locator("svg.mapgen-diagram").count() >= 2
+    page = watched.open((site / "search.html").as_uri() + "?q=payout")
+    page.locator("#search-results a").first.wait_for()
+    assert any("payout" in t.lower() for t in page.locator("#search-results a")
+               .all_inner_texts())
+    watched.close()
+    assert watched.problems == []
+
+
+def test_a_crawl_of_all_links_finds_no_broken_one(browser, served):
+    page = browser.new_page()
+    seen, queue, broken = set(), deque([served + "index.html"]), []
+    while queue:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = page.goto(url)
+        if response is None or response.status >= 400:
+            broken.append(url)
+            continue
+        if not url.endswith(".html"):
+            continue
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            target = urldefrag(urljoin(url, href)).url
+            if target.startswith(served):
+                queue.append(target)
+    page.close()
+    assert broken == []
+    assert len(seen) >= 10
+
+
+AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
+
+
+@pytest.mark.parametrize("rel", ["index.html", "journeys/b2b-invoice-payments.html",
+                                 "personas/maya.html", "touchpoints.html", "pain-points.html",
+                                 "opportunities.html", "search.html"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(browser, served, rel, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(served + rel)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, "
+                           "{resultTypes: ['violations']})")
+    context.close()
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []

@@ -1,0 +1,332 @@
+"""`mapgen build`: the pages, their content from the model, and how the site is written."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from mapgen.cli import cli
+from mapgen.workspace import read_workspace
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_example(target: Path) -> Path:
+    shutil.copy(REPO / "mapgen.yml", target / "mapgen.yml")
+    shutil.copytree(REPO / "specs", target / "specs")
+    return target
+
+
+def build(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml"), *args])
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def text_of(page: Path) -> str:
+    """The page's text as a reader sees it: tags dropped, entities decoded."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text("utf-8"), flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory):
+    root = copy_example(tmp_path_factory.mktemp("example"))
+    result = build(root)
+    assert result.exit_code == 0, result.output
+    return root, read_workspace(root).workspace
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        for name in ("href", "src"):
+            if attrs.get(name) and not (tag == "link" and attrs.get("rel") == "canonical"):
+                self.links.append(attrs[name])
+
+
+def parse_links(page: Path) -> Links:
+    parser = Links()
+    parser.feed(page.read_text("utf-8"))
+    return parser
+
+
+# --- content from the model -----------------------------------------------------------
+
+def test_the_summary_line_counts_journeys_personas_and_diagrams(tmp_path):
+    root = copy_example(tmp_path)
+    result = build(root)
+    assert result.exit_code == 0, result.output
+    first = re.search(r"Built 4 journeys, 5 personas, (\d+) diagrams "
+                      r"\((\d+) laid out, 0 cached, (\d+) charts\)", result.stderr)
+    assert first, result.stderr
+    total, laid_out, charts = map(int, first.groups())
+    assert laid_out == 4 + 1, "a flow per journey and the overview"
+    assert total == laid_out + charts
+    again = build(root)
+    assert f"{total} diagrams (0 laid out, {laid_out} cached, {charts} charts)" in again.stderr
+
+
+def test_every_step_touchpoint_and_pain_point_is_on_its_journey_page(example_site):
+    root, ws = example_site
+    for journey in ws.journeys.values():
+        text = text_of(root / f"site/journeys/{journey.id}.html")
+        assert journey.title in text
+        for stage in journey.stages:
+            assert stage.name in text
+            for step in stage.steps:
+                assert step.name in text, step.id
+                for tp in step.touchpoints:
+                    assert tp.name in text
+                for pain in step.pain_points:
+                    assert pain.text in text
+                for opportunity in step.opportunities:
+                    assert opportunity.text in text
+
+
+def test_journey_pages_carry_their_diagrams(example_site):
+    root, ws = example_site
+    for journey in ws.journeys.values():
+        page = (root / f"site/journeys/{journey.id}.html").read_text("utf-8")
+        assert f'id="flow-{journey.id}-title"' in page
+        assert f'id="emotion-{journey.id}-title"' in page
+        has_funnel = any(stage.reached is not None for stage in journey.stages)
+        assert (f'id="funnel-{journey.id}-title"' in page) == has_funnel
+
+
+def test_every_step_has_an_anchor_search_can_link_to(example_site):
+    root, ws = example_site
+    for journey in ws.journeys.values():
+        ids = parse_links(root / f"site/journeys/{journey.id}.html").ids
+        for step in journey.steps:
+            assert ids.count(f"step-{step.id}") == 1
+        assert len(ids) == len(set(ids)), "no id twice on a page"
+
+
+def test_the_edit_link_points_at_the_journey_file(example_site):
+    root, ws = example_site
+    page = (root / "site/journeys/first-purchase.html").read_text("utf-8")
+    expected = f"{ws.config.repo_url.rstrip('/')}/edit/main/specs/journeys/first-purchase.yml"
+    assert f'href="{expected}"' in page
+
+
+def test_persona_pages_list_the_journeys_they_appear_in(example_site):
+    root, ws = example_site
+    for persona in ws.personas.values():
+        text = text_of(root / f"site/personas/{persona.id}.html")
+        assert persona.name in text
+        for goal in persona.goals:
+            assert goal in text
+        for journey in ws.journeys.values():
+            assert (journey.title in text) == (persona.id in journey.personas), journey.id
+
+
+def test_the_registers_hold_every_touchpoint_pain_point_and_opportunity(example_site):
+    root, ws = example_site
+    touchpoints = text_of(root / "site/touchpoints.html")
+    pains = text_of(root / "site/pain-points.html")
+    backlog = text_of(root / "site/opportunities.html")
+    for journey in ws.journeys.values():
+        for step in journey.steps:
+            for tp in step.touchpoints:
+                assert tp.name in touchpoints
+            for pain in step.pain_points:
+                assert pain.text in pains
+            for opportunity in step.opportunities:
+                assert opportunity.text in backlog
+
+
+def test_pain_points_are_sorted_most_severe_first(example_site):
+    root, _ = example_site
+    text = text_of(root / "site/pain-points.html")
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    seen = [order[w] for w in re.findall(r"\b(critical|high|medium|low)\b", text)
+            if w in order]
+    first = {}
+    for rank in seen:
+        first.setdefault(rank, len(first))
+    assert list(first) == sorted(first), "severities appear in order"
+
+
+def test_the_home_page_has_a_card_per_journey(example_site):
+    root, ws = example_site
+    text = text_of(root / "site/index.html")
+    for journey in ws.journeys.values():
+        assert journey.title in text
+    for persona in ws.personas.values():
+        assert persona.name in text
+
+
+def test_data_files_for_other_tools(example_site):
+    root, ws = example_site
+    site = root / "site"
+    compiled = json.loads((site / "journeys.json").read_text("utf-8"))
+    assert set(compiled["journeys"]) == set(ws.journeys)
+    for kind in ("journey", "persona", "config"):
+        assert json.loads((site / f"schema/{kind}.schema.json").read_text())["title"]
+    assert (site / ".nojekyll").is_file()
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    assert f"<loc>{ws.config.site_url}journeys/first-purchase.html</loc>" in sitemap
+    assert "404.html" not in sitemap
+    index = (site / "assets/search-index.js").read_text("utf-8")
+    assert "window.MAPGEN_SEARCH" in index
+
+
+# --- links ----------------------------------------------------------------------------
+
+def test_every_internal_link_is_relative_and_resolves(example_site):
+    root, _ = example_site
+    site = root / "site"
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for link in parse_links(page).links:
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https", "mailto"):
+                assert "cdn" not in parts.netloc
+                continue
+            assert not link.startswith("/"), f"{page}: {link} is not relative"
+            if parts.path:
+                assert (page.parent / parts.path).resolve().is_file(), f"{page}: {link}"
+
+
+def test_the_404_page_uses_absolute_urls_from_site_url(example_site):
+    root, ws = example_site
+    page = (root / "site/404.html").read_text("utf-8")
+    assert f'href="{ws.config.site_url}index.html"' in page or \
+        f'href="{ws.config.site_url}"' in page
+
+
+def test_site_url_on_the_command_line_wins(tmp_path):
+    root = copy_example(tmp_path)
+    assert build(root, "--site-url", "https://example.org/maps").exit_code == 0
+    assert "<loc>https://example.org/maps/index.html</loc>" in (
+        root / "site/sitemap.xml").read_text()
+
+
+def test_no_network_resource_is_referenced(example_site):
+    """Nothing from a CDN; only 404.html, served at any depth, points at site_url."""
+    root, _ = example_site
+    for page in (root / "site").rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        text = page.read_text("utf-8")
+        for tag in re.findall(r"<(?:script|link|img)\b[^>]*>", text):
+            assert "http://" not in tag and "https://" not in tag or 'rel="canonical"' in tag
+
+
+# --- writing --------------------------------------------------------------------------
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first = copy_example(tmp_path)
+    assert build(first).exit_code == 0
+    snapshot = tree(first / "site")
+    shutil.rmtree(first / "site")
+    shutil.rmtree(first / ".mapgen-cache")
+    assert build(first).exit_code == 0
+    assert tree(first / "site") == snapshot
+
+
+def test_a_failed_build_leaves_the_old_site_byte_identical(tmp_path):
+    root = copy_example(tmp_path)
+    assert build(root).exit_code == 0
+    before = tree(root / "site")
+    journey = root / "specs/journeys/first-purchase.yml"
+    journey.write_text(journey.read_text() + "\nbogus-key: 1\n")
+    result = build(root)
+    assert result.exit_code == 1
+    assert "first-purchase.yml" in result.output and "MG201" in result.output
+    assert tree(root / "site") == before
+
+
+def test_a_removed_journey_disappears_and_dotfiles_stay(tmp_path):
+    root = copy_example(tmp_path)
+    assert build(root).exit_code == 0
+    (root / "site/CNAME").write_text("maps.example.com\n")
+    (root / "site/.git").mkdir()
+    (root / "specs/journeys/failed-payout-support.yml").unlink()
+    persona = root / "specs/personas/maya.yml"
+    persona.unlink()  # only that journey used maya
+    assert build(root).exit_code == 0, "the workspace stays valid"
+    assert not (root / "site/journeys/failed-payout-support.html").exists()
+    assert (root / "site/CNAME").is_file() and (root / "site/.git").is_dir()
+
+
+def test_an_output_folder_holding_the_specs_is_refused(tmp_path):
+    root = copy_example(tmp_path)
+    result = build(root, "-d", str(root))
+    assert result.exit_code == 1 and "specs" in result.output
+    assert (root / "specs/journeys/first-purchase.yml").is_file()
+
+
+# --- a second, minimal workspace and a theme override ---------------------------------
+
+MINIMAL = {
+    "specs/personas/sam.yml": "name: Sam\n",
+    "specs/journeys/signup.yml": (
+        "title: Sign up\npersona: sam\nstages:\n  - id: start\n    name: Start\n"
+        "    steps:\n      - {id: opens-app, name: Opens the app, emotion: 1}\n"),
+}
+
+
+def write_minimal(root: Path) -> Path:
+    for rel, text in MINIMAL.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_minimal_workspace_without_mapgen_yml_builds(tmp_path, monkeypatch):
+    write_minimal(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert "Opens the app" in text_of(tmp_path / "site/journeys/signup.html")
+    assert not (tmp_path / "site/sitemap.xml").exists(), "no site_url, no sitemap"
+    assert "Edit this map" not in (tmp_path / "site/journeys/signup.html").read_text()
+
+
+def test_custom_dir_overrides_a_template_and_extends_the_one_it_replaces(tmp_path):
+    write_minimal(tmp_path)
+    custom = tmp_path / "themes/acme"
+    (custom / "templates").mkdir(parents=True)
+    (custom / "static").mkdir()
+    (custom / "templates/base.html").write_text(
+        '{% extends "!theme/base.html" %}'
+        '{% block footer %}<p class="acme">Acme internal</p>{{ super() }}{% endblock %}')
+    (custom / "static/mapgen.css").write_text("body { color: rebeccapurple }\n")
+    (tmp_path / "mapgen.yml").write_text(
+        "title: Acme\ntheme:\n  name: default\n  custom_dir: themes/acme\n")
+    assert build(tmp_path).exit_code == 0
+    page = (tmp_path / "site/index.html").read_text("utf-8")
+    assert '<p class="acme">Acme internal</p>' in page
+    assert "<main" in page, "the rest of the default theme is still there"
+    assert (tmp_path / "site/assets/mapgen.css").read_text() == \
+        "body { color: rebeccapurple }\n"
+
+
+def test_an_unknown_theme_is_a_clear_error(tmp_path):
+    write_minimal(tmp_path)
+    (tmp_path / "mapgen.yml").write_text("theme: nonexistent\n")
+    result = build(tmp_path)
+    assert result.exit_code == 1
+    assert 'no theme "nonexistent"' in result.output and "default" in result.output
+    assert "Traceback" not in result.output
