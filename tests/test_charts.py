@@ -1,95 +1,301 @@
-"""The emotion curve and the funnel: SVG drawn by our own code."""
+"""The emotion curve and the funnel: SVG drawn by our own code, checked on real workspaces."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+import yaml
 
-from mapgen.diagrams import charts
+from mapgen.diagrams import charts, style
 from mapgen.workspace import read_workspace
-from test_diagrams import HOSTILE, write_workspace
 
 SVG = "{http://www.w3.org/2000/svg}"
+EXAMPLE = Path(__file__).resolve().parents[1]
+HOSTILE = 'Quote " brace } <script>alert(1)</script> back\\slash & url(#x) 🎉\nsecond line'
+LONG = ("A very long step name " * 23).strip()  # about 500 characters
 
 
-def journey_with(personas: int, scores: list[list[int | None]], reached=None) -> str:
-    ids = [f"p{i}" for i in range(personas)]
-    lines = ["title: Curve", f"personas: [{', '.join(ids)}]", "stages:"]
-    for s, stage_scores in enumerate(scores):
-        lines += [f"  - id: stage-{s}", f"    name: Stage {s}"]
-        if reached:
-            lines.append(f"    reached: {reached[s]}")
-        lines.append("    steps:")
-        emotion = {pid: v for pid, v in zip(ids, stage_scores) if v is not None}
-        body = ", ".join(f"{k}: {v}" for k, v in emotion.items())
-        lines.append(f"      - {{id: step-{s}, name: Step {s}, emotion: {{{body}}}}}")
-    return "\n".join(lines) + "\n"
+# --- building workspaces -------------------------------------------------------------
+
+def write_workspace(root: Path, personas: dict[str, str], journeys: dict[str, dict],
+                    config: dict | None = None):
+    """Write mapgen.yml and one file per persona and journey; read them back as a model."""
+    (root / "specs/personas").mkdir(parents=True)
+    (root / "specs/journeys").mkdir(parents=True)
+    (root / "mapgen.yml").write_text(dump({"title": "Charts", **(config or {})}))
+    for persona_id, name in personas.items():
+        (root / f"specs/personas/{persona_id}.yml").write_text(dump({"name": name}))
+    for journey_id, journey in journeys.items():
+        (root / f"specs/journeys/{journey_id}.yml").write_text(dump(journey))
+    result = read_workspace(root)
+    assert result.workspace is not None, [f.message for f in result.findings]
+    return result.workspace
 
 
-def workspace(tmp_path, text: str, personas: int):
-    (tmp_path / "specs/personas").mkdir(parents=True)
-    (tmp_path / "specs/journeys").mkdir(parents=True)
-    for i in range(personas):
-        (tmp_path / f"specs/personas/p{i}.yml").write_text(f"name: Person {i}\n")
-    (tmp_path / "specs/journeys/curve.yml").write_text(text)
-    return read_workspace(tmp_path).workspace
+def dump(data) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
 
 
-def lines_of(svg: str) -> list[ET.Element]:
-    root = ET.fromstring(svg)
-    return [g for g in root.iter(f"{SVG}g") if g.get("class") == "persona-line"]
+def journey(personas: list[str], stages: list[list[dict]], reached: list | None = None,
+            **extra) -> dict:
+    """A journey whose stage ``i`` holds the steps ``stages[i]`` (each {name, emotion})."""
+    out = {"title": "Checkout", "personas": personas, **extra, "stages": []}
+    for s, steps in enumerate(stages):
+        stage = {"id": f"stage-{s}", "name": f"Stage {s}"}
+        if reached and reached[s] is not None:
+            stage["reached"] = reached[s]
+        stage["steps"] = [{"id": f"step-{s}-{i}", **step} for i, step in enumerate(steps)]
+        out["stages"].append(stage)
+    return out
 
 
-@pytest.mark.parametrize("personas", [1, 3, 5])
-def test_one_line_per_persona(tmp_path, personas):
-    scores = [[(i + s) % 5 - 2 for i in range(personas)] for s in range(4)]
-    ws = workspace(tmp_path, journey_with(personas, scores), personas)
-    curve = charts.emotion_curve(ws, ws.journeys["curve"])
-    found = lines_of(curve)
-    assert [g.get("data-persona") for g in found] == [f"p{i}" for i in range(personas)]
-    for g in found:
-        assert len(g.findall(f"{SVG}polyline")) == 1
-    text = " ".join(t.text or "" for t in ET.fromstring(curve).iter(f"{SVG}tspan"))
-    for s in range(4):
-        assert f"Stage {s}" in text and f"Step {s}" in text
-    assert "😠 angry (-2)" in text and "😄 excited (+2)" in text
+def step(name: str, emotion=None) -> dict:
+    return {"name": name} if emotion is None else {"name": name, "emotion": emotion}
 
 
-def test_a_missing_score_breaks_the_line(tmp_path):
-    ws = workspace(tmp_path, journey_with(2, [[1, 1], [None, 0], [2, 1]]), 2)
-    first, second = lines_of(charts.emotion_curve(ws, ws.journeys["curve"]))
-    assert first.findall(f"{SVG}polyline") == [], "two points around a gap make no line"
-    assert len([g for g in first if g.get("class") == "point"]) == 2
-    assert len(second.findall(f"{SVG}polyline")) == 1
+def people(count: int) -> dict[str, str]:
+    return {f"p{i}": f"Person {i}" for i in range(count)}
+
+
+# --- reading the SVG -----------------------------------------------------------------
+
+def parse(text: str) -> ET.Element:
+    return ET.fromstring(text)
+
+
+def groups(root: ET.Element, cls: str) -> list[ET.Element]:
+    return [g for g in root.iter(f"{SVG}g") if cls in (g.get("class") or "").split()]
+
+
+def texts(root: ET.Element, tag: str) -> list[str]:
+    return ["".join(el.itertext()) for el in root.iter(f"{SVG}{tag}")]
+
+
+def visible(root: ET.Element) -> str:
+    return " ".join(t.text or "" for t in root.iter(f"{SVG}tspan"))
+
+
+def points_of(polyline: ET.Element) -> list[tuple[float, float]]:
+    pairs = polyline.get("points").split()
+    return [tuple(float(v) for v in pair.split(",")) for pair in pairs]
+
+
+# --- the emotion curve ---------------------------------------------------------------
+
+@pytest.mark.parametrize("count", [1, 3, 5])
+def test_one_line_per_persona_with_a_marker_per_step(tmp_path, count):
+    ids = list(people(count))
+    stages = [[step(f"Step {s}", {p: (i + s) % 5 - 2 for i, p in enumerate(ids)})]
+              for s in range(4)]
+    ws = write_workspace(tmp_path, people(count), {"curve": journey(ids, stages)})
+    root = parse(charts.emotion_curve(ws, ws.journeys["curve"]))
+    lines = groups(root, "persona-line")
+    assert [g.get("data-persona") for g in lines] == ids
+    for line in lines:
+        assert len(line.findall(f"{SVG}polyline")) == 1
+        assert len(points_of(line.find(f"{SVG}polyline"))) == 4
+        assert len(groups(line, "point")) == 4
+    dashes = {line.find(f"{SVG}polyline").get("stroke-dasharray") for line in lines}
+    assert len(dashes) == count, "lines differ by more than colour"
+    assert all(f"Person {i}" in visible(root) for i in range(count))
+
+
+def test_more_personas_than_styles_cycle_the_styles(tmp_path):
+    ids = list(people(7))
+    stages = [[step("Only", 1), step("Next", 0)]]
+    ws = write_workspace(tmp_path, people(7), {"curve": journey(ids, stages)})
+    lines = groups(parse(charts.emotion_curve(ws, ws.journeys["curve"])), "persona-line")
+    colours = [line.find(f"{SVG}polyline").get("stroke") for line in lines]
+    assert len(lines) == 7
+    assert colours[5] == colours[0] == style.PERSONA_COLOURS[0]
+
+
+def test_a_missing_score_is_a_gap_not_a_zero(tmp_path):
+    stages = [[step("Lands", {"p0": 1, "p1": 1}), step("Browses", {"p1": 0})],
+              [step("Pays", {"p0": 2, "p1": 1}), step("Leaves", {"p0": -1, "p1": 2})]]
+    ws = write_workspace(tmp_path, people(2), {"curve": journey(["p0", "p1"], stages)})
+    first, second = groups(parse(charts.emotion_curve(ws, ws.journeys["curve"])),
+                           "persona-line")
+    assert first.findall(f"{SVG}polyline") != []
+    [after_gap] = first.findall(f"{SVG}polyline")
+    assert len(points_of(after_gap)) == 2, "the line stops at the gap and starts after it"
+    tips = texts(first, "title")
+    assert not any("Browses" in tip for tip in tips), "no point where there is no score"
+    assert len(groups(first, "point")) == 3
+    [whole] = second.findall(f"{SVG}polyline")
+    assert len(points_of(whole)) == 4
+
+
+def test_stages_steps_and_the_scale_are_all_named(tmp_path):
+    stages = [[step("Sees an ad", 1), step("Reads the pricing page", 0)],
+              [step("Fills in the checkout form", {"maya": -1})],
+              [step("Gets the order confirmation", 2)]]
+    ws = write_workspace(tmp_path, {"maya": "Maya Chen"},
+                         {"curve": journey(["maya"], stages)})
+    root = parse(charts.emotion_curve(ws, ws.journeys["curve"]))
+    bands = groups(root, "stage-band")
+    assert [b.get("data-stage") for b in bands] == ["stage-0", "stage-1", "stage-2"]
+    assert [b.find(f"{SVG}title").text for b in bands] == ["Stage 0", "Stage 1", "Stage 2"]
+    labels = [g.find(f"{SVG}title").text for g in groups(root, "step-label")]
+    assert labels == ["Sees an ad", "Reads the pricing page", "Fills in the checkout form",
+                      "Gets the order confirmation"]
+    shown = visible(root)
+    for tick in ("😠 angry", "🙁 sad", "😐 neutral", "🙂 happy", "😄 excited"):
+        assert tick in shown
+    assert "Maya Chen at Fills in the checkout form: sad (-1)" in texts(root, "title")
+    desc = root.find(f"{SVG}desc").text
+    assert "lowest sad (-1) at Fills in the checkout form" in desc
+    assert "highest excited (+2) at Gets the order confirmation" in desc
+
+
+def test_a_scale_without_labels_shows_numbers(tmp_path):
+    stages = [[step("One", 0), step("Two", 7)]]
+    ws = write_workspace(tmp_path, people(1),
+                         {"curve": journey(["p0"], stages,
+                                           emotion_scale={"min": 0, "max": 10})})
+    root = parse(charts.emotion_curve(ws, ws.journeys["curve"]))
+    ticks = [t.text for g in groups(root, "tick") for t in g.iter(f"{SVG}tspan")]
+    assert ticks == ["0", "+1", "+2", "+3", "+4", "+5", "+6", "+7", "+8", "+9", "+10"]
+    assert "Person 0 at Two: +7" in texts(root, "title")
+
+
+def test_a_long_scale_labels_only_every_few_scores(tmp_path):
+    stages = [[step("One", -100), step("Two", 100)]]
+    ws = write_workspace(tmp_path, people(1),
+                         {"curve": journey(["p0"], stages,
+                                           emotion_scale={"min": -100, "max": 100})})
+    root = parse(charts.emotion_curve(ws, ws.journeys["curve"]))
+    ys = [float(t.get("y")) for g in groups(root, "tick") for t in g.iter(f"{SVG}text")]
+    assert 2 < len(ys) < 30
+    assert all(b - a >= 11 for a, b in zip(sorted(ys), sorted(ys)[1:])), "labels overlap"
+
+
+# --- the funnel ----------------------------------------------------------------------
+
+def funnel_of(tmp_path, reached: list) -> ET.Element | None:
+    stages = [[step(f"Step {s}", 0)] for s in range(len(reached))]
+    ws = write_workspace(tmp_path, people(1),
+                         {"sales": journey(["p0"], stages, reached=reached)})
+    chart = charts.funnel(ws.journeys["sales"])
+    return None if chart is None else parse(chart)
 
 
 def test_the_biggest_drop_off_is_marked_between_the_right_stages(tmp_path):
-    text = journey_with(1, [[0], [0], [0], [0]], reached=[1000, 900, 300, 250])
-    ws = workspace(tmp_path, text, 1)
-    root = ET.fromstring(charts.funnel(ws.journeys["curve"]))
-    drops = [g for g in root.iter(f"{SVG}g") if "drop-off" in (g.get("class") or "")]
-    assert [g.get("class") for g in drops] == ["drop-off", "drop-off biggest", "drop-off"]
-    biggest = "".join(drops[1].itertext())
-    assert "−600 (67%)" in biggest and "Biggest drop-off" in biggest
-    stages = [g.get("data-stage") for g in root.iter(f"{SVG}g")
-              if g.get("class") == "funnel-stage"]
-    assert stages == ["stage-0", "stage-1", "stage-2", "stage-3"]
+    root = funnel_of(tmp_path, [12000, 9000, 3000, 2500])
+    drops = groups(root, "drop-off")
+    assert [d.get("class") for d in drops] == ["drop-off", "drop-off biggest", "drop-off"]
+    assert "".join(drops[1].itertext()) == "−6,000 (67%) · Biggest drop-off"
+    assert drops[1].find(f"{SVG}text").get("font-weight") == "bold"
+    assert drops[1].find(f"{SVG}text").get("fill") != drops[0].find(f"{SVG}text").get("fill")
+    assert "".join(drops[0].itertext()) == "−3,000 (25%)"
+    assert "Biggest drop-off: −6,000 (67%) between Stage 1 and Stage 2" in (
+        root.find(f"{SVG}desc").text)
+
+
+def test_one_bar_per_stage_with_reached_proportional_to_it(tmp_path):
+    root = funnel_of(tmp_path, [12000, None, 3000, 1500])
+    bars = groups(root, "funnel-stage")
+    assert [b.get("data-stage") for b in bars] == ["stage-0", "stage-2", "stage-3"]
+    widths = [float(b.find(f"{SVG}rect").get("width")) for b in bars]
+    assert widths[0] == max(widths)
+    assert widths[1] / widths[0] == pytest.approx(0.25, abs=0.01)
+    assert widths[2] / widths[0] == pytest.approx(0.125, abs=0.01)
+    assert ["Stage 0", "12,000"] == [t.text for t in bars[0].iter(f"{SVG}tspan")]
+    assert len(groups(root, "drop-off")) == 2
 
 
 def test_no_funnel_without_reached(tmp_path):
-    ws = workspace(tmp_path, journey_with(1, [[0], [1]]), 1)
-    assert charts.funnel(ws.journeys["curve"]) is None
+    assert funnel_of(tmp_path, [None, None]) is None
 
 
-def test_hostile_names_are_escaped_and_output_is_stable(tmp_path):
-    from test_diagrams import HOSTILE_JOURNEY
+def test_a_funnel_that_widens_says_so(tmp_path):
+    root = funnel_of(tmp_path, [0, 100, 50])
+    drops = ["".join(d.itertext()) for d in groups(root, "drop-off")]
+    assert drops == ["+100", "−50 (50%) · Biggest drop-off"]
 
-    ws = read_workspace(write_workspace(tmp_path, {"hostile": HOSTILE_JOURNEY})).workspace
-    journey = ws.journeys["hostile"]
-    for draw in (lambda: charts.emotion_curve(ws, journey), lambda: charts.funnel(journey)):
-        first, second = draw(), draw()
-        assert first == second
-        root = ET.fromstring(first)
-        assert not list(root.iter(f"{SVG}script"))
-        assert "<script>" in "".join(root.itertext()) or HOSTILE[:5] in "".join(root.itertext())
+
+# --- escaping, size and determinism ---------------------------------------------------
+
+def hostile_workspace(tmp_path):
+    stages = [[step(f"Step {HOSTILE}", {"ana": -2, "bo": 1}), step(LONG, {"ana": 0, "bo": 2})],
+              [step("Control \x01 char", 1)]]
+    spec = journey(["ana", "bo"], stages, reached=[100, 40])
+    spec["title"] = f"Title {HOSTILE}"
+    spec["stages"][0]["name"] = f"Stage {HOSTILE}"
+    spec["stages"][1]["name"] = LONG
+    return write_workspace(tmp_path, {"ana": f"Ana {HOSTILE}", "bo": LONG},
+                           {"hostile": spec})
+
+
+def test_hostile_names_are_escaped_and_round_trip(tmp_path):
+    ws = hostile_workspace(tmp_path)
+    hostile = ws.journeys["hostile"]
+    for chart in (charts.emotion_curve(ws, hostile), charts.funnel(hostile)):
+        root = parse(chart)
+        assert not list(root.iter(f"{SVG}script")), "user text never becomes markup"
+        assert "<script>" not in chart
+        titles = texts(root, "title")
+        assert root.find(f"{SVG}title").text.endswith(f" of Title {HOSTILE}")
+        assert f"Stage {HOSTILE}" in titles and LONG in titles
+        assert "url(#x)" in " ".join(titles), "finish() must not rewrite user text"
+        for tspan in root.iter(f"{SVG}tspan"):
+            assert len(tspan.text or "") <= 61, "long names are shortened on screen"
+            assert "\n" not in (tspan.text or "")
+    curve = parse(charts.emotion_curve(ws, hostile))
+    assert f"Step {HOSTILE}" in texts(curve, "title")
+    assert f"Ana {HOSTILE} at Step {HOSTILE}: angry (-2)" in texts(curve, "title")
+    assert "Control \ufffd char" in texts(curve, "title")
+
+
+def test_long_names_keep_the_chart_small(tmp_path):
+    ws = hostile_workspace(tmp_path)
+    for chart in (charts.emotion_curve(ws, ws.journeys["hostile"]),
+                  charts.funnel(ws.journeys["hostile"])):
+        width, height = (float(v) for v in parse(chart).get("viewBox").split()[2:])
+        assert width < 1000 and height < 1000
+
+
+def test_same_input_same_bytes(tmp_path):
+    ws = hostile_workspace(tmp_path / "one")
+    again = hostile_workspace(tmp_path / "two")
+    hostile = ws.journeys["hostile"]
+    curve = charts.emotion_curve(ws, hostile)
+    assert curve == charts.emotion_curve(ws, hostile)
+    assert curve == charts.emotion_curve(again, again.journeys["hostile"])
+    assert charts.funnel(hostile) == charts.funnel(again.journeys["hostile"])
+    assert not re.search(r"\d\.\d{2,}", curve), "numbers have a fixed number of decimals"
+
+
+def test_page_ready_svg(tmp_path):
+    ws = hostile_workspace(tmp_path)
+    for chart, name in ((charts.emotion_curve(ws, ws.journeys["hostile"]), "emotion"),
+                        (charts.funnel(ws.journeys["hostile"]), "funnel")):
+        root = parse(chart)
+        assert root.get("viewBox") and root.get("role") == "img"
+        assert root.get("font-family").startswith(style.FONT)
+        assert root.get("aria-labelledby") == f"{name}-hostile-title {name}-hostile-desc"
+
+
+# --- the example workspace -----------------------------------------------------------
+
+def test_the_example_workspace_draws():
+    if not (EXAMPLE / "mapgen.yml").is_file() or not (EXAMPLE / "specs/journeys").is_dir():
+        pytest.skip("no example workspace yet")
+    ws = read_workspace(EXAMPLE).workspace
+    if ws is None or not ws.journeys:
+        pytest.skip("the example workspace does not build yet")
+    for item in ws.journeys.values():
+        root = parse(charts.emotion_curve(ws, item))
+        assert [g.get("data-persona") for g in groups(root, "persona-line")] == list(
+            item.personas)
+        assert len(groups(root, "step-label")) == len(item.steps)
+        with_figures = [s.id for s in item.stages if s.reached is not None]
+        chart = charts.funnel(item)
+        if not with_figures:
+            assert chart is None
+            continue
+        bars = groups(parse(chart), "funnel-stage")
+        assert [b.get("data-stage") for b in bars] == with_figures

@@ -237,7 +237,7 @@ class _JourneyChecker:
         self._check_reachable()
         self._check_reached()
         if len(self.step_ids) > MAX_STEPS:
-            self.add("journey-too-long", ("stages",), (
+            self.add("journey-too-long", ("stages",), key=True, message=(
                 f"the journey has {len(journey.steps)} steps; over {MAX_STEPS} is hard to read: "
                 "split it into several journeys"))
         return self.findings
@@ -328,7 +328,7 @@ class _JourneyChecker:
             if persona is not None and persona not in personas:
                 self.add("emotion-persona", where, _unknown(
                     "persona of this journey", persona, personas), key=True)
-            if not self.scale.min <= score <= self.scale.max:
+            if self.scale.min < self.scale.max and not self.scale.min <= score <= self.scale.max:
                 self.add("emotion-out-of-scale", where, (
                     f"{score} is outside the scale {self.scale.min}..{self.scale.max}; "
                     f"write a score from {self.scale.min} ({self.scale.label(self.scale.min)}) "

@@ -1,249 +1,391 @@
 """Charts: the views that are charts, not graphs, drawn as plain SVG by our own code.
 
-* :func:`emotion_curve`: one line per persona across the steps, stage bands behind, the
-  scale's labels (with emoticons) on the axis. A step without a persona's score breaks
-  that persona's line: a gap is not a neutral.
-* :func:`funnel`: ``reached`` per stage, the drop-off between stages, and the biggest
-  loss highlighted: where the business loses most customers.
+* :func:`emotion_curve`: one line per persona across the journey's steps, the stages as
+  bands behind them, the scale's labels (with emoticons) up the side. A step without a
+  persona's score breaks that persona's line: a gap is not a neutral.
+* :func:`funnel`: ``reached`` per stage, the drop-off between consecutive stages, and the
+  biggest loss highlighted: where the business loses most customers.
 
-Both escape every piece of user text and format every number with fixed decimals, so
-the same journey always gives the same bytes.
+No layout engine is involved, so the geometry is fixed and simple: one column per step,
+one row per stage. Every piece of user text is escaped and shortened to fit its place
+(the full text stays in a ``<title>`` tooltip), and every number is written with fixed
+decimals, so the same journey always gives the same bytes.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import textwrap
+from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 
 from mapgen.diagrams import style, svg
-from mapgen.diagrams.graphs import signed
-from mapgen.model import Journey, Workspace
+from mapgen.model import EmotionScale, Journey, Stage, Step, Workspace
 
-LEFT, TOP, STEP_WIDTH, PLOT_HEIGHT, LABEL_HEIGHT = 130, 40, 96, 220, 64
+FONT_FAMILY = f"{style.FONT},Arial,sans-serif"
+#: Average advance of one character at the 11px body size, to decide where text is cut.
+CHAR_WIDTH = 6.5
+BAND_FILLS = ("#f6f8fa", "#eaeef2")
+GRID = "#d0d7de"
+#: The blue end of the emotion scale: 4.9:1 against white, so bars meet the 3:1 rule.
+BAR_FILL = style.EMOTION_COLOURS[4]
+#: Characters XML 1.0 cannot carry at all (YAML's "\x01" escapes can produce them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _n(value: float) -> str:
+# --- text ----------------------------------------------------------------------------
+
+def _number(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _wrap(value: str, width: int, lines: int) -> list[str]:
-    out = textwrap.wrap(" ".join(str(value).split()), width) or [""]
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][: width - 1] + "…"
-    return out
+def _plain(text: str) -> str:
+    """``text`` with the characters XML cannot carry replaced."""
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
+def _escape(text: str) -> str:
+    """Escape user text for SVG, and hide ``url(#`` from :func:`svg.finish`'s id rewrite."""
+    return escape(_plain(text)).replace("url(#", "url(&#35;")
+
+
+def _shorten(text: str, chars: int, lines: int = 1) -> list[str]:
+    """``text`` wrapped to ``lines`` lines of ``chars``; an ellipsis marks what was cut."""
+    chars = max(2, chars)
+    wrapped = textwrap.wrap(" ".join(str(text).split()), chars) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: chars - 1].rstrip() + "…"
+    return wrapped
 
 
 def _text(x: float, y: float, lines: list[str], **attrs: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
-    spans = "".join(f'<tspan x="{_n(x)}" dy="{0 if i == 0 else 1.2}em">{escape(line)}</tspan>'
-                    for i, line in enumerate(lines))
-    return f'<text x="{_n(x)}" y="{_n(y)}"{extra}>{spans}</text>'
+    """A ``<text>`` of one ``<tspan>`` per line; attribute names use ``_`` for ``-``."""
+    extra = "".join(f' {key.replace("_", "-")}="{value}"' for key, value in attrs.items())
+    spans = "".join(
+        f'<tspan x="{_number(x)}" dy="{"0" if i == 0 else "1.2em"}">{_escape(line)}</tspan>'
+        for i, line in enumerate(lines))
+    return f'<text x="{_number(x)}" y="{_number(y)}"{extra}>{spans}</text>'
 
 
-def _document(width: float, height: float, body: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}pt" '
-            f'height="{_n(height)}pt" viewBox="0 0 {_n(width)} {_n(height)}" '
-            f'font-family="{style.FONT},Arial,sans-serif" font-size="11" '
-            f'fill="{style.INK}">{body}</svg>')
+def _tooltip(text: str) -> str:
+    return f"<title>{_escape(text)}</title>"
+
+
+def _document(width: float, height: float, body: list[str]) -> str:
+    size = f'width="{_number(width)}" height="{_number(height)}"'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
+            f'viewBox="0 0 {_number(width)} {_number(height)}" '
+            f'font-family="{FONT_FAMILY}" font-size="11" fill="{style.INK}">'
+            f'<rect {size} fill="{style.PAPER}"/>{"".join(body)}</svg>')
+
+
+def _signed(score: int) -> str:
+    """+1, 0, -1: a score as people write it."""
+    return f"{score:+d}" if score else "0"
+
+
+def _feeling(scale: EmotionScale, score: int) -> str:
+    """"sad (-1)" on a labelled scale, "-1" on one without labels."""
+    label, number = scale.label(score), _signed(score)
+    return number if label == number else f"{label} ({number})"
+
+
+def _tick_label(scale: EmotionScale, score: int) -> str:
+    """"😠 angry" on a labelled scale, the number on one without labels."""
+    return f"{scale.emoticon(score)} {scale.label(score)}".strip()
+
+
+def _persona_name(workspace: Workspace, persona: str) -> str:
+    found = workspace.personas.get(persona)
+    return found.name if found else persona
 
 
 # --- the emotion curve ---------------------------------------------------------------
 
-def emotion_curve(ws: Workspace, journey: Journey) -> str:
-    scale = ws.scale_of(journey)
-    steps = journey.steps
-    personas = list(journey.personas)
-    width = LEFT + STEP_WIDTH * max(1, len(steps)) + 20
-    legend_top = TOP + PLOT_HEIGHT + LABEL_HEIGHT
-    height = legend_top + 22 * max(1, len(personas)) + 10
-    span = max(1, scale.max - scale.min)
-
-    def x(index: int) -> float:
-        return LEFT + STEP_WIDTH * index + STEP_WIDTH / 2
-
-    def y(score: float) -> float:
-        return TOP + PLOT_HEIGHT * (scale.max - score) / span
-
-    parts = [_bands(journey, x), _axis(scale, y, width)]
-    parts += [_step_labels(steps, x)]
-    for index, persona in enumerate(personas):
-        parts.append(_persona_line(ws, journey, persona, index, x, y))
-    parts.append(_legend(ws, personas, legend_top))
-    title = f"Emotion curve of {journey.title}"
-    return svg.finish(_document(width, height, "".join(parts)), f"emotion-{journey.id}",
-                      title, _curve_description(ws, journey))
+STEP_LABEL_CHARS, STEP_LABEL_LINES, STEP_LABELS_HEIGHT = 16, 3, 70
+TICK_CHARS, LEGEND_CHARS, LEGEND_ROW, LEGEND_LEFT = 20, 60, 22, 16
+BAND_HEADER, MARGIN, MIN_TICK_GAP = 30, 16, 18
 
 
-def _bands(journey: Journey, x) -> str:
+@dataclass(frozen=True)
+class _Plot:
+    """Where things go: one column per step, the scale from ``high`` (top) to ``low``."""
+
+    steps: int
+    low: int
+    high: int
+    left: float = 160
+    top: float = 44
+    column: float = 104
+    height: float = 240
+
+    @property
+    def right(self) -> float:
+        return self.left + self.column * max(1, self.steps)
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    def x(self, index: int) -> float:
+        return self.left + self.column * (index + 0.5)
+
+    def y(self, score: float) -> float:
+        share = (self.high - score) / max(1, self.high - self.low)
+        return self.top + self.height * min(1.0, max(0.0, share))
+
+
+def emotion_curve(workspace: Workspace, journey: Journey) -> str:
+    """How each persona feels at each step of ``journey``, as finished SVG text."""
+    scale = workspace.scale_of(journey)
+    plot = _Plot(len(journey.steps), scale.min, scale.max)
+    names = [_persona_name(workspace, persona) for persona in journey.personas]
+    legend_top = plot.bottom + STEP_LABELS_HEIGHT
+    width = max(plot.right + MARGIN, LEGEND_LEFT + 46 + LEGEND_CHARS * CHAR_WIDTH)
+    height = legend_top + LEGEND_ROW * max(1, len(names))
+    body = [_stage_bands(journey, plot), _emotion_axis(scale, plot, width),
+            _step_labels(journey, plot)]
+    body += [_persona_line(journey, scale, plot, index, name)
+             for index, name in enumerate(names)]
+    body.append(_legend(names, legend_top))
+    return svg.finish(_document(width, height, body), f"emotion-{journey.id}",
+                      _plain(f"Emotion curve of {journey.title}"),
+                      _plain(_curve_description(workspace, journey)))
+
+
+def _stage_bands(journey: Journey, plot: _Plot) -> str:
     out, first = [], 0
     for index, stage in enumerate(journey.stages):
-        count = len(stage.steps)
-        if not count:
-            continue
-        left = x(first) - STEP_WIDTH / 2
-        fill = "#f6f8fa" if index % 2 == 0 else "#eaeef2"
-        out.append(
-            f'<g class="stage-band" data-stage="{escape(stage.id)}">'
-            f'<rect x="{_n(left)}" y="{TOP - 28}" width="{_n(STEP_WIDTH * count)}" '
-            f'height="{PLOT_HEIGHT + 28}" fill="{fill}"/>'
-            + _text(left + 6, TOP - 14, _wrap(stage.name, int(STEP_WIDTH * count / 7), 1),
-                    font_weight="bold", fill=style.MUTED)
-            + "</g>")
-        first += count
+        if stage.steps:
+            out.append(_stage_band(stage, index, first, plot))
+        first += len(stage.steps)
     return "".join(out)
 
 
-def _axis(scale, y, width: float) -> str:
+def _stage_band(stage: Stage, index: int, first: int, plot: _Plot) -> str:
+    left, width = plot.left + plot.column * first, plot.column * len(stage.steps)
+    name = _shorten(stage.name, int((width - 12) / (CHAR_WIDTH + 0.5)))
+    return (f'<g class="stage-band" data-stage="{_escape(stage.id)}">{_tooltip(stage.name)}'
+            f'<rect x="{_number(left)}" y="{_number(plot.top - BAND_HEADER)}" '
+            f'width="{_number(width)}" height="{_number(plot.height + BAND_HEADER)}" '
+            f'fill="{BAND_FILLS[index % 2]}"/>'
+            + _text(left + 6, plot.top - BAND_HEADER + 18, name, font_weight="bold")
+            + "</g>")
+
+
+def _emotion_axis(scale: EmotionScale, plot: _Plot, width: float) -> str:
+    """A grid line and a label per score; on long scales every n-th, so labels never touch."""
+    gap = plot.height / max(1, scale.max - scale.min)
+    stride = max(1, math.ceil(MIN_TICK_GAP / gap))
     out = []
-    for score in scale.scores:
-        label = f"{scale.emoticon(score)} {scale.label(score)}".strip()
-        out.append(f'<line x1="{LEFT}" x2="{_n(width - 20)}" y1="{_n(y(score))}" '
-                   f'y2="{_n(y(score))}" stroke="{style.LINE}" stroke-width="0.5" '
-                   f'stroke-dasharray="{"" if score == 0 else "3 3"}"/>')
-        out.append(_text(LEFT - 8, y(score) + 4, [f"{label} ({signed(score)})"],
-                         text_anchor="end"))
+    for score in range(scale.min, scale.max + 1, stride):
+        y, label = plot.y(score), _tick_label(scale, score)
+        out.append(f'<line x1="{_number(plot.left)}" x2="{_number(width - MARGIN)}" '
+                   f'y1="{_number(y)}" y2="{_number(y)}" '
+                   f'stroke="{style.LINE if score == 0 else GRID}" stroke-width="1"/>')
+        out.append(f'<g class="tick">{_tooltip(label)}'
+                   + _text(plot.left - 8, y + 4, _shorten(label, TICK_CHARS),
+                           text_anchor="end") + "</g>")
     return f'<g class="axis">{"".join(out)}</g>'
 
 
-def _step_labels(steps, x) -> str:
+def _step_labels(journey: Journey, plot: _Plot) -> str:
     return "".join(
-        f'<g class="step-label"><title>{escape(step.name)}</title>'
-        + _text(x(i), TOP + PLOT_HEIGHT + 16, _wrap(step.name, 15, 3), text_anchor="middle",
-                font_size="10")
-        + "</g>" for i, step in enumerate(steps))
+        f'<g class="step-label">{_tooltip(step.name)}'
+        + _text(plot.x(i), plot.bottom + 16, _shorten(step.name, STEP_LABEL_CHARS,
+                                                      STEP_LABEL_LINES),
+                text_anchor="middle", font_size="10")
+        + "</g>" for i, step in enumerate(journey.steps))
 
 
-def _persona_line(ws, journey, persona: str, index: int, x, y) -> str:
-    scale = ws.scale_of(journey)
-    colour = style.PERSONA_COLOURS[index % len(style.PERSONA_COLOURS)]
-    dash = style.PERSONA_DASHES[index % len(style.PERSONA_DASHES)]
-    marker = style.PERSONA_MARKERS[index % len(style.PERSONA_MARKERS)]
-    name = _persona_name(ws, persona)
-    runs: list[list[str]] = [[]]
-    points = []
-    for i, step in enumerate(journey.steps):
-        score = step.scores(journey.personas).get(persona)
+def _persona_style(index: int) -> tuple[str, str, str]:
+    """(colour, dash pattern, marker): lines differ by more than colour; six and up cycle."""
+    return (style.PERSONA_COLOURS[index % len(style.PERSONA_COLOURS)],
+            style.PERSONA_DASHES[index % len(style.PERSONA_DASHES)],
+            style.PERSONA_MARKERS[index % len(style.PERSONA_MARKERS)])
+
+
+def _persona_scores(journey: Journey, persona: str) -> list[int | None]:
+    """The persona's score at each step, ``None`` where the step has none for them."""
+    return [step.scores(journey.personas).get(persona) for step in journey.steps]
+
+
+def _runs(scores: list[int | None]) -> list[list[tuple[int, int]]]:
+    """(step index, score) runs between the gaps."""
+    runs: list[list[tuple[int, int]]] = [[]]
+    for index, score in enumerate(scores):
         if score is None:
             runs.append([])
-            continue
-        runs[-1].append(f"{_n(x(i))},{_n(y(score))}")
-        tip = f"{name} at {step.name}: {scale.label(score)} ({signed(score)})"
-        points.append(_marker(marker, x(i), y(score), colour, tip))
-    lines = "".join(
-        f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2.5" '
-        f'stroke-dasharray="{dash}" stroke-linejoin="round"/>' for run in runs if len(run) > 1)
-    return (f'<g class="persona-line" data-persona="{escape(persona)}">'
-            f"{lines}{''.join(points)}</g>")
+        else:
+            runs[-1].append((index, score))
+    return [run for run in runs if run]
 
 
-def _marker(shape: str, cx: float, cy: float, colour: str, tip: str) -> str:
-    tip_el = f"<title>{escape(tip)}</title>"
-    r = 5
+def _persona_line(journey: Journey, scale: EmotionScale, plot: _Plot, index: int,
+                  name: str) -> str:
+    persona = journey.personas[index]
+    colour, dash, marker = _persona_style(index)
+    # Personas who feel the same sit side by side instead of hiding each other.
+    nudge = (index - (len(journey.personas) - 1) / 2) * 3
+
+    def at(step: int, score: int) -> tuple[float, float]:
+        return plot.x(step) + nudge, plot.y(score)
+
+    runs = _runs(_persona_scores(journey, persona))
+    lines = "".join(_polyline([at(step, score) for step, score in run], colour, dash)
+                    for run in runs if len(run) > 1)
+    points = "".join(
+        _marker(marker, *at(step, score), colour,
+                f"{name} at {journey.steps[step].name}: {_feeling(scale, score)}")
+        for run in runs for step, score in run)
+    return (f'<g class="persona-line" data-persona="{_escape(persona)}">{_tooltip(name)}'
+            f"{lines}{points}</g>")
+
+
+def _polyline(points: list[tuple[float, float]], colour: str, dash: str) -> str:
+    joined = " ".join(f"{_number(x)},{_number(y)}" for x, y in points)
+    return (f'<polyline points="{joined}" fill="none" stroke="{colour}" stroke-width="2.5" '
+            f'stroke-dasharray="{dash}" stroke-linejoin="round"/>')
+
+
+_MARKER_CORNERS = {
+    "diamond": ((0, -6), (6, 0), (0, 6), (-6, 0)),
+    "triangle": ((0, -6), (6, 5), (-6, 5)),
+    "cross": ((-5, -2), (-2, -2), (-2, -5), (2, -5), (2, -2), (5, -2), (5, 2), (2, 2),
+              (2, 5), (-2, 5), (-2, 2), (-5, 2)),
+}
+
+
+def _marker(shape: str, x: float, y: float, colour: str, tip: str) -> str:
+    """One point of a line, with what it means as its tooltip."""
     if shape == "circle":
-        body = f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{r}"'
+        body = f'<circle cx="{_number(x)}" cy="{_number(y)}" r="5"'
     elif shape == "square":
-        body = f'<rect x="{_n(cx - r)}" y="{_n(cy - r)}" width="{2 * r}" height="{2 * r}"'
+        body = f'<rect x="{_number(x - 5)}" y="{_number(y - 5)}" width="10" height="10"'
     else:
-        corners = {
-            "diamond": [(0, -r - 1), (r + 1, 0), (0, r + 1), (-r - 1, 0)],
-            "triangle": [(0, -r - 1), (r + 1, r), (-r - 1, r)],
-            "cross": [(-r, -2), (-2, -2), (-2, -r), (2, -r), (2, -2), (r, -2), (r, 2), (2, 2),
-                      (2, r), (-2, r), (-2, 2), (-r, 2)],
-        }[shape]
-        points = " ".join(f"{_n(cx + dx)},{_n(cy + dy)}" for dx, dy in corners)
-        body = f'<polygon points="{points}"'
-    return f'<g class="point">{body} fill="{colour}" stroke="#ffffff"/>{tip_el}</g>'
+        corners = " ".join(f"{_number(x + dx)},{_number(y + dy)}"
+                           for dx, dy in _MARKER_CORNERS[shape])
+        body = f'<polygon points="{corners}"'
+    return (f'<g class="point">{_tooltip(tip)}{body} fill="{colour}" '
+            f'stroke="{style.PAPER}" stroke-width="1"/></g>')
 
 
-def _legend(ws, personas: list[str], top: float) -> str:
+def _legend(names: list[str], top: float) -> str:
     out = []
-    for index, persona in enumerate(personas):
-        colour = style.PERSONA_COLOURS[index % len(style.PERSONA_COLOURS)]
-        dash = style.PERSONA_DASHES[index % len(style.PERSONA_DASHES)]
-        marker = style.PERSONA_MARKERS[index % len(style.PERSONA_MARKERS)]
-        row = top + 22 * index
-        out.append(f'<line x1="{LEFT}" x2="{LEFT + 40}" y1="{_n(row)}" y2="{_n(row)}" '
-                   f'stroke="{colour}" stroke-width="2.5" stroke-dasharray="{dash}"/>'
-                   + _marker(marker, LEFT + 20, row, colour, _persona_name(ws, persona))
-                   + _text(LEFT + 50, row + 4, [_persona_name(ws, persona)]))
+    for index, name in enumerate(names):
+        colour, dash, marker = _persona_style(index)
+        row = top + LEGEND_ROW * index + 8
+        out.append(
+            f'<g class="legend-entry">{_tooltip(name)}'
+            f'<line x1="{LEGEND_LEFT}" x2="{LEGEND_LEFT + 36}" y1="{_number(row)}" '
+            f'y2="{_number(row)}" stroke="{colour}" stroke-width="2.5" '
+            f'stroke-dasharray="{dash}"/>'
+            + _marker(marker, LEGEND_LEFT + 18, row, colour, name)
+            + _text(LEGEND_LEFT + 46, row + 4, _shorten(name, LEGEND_CHARS)) + "</g>")
     return f'<g class="legend">{"".join(out)}</g>'
 
 
-def _persona_name(ws: Workspace, persona: str) -> str:
-    found = ws.personas.get(persona)
-    return found.name if found else persona
-
-
-def _curve_description(ws: Workspace, journey: Journey) -> str:
-    scale = ws.scale_of(journey)
+def _curve_description(workspace: Workspace, journey: Journey) -> str:
+    """Per persona, the lowest and highest point: the curve in one sentence each."""
+    scale = workspace.scale_of(journey)
     parts = []
     for persona in journey.personas:
-        scored = [(s.scores(journey.personas).get(persona), s.name) for s in journey.steps]
-        scored = [(score, name) for score, name in scored if score is not None]
+        name = _shorten(_persona_name(workspace, persona), 80)[0]
+        scored = [(score, step) for score, step in
+                  zip(_persona_scores(journey, persona), journey.steps) if score is not None]
         if not scored:
+            parts.append(f"{name}: no emotions recorded")
             continue
-        low, high = min(scored, key=lambda p: p[0]), max(scored, key=lambda p: p[0])
-        parts.append(f"{_persona_name(ws, persona)}: lowest {scale.label(low[0])} at "
-                     f"{low[1]}, highest {scale.label(high[0])} at {high[1]}")
-    return "; ".join(parts) or "No emotions recorded."
+        low = min(scored, key=lambda pair: pair[0])
+        high = max(scored, key=lambda pair: pair[0])
+        parts.append(f"{name}: lowest {_feeling(scale, low[0])} at {_step_name(low[1])}, "
+                     f"highest {_feeling(scale, high[0])} at {_step_name(high[1])}")
+    return ("; ".join(parts) or "No personas.") + "."
+
+
+def _step_name(step: Step) -> str:
+    return _shorten(step.name, 80)[0]
 
 
 # --- the funnel ----------------------------------------------------------------------
 
-BAR_HEIGHT, GAP, FUNNEL_WIDTH, FUNNEL_LEFT = 30, 30, 460, 190
+BAR_HEIGHT, DROP_GAP, FUNNEL_TOP = 32, 36, 12
+NAME_CHARS, BARS_LEFT, BARS_WIDTH, FIGURES_WIDTH = 26, 210, 400, 90
 
 
 def funnel(journey: Journey) -> str | None:
+    """Customers reached per stage and lost between stages; ``None`` without figures."""
     stages = [stage for stage in journey.stages if stage.reached is not None]
     if not stages:
         return None
-    top_value = max(stage.reached for stage in stages) or 1
     losses = [a.reached - b.reached for a, b in pairwise(stages)]
-    biggest = max(range(len(losses)), key=lambda i: losses[i]) if losses and \
-        max(losses) > 0 else None
-    parts = []
+    biggest = _biggest_loss(losses)
+    widest = max(stage.reached for stage in stages) or 1
+    body = []
     for index, stage in enumerate(stages):
-        top = 10 + index * (BAR_HEIGHT + GAP)
-        width = max(2.0, FUNNEL_WIDTH * stage.reached / top_value)
-        left = FUNNEL_LEFT + (FUNNEL_WIDTH - width) / 2
-        parts.append(
-            f'<g class="funnel-stage" data-stage="{escape(stage.id)}">'
-            f'<rect x="{_n(left)}" y="{top}" width="{_n(width)}" height="{BAR_HEIGHT}" '
-            f'rx="3" fill="{style.EMOTION_COLOURS[3]}"/>'
-            + _text(FUNNEL_LEFT - 10, top + 19, _wrap(stage.name, 28, 1), text_anchor="end",
-                    font_weight="bold")
-            + _text(FUNNEL_LEFT + FUNNEL_WIDTH + 10, top + 19, [f"{stage.reached:,}"])
-            + "</g>")
+        top = FUNNEL_TOP + index * (BAR_HEIGHT + DROP_GAP)
+        body.append(_funnel_bar(stage, top, widest))
         if index < len(losses):
-            parts.append(_drop(stage, losses[index], top + BAR_HEIGHT + GAP / 2 + 4,
-                               index == biggest))
-    height = 20 + len(stages) * (BAR_HEIGHT + GAP) - GAP
-    width = FUNNEL_LEFT + FUNNEL_WIDTH + 90
-    title = f"Funnel of {journey.title}"
-    return svg.finish(_document(width, height, "".join(parts)), f"funnel-{journey.id}",
-                      title, _funnel_description(stages, losses, biggest))
+            body.append(_drop_off(stage.reached, losses[index],
+                                  top + BAR_HEIGHT + DROP_GAP / 2 + 4, index == biggest))
+    height = 2 * FUNNEL_TOP + len(stages) * (BAR_HEIGHT + DROP_GAP) - DROP_GAP
+    width = BARS_LEFT + BARS_WIDTH + FIGURES_WIDTH
+    return svg.finish(_document(width, height, body), f"funnel-{journey.id}",
+                      _plain(f"Funnel of {journey.title}"),
+                      _plain(_funnel_description(stages, losses, biggest)))
 
 
-def _drop(previous, lost: int, y: float, biggest: bool) -> str:
-    share = 100 * lost / previous.reached if previous.reached else 0.0
-    text = f"−{lost:,} ({share:.0f}%)"
+def _biggest_loss(losses: list[int]) -> int | None:
+    """Index of the largest loss (the first on a tie); ``None`` when nobody is lost."""
+    if not losses or max(losses) <= 0:
+        return None
+    return losses.index(max(losses))
+
+
+def _funnel_bar(stage: Stage, top: float, widest: int) -> str:
+    width = max(2.0, BARS_WIDTH * stage.reached / widest)
+    left = BARS_LEFT + (BARS_WIDTH - width) / 2
+    middle = top + BAR_HEIGHT / 2 + 4
+    return (f'<g class="funnel-stage" data-stage="{_escape(stage.id)}">{_tooltip(stage.name)}'
+            f'<rect x="{_number(left)}" y="{_number(top)}" width="{_number(width)}" '
+            f'height="{BAR_HEIGHT}" rx="3" fill="{BAR_FILL}"/>'
+            + _text(BARS_LEFT - 10, middle, _shorten(stage.name, NAME_CHARS),
+                    text_anchor="end", font_weight="bold")
+            + _text(BARS_LEFT + BARS_WIDTH + 10, middle, [f"{stage.reached:,}"])
+            + "</g>")
+
+
+def _drop_off(previous: int, lost: int, y: float, biggest: bool) -> str:
+    text = _loss_text(previous, lost)
+    x = BARS_LEFT + BARS_WIDTH / 2
     if biggest:
         return ('<g class="drop-off biggest">'
-                + _text(FUNNEL_LEFT + FUNNEL_WIDTH / 2, y, [f"{text} · Biggest drop-off"],
-                        text_anchor="middle", font_weight="bold", fill=style.EXIT)
-                + "</g>")
+                + _text(x, y, [f"{text} · Biggest drop-off"], text_anchor="middle",
+                        font_weight="bold", fill=style.EXIT) + "</g>")
     return ('<g class="drop-off">'
-            + _text(FUNNEL_LEFT + FUNNEL_WIDTH / 2, y, [text], text_anchor="middle",
-                    fill=style.MUTED)
-            + "</g>")
+            + _text(x, y, [text], text_anchor="middle", fill=style.MUTED) + "</g>")
 
 
-def _funnel_description(stages, losses: list[int], biggest: int | None) -> str:
-    figures = ", ".join(f"{stage.name} {stage.reached:,}" for stage in stages)
+def _loss_text(previous: int, lost: int) -> str:
+    """"−600 (67%)": customers lost and their share of the previous stage."""
+    if lost < 0:  # a funnel that widens: the validator warns, the chart says so plainly
+        return f"+{-lost:,}" + (f" (+{_percent(-lost, previous)})" if previous else "")
+    return f"−{lost:,}" + (f" ({_percent(lost, previous)})" if previous else "")
+
+
+def _percent(part: int, whole: int) -> str:
+    share = 100 * part / whole
+    return "<1%" if part and share < 0.5 else f"{share:.0f}%"
+
+
+def _funnel_description(stages: list[Stage], losses: list[int], biggest: int | None) -> str:
+    figures = "; ".join(f"{_shorten(stage.name, 80)[0]} {stage.reached:,}" for stage in stages)
+    text = f"Customers reaching each stage: {figures}."
     if biggest is None:
-        return f"Customers reaching each stage: {figures}."
-    a, b = stages[biggest], stages[biggest + 1]
-    return (f"Customers reaching each stage: {figures}. Biggest drop-off: "
-            f"{losses[biggest]:,} between {a.name} and {b.name}.")
+        return text
+    before, after = (_shorten(stages[i].name, 80)[0] for i in (biggest, biggest + 1))
+    return (f"{text} Biggest drop-off: {_loss_text(stages[biggest].reached, losses[biggest])}"
+            f" between {before} and {after}.")
