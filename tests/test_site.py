@@ -330,3 +330,19 @@ def test_an_unknown_theme_is_a_clear_error(tmp_path):
     assert result.exit_code == 1
     assert 'no theme "nonexistent"' in result.output and "default" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_broken_template_names_its_file_and_line_and_keeps_the_old_site(tmp_path):
+    write_minimal(tmp_path)
+    (tmp_path / "mapgen.yml").write_text("theme: {name: default, custom_dir: custom}\n")
+    templates = tmp_path / "custom/templates"
+    templates.mkdir(parents=True)
+    assert build(tmp_path).exit_code == 0
+    before = tree(tmp_path / "site")
+    (templates / "home.html").write_text(
+        '{% extends "!theme/base.html" %}\n{% block content %}\n{{ nope.x }}\n{% endblock %}\n')
+    result = build(tmp_path)
+    assert result.exit_code == 1
+    assert "home.html:3" in result.output and "'nope' is undefined" in result.output
+    assert "Traceback" not in result.output
+    assert tree(tmp_path / "site") == before

@@ -7,12 +7,14 @@ below this module prints.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
 from pathlib import Path
 
 import click
+import jinja2
 
 from mapgen import __version__, diagrams, report, scaffold, schema
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
@@ -307,10 +309,40 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
     target = site_dir or Path(ws.root) / ws.config.site_dir
     options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs)
     try:
-        result = build_site(ws, options)
+        with _progress(app) as progress:
+            result = build_site(ws, options, progress)
     except (EngineError, OutputError, ThemeError) as exc:
         raise click.ClickException(str(exc)) from None
+    except jinja2.TemplateError as exc:
+        raise click.ClickException(_template_problem(exc)) from None
     app.info(result.summary())
+
+
+@contextlib.contextmanager
+def _progress(app: Context):
+    """A progress bar on a terminal (for long builds); nothing when piped or quiet."""
+    stream = sys.stderr
+    if app.verbosity < 0 or not stream.isatty():
+        yield None
+        return
+    with click.progressbar(length=0, label="Building", file=stream) as bar:
+        def advance(done: int, total: int, what: str) -> None:
+            bar.length = total
+            bar.update(done - bar.pos, what)
+        yield advance
+
+
+def _template_problem(exc: jinja2.TemplateError) -> str:
+    where = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if not line:  # a runtime error: Jinja maps the template's lines into the traceback
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith((".html", ".xml", ".js"))]
+        if frames:
+            where, line = frames[-1].filename, frames[-1].lineno
+    place = f"{where}:{line}: " if where and line else ""
+    return (f"{place}the theme's template failed: {exc.message or exc}. Fix the template "
+            "(or remove your override from custom_dir)")
 
 
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:

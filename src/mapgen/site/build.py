@@ -35,6 +35,9 @@ from mapgen.site import search, write
 from mapgen.site.markup import render_markdown, safe_url
 from mapgen.site.theme import Theme, load_theme
 
+#: Called as pages are rendered: (pages done, pages in all, the page's path).
+Progress = Callable[[int, int, str], None]
+
 NAV = (
     ("index.html", "Journeys"),
     ("touchpoints.html", "Touchpoints"),
@@ -79,7 +82,7 @@ def _n(count: int, word: str) -> str:
 
 
 def build(ws: Workspace, options: BuildOptions,
-          progress: Callable[[str], None] | None = None) -> BuildReport:
+          progress: Progress | None = None) -> BuildReport:
     """Render the site and write it to ``options.site_dir``."""
     started = time.perf_counter()
     root = Path(ws.root)
@@ -96,7 +99,7 @@ def build(ws: Workspace, options: BuildOptions,
 
 def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
                 site_url: str | None = None,
-                progress: Callable[[str], None] | None = None) -> tuple[dict[str, bytes], int]:
+                progress: Progress | None = None) -> tuple[dict[str, bytes], int]:
     """Every file of the site (path -> bytes) and the number of diagrams drawn."""
     config = ws.config
     site_url = _with_slash(site_url if site_url is not None else config.site_url)
@@ -111,7 +114,7 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
     files: dict[str, bytes] = {}
     for index, page in enumerate(plan):
         if progress:
-            progress(f"{index + 1}/{len(plan)} {page.path}")
+            progress(index + 1, len(plan), page.path)
         files[page.path] = _render_page(env, page, shared, site_url)
     for rel, path in theme.static_files().items():
         files[f"assets/{rel}"] = path.read_bytes()
