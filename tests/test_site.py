@@ -346,3 +346,18 @@ def test_a_broken_template_names_its_file_and_line_and_keeps_the_old_site(tmp_pa
     assert "home.html:3" in result.output and "'nope' is undefined" in result.output
     assert "Traceback" not in result.output
     assert tree(tmp_path / "site") == before
+
+
+def test_a_workspace_theme_extends_the_default_and_sets_options(tmp_path):
+    write_minimal(tmp_path)
+    theme = tmp_path / "themes/brand"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.yml").write_text("extends: default\noptions: {accent: '#0a7d4f'}\n")
+    (theme / "templates/404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>Lost?</h1>{% endblock %}')
+    (tmp_path / "mapgen.yml").write_text("theme: brand\n")
+    assert build(tmp_path).exit_code == 0
+    site = tmp_path / "site"
+    assert "<h1>Lost?</h1>" in (site / "404.html").read_text()
+    assert "--accent: #0a7d4f;" in (site / "index.html").read_text()
+    assert (site / "assets/mapgen.css").is_file(), "static files come from what it extends"
