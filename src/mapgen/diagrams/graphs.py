@@ -8,6 +8,7 @@ the graph.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from html import escape
 from itertools import pairwise
@@ -18,13 +19,15 @@ from mapgen.diagrams import style
 from mapgen.model import Journey, Step, Workspace
 
 WRAP = 28
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_LINES = 4
 
 
 def text(value: str, width: int = WRAP, lines: int = MAX_LINES) -> str:
     """User text as HTML-label content: escaped, wrapped, at most ``lines`` lines."""
     wrapped: list[str] = []
-    for paragraph in str(value).splitlines() or [""]:
+    value = _CONTROL.sub("", str(value))  # XML cannot hold them, not even escaped
+    for paragraph in value.splitlines() or [""]:
         wrapped += textwrap.wrap(paragraph, width, break_long_words=True) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]

@@ -15,8 +15,9 @@ from html import escape
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.DOTALL)
-_ID = re.compile(r'\bid="([^"]+)"')
-_REF = re.compile(r'(url\(#|href="#)([^")]+)')
+_ID = re.compile(r'(?<=\s)id="([^"]+)"')
+_REF = re.compile(r'(="url\(#|\shref="#)([^")]+)')
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 _NODE_TITLE = re.compile(r"<title>[^<]*</title>\n?")
@@ -47,8 +48,8 @@ def finish(svg: str, name: str, title: str, description: str) -> str:
     if match is None:
         raise ValueError("not an SVG document")
     open_tag = _page_ready(match.group(0), prefix)
-    head = (f'<title id="{prefix}-title">{escape(title)}</title>'
-            f'<desc id="{prefix}-desc">{escape(description)}</desc>')
+    head = (f'<title id="{prefix}-title">{escape(_CONTROL.sub("", title))}</title>'
+            f'<desc id="{prefix}-desc">{escape(_CONTROL.sub("", description))}</desc>')
     return svg[: match.start()] + open_tag + head + svg[match.end():].strip() + "\n"
 
 
