@@ -17,6 +17,7 @@ from mapgen.model import DOCUMENT_MODELS, ID_PATTERN, Config, Workspace
 from mapgen.validate import _bad_id_message, check_document, check_workspace, slugify
 
 CONFIG_NAMES = ("mapgen.yml", "mapgen.yaml")
+_DEFAULT_CONFIG = Config()  # immutable: one instance, so it is the same every read
 
 
 class WorkspaceError(Exception):
@@ -57,14 +58,43 @@ def find_root(path: Path) -> Path:
         "specs/journeys folder); create one with `mapgen init`")
 
 
-def read_workspace(root: Path) -> Result:
-    """Load, model and validate the workspace at ``root``."""
+class FileMemo:
+    """What each file gave last time, reused while the file is unchanged.
+
+    A live preview reads the workspace after every save; with the memo only the files
+    that changed are parsed and modelled again, and every unchanged persona or journey
+    is the very same object as before, so later stages can tell what changed by
+    identity alone.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple, tuple]] = {}
+
+    def get(self, path: Path, compute):
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            return compute()
+        entry = self._entries.get(path)
+        if entry is not None and entry[0] == stamp:
+            return entry[1]
+        value = compute()
+        self._entries[path] = (stamp, value)
+        return value
+
+
+def read_workspace(root: Path, memo: FileMemo | None = None) -> Result:
+    """Load, model and validate the workspace at ``root``.
+
+    ``memo`` (for a live preview) skips the files that did not change since last time.
+    """
     root = root.resolve()
     findings: list[Finding] = []
     documents: dict[str, Document] = {}
-    config_doc = _load_config(root, findings, documents)
-    config, config_findings = (
-        check_document(config_doc, Config) if config_doc else (Config(), []))
+    config_doc, config, config_findings = _read_config(root, memo)
+    if config_doc is not None:
+        documents[config_doc.file] = config_doc
     findings += config_findings
     if config is None:
         return Result(None, _sorted(findings), documents)
@@ -78,13 +108,14 @@ def read_workspace(root: Path) -> Result:
         return Result(None, _sorted(findings), documents)
     for kind, path in _spec_files(specs):
         shown = _display(path, root)
-        doc, load_findings = load_file(path, shown)
-        findings += load_findings
+        doc, item, file_findings = _cached(memo, path, lambda: _read_file(kind, path, shown))
+        findings += file_findings
         if doc is None:
             continue
         documents[shown] = doc
-        item, item_findings = _read_item(kind, path, doc, items[kind], files)
-        findings += item_findings
+        if item is not None and item.id in items[kind]:
+            findings.append(_duplicate(kind, item.id, doc, files))
+            continue
         if item is not None:
             items[kind][item.id] = item
             files[f"{kind}/{item.id}"] = shown
@@ -93,16 +124,34 @@ def read_workspace(root: Path) -> Result:
     return Result(ws, _sorted(findings), documents)
 
 
-def _load_config(root: Path, findings: list[Finding], documents) -> Document | None:
+def _cached(memo: FileMemo | None, path: Path, compute):
+    return memo.get(path, compute) if memo is not None else compute()
+
+
+def _read_config(root: Path, memo: FileMemo | None):
+    """(document or None, Config or None, findings) for mapgen.yml; defaults without one."""
     for name in CONFIG_NAMES:
         path = root / name
         if path.is_file():
-            doc, load_findings = load_file(path, name)
-            findings += load_findings
-            if doc is not None:
-                documents[name] = doc
-            return doc
-    return None
+            return _cached(memo, path, lambda: _config_from(path, name))
+    return None, _DEFAULT_CONFIG, []
+
+
+def _config_from(path: Path, name: str):
+    doc, findings = load_file(path, name)
+    if doc is None:
+        return None, None, findings
+    config, shape = check_document(doc, Config)
+    return doc, config, findings + shape
+
+
+def _read_file(kind: str, path: Path, shown: str):
+    """(document, persona or journey, findings) of one spec file, all from it alone."""
+    doc, findings = load_file(path, shown)
+    if doc is None:
+        return None, None, findings
+    item, item_findings = _read_item(kind, path, doc)
+    return doc, item, findings + item_findings
 
 
 def _specs_folder(root: Path, specs_dir: str) -> tuple[Path, str | None]:
@@ -127,7 +176,7 @@ def _spec_files(specs: Path):
                     yield kind, path
 
 
-def _read_item(kind: str, path: Path, doc: Document, seen: dict, files: dict):
+def _read_item(kind: str, path: Path, doc: Document):
     model = DOCUMENT_MODELS[kind]
     stem = path.stem
     findings = []
@@ -137,19 +186,18 @@ def _read_item(kind: str, path: Path, doc: Document, seen: dict, files: dict):
             + _bad_id_message(stem).split(": ", 1)[1] + "; rename the file")))
     item, shape = check_document(doc, model, id=slugify(stem) or "x")
     findings += shape
-    if item is None:
-        return None, findings
-    if item.id != stem and _valid_id(stem):
+    if item is not None and item.id != stem and _valid_id(stem):
         findings.append(finding("id-file-mismatch", doc.locate(("id",)), (
             f'the id "{item.id}" differs from the file name "{path.name}"; '
             f'remove `id:` or rename the file to "{item.id}{path.suffix}"')))
-    if item.id in seen:
-        findings.append(finding("duplicate-id", Location(doc.file, 1, 1), (
-            f'another file, {files[f"{kind}/{item.id}"]}, already defines '
-            f'the {model.__name__.lower()} "{item.id}"; keep one of them')))
-    if item.id in seen:
-        return None, findings
     return item, findings
+
+
+def _duplicate(kind: str, item_id: str, doc: Document, files: dict) -> Finding:
+    noun = DOCUMENT_MODELS[kind].__name__.lower()
+    return finding("duplicate-id", Location(doc.file, 1, 1), (
+        f'another file, {files[f"{kind}/{item_id}"]}, already defines '
+        f'the {noun} "{item_id}"; keep one of them'))
 
 
 def _valid_id(text: str) -> bool:

@@ -38,6 +38,8 @@ def persona_path(persona_id: str) -> str:
 
 def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
+    if len(_VIEWS) > 2 * len(ws.journeys) + 64:  # a long preview session: forget the old
+        _VIEWS.clear()
     pages = [Page("index.html", "home.html", ws.config.title, {"cards": journey_cards(ws),
                                                                  "figures": figures(ws)})]
     for journey in ws.journeys.values():
@@ -46,8 +48,10 @@ def plan(ws: Workspace) -> list[Page]:
                           frozenset({f"journey:{journey.id}"}
                                     | {f"persona:{p}" for p in journey.personas})))
     for persona in ws.personas.values():
+        featured = {f"journey:{j.id}" for j in ws.journeys.values() if persona.id in j.personas}
         pages.append(Page(persona_path(persona.id), "persona.html", persona.name,
-                          {"persona": persona, "appearances": appearances(ws, persona)}))
+                          {"persona": persona, "appearances": appearances(ws, persona)},
+                          frozenset({f"persona:{persona.id}"} | featured)))
     pages += [
         Page("touchpoints.html", "touchpoints.html", "Touchpoints",
              {"matrix": touchpoint_matrix(ws)}),
@@ -55,8 +59,8 @@ def plan(ws: Workspace) -> list[Page]:
              {"register": pain_register(ws)}),
         Page("opportunities.html", "opportunities.html", "Opportunities",
              {"backlog": backlog(ws)}),
-        Page("search.html", "search.html", "Search"),
-        Page("404.html", "404.html", "Page not found", public=False),
+        Page("search.html", "search.html", "Search", depends=frozenset()),
+        Page("404.html", "404.html", "Page not found", depends=frozenset(), public=False),
     ]
     return pages
 
@@ -69,6 +73,11 @@ class StepView:
     stage_id: str
     scores: dict[str, int]
     average: float | None
+
+
+#: id(journey) -> (journey, config, personas, view). The journey is kept alive with its
+#: entry, so its id cannot be reused by another object while the entry stands.
+_VIEWS: dict[int, tuple] = {}
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,18 @@ class JourneyView:
 
     @classmethod
     def of(cls, ws: Workspace, journey: Journey) -> JourneyView:
+        """The view of ``journey``, computed once per journey object."""
+        personas = tuple(ws.personas.get(p) for p in journey.personas)
+        known = _VIEWS.get(id(journey))
+        if known and known[0] is journey and known[1] is ws.config and all(
+                a is b for a, b in zip(known[2], personas, strict=True)):
+            return known[3]
+        view = cls._compute(ws, journey)
+        _VIEWS[id(journey)] = (journey, ws.config, personas, view)
+        return view
+
+    @classmethod
+    def _compute(cls, ws: Workspace, journey: Journey) -> JourneyView:
         scale = ws.scale_of(journey)
         steps = []
         for stage in journey.stages:
