@@ -108,7 +108,7 @@ def read_workspace(root: Path, memo: FileMemo | None = None) -> Result:
         return Result(None, _sorted(findings), documents)
     for kind, path in _spec_files(specs):
         shown = _display(path, root)
-        doc, item, file_findings = _cached(memo, path, lambda: _read_file(kind, path, shown))
+        doc, item, file_findings = _cached(memo, path, _read_file, kind, path, shown)
         findings += file_findings
         if doc is None:
             continue
@@ -124,7 +124,9 @@ def read_workspace(root: Path, memo: FileMemo | None = None) -> Result:
     return Result(ws, _sorted(findings), documents)
 
 
-def _cached(memo: FileMemo | None, path: Path, compute):
+def _cached(memo: FileMemo | None, path: Path, read, *args):
+    """``read(*args)``, or what it gave last time while ``path`` is unchanged."""
+    compute = lambda: read(*args)  # noqa: E731
     return memo.get(path, compute) if memo is not None else compute()
 
 
@@ -133,7 +135,7 @@ def _read_config(root: Path, memo: FileMemo | None):
     for name in CONFIG_NAMES:
         path = root / name
         if path.is_file():
-            return _cached(memo, path, lambda: _config_from(path, name))
+            return _cached(memo, path, _config_from, path, name)
     return None, _DEFAULT_CONFIG, []
 
 
