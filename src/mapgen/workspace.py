@@ -126,7 +126,7 @@ def read_workspace(root: Path, memo: FileMemo | None = None) -> Result:
 
 def _cached(memo: FileMemo | None, path: Path, read, *args):
     """``read(*args)``, or what it gave last time while ``path`` is unchanged."""
-    compute = lambda: read(*args)  # noqa: E731
+    compute = lambda: read(*args)
     return memo.get(path, compute) if memo is not None else compute()
 
 
