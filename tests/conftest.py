@@ -1,0 +1,52 @@
+"""Shared fixtures: small workspaces written into a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+#: One persona and one journey that uses her: a workspace with no findings at all.
+VALID_PERSONA = "name: Ana\n"
+VALID_JOURNEY = """\
+title: Sign up
+personas: [ana]
+stages:
+  - id: start
+    name: Start
+    steps:
+      - id: visit
+        name: Visits the site
+        emotion: 0
+"""
+
+
+@pytest.fixture
+def valid_specs() -> dict[str, str]:
+    """The files of a workspace with no findings: persona `ana`, journey `signup`.
+
+    Add or replace entries to make the one mistake a test is about.
+    """
+    return {
+        "specs/personas/ana.yml": VALID_PERSONA,
+        "specs/journeys/signup.yml": VALID_JOURNEY,
+    }
+
+
+@pytest.fixture
+def make_workspace(tmp_path) -> Callable[[dict[str, str | bytes]], Path]:
+    """A function that writes ``{relative path: text or bytes}`` and returns the root.
+
+    Text is written as UTF-8; bytes exactly as given (for encoding and BOM cases).
+    """
+    def make(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "workspace"
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = content if isinstance(content, bytes) else content.encode("utf-8")
+            path.write_bytes(data)
+        return root
+
+    return make

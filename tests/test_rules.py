@@ -1,0 +1,400 @@
+"""Every validator rule against a bad spec, plus the semantics the rules rely on.
+
+Each folder under tests/cases/ is a tiny workspace that is valid except for one mistake,
+named after the rule it breaks. The table below says which finding the mistake must give,
+down to the file, line and column, and that nothing else may be reported for it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mapgen.cli import cli
+from mapgen.findings import RULES, RULES_BY_CODE, Severity
+from mapgen.workspace import read_workspace
+
+CASES = Path(__file__).parent / "cases"
+JOURNEY = "specs/journeys/signup.yml"
+SECOND_JOURNEY = "specs/journeys/checkout.yml"
+
+#: case folder, the file the finding is in, its rule code, line and column.
+BAD_SPECS = [
+    ("yaml-syntax", SECOND_JOURNEY, "MG101", 3, 18),
+    ("duplicate-key", SECOND_JOURNEY, "MG103", 6, 5),
+    ("alias-bomb", SECOND_JOURNEY, "MG104", 1, 14),
+    ("not-a-mapping", SECOND_JOURNEY, "MG108", 1, 1),
+    ("unknown-key", JOURNEY, "MG201", 9, 9),
+    ("wrong-type", JOURNEY, "MG202", 6, 14),
+    ("invalid-choice", JOURNEY, "MG203", 3, 9),
+    ("missing-key", SECOND_JOURNEY, "MG204", 7, 9),
+    ("invalid-value", JOURNEY, "MG205", 6, 14),
+    ("invalid-id", JOURNEY, "MG301", 11, 17),
+    ("invalid-id-in-file-name", "specs/journeys/Sign_Up.yml", "MG301", 1, 1),
+    ("duplicate-id", JOURNEY, "MG302", 10, 13),
+    ("duplicate-id-across-files", "specs/personas/ana.yml", "MG302", 1, 1),
+    ("id-file-mismatch", JOURNEY, "MG303", 1, 5),
+    ("unknown-persona", JOURNEY, "MG304", 2, 17),
+    ("unknown-channel", JOURNEY, "MG305", 10, 23),
+    ("unknown-step", JOURNEY, "MG306", 10, 16),
+    ("unknown-source", JOURNEY, "MG307", 10, 20),
+    ("unknown-pain-point", JOURNEY, "MG308", 12, 25),
+    ("emotion-persona", JOURNEY, "MG309", 9, 27),
+    ("emotion-out-of-scale", JOURNEY, "MG310", 9, 18),
+    ("invalid-scale", JOURNEY, "MG311", 3, 22),
+    ("no-stages", JOURNEY, "MG312", 3, 9),
+    ("no-steps", JOURNEY, "MG313", 12, 12),
+    ("emotion-gap", JOURNEY, "MG401", 7, 9),
+    ("unaddressed-pain", JOURNEY, "MG402", 11, 13),
+    ("unused-channel", "mapgen.yml", "MG403", 3, 5),
+    ("unused-persona", "specs/personas/bo.yml", "MG404", 1, 1),
+    ("unused-source", JOURNEY, "MG405", 4, 5),
+    ("unreachable-step", JOURNEY, "MG406", 11, 9),
+    ("reached-grows", JOURNEY, "MG407", 13, 14),
+    ("journey-too-long", JOURNEY, "MG408", 3, 1),
+]
+
+#: Rules whose bad file cannot sensibly be committed: test_load.py writes it in tmp_path.
+BUILT_IN_TEST_LOAD = {
+    "MG102": "test_a_file_that_is_not_utf8_points_at_the_bad_byte",
+    "MG105": "test_a_file_over_2_mib_is_refused_as_a_whole",
+    "MG106": "test_a_byte_order_mark_is_a_warning_at_the_start",
+    "MG107": "test_a_file_that_cannot_be_read_is_reported",
+}
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def findings_at(root: Path) -> set[tuple[str, str, int, int]]:
+    """Every finding of the workspace as (file, code, line, column)."""
+    return {(f.location.file, f.code, f.location.line, f.location.column)
+            for f in read_workspace(root).findings}
+
+
+def codes_and_lines(root: Path) -> set[tuple[str, int]]:
+    return {(f.code, f.location.line) for f in read_workspace(root).findings}
+
+
+def message_of(root: Path, code: str) -> str:
+    """The message of the one finding with ``code``."""
+    [message] = [f.message for f in read_workspace(root).findings if f.code == code]
+    return message
+
+
+def journey_with_steps(steps: str, personas: str = "[ana]") -> str:
+    """A journey for ``personas`` with one stage holding ``steps`` (a YAML list)."""
+    indented = "".join(f"      {line}\n" for line in steps.strip("\n").splitlines())
+    return (f"title: Sign up\npersonas: {personas}\nstages:\n"
+            f"  - id: start\n    name: Start\n    steps:\n{indented}")
+
+
+def copy_of_case(name: str, tmp_path: Path) -> Path:
+    """A case folder copied out of the repository (whose own mapgen.yml would win)."""
+    return Path(shutil.copytree(CASES / name, tmp_path / name))
+
+
+def mapgen_validate(*args: str) -> int:
+    """The exit code of `mapgen validate ARGS`, run in-process."""
+    result = CliRunner().invoke(cli, ["validate", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code
+
+
+# --- one bad spec per rule --------------------------------------------------------------
+
+@pytest.mark.parametrize(("case", "file", "code", "line", "column"), BAD_SPECS,
+                         ids=[row[0] for row in BAD_SPECS])
+def test_a_bad_spec_gives_exactly_its_finding_at_its_line_and_column(
+        case, file, code, line, column):
+    assert findings_at(CASES / case) == {(file, code, line, column)}
+
+
+def test_every_rule_has_a_bad_spec():
+    covered = {code for _, _, code, _, _ in BAD_SPECS} | set(BUILT_IN_TEST_LOAD)
+    assert covered == set(RULES_BY_CODE)
+
+
+def test_every_case_folder_is_named_after_the_rule_it_breaks():
+    misnamed = [case for case, _, code, _, _ in BAD_SPECS
+                if not case.startswith(RULES_BY_CODE[code].name)]
+    assert misnamed == []
+
+
+def test_every_case_folder_is_in_the_table():
+    assert sorted(p.name for p in CASES.iterdir() if p.is_dir()) == sorted(
+        case for case, *_ in BAD_SPECS)
+
+
+def test_the_rules_made_in_test_load_are_tested_there():
+    source = (Path(__file__).parent / "test_load.py").read_text(encoding="utf-8")
+    missing = [name for name in BUILT_IN_TEST_LOAD.values() if f"def {name}(" not in source]
+    assert missing == []
+
+
+def test_the_warnings_are_the_4xx_rules_and_the_byte_order_mark():
+    warnings = {r.code for r in RULES.values() if r.severity is Severity.WARNING}
+    assert warnings == {code for code in RULES_BY_CODE if code.startswith("MG4")} | {"MG106"}
+
+
+# --- all mistakes of a file, in one run -------------------------------------------------
+
+TEN_MISTAKES = """\
+title: Sign up
+personas: [ana, bob]
+status: finished
+owner_team: growth
+stages:
+  - id: start
+    name: Start
+    reached: lots
+    steps:
+      - id: visit
+        name: Visits the site
+        touchpoints:
+          - {channel: fax, name: Order form}
+        emotion: 0
+        evidence: [survey]
+        pain_points:
+          - id: slow-page
+            text: The page takes ten seconds to load.
+            severity: high
+      - id: register
+        name: Fills in the form
+        opportunities:
+          - text: Cache the page.
+            addresses: [slow-pages]
+        next: [confrim]
+"""
+
+
+def test_one_file_with_ten_mistakes_reports_all_ten_each_on_its_line(
+        make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, JOURNEY: TEN_MISTAKES})
+    assert codes_and_lines(root) == {
+        ("MG304", 2),   # unknown persona bob
+        ("MG203", 3),   # status outside its choices
+        ("MG201", 4),   # unknown key
+        ("MG202", 8),   # reached is not a number
+        ("MG305", 13),  # unknown channel fax
+        ("MG307", 15),  # evidence cites no source
+        ("MG402", 17),  # warning: high pain point nothing addresses
+        ("MG401", 20),  # warning: no emotion for ana
+        ("MG308", 24),  # addresses a pain point that does not exist
+        ("MG306", 25),  # next names a step that does not exist
+    }
+
+
+# --- "did you mean" ---------------------------------------------------------------------
+
+def test_an_unknown_key_suggests_the_close_one(make_workspace, valid_specs):
+    journey = valid_specs[JOURNEY].replace("title:", "tittle:")
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert 'did you mean "title"?' in message_of(root, "MG201")
+
+
+def test_an_unknown_persona_suggests_the_close_one(make_workspace, valid_specs):
+    journey = valid_specs[JOURNEY].replace("[ana]", "[ana, anna]")
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert 'did you mean "ana"?' in message_of(root, "MG304")
+
+
+def test_an_unknown_channel_suggests_the_close_one(make_workspace, valid_specs):
+    step = "- {id: visit, name: Visits, emotion: 0, touchpoints: [{channel: emial, name: Mail}]}"
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(step)})
+    assert 'did you mean "email"?' in message_of(root, "MG305")
+
+
+def test_an_unknown_key_with_nothing_close_suggests_nothing(make_workspace, valid_specs):
+    journey = valid_specs[JOURNEY] + "colour: red\n"
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert "did you mean" not in message_of(root, "MG201")
+
+
+# --- x- keys ----------------------------------------------------------------------------
+
+X_KEYS_JOURNEY = """\
+title: Sign up
+personas: [ana]
+x-jira: SHOP-12
+stages:
+  - id: start
+    name: Start
+    steps:
+      - id: visit
+        name: Visits the site
+        emotion: 0
+        x-figma: {frame: 42}
+"""
+
+
+def test_x_keys_are_not_reported(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, JOURNEY: X_KEYS_JOURNEY,
+                           "specs/personas/ana.yml": "name: Ana\nx-crm-segment: smb\n"})
+    assert findings_at(root) == set()
+
+
+def test_x_keys_are_kept_as_extensions_of_the_journey(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, JOURNEY: X_KEYS_JOURNEY})
+    assert read_workspace(root).workspace.journeys["signup"].extensions == {"x-jira": "SHOP-12"}
+
+
+def test_x_keys_are_kept_as_extensions_of_a_step(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, JOURNEY: X_KEYS_JOURNEY})
+    step = read_workspace(root).workspace.journeys["signup"].steps[0]
+    assert step.extensions == {"x-figma": {"frame": 42}}
+
+
+def test_x_keys_are_kept_as_extensions_of_a_persona(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, "specs/personas/ana.yml": "name: Ana\nx-crm: smb\n"})
+    assert read_workspace(root).workspace.personas["ana"].extensions == {"x-crm": "smb"}
+
+
+# --- strict -----------------------------------------------------------------------------
+
+def test_warnings_alone_do_not_fail_the_run():
+    assert read_workspace(CASES / "emotion-gap").fails() is False
+
+
+def test_warnings_fail_the_run_when_strict():
+    assert read_workspace(CASES / "emotion-gap").fails(strict=True) is True
+
+
+def test_warnings_fail_the_run_with_strict_true_in_mapgen_yml(tmp_path):
+    root = copy_of_case("emotion-gap", tmp_path)
+    (root / "mapgen.yml").write_text("strict: true\n", encoding="utf-8")
+    assert read_workspace(root).fails() is True
+
+
+def test_an_error_fails_the_run_without_strict():
+    assert read_workspace(CASES / "emotion-out-of-scale").fails() is True
+
+
+def test_cli_validate_exits_0_with_only_warnings(tmp_path):
+    assert mapgen_validate(str(copy_of_case("emotion-gap", tmp_path))) == 0
+
+
+def test_cli_validate_strict_exits_1_with_only_warnings(tmp_path):
+    assert mapgen_validate("--strict", str(copy_of_case("emotion-gap", tmp_path))) == 1
+
+
+def test_cli_validate_exits_1_with_strict_true_in_mapgen_yml(tmp_path):
+    root = copy_of_case("emotion-gap", tmp_path)
+    (root / "mapgen.yml").write_text("strict: true\n", encoding="utf-8")
+    assert mapgen_validate(str(root)) == 1
+
+
+def test_cli_validate_exits_1_on_an_error(tmp_path):
+    assert mapgen_validate(str(copy_of_case("unknown-step", tmp_path))) == 1
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "workspace.find_root prefers any ancestor's mapgen.yml to the given folder even "
+    "when that folder has its own specs/: the inner workspace is never validated"))
+def test_cli_validate_checks_the_folder_given_even_inside_another_workspace(
+        tmp_path, valid_specs):
+    outer = tmp_path / "outer"
+    for name, text in {**valid_specs, "mapgen.yml": "title: Outer\n"}.items():
+        (outer / name).parent.mkdir(parents=True, exist_ok=True)
+        (outer / name).write_text(text, encoding="utf-8")
+    inner = Path(shutil.copytree(CASES / "emotion-gap", outer / "inner"))
+    assert mapgen_validate("--strict", str(inner)) == 1
+
+
+# --- semantics the rules rely on --------------------------------------------------------
+
+def test_the_persona_shorthand_names_the_journeys_one_persona(make_workspace, valid_specs):
+    journey = valid_specs[JOURNEY].replace("personas: [ana]", "persona: ana")
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert read_workspace(root).workspace.journeys["signup"].personas == ("ana",)
+
+
+def test_the_persona_shorthand_gives_no_findings(make_workspace, valid_specs):
+    journey = valid_specs[JOURNEY].replace("personas: [ana]", "persona: ana")
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert findings_at(root) == set()
+
+
+def test_one_number_is_the_emotion_of_every_persona(make_workspace, valid_specs):
+    journey = journey_with_steps("- {id: visit, name: Visits, emotion: 1}", "[ana, bo]")
+    root = make_workspace({**valid_specs, JOURNEY: journey,
+                           "specs/personas/bo.yml": "name: Bo\n"})
+    assert findings_at(root) == set()
+
+
+def test_a_mapping_emotion_leaves_a_gap_for_the_persona_it_omits(make_workspace, valid_specs):
+    journey = journey_with_steps("- {id: visit, name: Visits, emotion: {ana: 1}}", "[ana, bo]")
+    root = make_workspace({**valid_specs, JOURNEY: journey,
+                           "specs/personas/bo.yml": "name: Bo\n"})
+    assert codes_and_lines(root) == {("MG401", 7)}
+
+
+def test_an_empty_next_is_an_exit_and_a_later_step_can_be_reached_another_way(
+        make_workspace, valid_specs):
+    steps = """
+- {id: visit, name: Visits, emotion: 0, next: [leave, pricing]}
+- {id: leave, name: Leaves, emotion: -1, next: []}
+- {id: pricing, name: Reads the prices, emotion: 1}
+"""
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(steps)})
+    assert findings_at(root) == set()
+
+
+def test_a_step_after_an_exit_that_nothing_leads_to_is_unreachable(make_workspace, valid_specs):
+    steps = """
+- {id: visit, name: Visits, emotion: 0}
+- {id: leave, name: Leaves, emotion: -1, next: []}
+- {id: pricing, name: Reads the prices, emotion: 1}
+"""
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(steps)})
+    assert codes_and_lines(root) == {("MG406", 9)}
+
+
+def test_a_revisit_of_an_earlier_step_is_accepted(make_workspace, valid_specs):
+    steps = """
+- {id: visit, name: Visits, emotion: 0}
+- {id: checkout, name: Checks out, emotion: -1, next: [confirm, visit]}
+- {id: confirm, name: Gets the confirmation, emotion: 2}
+"""
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(steps)})
+    assert findings_at(root) == set()
+
+
+def test_next_may_be_a_single_id(make_workspace, valid_specs):
+    steps = """
+- {id: visit, name: Visits, emotion: 0, next: confirm}
+- {id: leave, name: Leaves, emotion: -1, next: []}
+- {id: confirm, name: Gets the confirmation, emotion: 2}
+"""
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(steps)})
+    assert codes_and_lines(root) == {("MG406", 8)}
+
+
+# --- known bugs (see the report): these fail until src/ is fixed -----------------------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "validate.check_workspace never checks a persona's `channels` against the registry"))
+def test_an_unknown_channel_in_a_persona_is_reported(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, "specs/personas/ana.yml": "name: Ana\nchannels: [fax]\n"})
+    assert findings_at(root) == {("specs/personas/ana.yml", "MG305", 2, 12)}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "validate._repaired gives up on a missing key, so the journey is dropped and its "
+    "persona is reported unused (MG404) although the journey lists her"))
+def test_a_journey_with_a_missing_key_still_counts_as_using_its_persona(
+        make_workspace, valid_specs):
+    journey = valid_specs[JOURNEY].replace("        name: Visits the site\n", "")
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert {code for _, code, _, _ in findings_at(root)} == {"MG204"}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "validate._drop removes the whole list when one entry has the wrong type, so the "
+    "stage's valid steps vanish and MG313 'the stage has no steps' is reported too"))
+def test_a_step_of_the_wrong_type_does_not_also_empty_its_stage(make_workspace, valid_specs):
+    journey = valid_specs[JOURNEY] + "      - Visits the pricing page\n"
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert {code for _, code, _, _ in findings_at(root)} == {"MG202"}
