@@ -524,7 +524,7 @@ GARBAGE = {
     "self-alias": (b"title: &a [*a]\n", "MG104"),
     "deep-flow": (b"title: " + b"[" * 500 + b"]" * 500 + b"\n", "MG101"),
     "deep-block": (b"".join(b"  " * i + b"k%d:\n" % i for i in range(120)), "MG101"),
-    "python-tag": (b"!!python/object/apply:os.system ['echo pwned']\n", "MG108"),
+    "python-tag": (b"!!python/object/apply:os.system ['echo pwned']\n", "MG101"),
     "python-scalar-tag": (b"title: !!python/name:os.system x\n", "MG101"),
     "complex-key": (b"? [a, b]\n: c\n", "MG101"),
     "undefined-alias": (b"<<: *nowhere\n", "MG101"),

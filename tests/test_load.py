@@ -74,9 +74,6 @@ def test_a_bad_byte_on_a_later_line_is_found_on_that_line(make_workspace, valid_
     assert findings_for(root) == {("MG102", 2, 11)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "load._read_text counts the column of a bad byte in bytes, every other finding "
-    "counts characters: after 'naïve' the column is one too far"))
 def test_the_column_of_a_bad_byte_counts_characters_not_bytes(make_workspace, valid_specs):
     # "owner: naïve caf" is 16 characters (17 bytes): the bad byte is character 17.
     root = make_workspace({**valid_specs, BROKEN: "owner: naïve caf".encode() + b"\xe9\n"})
@@ -136,9 +133,6 @@ def test_a_python_tag_on_text_is_refused():
     assert refused("title: !!python/name:os.system x\n") == ("MG101", 1, 8)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "load._Builder.build only constructs scalars, so a tag on a list or mapping is "
-    "dropped silently: the list loads as plain data instead of being refused"))
 def test_a_python_tag_on_a_list_is_refused_like_one_on_text():
     assert refused("title: !!python/object/apply:os.system [echo hi]\n") == ("MG101", 1, 8)
 

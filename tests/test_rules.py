@@ -290,9 +290,6 @@ def test_cli_validate_exits_1_on_an_error(tmp_path):
     assert mapgen_validate(str(copy_of_case("unknown-step", tmp_path))) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "workspace.find_root prefers any ancestor's mapgen.yml to the given folder even "
-    "when that folder has its own specs/: the inner workspace is never validated"))
 def test_cli_validate_checks_the_folder_given_even_inside_another_workspace(
         tmp_path, valid_specs):
     outer = tmp_path / "outer"
@@ -374,8 +371,6 @@ def test_next_may_be_a_single_id(make_workspace, valid_specs):
 
 # --- known bugs (see the report): these fail until src/ is fixed -----------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "validate.check_workspace never checks a persona's `channels` against the registry"))
 def test_an_unknown_channel_in_a_persona_is_reported(make_workspace, valid_specs):
     root = make_workspace({**valid_specs, "specs/personas/ana.yml": "name: Ana\nchannels: [fax]\n"})
     assert findings_at(root) == {("specs/personas/ana.yml", "MG305", 2, 12)}

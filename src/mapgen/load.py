@@ -38,6 +38,7 @@ BOM = "\ufeff"
 
 DocPath = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 _TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}  # dates stay as written: "2026-07-01"
 
 
@@ -113,7 +114,8 @@ def _read_text(path: Path, name: str) -> tuple[str, list[Finding]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start:exc.start].decode("utf-8", "replace")) + 1
         raise _error(
             "not-utf8", Location(name, line, column),
             f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 "
@@ -180,6 +182,9 @@ class _Builder:
         self.values.setdefault(path, self.mark(node))
         if isinstance(node, ScalarNode):
             return self._scalar(node)
+        if node.tag not in _COLLECTION_TAGS:
+            raise self._fail("yaml-syntax", node, f"the tag {node.tag} is not allowed here; "
+                             "remove it: specs are plain data")
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):

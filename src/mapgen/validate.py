@@ -167,6 +167,7 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
         checker = _JourneyChecker(ws, journey, docs[ws.files[f"journeys/{journey.id}"]])
         findings += checker.run()
     findings += _unused_personas(ws, docs)
+    findings += _persona_channels(ws, docs)
     if config_doc is not None and "channels" in (config_doc.data or {}):
         findings += _unused_channels(ws, config_doc)
     return findings
@@ -194,6 +195,16 @@ def _unused_personas(ws: Workspace, docs: dict[str, Document]) -> Iterator[Findi
             yield finding("unused-persona", doc.locate(()), (
                 f'no journey lists the persona "{persona.id}"; add it to a journey\'s '
                 "`personas` or delete the file"))
+
+
+def _persona_channels(ws: Workspace, docs: dict[str, Document]) -> Iterator[Finding]:
+    for persona in ws.personas.values():
+        doc = docs[ws.files[f"personas/{persona.id}"]]
+        for index, channel in enumerate(persona.channels):
+            if channel not in ws.channels:
+                yield finding("unknown-channel", doc.locate(("channels", index)),
+                              _unknown("channel", channel, ws.channels)
+                              + "; or declare it under `channels` in mapgen.yml")
 
 
 def _unused_channels(ws: Workspace, config_doc: Document) -> Iterator[Finding]:

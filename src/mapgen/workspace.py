@@ -45,14 +45,14 @@ def find_root(path: Path) -> Path:
     if not path.exists():
         raise WorkspaceError(f"{path}: no such file or folder")
     start = path if path.is_dir() else path.parent
-    for folder in (start, *start.parents):
-        if any((folder / name).is_file() for name in CONFIG_NAMES):
+    for folder in (start, *start.parents):  # the nearest workspace wins
+        if any((folder / name).is_file() for name in CONFIG_NAMES) or (
+                folder / "specs").is_dir():
             return folder
-    for folder in (start, *start.parents):
         if any((folder / kind).is_dir() for kind in DOCUMENT_MODELS):
-            return folder.parent if folder.name == "specs" else folder
-        if (folder / "specs").is_dir():
-            return folder
+            parent = folder.parent
+            return parent if any((parent / n).is_file() for n in CONFIG_NAMES) or \
+                folder.name == "specs" else folder
     raise WorkspaceError(
         f"{path}: not a mapgen workspace (no mapgen.yml and no specs/personas or "
         "specs/journeys folder); create one with `mapgen init`")
