@@ -345,6 +345,78 @@ def _template_problem(exc: jinja2.TemplateError) -> str:
             "(or remove your override from custom_dir)")
 
 
+@cli.command()
+@click.option("-f", "--config-file", "config_file", type=click.Path(exists=True,
+              dir_okay=False, path_type=Path), help="The workspace's mapgen.yml.")
+@click.option("-a", "--dev-addr", "address", default="127.0.0.1:8000", show_default=True,
+              help="Address to serve on, HOST:PORT.")
+@click.option("--open/--no-open", "open_browser", default=False,
+              help="Open the site in a browser.")
+@click.option("--livereload/--no-livereload", default=True,
+              help="Reload open pages when the site is rebuilt.")
+@click.option("-w", "--watch", "watch_paths", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Also rebuild when this file or folder changes (repeatable).")
+@ENGINE_OPTION
+@click.pass_obj
+def serve(app: Context, config_file: Path | None, address: str, open_browser: bool,
+          livereload: bool, watch_paths: tuple[Path, ...], engine: str | None) -> None:
+    """Preview the site, rebuilding it and reloading the browser on every save."""
+    import threading
+    import webbrowser
+
+    from mapgen.serve import Preview, PreviewServer, watch
+
+    host, port = _address(address)
+    root = _workspace_root(config_file.parent if config_file else Path("."))
+    preview = Preview(root, engine=engine, livereload=livereload)
+    _report_rebuild(app, preview.rebuild(), first=True)
+    try:
+        server = PreviewServer((host, port), preview)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}; "
+                               "choose another address with -a, e.g. -a 127.0.0.1:8001"
+                               ) from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        app.info(f"Warning: serving on {host}, so other machines on the network can see "
+                 "the site. Use -a 127.0.0.1:PORT to keep it on this machine.")
+    url = f"http://{host}:{server.server_address[1]}{preview.base_path}"
+    app.info(f"Serving {url} (Ctrl-C to stop)")
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, daemon=True, args=(
+        preview, [p.resolve() for p in watch_paths], stop,
+        lambda state: _report_rebuild(app, state)))
+    watcher.start()
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        app.info("Stopped.")
+    finally:
+        stop.set()
+        server.stopping.set()
+        server.server_close()
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise click.BadParameter(f'"{text}" is not HOST:PORT, e.g. 127.0.0.1:8000',
+                                 param_hint="-a")
+    return host.strip("[]"), int(port)
+
+
+def _report_rebuild(app: Context, state, first: bool = False) -> None:
+    if state.crash:
+        app.info(f"Rebuild crashed: {state.crash}; still serving the last good site.")
+    elif state.findings:
+        click.echo(report.render(state.findings, "text", True), err=True, nl=False)
+        app.info("Still serving the last good site; the pages show what to fix.")
+    else:
+        app.info("Built the site." if first else "Rebuilt; reloading open pages.")
+
+
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:
     if view == "overview":
         return diagrams.Request("overview")

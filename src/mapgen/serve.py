@@ -1,0 +1,341 @@
+"""Serve: a live preview writers can leave running all day.
+
+:class:`Preview` keeps the last good site in memory and rebuilds it when a watched file
+changes (reading only changed files and re-rendering only what they feed, see
+:class:`mapgen.workspace.FileMemo` and :class:`mapgen.site.build.RenderMemo`). When the
+specs are invalid, or a rebuild crashes, the last good site stays up and every page
+shows an overlay with the findings until the next good rebuild.
+
+:class:`PreviewServer` serves it over HTTP: under the path of ``site_url`` (as GitHub
+Pages will), GET and HEAD only, nothing outside the site, and a Server-Sent Events
+stream (``/__mapgen__/events``) that tells open pages to reload. The reload script and
+the overlay are added to served pages only; ``mapgen build`` output never has them.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import mimetypes
+import posixpath
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
+from mapgen.diagrams.engine import get_engine
+from mapgen.findings import Finding
+from mapgen.site.build import RenderMemo, render_site
+from mapgen.site.theme import load_theme
+from mapgen.workspace import CONFIG_NAMES, FileMemo, read_workspace
+
+EVENTS_PATH = "/__mapgen__/events"
+SCRIPT_PATH = "/__mapgen__/livereload.js"
+DEBOUNCE_MS = 50
+KEEPALIVE_S = 15.0
+
+
+@dataclass
+class State:
+    """What the server shows: the last good site, and what is wrong now, if anything."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    crash: str | None = None
+    generation: int = 0
+    built_at: float = 0.0
+
+
+class Preview:
+    """The site of one workspace, rebuilt in memory on every change."""
+
+    def __init__(self, root: Path, engine: str | None = None, site_url: str | None = None,
+                 livereload: bool = True):
+        self.root = root.resolve()
+        self.engine_name = engine
+        self.site_url_override = site_url
+        self.livereload = livereload
+        self.state = State()
+        self.changed = threading.Condition()
+        self._files = FileMemo()
+        self._render = RenderMemo()
+        self._lock = threading.Lock()
+        self.config = None
+
+    # --- building ---------------------------------------------------------------------
+
+    def rebuild(self, changed: set[Path] | None = None) -> State:
+        """Rebuild after ``changed`` paths (None: everything); never raises."""
+        with self._lock:
+            if changed is None or not self._only_specs(changed):
+                self._render.clear()
+            try:
+                files, findings = self._build()
+            except Exception as exc:  # noqa: BLE001 - a crash is shown, the server stays
+                self._publish(None, (), _crash_text(exc))
+            else:
+                self._publish(files, findings, None)
+            return self.state
+
+    def _only_specs(self, changed: set[Path]) -> bool:
+        if self.config is None:
+            return False
+        specs = (self.root / self.config.specs_dir).resolve()
+        return all(specs in Path(p).resolve().parents for p in changed)
+
+    def _build(self):
+        result = read_workspace(self.root, self._files)
+        ws = result.workspace
+        if ws is None or result.fails(False):
+            return None, result.findings
+        self.config = ws.config
+        engine = get_engine(self.engine_name or ws.config.engine)
+        cache = DiagramCache(self.root / CACHE_DIR)
+        files, _ = render_site(ws, engine, cache, self.site_url_override, memo=self._render)
+        return files, tuple(f for f in result.findings if f.fails(ws.config.strict))
+
+    def _publish(self, files, findings, crash) -> None:
+        with self.changed:
+            if files is not None:
+                self.state.files = files
+            self.state.findings = findings
+            self.state.crash = crash
+            self.state.generation += 1
+            self.state.built_at = time.monotonic()
+            self.changed.notify_all()
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: that of site_url, else ``/``."""
+        url = self.site_url_override or (self.config.site_url if self.config else None)
+        path = urlsplit(url).path if url else "/"
+        return path if path.endswith("/") else path + "/"
+
+    def watched(self) -> list[Path]:
+        """mapgen.yml, the specs folder, and the theme's folders (custom_dir included)."""
+        paths = [self.root / name for name in CONFIG_NAMES if (self.root / name).exists()]
+        config = self.config
+        if config is not None:
+            paths.append(self.root / config.specs_dir)
+            try:
+                theme = load_theme(self.root, config.theme.name, config.theme.custom_dir,
+                                   config.theme.options)
+                paths += list(theme.watched())
+            except Exception:  # noqa: BLE001, S110 - the overlay already says what is wrong
+                pass
+        else:
+            paths.append(self.root / "specs")
+        return [p for p in dict.fromkeys(paths) if p.exists()]
+
+    def wait_for_change(self, since: int, timeout: float) -> int:
+        """Block until the generation passes ``since`` or ``timeout``; returns it."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.state.generation > since, timeout)
+            return self.state.generation
+
+
+def _crash_text(exc: BaseException) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1:] or [None]
+    where = f" ({frame[0].filename}:{frame[0].lineno})" if frame[0] else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+# --- watching ------------------------------------------------------------------------
+
+def watch(preview: Preview, extra: list[Path], stop: threading.Event,
+          on_rebuild=None) -> None:
+    """Rebuild on every burst of changes until ``stop`` is set (runs in a thread)."""
+    import watchfiles
+
+    while not stop.is_set():
+        paths = preview.watched() + [p for p in extra if p.exists()]
+        before = list(paths)
+        for changes in watchfiles.watch(*paths, debounce=DEBOUNCE_MS, step=10,
+                                        stop_event=stop, yield_on_timeout=True,
+                                        rust_timeout=500, raise_interrupt=False):
+            if changes:
+                changed = {Path(path) for _, path in changes}
+                state = preview.rebuild(changed if not _outside(extra, changed) else None)
+                if on_rebuild:
+                    on_rebuild(state)
+            if preview.watched() + [p for p in extra if p.exists()] != before:
+                break  # the theme or config moved what must be watched: start again
+
+
+def _outside(extra: list[Path], changed: set[Path]) -> bool:
+    return any(any(e in c.parents or e == c for e in extra) for c in changed)
+
+
+# --- serving -------------------------------------------------------------------------
+
+LIVERELOAD_JS = """(function () {
+  var since = document.documentElement.getAttribute("data-mapgen-generation") || "0";
+  function connect() {
+    var source = new EventSource("%s?since=" + since);
+    source.addEventListener("reload", function () { source.close(); location.reload(); });
+    source.onerror = function () { source.close(); setTimeout(connect, 1000); };
+  }
+  connect();
+})();
+""".replace("%s", EVENTS_PATH)
+
+OVERLAY_STYLE = (
+    "position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;overflow:auto;z-index:99999;"
+    "background:#fff;color:#1f2328;border:3px solid #cf222e;border-radius:8px;"
+    "padding:1rem 1.25rem;font:14px/1.5 system-ui,sans-serif;box-shadow:0 8px 24px #0004")
+
+
+def overlay_html(state: State) -> str:
+    """The box listing what is wrong; empty when nothing is."""
+    if not state.findings and not state.crash:
+        return ""
+    if state.crash:
+        items = f"<li>The rebuild crashed: <code>{escape(state.crash)}</code></li>"
+        title = "mapgen could not rebuild the site"
+    else:
+        items = "".join(
+            f"<li><code>{escape(str(f.location))}</code> {escape(f.severity.value)} "
+            f"{escape(f.code)}: {escape(f.message)}</li>" for f in state.findings)
+        title = f"mapgen found {len(state.findings)} problem(s); showing the last good site"
+    return (f'<div id="mapgen-overlay" role="alert" style="{OVERLAY_STYLE}">'
+            f"<strong>{escape(title)}</strong><ul>{items}</ul></div>")
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    preview: Preview
+    server_version = "mapgen"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # the CLI reports rebuilds, not every request
+        pass
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def _refuse_method(self) -> None:
+        self._send(405, b"Only GET and HEAD.\n", "text/plain; charset=utf-8",
+                   extra={"Allow": "GET, HEAD"})
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
+
+    def _respond(self, head: bool) -> None:
+        raw_path = urlsplit(self.path).path
+        if raw_path == EVENTS_PATH and not head:
+            return self._events()
+        if raw_path == SCRIPT_PATH:
+            return self._send(200, LIVERELOAD_JS.encode(), "text/javascript", head=head)
+        rel = site_relative(raw_path, self.preview.base_path)
+        if rel is None:
+            return self._send(403, b"Forbidden: outside the site.\n",
+                              "text/plain; charset=utf-8", head=head)
+        state = self.preview.state
+        if rel.endswith("/") or rel == "":
+            rel += "index.html"
+        data = state.files.get(rel)
+        if data is None and f"{rel}/index.html" in state.files:
+            return self._send(301, b"", "text/plain", head=head,
+                              extra={"Location": self.preview.base_path + rel + "/"})
+        status = 200
+        if data is None:
+            status, rel = 404, "404.html"
+            data = state.files.get(rel, b"<h1>Not found</h1>")
+        kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+        if kind == "text/html":
+            data = self._decorate(data, state)
+            kind = "text/html; charset=utf-8"
+        self._send(status, data, kind, head=head)
+
+    def _decorate(self, page: bytes, state: State) -> bytes:
+        """Add the overlay and the reload script: served pages only, never the build."""
+        extra = overlay_html(state)
+        if self.preview.livereload:
+            extra += f'<script src="{SCRIPT_PATH}"></script>'
+        text = page.decode("utf-8").replace(
+            "<html ", f'<html data-mapgen-generation="{state.generation}" ', 1)
+        index = text.rfind("</body>")
+        index = index if index >= 0 else len(text)
+        return (text[:index] + extra + text[index:]).encode("utf-8")
+
+    def _send(self, status: int, data: bytes, kind: str, head: bool = False,
+              extra: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _events(self) -> None:
+        query = dict(p.split("=", 1) for p in urlsplit(self.path).query.split("&") if "=" in p)
+        try:
+            since = int(query.get("since", self.preview.state.generation))
+        except ValueError:
+            since = self.preview.state.generation
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            while not self.server.stopping.is_set():  # type: ignore[attr-defined]
+                generation = self.preview.wait_for_change(since, KEEPALIVE_S)
+                if generation > since:
+                    payload = json.dumps({"generation": generation,
+                                          "problems": len(self.preview.state.findings)})
+                    self.wfile.write(f"event: reload\ndata: {payload}\n\n".encode())
+                    self.wfile.flush()
+                    return
+                self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def site_relative(raw_path: str, base: str) -> str | None:
+    """The site file a URL path asks for, or None when it points outside the site.
+
+    Refuses ``..`` (also percent-encoded), backslashes, NUL bytes and paths outside
+    ``base``. The site is served from memory, so no symlink can lead out of it either.
+    """
+    path = unquote(raw_path)
+    if "\\" in path or "\0" in path or not path.startswith("/"):
+        return None
+    if any(part in ("..", ".") for part in path.split("/")):
+        return None
+    if not (path + "/").startswith(base) and path != base.rstrip("/"):
+        return None
+    rel = path[len(base):] if path.startswith(base) else ""
+    if rel.startswith("/"):
+        return None
+    normal = posixpath.normpath(rel) if rel else ""
+    if normal.startswith(("..", "/")):
+        return None
+    return rel
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], preview: Preview):
+        handler = type("Handler", (_Handler,), {"preview": preview})
+        super().__init__(address, handler)
+        self.preview = preview
+        self.stopping = threading.Event()
+
+    def shutdown(self) -> None:
+        self.stopping.set()
+        with self.preview.changed:
+            self.preview.changed.notify_all()
+        super().shutdown()
