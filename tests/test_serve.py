@@ -81,7 +81,7 @@ def test_pages_are_served_under_the_site_url_path(served):
 
 
 def test_served_pages_get_the_reload_script_and_built_ones_do_not(served, tmp_path):
-    root, port, preview = served
+    _, port, preview = served
     _, body = get(port, BASE)
     assert "/__mapgen__/livereload.js" in body
     assert b"livereload" not in preview.state.files["index.html"]
@@ -120,7 +120,7 @@ def test_a_broken_spec_shows_an_overlay_over_the_last_good_site(served):
 
 
 def test_a_crash_in_a_rebuild_is_shown_and_the_server_keeps_running(served, monkeypatch):
-    root, port, preview = served
+    _, port, preview = served
     import mapgen.serve as serve_module
 
     def explode(*args, **kwargs):
