@@ -195,7 +195,9 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[st
     def url(target: str) -> str:
         if absolute:
             return site_url + target
-        return posixpath.relpath(target, here or ".")
+        if not here:  # a page at the top: every site path is already relative to it
+            return target
+        return posixpath.relpath(target, here)
 
     context = {**shared, **page.context, "page": page, "url": url,
                "asset": lambda rel: url(f"assets/{rel}"),
@@ -271,9 +273,23 @@ def compiled_model(ws: Workspace) -> dict[str, Any]:
     return {
         "generator": f"mapgen {__version__}",
         "config": ws.config.model_dump(mode="json", exclude={"theme"}),
-        "personas": {pid: p.model_dump(mode="json") for pid, p in ws.personas.items()},
-        "journeys": {jid: j.model_dump(mode="json") for jid, j in ws.journeys.items()},
+        "personas": {pid: _dumped(p) for pid, p in ws.personas.items()},
+        "journeys": {jid: _dumped(j) for jid, j in ws.journeys.items()},
     }
+
+
+#: id(model) -> (model, its JSON-ready dump); the model is kept alive with its entry.
+_DUMPS: dict[int, tuple[Any, dict]] = {}
+
+
+def _dumped(item: Any) -> dict:
+    """``item.model_dump(mode="json")``, once per (immutable) object."""
+    known = _DUMPS.get(id(item))
+    if known is None or known[0] is not item:
+        if len(_DUMPS) > 10_000:
+            _DUMPS.clear()
+        known = _DUMPS[id(item)] = (item, item.model_dump(mode="json"))
+    return known[1]
 
 
 def _json(data: Any) -> bytes:
