@@ -21,10 +21,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpus import write_corpus  # noqa: E402
+from corpus import write_corpus
 
-from mapgen.serve import EVENTS_PATH, Preview, PreviewServer, watch  # noqa: E402
-
+from mapgen.serve import EVENTS_PATH, running
 
 #: The edit: a step's name, the change a writer makes most.
 STEP = "        name: "
@@ -40,16 +39,10 @@ def wait_for_reload(port: int, since: int) -> None:
 
 
 def measure(root: Path, journey: Path, runs: int) -> list[float]:
-    preview = Preview(root)
-    preview.rebuild()
-    server = PreviewServer(("127.0.0.1", 0), preview)
-    stop = threading.Event()
-    for target, args in ((server.serve_forever, ()), (watch, (preview, [], stop))):
-        threading.Thread(target=target, args=args, daemon=True).start()
-    time.sleep(0.5)
-    port = server.server_address[1]
     timings = []
-    try:
+    with running(root) as server:
+        time.sleep(0.5)
+        port, preview = server.server_address[1], server.preview
         for run in range(runs):
             since = preview.state.generation
             listener = threading.Thread(target=wait_for_reload, args=(port, since))
@@ -61,10 +54,6 @@ def measure(root: Path, journey: Path, runs: int) -> list[float]:
             listener.join()
             timings.append(time.perf_counter() - start)
             time.sleep(0.2)
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
     return timings
 
 

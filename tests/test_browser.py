@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections import deque
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
@@ -169,19 +168,13 @@ def test_no_serious_accessibility_violations(browser, served, rel, scheme):
 
 
 def test_an_open_page_reloads_when_a_spec_is_saved(browser, tmp_path):
-    from mapgen.serve import Preview, PreviewServer, watch
+    from mapgen.serve import running
 
     shutil.copy(REPO / "mapgen.yml", tmp_path / "mapgen.yml")
     shutil.copytree(REPO / "specs", tmp_path / "specs")
-    preview = Preview(tmp_path)
-    preview.rebuild()
-    server = PreviewServer(("127.0.0.1", 0), preview)
-    stop = threading.Event()
-    for target, args in ((server.serve_forever, ()), (watch, (preview, [], stop))):
-        threading.Thread(target=target, args=args, daemon=True).start()
-    try:
+    with running(tmp_path) as server:
         page = browser.new_page()
-        base = f"http://127.0.0.1:{server.server_address[1]}{preview.base_path}"
+        base = f"http://127.0.0.1:{server.server_address[1]}{server.preview.base_path}"
         page.goto(base + "journeys/plus-cancellation.html")
         assert page.locator("#step-switches-to-lite").count() == 1
         page.wait_for_timeout(300)  # the event stream is open
@@ -191,7 +184,3 @@ def test_an_open_page_reloads_when_a_spec_is_saved(browser, tmp_path):
         page.locator("#step-switches-to-lite", has_text="Moves down to Plus Lite").wait_for(
             timeout=15000)
         page.close()
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()

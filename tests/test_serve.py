@@ -7,13 +7,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from mapgen.serve import EVENTS_PATH, Preview, PreviewServer, site_relative, watch
+from mapgen.serve import EVENTS_PATH, running, site_relative
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "/journeys/"  # the path of site_url in the example mapgen.yml
@@ -23,19 +22,9 @@ BASE = "/journeys/"  # the path of site_url in the example mapgen.yml
 def served(tmp_path):
     shutil.copy(REPO / "mapgen.yml", tmp_path / "mapgen.yml")
     shutil.copytree(REPO / "specs", tmp_path / "specs")
-    preview = Preview(tmp_path)
-    preview.rebuild()
-    server = PreviewServer(("127.0.0.1", 0), preview)
-    stop = threading.Event()
-    threads = [threading.Thread(target=server.serve_forever, daemon=True),
-               threading.Thread(target=watch, args=(preview, [], stop), daemon=True)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.3)  # let the watcher start before a test edits a file
-    yield tmp_path, server.server_address[1], preview
-    stop.set()
-    server.shutdown()
-    server.server_close()
+    with running(tmp_path) as server:
+        time.sleep(0.3)  # let the watcher start before a test edits a file
+        yield tmp_path, server.server_address[1], server.preview
 
 
 def get(port: int, path: str, method: str = "GET") -> tuple[int, str]:

@@ -14,6 +14,7 @@ the overlay are added to served pages only; ``mapgen build`` output never has th
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import mimetypes
@@ -322,6 +323,27 @@ def site_relative(raw_path: str, base: str) -> str | None:
     if normal.startswith(("..", "/")):
         return None
     return rel
+
+
+@contextlib.contextmanager
+def running(root: Path, address: tuple[str, int] = ("127.0.0.1", 0),
+            extra: list[Path] | None = None, **options):
+    """A built preview of ``root``, served and watched in background threads.
+
+    Yields the server (``server.preview`` is the :class:`Preview`); stops both on exit.
+    """
+    preview = Preview(root, **options)
+    preview.rebuild()
+    server = PreviewServer(address, preview)
+    stop = threading.Event()
+    for target, args in ((server.serve_forever, ()), (watch, (preview, extra or [], stop))):
+        threading.Thread(target=target, args=args, daemon=True).start()
+    try:
+        yield server
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
