@@ -20,7 +20,6 @@ import json
 import mimetypes
 import posixpath
 import threading
-import time
 import traceback
 from dataclasses import dataclass, field
 from html import escape
@@ -48,7 +47,6 @@ class State:
     findings: tuple[Finding, ...] = ()
     crash: str | None = None
     generation: int = 0
-    built_at: float = 0.0
 
 
 class Preview:
@@ -106,7 +104,6 @@ class Preview:
             self.state.findings = findings
             self.state.crash = crash
             self.state.generation += 1
-            self.state.built_at = time.monotonic()
             self.changed.notify_all()
 
     @property

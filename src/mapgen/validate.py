@@ -22,9 +22,7 @@ from mapgen import schema
 from mapgen.findings import Finding, did_you_mean, finding, one_of
 from mapgen.load import DocPath, Document
 from mapgen.model import (
-    ID_PATTERN,
     UNION_TAGS,
-    Config,
     EmotionScale,
     Journey,
     Workspace,
@@ -404,13 +402,3 @@ def _unknown(kind: str, ref: str, known) -> str:
     hint = did_you_mean(ref, known)
     listed = f"; known: {', '.join(sorted(known))}" if known and not hint else ""
     return f'no {kind} "{ref}"{hint}{listed}'
-
-
-def check_config_document(doc: Document | None):
-    """The config of a workspace: defaults when there is no mapgen.yml."""
-    if doc is None:
-        return Config(), []
-    return check_document(doc, Config)
-
-
-__all__ = ["ID_PATTERN", "check_config_document", "check_document", "check_workspace", "slugify"]
