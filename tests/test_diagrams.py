@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -109,7 +110,10 @@ def test_flow_shows_every_stage_and_step_of_every_example_journey(example, engin
         text = " ".join(all_text(root).split())
         for stage in journey.stages:
             assert graphs.text(stage.name, 40, 2).split("<br/>")[0] in text
-        assert len(by_class(root, "node")) >= len(journey.steps)
+            for step in stage.steps:  # names wrap over lines: each line must be there
+                for line in html.unescape(graphs.text(step.name)).split("<br/>"):
+                    assert line.rstrip("…") in text, (step.id, line)
+        assert len(by_class(root, "step")) == len(journey.steps)
 
 
 def test_flow_draws_revisits_and_exits_distinctly(example, engine):
