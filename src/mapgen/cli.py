@@ -417,6 +417,29 @@ def _report_rebuild(app: Context, state, first: bool = False) -> None:
         app.info("Built the site." if first else "Rebuilt; reloading open pages.")
 
 
+@cli.command()
+@click.argument("journey")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "csv", "json"]),
+              default="mermaid", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")
+@click.option("-d", "--dir", "directory", default=".", type=click.Path(path_type=Path),
+              help="The workspace (default: the current folder).")
+@click.pass_obj
+def export(app: Context, journey: str, fmt: str, output: Path | None,
+           directory: Path) -> None:
+    """Write JOURNEY as Mermaid `journey` text, CSV (a row per step) or JSON."""
+    from mapgen.export import export as export_journey
+
+    ws = _valid_workspace(app, directory)
+    text = export_journey(ws, _request(ws, journey, "flow").journey, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        app.info(f"Wrote {output}")
+
+
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:
     if view == "overview":
         return diagrams.Request("overview")

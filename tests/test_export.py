@@ -1,0 +1,113 @@
+"""`mapgen export`: Mermaid that Mermaid's grammar accepts, CSV a spreadsheet opens, JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from mapgen.cli import cli
+from mapgen.export import mermaid_score, mermaid_text, to_csv, to_mermaid
+from mapgen.workspace import read_workspace
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The token rules of Mermaid's journey grammar (its jison lexer): what each line may hold.
+TITLE = re.compile(r"^    title [^#\n;]+$")
+SECTION = re.compile(r"^    section [^#:\n;]+$")
+TASK = re.compile(r"^      (?P<task>[^#:\n;]+):(?P<data>[^#\n;]+)$")
+ENTITY = re.compile(r"#\d+;")
+
+
+def check_mermaid(text: str) -> list[tuple[str, int, list[str]]]:
+    """Parse ``text`` with the grammar's rules (entities masked first, as Mermaid does)."""
+    lines = text.splitlines()
+    assert lines[0] == "journey"
+    tasks = []
+    for line in lines[1:]:
+        masked = ENTITY.sub("E", line)
+        if TITLE.match(masked) or SECTION.match(masked):
+            continue
+        match = TASK.match(masked)
+        assert match, f"Mermaid cannot parse: {line!r}"
+        score, *actors = match["data"].split(":")
+        assert 1 <= int(score) <= 5
+        tasks.append((match["task"], int(score), actors))
+    return tasks
+
+
+@pytest.fixture(scope="module")
+def example():
+    return read_workspace(REPO).workspace
+
+
+def test_every_example_journey_exports_as_valid_mermaid(example):
+    for journey in example.journeys.values():
+        tasks = check_mermaid(to_mermaid(example, journey))
+        assert len(tasks) == len(journey.steps)
+
+
+@pytest.mark.parametrize("char, entity", [(":", "#58;"), (";", "#59;"), ("#", "#35;"),
+                                          (",", "#44;")])
+def test_each_special_character_is_escaped(char, entity):
+    text = mermaid_text(f"a{char}b")
+    assert text == f"a{entity}b"
+    line = f"      {text}: 3: {text}"
+    assert TASK.match(ENTITY.sub("E", line)), line
+
+
+def test_a_hostile_journey_still_parses(tmp_path):
+    (tmp_path / "specs/personas").mkdir(parents=True)
+    (tmp_path / "specs/journeys").mkdir()
+    (tmp_path / "specs/personas/ana.yml").write_text("name: 'Ana: the #1, ok;'\n")
+    journey = {"title": "T: #1; a, b", "persona": "ana", "stages": [
+        {"id": "s", "name": "S: x; #y", "steps": [
+            {"id": "a", "name": "Pays: card; #2, fast\nnow", "emotion": -2}]}]}
+    (tmp_path / "specs/journeys/j.yml").write_text(yaml.safe_dump(journey))
+    ws = read_workspace(tmp_path).workspace
+    (task,) = check_mermaid(to_mermaid(ws, ws.journeys["j"]))
+    assert task[1] == 1 and len(task[2]) == 1, "one actor, whatever commas the name has"
+
+
+@pytest.mark.parametrize("score, low, high, expected", [
+    (-2, -2, 2, 1), (0, -2, 2, 3), (2, -2, 2, 5), (-3, -3, 3, 1), (1, -3, 3, 4), (0.5, -2, 2, 4)])
+def test_scores_map_onto_one_to_five(score, low, high, expected):
+    assert mermaid_score(score, low, high) == expected
+
+
+def test_csv_has_a_row_per_step_and_a_column_per_persona(example):
+    journey = example.journeys["b2b-invoice-payments"]
+    rows = list(csv.DictReader(io.StringIO(to_csv(example, journey))))
+    assert [r["step"] for r in rows] == [s.id for s in journey.steps]
+    assert "emotion:daniel" in rows[0] and "emotion:priya" in rows[0]
+    for row, step in zip(rows, journey.steps, strict=True):
+        assert row["step_name"] == step.name
+        assert row["channel"].splitlines() == [tp.channel for tp in step.touchpoints]
+        scores = step.scores(journey.personas)
+        assert row["emotion:daniel"] == str(scores.get("daniel", ""))
+        assert len([p for p in row["pain_points"].splitlines() if p]) == len(step.pain_points)
+
+
+def test_the_cli_exports_json_and_refuses_an_unknown_journey(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", "first-purchase", "--format", "json", "-d",
+                                 str(REPO)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["id"] == "first-purchase"
+    unknown = runner.invoke(cli, ["export", "first-purchse", "-d", str(REPO)])
+    assert unknown.exit_code == 2 and 'did you mean "first-purchase"' in unknown.output
+
+
+def test_the_pre_commit_hook_runs_mapgen_validate():
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["entry"].startswith("mapgen validate")
+    pattern = re.compile(hook["files"])
+    assert pattern.search("specs/journeys/checkout.yml")
+    assert pattern.search("mapgen.yml")
+    assert not pattern.search(".github/workflows/pages.yml")
