@@ -111,3 +111,20 @@ def test_the_pre_commit_hook_runs_mapgen_validate():
     assert pattern.search("specs/journeys/checkout.yml")
     assert pattern.search("mapgen.yml")
     assert not pattern.search(".github/workflows/pages.yml")
+
+
+def test_init_github_writes_a_workflow_with_the_steps_named(tmp_path):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "w"), "--github"])
+    assert result.exit_code == 0, result.output
+    flow = yaml.safe_load((tmp_path / "w/.github/workflows/journey-maps.yml").read_text())
+    on = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert {"pull_request", "push"} <= set(on)
+    steps = flow["jobs"]["build"]["steps"]
+    runs = " ".join(s.get("run", "") for s in steps)
+    uses = [s.get("uses", "").split("@")[0] for s in steps + flow["jobs"]["deploy"]["steps"]]
+    assert "mapgen build --strict --site-url" in runs
+    assert "steps.pages.outputs.base_url" in runs
+    assert "mapgen diff" in runs and "--format markdown" in runs and "gh pr comment" in runs
+    assert {"actions/configure-pages", "actions/upload-pages-artifact",
+            "actions/deploy-pages"} <= set(uses)
+    assert flow["jobs"]["deploy"]["needs"] == "build"

@@ -141,13 +141,19 @@ STAGE_CHOICE = click.Choice(list(scaffold.STAGE_MODELS))
 @click.option("--title", default="Customer journeys", show_default=True,
               help="The site title.")
 @click.option("--force/--no-force", default=False, help="Replace files that exist.")
+@click.option("--github/--no-github", default=False,
+              help="Also write a GitHub Actions workflow: checks on pull requests, "
+                   "GitHub Pages on the default branch.")
 @click.pass_obj
-def init(app: Context, directory: Path, stages: str, title: str, force: bool) -> None:
+def init(app: Context, directory: Path, stages: str, title: str, force: bool,
+         github: bool) -> None:
     """Start a workspace in DIRECTORY: mapgen.yml, a persona, a journey, schemas."""
     if any((directory / name).exists() for name in CONFIG_NAMES) and not force:
         raise click.UsageError(f"{directory / 'mapgen.yml'} exists: this is a workspace "
                                "already (use --force to start over)")
     files = scaffold.init_files(title, stages)
+    if github:
+        files.update(scaffold.github_files())
     gitignore = directory / ".gitignore"
     if gitignore.exists():
         files.pop(".gitignore")

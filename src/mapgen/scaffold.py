@@ -120,6 +120,15 @@ def init_files(title: str, stages: str) -> dict[str, str]:
     return files
 
 
+WORKFLOW_PATH = ".github/workflows/journey-maps.yml"
+
+
+def github_files() -> dict[str, str]:
+    """The GitHub Actions workflow: check pull requests, publish the default branch."""
+    text = resources.files("mapgen").joinpath("scaffold", "journey-maps.workflow.yml")
+    return {WORKFLOW_PATH: text.read_text("utf-8")}
+
+
 def schema_files() -> dict[str, str]:
     """The JSON Schemas the files' ``yaml-language-server`` lines point at."""
     return {f"{SCHEMA_DIR}/{kind}.schema.json": schema.dumps(kind) for kind in schema.KINDS}
