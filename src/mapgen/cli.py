@@ -446,6 +446,52 @@ def export(app: Context, journey: str, fmt: str, output: Path | None,
         app.info(f"Wrote {output}")
 
 
+@cli.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The spec to write (default: specs/journeys/<file name>.yml).")
+@click.option("--title", help="The journey's title (spreadsheets have none).")
+@click.option("--force/--no-force", default=False, help="Replace the spec if it exists.")
+@click.pass_obj
+def import_command(app: Context, source: Path, output: Path | None, title: str | None,
+                   force: bool) -> None:
+    """Make a journey spec from a CSV or XLSX sheet, or Mermaid `journey` text."""
+    from mapgen import importer
+
+    try:
+        if source.suffix.lower() in (".csv", ".xlsx", ".xlsm"):
+            imported = importer.from_rows(importer.read_rows(source),
+                                          title or source.stem.replace("-", " ").capitalize())
+        else:
+            imported = importer.from_mermaid(source.read_text(encoding="utf-8"),
+                                             _persona_ids(Path(".")))
+            if title:
+                imported.spec["title"] = title
+    except (importer.ImportError_, UnicodeDecodeError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in imported.problems:
+        click.echo(f"{source}: {problem}", err=True)
+    if imported.problems:
+        app.info("Nothing written: fix the rows above, or remove them on purpose.")
+        sys.exit(EXIT_FINDINGS)
+    target = output or Path("specs/journeys") / f"{importer.slugify(source.stem)}.yml"
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists (use --force to replace it)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(imported.yaml_text("../../schema/journey.schema.json"),
+                      encoding="utf-8")
+    app.info(f"Wrote {target}; check it with `mapgen validate`.")
+
+
+def _persona_ids(path: Path) -> dict[str, str]:
+    """Persona name -> id in the workspace at ``path``, if there is one."""
+    try:
+        ws = read_workspace(find_root(path)).workspace
+    except WorkspaceError:
+        return {}
+    return {p.name: p.id for p in ws.personas.values()} if ws else {}
+
+
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:
     if view == "overview":
         return diagrams.Request("overview")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -132,8 +133,9 @@ def _bad_id_message(value: Any) -> str:
 
 
 def slugify(text: str) -> str:
-    """A valid id made from ``text``: "Sees an Ad!" -> "sees-an-ad"."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """A valid id made from ``text``: "Sees an Ad!" -> "sees-an-ad", "Álvarez" -> "alvarez"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _describe(value: Any) -> str:
