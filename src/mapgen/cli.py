@@ -483,6 +483,32 @@ def import_command(app: Context, source: Path, output: Path | None, title: str |
     app.info(f"Wrote {target}; check it with `mapgen validate`.")
 
 
+@cli.command("diff")
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True,
+              help="text for a terminal, markdown for a pull-request comment, json for tools.")
+@click.option("-d", "--dir", "directory", default=".", type=click.Path(path_type=Path),
+              help="The workspace (default: the current folder).")
+def diff_command(base: str | None, head: str | None, fmt: str, directory: Path) -> None:
+    """What changed in journey terms between BASE and HEAD.
+
+    BASE defaults to the merge base with the default branch, HEAD to the working tree.
+    """
+    from mapgen import diff
+
+    root = _workspace_root(directory)
+    try:
+        base = base or diff.default_base(root)
+        head = head or diff.WORKING_TREE
+        old, new = diff.workspace_at(root, base), diff.workspace_at(root, head)
+    except diff.DiffError as exc:
+        raise click.UsageError(str(exc)) from None
+    changes = diff.compare(old, new)
+    click.echo(diff.render(changes, new, fmt, base[:12], head[:12]), nl=False)
+
+
 def _persona_ids(path: Path) -> dict[str, str]:
     """Persona name -> id in the workspace at ``path``, if there is one."""
     try:
