@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_example(target: Path) -> Path:
+    """Copy the repository's example workspace (mapgen.yml and specs/) into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "mapgen.yml", target / "mapgen.yml")
+    shutil.copytree(REPO / "specs", target / "specs")
+    return target
 
 #: One persona and one journey that uses her: a workspace with no findings at all.
 VALID_PERSONA = "name: Ana\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import deque
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
@@ -11,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from browser import browser_required, chromium, find_chromium, static_server
+from conftest import copy_example
 from mapgen.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,8 +27,7 @@ if find_chromium() is None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("workspace")
-    shutil.copy(REPO / "mapgen.yml", root / "mapgen.yml")
-    shutil.copytree(REPO / "specs", root / "specs")
+    copy_example(root)
     result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
     assert result.exit_code == 0, result.output
     return root / "site"
@@ -170,8 +169,7 @@ def test_no_serious_accessibility_violations(browser, served, rel, scheme):
 def test_an_open_page_reloads_when_a_spec_is_saved(browser, tmp_path):
     from mapgen.serve import running
 
-    shutil.copy(REPO / "mapgen.yml", tmp_path / "mapgen.yml")
-    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    copy_example(tmp_path)
     with running(tmp_path) as server:
         page = browser.new_page()
         base = f"http://127.0.0.1:{server.server_address[1]}{server.preview.base_path}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import copy_example
 from mapgen.cli import cli
 from test_export import check_mermaid
 
@@ -25,8 +26,7 @@ def git(root: Path, *args: str) -> None:
 @pytest.fixture()
 def repo(tmp_path):
     git(tmp_path, "init", "-q", "-b", "main")
-    shutil.copy(REPO / "mapgen.yml", tmp_path / "mapgen.yml")
-    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    copy_example(tmp_path)
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-qm", "maps")
     return tmp_path

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import copy_example
 from mapgen.cli import cli
 from mapgen.export import mermaid_score, to_csv, to_mermaid
 from mapgen.workspace import read_workspace
@@ -18,8 +18,7 @@ EXAMPLE = read_workspace(REPO).workspace
 
 @pytest.fixture()
 def workspace(tmp_path, monkeypatch):
-    shutil.copy(REPO / "mapgen.yml", tmp_path / "mapgen.yml")
-    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    copy_example(tmp_path)
     (tmp_path / "mapgen.yml").write_text(
         (tmp_path / "mapgen.yml").read_text().replace("strict: true", "strict: false"))
     monkeypatch.chdir(tmp_path)

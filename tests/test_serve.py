@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_example
 from mapgen.serve import EVENTS_PATH, running, site_relative
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,8 +20,7 @@ BASE = "/journeys/"  # the path of site_url in the example mapgen.yml
 
 @pytest.fixture()
 def served(tmp_path):
-    shutil.copy(REPO / "mapgen.yml", tmp_path / "mapgen.yml")
-    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    copy_example(tmp_path)
     with running(tmp_path) as server:
         time.sleep(0.3)  # let the watcher start before a test edits a file
         yield tmp_path, server.server_address[1], server.preview
@@ -164,8 +163,7 @@ def free_port() -> int:
 
 
 def test_a_port_in_use_is_a_one_line_error_naming_dash_a(tmp_path):
-    shutil.copy(REPO / "mapgen.yml", tmp_path / "mapgen.yml")
-    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    copy_example(tmp_path)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -178,8 +176,7 @@ def test_a_port_in_use_is_a_one_line_error_naming_dash_a(tmp_path):
 
 
 def test_ctrl_c_stops_cleanly(tmp_path):
-    shutil.copy(REPO / "mapgen.yml", tmp_path / "mapgen.yml")
-    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    copy_example(tmp_path)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "mapgen", "serve", "-a", f"127.0.0.1:{port}"],

@@ -13,16 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
+from conftest import copy_example
 from mapgen.cli import cli
 from mapgen.workspace import read_workspace
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def copy_example(target: Path) -> Path:
-    shutil.copy(REPO / "mapgen.yml", target / "mapgen.yml")
-    shutil.copytree(REPO / "specs", target / "specs")
-    return target
 
 
 def build(root: Path, *args: str):
