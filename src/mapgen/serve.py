@@ -149,19 +149,22 @@ def watch(preview: Preview, extra: list[Path], stop: threading.Event,
     """Rebuild on every burst of changes until ``stop`` is set (runs in a thread)."""
     import watchfiles
 
+    def targets() -> list[Path]:
+        return preview.watched() + [p for p in extra if p.exists()]
+
     while not stop.is_set():
-        paths = preview.watched() + [p for p in extra if p.exists()]
-        before = list(paths)
+        paths = targets()
         for changes in watchfiles.watch(*paths, debounce=DEBOUNCE_MS, step=10,
                                         stop_event=stop, yield_on_timeout=True,
                                         rust_timeout=500, raise_interrupt=False):
-            if changes:
-                changed = {Path(path) for _, path in changes}
-                state = preview.rebuild(changed if not _outside(extra, changed) else None)
-                if on_rebuild:
-                    on_rebuild(state)
-            if preview.watched() + [p for p in extra if p.exists()] != before:
-                break  # the theme or config moved what must be watched: start again
+            if not changes:
+                continue  # a timeout: only there so that `stop` is noticed
+            changed = {Path(path) for _, path in changes}
+            state = preview.rebuild(changed if not _outside(extra, changed) else None)
+            if on_rebuild:
+                on_rebuild(state)
+            if targets() != paths:
+                break  # the config or theme moved what must be watched: start again
 
 
 def _outside(extra: list[Path], changed: set[Path]) -> bool:
