@@ -1,18 +1,20 @@
 """Pages: which pages a site has, what each one shows, and what each depends on.
 
 Every page is a :class:`Page`: an output path, a template, a title and its own context
-(the variables its template sees besides the shared ones, see :mod:`mapgen.site.build`).
-``depends`` names the parts of the workspace a page is made from (``journey:<id>``,
-``persona:<id>``, ``all``), so a live preview knows what to rebuild after a change.
+(the variables its template sees besides the shared ones, see :mod:`mapgen.site.build`),
+made only when the page is rendered. ``depends`` names the parts of the workspace a page
+is made from (``journey:<id>``, ``persona:<id>``, ``all``) and ``diagrams`` the diagrams it
+shows, so a build or a live preview knows what to make again after a change.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from mapgen.model import SEVERITY_RANK, Journey, PainPoint, Persona, Step, Workspace
+from mapgen.model import SEVERITY_RANK, Journey, PainPoint, Persona, Stage, Step, Workspace
 
 ALL = "all"
 
@@ -22,8 +24,11 @@ class Page:
     path: str
     template: str
     title: str
-    context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: The page's own template variables, computed when the page is rendered.
+    context: Callable[[], dict[str, Any]] = dict
     depends: frozenset[str] = frozenset({ALL})
+    #: The names of the diagrams the page shows (e.g. "flow-checkout").
+    diagrams: tuple[str, ...] = ()
     #: Listed in the sitemap and the search index.
     public: bool = True
 
@@ -40,29 +45,36 @@ def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
     if len(_VIEWS) > 2 * len(ws.journeys) + 64:  # a long preview session: forget the old
         _VIEWS.clear()
-    pages = [Page("index.html", "home.html", ws.config.title, {"cards": journey_cards(ws),
-                                                                 "figures": figures(ws)})]
-    for journey in ws.journeys.values():
-        pages.append(Page(journey_path(journey.id), "journey.html", journey.title,
-                          {"journey": journey, "view": JourneyView.of(ws, journey)},
-                          frozenset({f"journey:{journey.id}"}
-                                    | {f"persona:{p}" for p in journey.personas})))
-    for persona in ws.personas.values():
-        featured = {f"journey:{j.id}" for j in ws.journeys.values() if persona.id in j.personas}
-        pages.append(Page(persona_path(persona.id), "persona.html", persona.name,
-                          {"persona": persona, "appearances": appearances(ws, persona)},
-                          frozenset({f"persona:{persona.id}"} | featured)))
+    pages = [Page("index.html", "home.html", ws.config.title,
+                  lambda: {"cards": journey_cards(ws), "figures": figures(ws)},
+                  diagrams=("overview",))]
+    pages += [_journey_page(ws, journey) for journey in ws.journeys.values()]
+    pages += [_persona_page(ws, persona) for persona in ws.personas.values()]
     pages += [
         Page("touchpoints.html", "touchpoints.html", "Touchpoints",
-             {"matrix": touchpoint_matrix(ws)}),
+             lambda: {"matrix": touchpoint_matrix(ws)}),
         Page("pain-points.html", "pain-points.html", "Pain points",
-             {"register": pain_register(ws)}),
+             lambda: {"register": pain_register(ws)}),
         Page("opportunities.html", "opportunities.html", "Opportunities",
-             {"backlog": backlog(ws)}),
+             lambda: {"backlog": backlog(ws)}),
         Page("search.html", "search.html", "Search", depends=frozenset()),
         Page("404.html", "404.html", "Page not found", depends=frozenset(), public=False),
     ]
     return pages
+
+
+def _journey_page(ws: Workspace, journey: Journey) -> Page:
+    return Page(journey_path(journey.id), "journey.html", journey.title,
+                lambda: {"journey": journey, "view": JourneyView.of(ws, journey)},
+                frozenset({f"journey:{journey.id}"} | {f"persona:{p}" for p in journey.personas}),
+                tuple(f"{view}-{journey.id}" for view in ("flow", "emotion", "funnel")))
+
+
+def _persona_page(ws: Workspace, persona: Persona) -> Page:
+    featured = {f"journey:{j.id}" for j in ws.journeys.values() if persona.id in j.personas}
+    return Page(persona_path(persona.id), "persona.html", persona.name,
+                lambda: {"persona": persona, "appearances": appearances(ws, persona)},
+                frozenset({f"persona:{persona.id}"} | featured))
 
 
 # --- what the pages show -------------------------------------------------------------
@@ -118,6 +130,15 @@ class JourneyView:
     @property
     def averages(self) -> list[float | None]:
         return [s.average for s in self.steps]
+
+    @property
+    def stages(self) -> list[tuple[Stage, tuple[StepView, ...]]]:
+        """Each stage with the views of its steps, in order (the journey map's columns)."""
+        out, start = [], 0
+        for stage in self.journey.stages:
+            out.append((stage, self.steps[start:start + len(stage.steps)]))
+            start += len(stage.steps)
+        return out
 
 
 def open_pain_points(journey: Journey) -> list[PainPoint]:
