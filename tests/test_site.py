@@ -66,18 +66,21 @@ def parse_links(page: Path) -> Links:
 
 # --- content from the model -----------------------------------------------------------
 
-def test_the_summary_line_counts_journeys_personas_and_diagrams(tmp_path):
+def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     root = copy_example(tmp_path)
     result = build(root)
     assert result.exit_code == 0, result.output
-    first = re.search(r"Built 4 journeys, 5 personas, (\d+) diagrams "
-                      r"\((\d+) laid out, 0 cached, (\d+) charts\)", result.stderr)
+    first = re.search(r"Built 4 journeys, 5 personas: 15 of 15 pages rendered, (\d+) diagrams "
+                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 25 files written",
+                      result.stderr)
     assert first, result.stderr
     total, laid_out, charts = map(int, first.groups())
     assert laid_out == 4 + 1, "a flow per journey and the overview"
     assert total == laid_out + charts
+    (root / "site/index.html").unlink()
     again = build(root)
-    assert f"{total} diagrams (0 laid out, {laid_out} cached, {charts} charts)" in again.stderr
+    assert ("1 of 15 pages rendered, 0 diagrams drawn (0 laid out, 0 cached, 0 charts), "
+            "1 file written") in again.stderr, "the home page, its overview kept finished"
 
 
 def test_every_step_touchpoint_and_pain_point_is_on_its_journey_page(example_site):

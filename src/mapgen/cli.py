@@ -8,6 +8,7 @@ below this module prints.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import traceback
@@ -239,9 +240,13 @@ ENGINE_OPTION = click.option(
 
 
 def _valid_workspace(app: Context, path: Path, strict: bool = False,
-                     show_warnings: bool = False):
-    """The workspace at ``path``, or exit 1 after printing why it cannot be used."""
-    result = read_workspace(_workspace_root(path))
+                     show_warnings: bool = False, cached: bool = False):
+    """The workspace at ``path``, or exit 1 after printing why it cannot be used.
+
+    ``cached`` keeps what each spec file gave in the workspace's cache folder (for builds).
+    """
+    root = _workspace_root(path)
+    result = read_workspace(root, cache_dir=root / CACHE_DIR if cached else None)
     run_strict = strict or bool(result.workspace and result.workspace.config.strict)
     failed = result.fails(run_strict)
     if failed or (show_warnings and result.findings):
@@ -311,7 +316,8 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
     from mapgen.site.build import build as build_site
 
     root = config_file.parent if config_file else Path(".")
-    ws = _valid_workspace(app, root, strict, show_warnings=True)
+    ws = _valid_workspace(app, root, strict, show_warnings=True, cached=True)
+    gc.freeze()  # the model lives until the end: later collections need not walk it
     target = site_dir or Path(ws.root) / ws.config.site_dir
     options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs)
     try:

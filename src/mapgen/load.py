@@ -87,7 +87,16 @@ def load_file(path: Path, display: str | None = None) -> tuple[Document | None, 
     """Read and parse ``path``. Returns the document (or None) and what went wrong."""
     name = display or str(path)
     try:
-        text, findings = _read_text(path, name)
+        raw = read_bytes(path, name)
+    except LoadError as exc:
+        return None, [exc.finding]
+    return load_bytes(raw, name)
+
+
+def load_bytes(raw: bytes, name: str) -> tuple[Document | None, list[Finding]]:
+    """Parse the bytes of a file named ``name``: the document (or None) and what went wrong."""
+    try:
+        text, findings = _decode(raw, name)
         return _parse(text, name), findings
     except LoadError as exc:
         return None, [exc.finding]
@@ -98,7 +107,8 @@ def load_text(text: str, name: str) -> Document:
     return _parse(text, name)
 
 
-def _read_text(path: Path, name: str) -> tuple[str, list[Finding]]:
+def read_bytes(path: Path, name: str) -> bytes:
+    """The bytes of a spec file; raises :class:`LoadError` when it is too big or unreadable."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -107,9 +117,12 @@ def _read_text(path: Path, name: str) -> tuple[str, list[Finding]]:
                 f"the file is {size / 1048576:.1f} MiB; the limit is 2 MiB. "
                 "Split it: one persona or journey per file.",
             )
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise _error("unreadable-file", Location(name), f"cannot read the file: {exc.strerror}")
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, list[Finding]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -12,6 +12,7 @@ unused items) are in :mod:`mapgen.validate`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -347,11 +348,14 @@ class Workspace:
     journeys: dict[str, Journey] = field(default_factory=dict)
     #: Where each persona and journey was read from, relative to ``root``.
     files: dict[str, str] = field(default_factory=dict)
+    #: A digest of the bytes each was read from ("journeys/<id>", "personas/<id>",
+    #: "config"): what a build compares to know what changed since the last one.
+    digests: dict[str, str] = field(default_factory=dict)
 
     def scale_of(self, journey: Journey) -> EmotionScale:
         return journey.emotion_scale or self.config.emotion_scale
 
-    @property
+    @cached_property
     def channels(self) -> dict[str, Channel]:
         return {channel.id: channel for channel in self.config.channels}
 

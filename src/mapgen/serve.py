@@ -94,8 +94,8 @@ class Preview:
         self.config = ws.config
         engine = get_engine(self.engine_name or ws.config.engine)
         cache = DiagramCache(self.root / CACHE_DIR)
-        files, _ = render_site(ws, engine, cache, self.site_url_override, memo=self._render)
-        return files, tuple(f for f in result.findings if f.fails(ws.config.strict))
+        site = render_site(ws, engine, cache, self.site_url_override, memo=self._render)
+        return site.files, tuple(f for f in result.findings if f.fails(ws.config.strict))
 
     def _publish(self, files, findings, crash) -> None:
         with self.changed:

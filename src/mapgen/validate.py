@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -28,6 +28,7 @@ from mapgen.model import (
     Journey,
     Workspace,
 )
+from mapgen.storage import digest
 
 MAX_STEPS = 20
 _MAX_REPAIRS = 3
@@ -157,15 +158,32 @@ def _describe(value: Any) -> str:
 
 # --- the whole workspace -------------------------------------------------------------
 
+#: ``reuse(key, check)``: the findings ``check()`` gave for ``key`` before, else its own.
+Reuse = Callable[[str, Callable[[], list[Finding]]], list[Finding]]
+
+
 def check_workspace(ws: Workspace, docs: dict[str, Document],
-                    config_doc: Document | None) -> list[Finding]:
-    """Findings that need more than one document, or the model as a whole."""
+                    config_doc: Document | None, reuse: Reuse | None = None) -> list[Finding]:
+    """Findings that need more than one document, or the model as a whole.
+
+    The rules of one journey depend on its file, the config and the persona ids only;
+    with ``reuse`` (and the digests of a workspace read from files) their findings are
+    kept for the next run under a key of those, so an unchanged journey is not checked
+    again.
+    """
     findings: list[Finding] = []
     if config_doc is not None:
         findings += _check_scale(ws.config.emotion_scale, config_doc, ("emotion_scale",))
+    personas = ",".join(sorted(ws.personas))
     for journey in ws.journeys.values():
-        checker = _JourneyChecker(ws, journey, docs[ws.files[f"journeys/{journey.id}"]])
-        findings += checker.run()
+        file = ws.files[f"journeys/{journey.id}"]
+        check = lambda journey=journey, file=file: _JourneyChecker(ws, journey,
+                                                                   docs[file]).run()
+        source = ws.digests.get(f"journeys/{journey.id}")
+        if reuse is None or not source:
+            findings += check()
+        else:
+            findings += reuse(digest(source, ws.digests.get("config", ""), personas), check)
     findings += _unused_personas(ws, docs)
     findings += _persona_channels(ws, docs)
     if config_doc is not None and "channels" in (config_doc.data or {}):
@@ -199,9 +217,9 @@ def _unused_personas(ws: Workspace, docs: dict[str, Document]) -> Iterator[Findi
 
 def _persona_channels(ws: Workspace, docs: dict[str, Document]) -> Iterator[Finding]:
     for persona in ws.personas.values():
-        doc = docs[ws.files[f"personas/{persona.id}"]]
         for index, channel in enumerate(persona.channels):
             if channel not in ws.channels:
+                doc = docs[ws.files[f"personas/{persona.id}"]]
                 yield finding("unknown-channel", doc.locate(("channels", index)),
                               _unknown("channel", channel, ws.channels)
                               + "; or declare it under `channels` in mapgen.yml")

@@ -4,16 +4,25 @@ A workspace is a folder with an optional ``mapgen.yml`` and a specs folder holdi
 ``personas/<id>.yml`` and ``journeys/<id>.yml``. :func:`read_workspace` is the one entry
 point later stages use: it returns the model (when the specs are sound enough to build
 one) and every finding, sorted by file and position.
+
+Reading is the first thing every command does, so it is made cheap to repeat: a live
+preview passes a :class:`FileMemo` (files whose stat is unchanged are not read again), and
+a build passes its cache folder (a file whose bytes were seen before is not parsed again).
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import pickle
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mapgen.findings import Finding, Location, finding
-from mapgen.load import YAML_SUFFIXES, Document, load_file
-from mapgen.model import DOCUMENT_MODELS, ID_PATTERN, Config, Workspace
+from mapgen.load import YAML_SUFFIXES, Document, LoadError, load_bytes, read_bytes
+from mapgen.model import DOCUMENT_MODELS, ID_PATTERN, Config, Spec, Workspace
+from mapgen.storage import Store, code_fingerprint, digest
 from mapgen.validate import _bad_id_message, check_document, check_workspace, slugify
 
 CONFIG_NAMES = ("mapgen.yml", "mapgen.yaml")
@@ -28,7 +37,7 @@ class WorkspaceError(Exception):
 class Result:
     workspace: Workspace | None
     findings: tuple[Finding, ...]
-    documents: dict[str, Document]
+    documents: Mapping[str, Document]
 
     def fails(self, strict: bool = False) -> bool:
         """True when the findings fail the run; ``strict`` or the config's makes warnings do."""
@@ -69,6 +78,8 @@ class FileMemo:
 
     def __init__(self) -> None:
         self._entries: dict[Path, tuple[tuple, tuple]] = {}
+        #: The findings of each journey's rules, by key (see :func:`check_workspace`).
+        self.checks: dict[str, list[Finding]] = {}
 
     def get(self, path: Path, compute):
         try:
@@ -83,16 +94,25 @@ class FileMemo:
         self._entries[path] = (stamp, value)
         return value
 
+    def reuse_checks(self, key: str, check) -> list[Finding]:
+        if key not in self.checks:
+            if len(self.checks) > 100_000:  # a long preview session: forget the old
+                self.checks.clear()
+            self.checks[key] = check()
+        return self.checks[key]
 
-def read_workspace(root: Path, memo: FileMemo | None = None) -> Result:
+
+def read_workspace(root: Path, memo: FileMemo | None = None,
+                   cache_dir: Path | None = None) -> Result:
     """Load, model and validate the workspace at ``root``.
 
-    ``memo`` (for a live preview) skips the files that did not change since last time.
+    ``memo`` (for a live preview) skips the files that did not change since last time;
+    ``cache_dir`` (for a build) keeps what each spec file gave, by its bytes, across runs.
     """
     root = root.resolve()
     findings: list[Finding] = []
-    documents: dict[str, Document] = {}
-    config_doc, config, config_findings = _read_config(root, memo)
+    documents = _Documents()
+    config_doc, config, config_findings, config_digest = _read_config(root, memo)
     if config_doc is not None:
         documents[config_doc.file] = config_doc
     findings += config_findings
@@ -100,28 +120,66 @@ def read_workspace(root: Path, memo: FileMemo | None = None) -> Result:
         return Result(None, _sorted(findings), documents)
     items: dict[str, dict] = {kind: {} for kind in DOCUMENT_MODELS}
     files: dict[str, str] = {}
+    digests = {"config": config_digest}
     specs, problem = _specs_folder(root, config.specs_dir)
     if problem:
         where = config_doc.locate(("specs_dir",)) if config_doc else Location(
             CONFIG_NAMES[0])
         findings.append(finding("invalid-value", where, problem))
         return Result(None, _sorted(findings), documents)
-    for kind, path in _spec_files(specs):
-        shown = _display(path, root)
-        doc, item, file_findings = _cached(memo, path, _read_file, kind, path, shown)
-        findings += file_findings
-        if doc is None:
+    store = Store(cache_dir / "specs") if cache_dir is not None else None
+    with _gc_paused():
+        specs_read = [(kind, path, _cached(memo, path, _read_spec, kind, path,
+                                           _display(path, root), store))
+                      for kind, path in _spec_files(specs)]
+    for kind, path, spec in specs_read:
+        findings += spec.findings
+        if not spec.parsed:
             continue
-        documents[shown] = doc
+        documents[spec.file] = spec
+        item = spec.item
         if item is not None and item.id in items[kind]:
-            findings.append(_duplicate(kind, item.id, doc, files))
+            findings.append(_duplicate(kind, item.id, spec.document, files))
             continue
         if item is not None:
             items[kind][item.id] = item
-            files[f"{kind}/{item.id}"] = shown
-    ws = Workspace(str(root), config, items["personas"], items["journeys"], files)
-    findings += check_workspace(ws, documents, config_doc)
+            files[f"{kind}/{item.id}"] = spec.file
+            digests[f"{kind}/{item.id}"] = spec.digest
+    ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests)
+    findings += check_workspace(ws, documents, config_doc, _reuse(memo, cache_dir))
     return Result(ws, _sorted(findings), documents)
+
+
+def _reuse(memo: FileMemo | None, cache_dir: Path | None):
+    """Where a journey's findings are kept between runs: the memo, the cache, or nowhere."""
+    if memo is not None:
+        return memo.reuse_checks
+    if cache_dir is None:
+        return None
+    store = Store(cache_dir / "checks")
+
+    def reuse(key: str, check) -> list[Finding]:
+        key = digest(code_fingerprint(), key)
+        known = store.load(key)
+        if not isinstance(known, list):
+            known = check()
+            store.dump(key, known)
+        return known
+
+    return reuse
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Reading makes many objects that live as long as the run, and no garbage: the
+    collector only costs time here (half of a cached read of 1000 journeys)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _cached(memo: FileMemo | None, path: Path, read, *args):
@@ -131,29 +189,97 @@ def _cached(memo: FileMemo | None, path: Path, read, *args):
 
 
 def _read_config(root: Path, memo: FileMemo | None):
-    """(document or None, Config or None, findings) for mapgen.yml; defaults without one."""
+    """(document, Config, findings, digest) for mapgen.yml; the defaults without one."""
     for name in CONFIG_NAMES:
         path = root / name
         if path.is_file():
             return _cached(memo, path, _config_from, path, name)
-    return None, _DEFAULT_CONFIG, []
+    return None, _DEFAULT_CONFIG, [], "default"
 
 
 def _config_from(path: Path, name: str):
-    doc, findings = load_file(path, name)
+    try:
+        raw = read_bytes(path, name)
+    except LoadError as exc:
+        return None, None, [exc.finding], ""
+    doc, findings = load_bytes(raw, name)
     if doc is None:
-        return None, None, findings
+        return None, None, findings, ""
     config, shape = check_document(doc, Config)
-    return doc, config, findings + shape
+    return doc, config, findings + shape, digest(raw)
 
 
-def _read_file(kind: str, path: Path, shown: str):
-    """(document, persona or journey, findings) of one spec file, all from it alone."""
-    doc, findings = load_file(path, shown)
+class SpecFile:
+    """What one spec file gave, from its bytes alone.
+
+    ``file`` is its name as shown, ``digest`` names its bytes (and the code that read
+    them; "" when it could not be read). The document, with the position of every value,
+    is only needed to place a finding: read from the cache, it is unpickled on first use.
+    """
+
+    def __init__(self, file: str, document: Document | None, item: Spec | None,
+                 findings: tuple[Finding, ...], digest: str):
+        self.file, self.item, self.findings, self.digest = file, item, findings, digest
+        self.parsed = document is not None
+        self._document: Document | bytes | None = document
+
+    @property
+    def document(self) -> Document | None:
+        if isinstance(self._document, bytes):
+            self._document = pickle.loads(self._document)
+        return self._document
+
+    def __getstate__(self) -> tuple:
+        document = self._document if isinstance(self._document, bytes) else pickle.dumps(
+            self._document, protocol=pickle.HIGHEST_PROTOCOL)
+        return self.file, self.item, self.findings, self.digest, self.parsed, document
+
+    def __setstate__(self, state: tuple) -> None:
+        self.file, self.item, self.findings, self.digest, self.parsed, self._document = state
+
+
+class _Documents(Mapping[str, Document]):
+    """File name -> document, each unpickled when first looked up (see :class:`SpecFile`)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Document | SpecFile] = {}
+
+    def __setitem__(self, file: str, value: Document | SpecFile) -> None:
+        self._entries[file] = value
+
+    def __getitem__(self, file: str) -> Document:
+        value = self._entries[file]
+        return value.document if isinstance(value, SpecFile) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _read_spec(kind: str, path: Path, shown: str, store: Store | None) -> SpecFile:
+    """One spec file: from the cache when these very bytes were read before."""
+    try:
+        raw = read_bytes(path, shown)
+    except LoadError as exc:
+        return SpecFile(shown, None, None, (exc.finding,), "")
+    key = digest(code_fingerprint(), kind, shown, raw)
+    spec = store.load(key) if store is not None else None
+    if isinstance(spec, SpecFile):
+        return spec
+    spec = _parse_spec(kind, path, shown, raw, key)
+    if store is not None:
+        store.dump(key, spec)
+    return spec
+
+
+def _parse_spec(kind: str, path: Path, shown: str, raw: bytes, key: str) -> SpecFile:
+    doc, findings = load_bytes(raw, shown)
     if doc is None:
-        return None, None, findings
+        return SpecFile(shown, None, None, tuple(findings), key)
     item, item_findings = _read_item(kind, path, doc)
-    return doc, item, findings + item_findings
+    return SpecFile(shown, doc, item, tuple(findings + item_findings), key)
 
 
 def _specs_folder(root: Path, specs_dir: str) -> tuple[Path, str | None]:

@@ -2,21 +2,19 @@
 
 Entries live under ``.mapgen-cache/diagrams/`` keyed by a hash of everything that
 decides the output: the DOT source, the engine, the engine's version and the format.
-Writes go through a temporary file and a rename, so a crash never leaves half an entry.
+Entries are written whole or not at all (:func:`mapgen.storage.atomic_write`).
 :class:`CacheStats` counts hits and misses: tests assert on it, never on a timer.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from mapgen.diagrams.engine import Engine, Job
+from mapgen.storage import CACHE_DIR, Store, digest
 
-CACHE_DIR = ".mapgen-cache"
+__all__ = ["CACHE_DIR", "CacheStats", "DiagramCache"]
 
 
 @dataclass
@@ -28,38 +26,20 @@ class CacheStats:
 class DiagramCache:
     def __init__(self, root: Path | None):
         """``root`` is the cache folder; None disables caching (every layout runs)."""
-        self.root = root / "diagrams" if root is not None else None
+        self.store = Store(root / "diagrams" if root is not None else None)
+        #: Page-ready diagrams, by a key of what they are drawn from (see site.build).
+        self.finished = Store(root / "finished" if root is not None else None)
         self.stats = CacheStats()
 
     @staticmethod
     def key(dot: str, engine: str, version: str, fmt: str) -> str:
-        digest = hashlib.sha256()
-        for part in (engine, version, fmt, dot):
-            digest.update(part.encode("utf-8"))
-            digest.update(b"\0")
-        return digest.hexdigest()
-
-    def _path(self, key: str, fmt: str) -> Path:
-        assert self.root is not None
-        return self.root / key[:2] / f"{key}.{fmt}"
+        return digest(engine, version, fmt, dot)
 
     def get(self, key: str, fmt: str) -> bytes | None:
-        if self.root is None:
-            return None
-        try:
-            return self._path(key, fmt).read_bytes()
-        except OSError:
-            return None
+        return self.store.get(key, fmt)
 
     def put(self, key: str, fmt: str, data: bytes) -> None:
-        if self.root is None:
-            return
-        path = self._path(key, fmt)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
+        self.store.put(key, fmt, data)
 
     def layout(self, engine: Engine, jobs: list[Job], fmt: str = "svg") -> list[bytes]:
         """Each job's output: from the cache when there, else laid out (in one batch)."""

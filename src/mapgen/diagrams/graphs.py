@@ -207,6 +207,13 @@ def _blueprint_edges(graph: graphviz.Digraph, journey: Journey, lanes: list[str]
 
 # --- overview ------------------------------------------------------------------------
 
+def overview_inputs(ws: Workspace) -> tuple:
+    """Everything :func:`overview` reads: a change elsewhere leaves the overview as it is."""
+    return (tuple((p.id, p.name, p.avatar) for p in ws.personas.values()),
+            tuple((j.id, j.title, j.status, tuple(j.personas),
+                   tuple(stage.name for stage in j.stages)) for j in ws.journeys.values()))
+
+
 def overview(ws: Workspace) -> str:
     """Personas -> journeys -> stages: what the workspace holds, at a glance."""
     graph = _graph("overview", rankdir="LR", nodesep="0.2", ranksep="0.6")

@@ -4,6 +4,11 @@
 site as a mapping of relative path -> bytes, so a failure anywhere leaves the output
 folder as it was. :func:`build` then hands the files to :mod:`mapgen.site.write`.
 
+Builds are incremental. Every file has a key (:class:`Keys`) naming what it is made
+from; a file whose key is unchanged is taken from the :class:`RenderMemo` (a live
+preview) or left as it is on disk (a build, through :mod:`mapgen.site.manifest`), and
+only the diagrams of the pages rendered again are drawn.
+
 Every template sees these variables besides its page's own (see docs/themes.md):
 ``site``, ``page``, ``theme``, ``nav``, ``diagrams``, ``generator``, and the functions
 ``url``, ``asset``, ``markdown``, ``safe_url``, ``label``, ``emoticon``, ``signed``,
@@ -16,7 +21,7 @@ import json
 import posixpath
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,7 @@ import jinja2
 from markupsafe import Markup
 
 from mapgen import __version__, diagrams, schema
+from mapgen.diagrams import graphs
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
@@ -32,8 +38,10 @@ from mapgen.diagrams.sparkline import sparkline
 from mapgen.model import Journey, Workspace
 from mapgen.site import pages as site_pages
 from mapgen.site import search, write
+from mapgen.site.manifest import Manifest
 from mapgen.site.markup import render_markdown, safe_url
 from mapgen.site.theme import Theme, load_theme
+from mapgen.storage import code_fingerprint, digest
 
 #: Called as pages are rendered: (pages done, pages in all, the page's path).
 Progress = Callable[[int, int, str], None]
@@ -61,20 +69,24 @@ class BuildReport:
     journeys: int
     personas: int
     diagrams: int
-    #: Graphs the engine laid out, and graphs served from the cache; the rest of
-    #: ``diagrams`` are charts, which our own code draws every time.
+    #: Diagrams drawn by this build: graphs the engine laid out, graphs whose layout
+    #: came from the cache, and charts, which our own code draws.
     laid_out: int
     cached: int
     pages: int
+    #: Pages rendered by this build; the others were already current on disk.
+    rendered: int
     written: int
     removed: int
     seconds: float
 
     def summary(self) -> str:
         charts = self.diagrams - self.laid_out - self.cached
-        return (f"Built {_n(self.journeys, 'journey')}, {_n(self.personas, 'persona')}, "
-                f"{_n(self.diagrams, 'diagram')} ({self.laid_out} laid out, "
-                f"{self.cached} cached, {charts} charts) in {self.seconds:.1f} s")
+        return (f"Built {_n(self.journeys, 'journey')}, {_n(self.personas, 'persona')}: "
+                f"{self.rendered} of {_n(self.pages, 'page')} rendered, "
+                f"{_n(self.diagrams, 'diagram')} drawn ({self.laid_out} laid out, "
+                f"{self.cached} cached, {charts} charts), {_n(self.written, 'file')} "
+                f"written in {self.seconds:.1f} s")
 
 
 def _n(count: int, word: str) -> str:
@@ -83,42 +95,102 @@ def _n(count: int, word: str) -> str:
 
 def build(ws: Workspace, options: BuildOptions,
           progress: Progress | None = None) -> BuildReport:
-    """Render the site and write it to ``options.site_dir``."""
+    """Render what changed since the last build and write it to ``options.site_dir``."""
     started = time.perf_counter()
     root = Path(ws.root)
     write.check_output_dir(options.site_dir, root, root / ws.config.specs_dir)
-    cache = DiagramCache(options.cache_dir or root / CACHE_DIR)
+    cache_dir = options.cache_dir or root / CACHE_DIR
+    cache = DiagramCache(cache_dir)
+    manifest = Manifest.load(cache_dir, options.site_dir)
     engine = get_engine(options.engine or ws.config.engine, jobs=options.jobs)
-    files, count = render_site(ws, engine, cache, options.site_url, progress)
-    result = write.sync(options.site_dir, files)
-    return BuildReport(len(ws.journeys), len(ws.personas), count, cache.stats.misses,
-                       cache.stats.hits, sum(p.endswith(".html") for p in files),
-                       len(result.written), len(result.removed),
+    site = render_site(ws, engine, cache, options.site_url, progress, current=manifest.current)
+    result = write.sync(options.site_dir, site.files)
+    manifest.save(site.keys)
+    return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams, cache.stats.misses,
+                       cache.stats.hits, sum(p.endswith(".html") for p in site.files),
+                       site.rendered_pages, len(result.written), len(result.removed),
                        time.perf_counter() - started)
 
 
 class RenderMemo:
     """What the last render made, for a live preview to reuse.
 
-    A diagram or page is reused when everything it depends on is the very same object
-    as last time (see :class:`mapgen.workspace.FileMemo`): a changed journey re-renders
-    its own diagrams and page, its personas' pages, and the pages that list every
-    journey, nothing else. A change to the config or the theme needs :meth:`clear`.
+    Every file and diagram is kept with its key (see :class:`Keys`) and reused while the
+    key is the same: a changed journey re-renders its own diagrams and page, its
+    personas' pages, and the files that list every journey, nothing else. A change to the
+    config or the theme needs :meth:`clear` (which also reloads the theme).
     """
 
     def __init__(self) -> None:
         self.clear()
 
     def clear(self) -> None:
-        self.theme: tuple[Theme, jinja2.Environment] | None = None
-        self.diagrams: dict[str, tuple[tuple, diagrams.Diagram]] = {}
-        self.pages: dict[str, tuple[tuple, bytes]] = {}
-        self.rendered_pages = 0
+        self.theme: tuple[Theme, jinja2.Environment, str] | None = None
+        self.diagrams: dict[str, tuple[str, diagrams.Diagram]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}
 
 
-def _same(a: tuple | None, b: tuple | None) -> bool:
-    return a is not None and b is not None and len(a) == len(b) and all(
-        x is y for x, y in zip(a, b))
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered site: each file's bytes, or None where the file on disk is current."""
+
+    files: dict[str, bytes | None]
+    #: What each file was made from (see :class:`Keys`), for the manifest.
+    keys: dict[str, str]
+    #: Pages rendered, and diagrams drawn, by this render (not reused).
+    rendered_pages: int
+    diagrams: int
+
+
+class Keys:
+    """What each file and diagram of a site is made from, as a digest.
+
+    A key covers mapgen's code, the theme's files and options, the config, the site URL,
+    and the bytes of the spec files named by the page's or diagram's ``depends``. Two
+    renders with the same key make the same bytes.
+    """
+
+    def __init__(self, ws: Workspace, theme_fingerprint: str, site_url: str | None):
+        self.ws = ws
+        self.base = digest(code_fingerprint(), theme_fingerprint,
+                           self._source("config"), site_url or "")
+        self.everything = digest(self.base, *(f"{name}={self._source(name)}"
+                                              for name in sorted(self._names())))
+
+    def _names(self) -> list[str]:
+        return [f"journeys/{j}" for j in self.ws.journeys] + [
+            f"personas/{p}" for p in self.ws.personas]
+
+    def _source(self, name: str) -> str:
+        """The digest of the file ``name`` was read from (of its model when none is known)."""
+        known = self.ws.digests.get(name)
+        if known:
+            return known
+        if name == "config":
+            return digest(_json(self.ws.config.model_dump(mode="json")))
+        kind, _, ident = name.partition("/")
+        item = (self.ws.journeys if kind == "journeys" else self.ws.personas).get(ident)
+        return digest(_json(_dumped(item))) if item is not None else "missing"
+
+    def of(self, depends: frozenset[str], *name: str) -> str:
+        if site_pages.ALL in depends:
+            return digest(self.everything, *name)
+        return digest(self.base, *name, *(f"{dep}={self._dependency(dep)}"
+                                          for dep in sorted(depends)))
+
+    def _dependency(self, dep: str) -> str:
+        kind, _, ident = dep.partition(":")
+        return self._source(f"{kind}s/{ident}")
+
+
+@dataclass(frozen=True)
+class _Output:
+    """A file of the site: its path, its key, and how to make it."""
+
+    path: str
+    key: str
+    make: Callable[[], bytes]
+    page: site_pages.Page | None = None
 
 
 SITE_VIEWS = ("flow", "emotion", "funnel", "overview")
@@ -126,65 +198,137 @@ SITE_VIEWS = ("flow", "emotion", "funnel", "overview")
 
 def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
                 site_url: str | None = None, progress: Progress | None = None,
-                memo: RenderMemo | None = None) -> tuple[dict[str, bytes], int]:
-    """Every file of the site (path -> bytes) and the number of diagrams drawn."""
+                memo: RenderMemo | None = None,
+                current: Callable[[str, str], bool] | None = None) -> Rendered:
+    """Every file of the site, made again only where its key changed.
+
+    A file is reused from ``memo`` when it holds the same key, and left as it is on disk
+    (None) when ``current(path, key)`` says the file there was made from that key.
+    """
     memo = memo or RenderMemo()
     config = ws.config
     site_url = _with_slash(site_url if site_url is not None else config.site_url)
     if memo.theme is None:
         theme = load_theme(Path(ws.root), config.theme.name, config.theme.custom_dir,
                            config.theme.options)
-        memo.theme = (theme, theme.environment())
-    theme, env = memo.theme
-    drawn = _draw(ws, engine, cache, memo)
-    svgs = {d.name: Markup(d.content.decode("utf-8")) for d in drawn}
-    shared = _shared_context(ws, theme, svgs, site_url)
+        memo.theme = (theme, theme.environment(), theme.fingerprint())
+    theme, env, fingerprint = memo.theme
+    keys = Keys(ws, fingerprint, site_url)
     plan = site_pages.plan(ws)
-    files: dict[str, bytes] = {}
-    memo.rendered_pages = 0
-    for index, page in enumerate(plan):
-        if progress:
-            progress(index + 1, len(plan), page.path)
-        deps = _dependencies(ws, page.depends)
-        known = memo.pages.get(page.path)
-        if known is None or not _same(known[0], deps):
-            known = (deps, _render_page(env, page, shared, site_url))
-            memo.pages[page.path] = known
-            memo.rendered_pages += 1
-        files[page.path] = known[1]
+    outputs = _outputs(ws, theme, plan, keys, site_url)
+    files: dict[str, bytes | None] = {}
+    todo: list[_Output] = []
+    for output in outputs:
+        known = memo.files.get(output.path)
+        if known is not None and known[0] == output.key:
+            files[output.path] = known[1]
+        elif current is not None and current(output.path, output.key):
+            files[output.path] = None
+        else:
+            todo.append(output)
+    pages = [o.page for o in todo if o.page is not None]
+    svgs = _draw(ws, engine, cache, memo, keys, {name for p in pages for name in p.diagrams})
+    shared = _shared_context(ws, theme, svgs, site_url)
+    for index, output in enumerate(todo):
+        if progress and output.page is not None:
+            progress(index + 1, len(todo), output.path)
+        data = output.make() if output.page is None else _render_page(
+            env, output.page, shared, site_url)
+        memo.files[output.path] = (output.key, data)
+        files[output.path] = data
+    return Rendered(files, {o.path: o.key for o in outputs}, len(pages), svgs.drawn)
+
+
+def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Keys,
+             site_url: str | None) -> list[_Output]:
+    """Every file of the site, in the plan's order, then assets and data files."""
+    outputs = [_Output(page.path, keys.of(page.depends, page.path, page.template),
+                       bytes, page) for page in plan]
     for rel, path in theme.static_files().items():
-        files[f"assets/{rel}"] = path.read_bytes()
-    files.update(_data_files(ws, plan, site_url))
-    return files, len(drawn)
+        data = path.read_bytes()
+        outputs.append(_Output(f"assets/{rel}", digest(data), lambda data=data: data))
+    everything = keys.of(frozenset({site_pages.ALL}))
+    outputs += [
+        _Output(".nojekyll", "", bytes),
+        _Output("journeys.json", everything, lambda: _json(compiled_model(ws))),
+        _Output("assets/search-index.js", everything, lambda: search.index_script(ws)),
+    ]
+    outputs += [_Output(f"schema/{kind}.schema.json", keys.base,
+                        lambda kind=kind: schema.dumps(kind).encode("utf-8"))
+                for kind in schema.KINDS]
+    if site_url:
+        public = [p for p in plan if p.public]
+        outputs.append(_Output("sitemap.xml", everything, lambda: _sitemap(site_url, public)))
+    return outputs
 
 
-def _dependencies(ws: Workspace, depends: frozenset[str]) -> tuple | None:
-    """The objects a page or diagram is made from; None when it is made from everything."""
-    if site_pages.ALL in depends:
-        return None
-    objects: list[Any] = [ws.config]
-    for dep in sorted(depends):
-        kind, _, ident = dep.partition(":")
-        objects.append((ws.journeys if kind == "journey" else ws.personas).get(ident))
-    return tuple(objects)
+class _Diagrams(Mapping[str, Markup]):
+    """The site's diagrams as page-ready SVG, by name; any not drawn yet is drawn on use.
+
+    A build draws, in one batch, the diagrams of the pages it renders; a custom template
+    that shows another diagram still gets it, drawn on its own.
+    """
+
+    def __init__(self, requests: dict[str, diagrams.Request],
+                 draw: Callable[[list[diagrams.Request]], list[diagrams.Diagram]]):
+        self._requests = requests
+        self._draw = draw
+        self._svgs: dict[str, Markup] = {}
+        self.drawn = 0
+
+    def fetch(self, names: list[str]) -> None:
+        todo = [self._requests[n] for n in names if n in self._requests and n not in self._svgs]
+        for diagram in self._draw(todo):
+            self._svgs[diagram.name] = Markup(diagram.content.decode("utf-8"))
+
+    def __getitem__(self, name: str) -> Markup:
+        if name not in self._svgs:
+            self.fetch([name])
+        return self._svgs[name]
+
+    def __iter__(self):
+        return iter(self._requests)
+
+    def __len__(self) -> int:
+        return len(self._requests)
 
 
-def _draw(ws: Workspace, engine: Engine, cache: DiagramCache,
-          memo: RenderMemo) -> list[diagrams.Diagram]:
-    requests = diagrams.requests_for(ws, SITE_VIEWS)
-    keys = [_dependencies(ws, _diagram_depends(r)) for r in requests]
-    todo = [r for r, key in zip(requests, keys)
-            if not _same(memo.diagrams.get(r.name, (None,))[0], key)]
-    for request, diagram in zip(todo, diagrams.render(ws, todo, engine, cache)):
-        memo.diagrams[diagram.name] = (_dependencies(ws, _diagram_depends(request)), diagram)
-    return [memo.diagrams[r.name][1] for r in requests]
+def _draw(ws: Workspace, engine: Engine, cache: DiagramCache, memo: RenderMemo,
+          keys: Keys, needed: set[str]) -> _Diagrams:
+    """The diagrams the pages need; those drawn from the same key before are reused."""
+    requests = {r.name: r for r in diagrams.requests_for(ws, SITE_VIEWS)}
+
+    def draw(todo: list[diagrams.Request]) -> list[diagrams.Diagram]:
+        wanted = {r.name: _diagram_key(ws, keys, r) for r in todo}
+        fresh = []
+        for request in todo:
+            key = wanted[request.name]
+            if memo.diagrams.get(request.name, ("",))[0] == key:
+                continue
+            stored = cache.finished.load(key)
+            if isinstance(stored, diagrams.Diagram):
+                memo.diagrams[request.name] = (key, stored)
+            else:
+                fresh.append(request)
+        for diagram in diagrams.render(ws, fresh, engine, cache):
+            key = wanted[diagram.name]
+            memo.diagrams[diagram.name] = (key, diagram)
+            cache.finished.dump(key, diagram)
+        svgs.drawn += len(fresh)
+        return [memo.diagrams[r.name][1] for r in todo]
+
+    svgs = _Diagrams(requests, draw)
+    svgs.fetch(sorted(needed))
+    return svgs
 
 
-def _diagram_depends(request: diagrams.Request) -> frozenset[str]:
+def _diagram_key(ws: Workspace, keys: Keys, request: diagrams.Request) -> str:
+    """A journey's diagrams depend on it and its personas; the overview on what it shows."""
     journey = request.journey
     if journey is None:
-        return frozenset({site_pages.ALL})
-    return frozenset({f"journey:{journey.id}"} | {f"persona:{p}" for p in journey.personas})
+        return digest(keys.base, request.name, repr(graphs.overview_inputs(ws)))
+    return keys.of(frozenset({f"journey:{journey.id}"}
+                             | {f"persona:{p}" for p in journey.personas}), request.name)
 
 
 def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[str, Any],
@@ -199,7 +343,7 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[st
             return target
         return posixpath.relpath(target, here)
 
-    context = {**shared, **page.context, "page": page, "url": url,
+    context = {**shared, **page.context(), "page": page, "url": url,
                "asset": lambda rel: url(f"assets/{rel}"),
                "canonical": site_url + page.path if site_url else None}
     return env.get_template(page.template).render(context).encode("utf-8")
@@ -252,20 +396,6 @@ def _with_slash(url: str | None) -> str | None:
     if not url:
         return None
     return url if url.endswith("/") else url + "/"
-
-
-def _data_files(ws: Workspace, plan: list[site_pages.Page],
-                site_url: str | None) -> dict[str, bytes]:
-    files = {
-        ".nojekyll": b"",
-        "journeys.json": _json(compiled_model(ws)),
-        "assets/search-index.js": search.index_script(ws),
-    }
-    for kind in schema.KINDS:
-        files[f"schema/{kind}.schema.json"] = schema.dumps(kind).encode("utf-8")
-    if site_url:
-        files["sitemap.xml"] = _sitemap(site_url, [p for p in plan if p.public])
-    return files
 
 
 def compiled_model(ws: Workspace) -> dict[str, Any]:

@@ -15,6 +15,7 @@ as in Pelican.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,8 @@ from typing import Any
 
 import jinja2
 import yaml
+
+from mapgen.storage import digest
 
 THEME_FILE = "theme.yml"
 THEME_PREFIX = "!theme"
@@ -75,6 +78,16 @@ class Theme:
                     if path.is_file() and not path.name.startswith("."):
                         files[path.relative_to(static).as_posix()] = path
         return dict(sorted(files.items()))
+
+    def fingerprint(self) -> str:
+        """A digest of every file of every layer and of the options: what pages are made with."""
+        parts: list[str | bytes] = [self.name, json.dumps(self.options, sort_keys=True,
+                                                          default=str)]
+        for layer in self.layers:
+            for path in sorted(layer.rglob("*")):
+                if path.is_file():
+                    parts += [path.relative_to(layer).as_posix(), path.read_bytes()]
+        return digest(*parts)
 
     def watched(self) -> tuple[Path, ...]:
         """The folders a live preview must watch."""

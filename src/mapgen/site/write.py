@@ -10,10 +10,11 @@ kept.
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from mapgen.storage import atomic_write
 
 KEPT = frozenset({"CNAME"})
 
@@ -40,16 +41,19 @@ def check_output_dir(site_dir: Path, root: Path, specs_dir: Path) -> None:
                           "choose one outside it, e.g. `site_dir: site`")
 
 
-def sync(site_dir: Path, files: dict[str, bytes]) -> WriteReport:
-    """Make ``site_dir`` hold exactly ``files`` (relative path -> bytes), plus dotfiles."""
+def sync(site_dir: Path, files: Mapping[str, bytes | None]) -> WriteReport:
+    """Make ``site_dir`` hold exactly ``files`` (relative path -> bytes), plus dotfiles.
+
+    None for a file's bytes means the file on disk is already right: it is kept as it is.
+    """
     site_dir.mkdir(parents=True, exist_ok=True)
     written, unchanged = [], 0
     for rel, data in sorted(files.items()):
         target = site_dir / rel
-        if _same(target, data):
+        if data is None or _same(target, data):
             unchanged += 1
             continue
-        _atomic_write(target, data)
+        atomic_write(target, data)
         written.append(rel)
     removed = _remove_stale(site_dir, set(files))
     return WriteReport(tuple(written), tuple(removed), unchanged)
@@ -60,19 +64,6 @@ def _same(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mapgen-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _remove_stale(site_dir: Path, wanted: set[str]) -> list[str]:

@@ -1,0 +1,206 @@
+"""Incremental builds: what a rebuild renders, draws and writes, counted, never timed.
+
+The build keeps what it can reuse in the workspace's cache folder: each spec file read
+(by its bytes), each journey's findings, each laid-out diagram, and a manifest of the
+output folder. These tests run real builds, in new processes where it matters, and
+assert on what was made again.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example
+from mapgen import diagrams
+from mapgen.diagrams.engine import Engine
+from mapgen.site import build as site_build
+from mapgen.site import pages as site_pages
+from mapgen.workspace import read_workspace
+
+SUMMARY = re.compile(r"(\d+) of (\d+) pages? rendered, (\d+) diagrams? drawn \((\d+) laid out, "
+                     r"(\d+) cached, (\d+) charts\), (\d+) files? written")
+
+
+def build_in_new_process(root: Path) -> dict[str, int]:
+    """Run `mapgen build` as a user does; the counts of its summary line."""
+    done = subprocess.run([sys.executable, "-m", "mapgen", "build"], cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    match = SUMMARY.search(done.stderr)
+    assert match, done.stderr
+    names = ("rendered", "pages", "drawn", "laid_out", "cached", "charts", "written")
+    return dict(zip(names, map(int, match.groups())))
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file with its inode, modification time and bytes."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            out[path.relative_to(folder).as_posix()] = (stat.st_ino, stat.st_mtime_ns,
+                                                        path.read_bytes())
+    return out
+
+
+def rename_first_step(root: Path, journey: str, new_name: str) -> None:
+    path = root / f"specs/journeys/{journey}.yml"
+    text = path.read_text("utf-8")
+    old = "Sees a welcome-cashback ad on Instagram"
+    assert old in text
+    path.write_text(text.replace(old, new_name), "utf-8")
+
+
+def test_an_unchanged_workspace_renders_draws_and_writes_nothing(tmp_path):
+    root = copy_example(tmp_path)
+    first = build_in_new_process(root)
+    assert first["rendered"] == first["pages"] > 0 and first["laid_out"] > 0
+    site_before = snapshot(root / "site")
+    layouts_before = snapshot(root / ".mapgen-cache/diagrams")
+
+    again = build_in_new_process(root)
+
+    assert again == {**again, "rendered": 0, "drawn": 0, "laid_out": 0, "cached": 0,
+                     "charts": 0, "written": 0}
+    assert snapshot(root / "site") == site_before, "not one file touched"
+    assert snapshot(root / ".mapgen-cache/diagrams") == layouts_before
+
+
+class Spy:
+    """Records the diagrams a build draws and the graphs the engine lays out."""
+
+    def __init__(self, monkeypatch):
+        self.drawn: list[str] = []
+        self.laid_out: list[str] = []
+        render, layout = diagrams.render, Engine.layout
+
+        def spy_render(ws, requests, *args, **kwargs):
+            self.drawn += [r.name for r in requests]
+            return render(ws, requests, *args, **kwargs)
+
+        def spy_layout(engine, jobs, fmt="svg"):
+            self.laid_out += [job.name for job in jobs]
+            return layout(engine, jobs, fmt)
+
+        monkeypatch.setattr(site_build.diagrams, "render", spy_render)
+        monkeypatch.setattr(Engine, "layout", spy_layout)
+
+
+def build_here(root: Path) -> site_build.BuildReport:
+    result = read_workspace(root, cache_dir=root / ".mapgen-cache")
+    assert result.workspace is not None
+    return site_build.build(result.workspace, site_build.BuildOptions(root / "site"))
+
+
+def test_one_changed_journey_redraws_only_its_own_diagrams(tmp_path, monkeypatch):
+    root = copy_example(tmp_path)
+    build_here(root)
+    before = snapshot(root / "site")
+    rename_first_step(root, "first-purchase", "Spots the cashback ad on Instagram")
+    spy = Spy(monkeypatch)
+
+    report = build_here(root)
+
+    assert sorted(spy.drawn) == ["emotion-first-purchase", "flow-first-purchase",
+                                 "funnel-first-purchase"]
+    assert spy.laid_out == ['the flow view of journey "first-purchase"']
+    ws = read_workspace(root).workspace
+    depends_on_it = {p.path for p in site_pages.plan(ws)
+                     if {"journey:first-purchase", site_pages.ALL} & p.depends}
+    assert report.rendered == len(depends_on_it) < report.pages
+    after = snapshot(root / "site")
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert "journeys/first-purchase.html" in changed
+    assert changed <= depends_on_it | {"journeys.json", "assets/search-index.js"}
+    assert "Spots the cashback ad on Instagram" in (
+        root / "site/journeys/first-purchase.html").read_text("utf-8")
+
+
+def test_a_change_the_overview_shows_redraws_the_overview(tmp_path, monkeypatch):
+    root = copy_example(tmp_path)
+    build_here(root)
+    path = root / "specs/journeys/first-purchase.yml"
+    path.write_text(path.read_text("utf-8").replace("name: Awareness", "name: Discovery", 1),
+                    "utf-8")
+    spy = Spy(monkeypatch)
+    build_here(root)
+    assert "overview" in spy.drawn
+    assert "the workspace overview" in spy.laid_out
+
+
+def test_a_page_edited_or_deleted_in_the_site_is_made_again(tmp_path):
+    root = copy_example(tmp_path)
+    build_in_new_process(root)
+    site = root / "site"
+    original = snapshot(site)
+    (site / "journeys/first-purchase.html").unlink()
+    (site / "personas/leo.html").write_text("edited by hand", "utf-8")
+
+    again = build_in_new_process(root)
+
+    assert again["rendered"] == 2 and again["written"] == 2
+    restored = snapshot(site)
+    assert {p: v[2] for p, v in restored.items()} == {p: v[2] for p, v in original.items()}
+    untouched = set(original) - {"journeys/first-purchase.html", "personas/leo.html"}
+    assert all(restored[p] == original[p] for p in untouched)
+
+
+def test_a_config_change_renders_every_page_again(tmp_path):
+    root = copy_example(tmp_path)
+    first = build_in_new_process(root)
+    config = root / "mapgen.yml"
+    config.write_text(re.sub(r"(?m)^title: .*$", "title: Renamed journeys",
+                             config.read_text("utf-8"), count=1), "utf-8")
+    again = build_in_new_process(root)
+    assert again["rendered"] == first["pages"]
+    assert again["laid_out"] == 0, "the layouts come from the cache"
+    assert "Renamed journeys" in (root / "site/journeys/first-purchase.html").read_text("utf-8")
+
+
+def test_a_template_change_renders_every_page_again(tmp_path):
+    root = copy_example(tmp_path)
+    build_in_new_process(root)
+    custom = root / "overrides"
+    custom.mkdir()
+    (custom / "base.html").write_text('{% extends "!theme/base.html" %}', "utf-8")
+    config = root / "mapgen.yml"
+    text = config.read_text("utf-8")
+    assert "  name: default\n" in text
+    config.write_text(text.replace("  name: default\n",
+                                   "  name: default\n  custom_dir: overrides\n"), "utf-8")
+    first = build_in_new_process(root)
+    (custom / "base.html").write_text(
+        '{% extends "!theme/base.html" %}{% block title %}Changed title{% endblock %}', "utf-8")
+    again = build_in_new_process(root)
+    assert again["rendered"] == first["pages"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty"])
+def test_a_damaged_cache_entry_is_read_again_from_the_spec(tmp_path, damage):
+    root = copy_example(tmp_path)
+    build_in_new_process(root)
+    entries = list((root / ".mapgen-cache/specs").rglob("*.pickle"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"not a pickle" if damage == "garbage" else b"")
+    again = build_in_new_process(root)
+    assert again["rendered"] == 0
+
+
+def test_a_cached_read_reports_the_same_findings_at_the_same_places(tmp_path):
+    root = copy_example(tmp_path)
+    journey = root / "specs/journeys/first-purchase.yml"
+    journey.write_text(journey.read_text("utf-8").replace("personas: [leo]",
+                                                          "personas: [leo, lea]"), "utf-8")
+    (root / "specs/personas/unused.yml").write_text("name: Nobody\nchannels: [fax]\n", "utf-8")
+    plain = read_workspace(root).findings
+    assert {f.rule.name for f in plain} >= {"unknown-persona", "unused-persona", "unknown-channel"}
+    cache = root / ".mapgen-cache"
+    assert read_workspace(root, cache_dir=cache).findings == plain  # fills the cache
+    assert list(cache.glob("specs/*/*.pickle")) and list(cache.glob("checks/*/*.pickle"))
+    assert read_workspace(root, cache_dir=cache).findings == plain  # reads from it
