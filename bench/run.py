@@ -90,7 +90,7 @@ def floor(root: Path) -> dict:
     """Lay out the build's DOT sources with the build's engine, and time only that."""
     from mapgen import diagrams
     from mapgen.diagrams.engine import Job, get_engine
-    from mapgen.site.build import SITE_VIEWS
+    from mapgen.site.drawings import SITE_VIEWS
     from mapgen.workspace import read_workspace
 
     ws = read_workspace(root).workspace

@@ -79,6 +79,7 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     assert total == laid_out + charts
     (root / "site/index.html").unlink()
     again = build(root)
+    assert not [p for p in root.iterdir() if p.name.startswith(".site.")], "no staging left"
     assert ("1 of 15 pages rendered, 0 diagrams drawn (0 laid out, 0 cached, 0 charts), "
             "1 file written") in again.stderr, "the home page, its overview kept finished"
 
@@ -344,6 +345,7 @@ def test_a_broken_template_names_its_file_and_line_and_keeps_the_old_site(tmp_pa
     assert "home.html:3" in result.output and "'nope' is undefined" in result.output
     assert "Traceback" not in result.output
     assert tree(tmp_path / "site") == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")], "no staging left"
 
 
 def test_a_workspace_theme_extends_the_default_and_sets_options(tmp_path):

@@ -158,8 +158,9 @@ def _describe(value: Any) -> str:
 
 # --- the whole workspace -------------------------------------------------------------
 
-#: ``reuse(key, check)``: the findings ``check()`` gave for ``key`` before, else its own.
-Reuse = Callable[[str, Callable[[], list[Finding]]], list[Finding]]
+#: ``reuse(file, key, check)``: the findings ``check()`` gave for the journey in ``file``
+#: with the same ``key`` before, else ``check()``'s own.
+Reuse = Callable[[str, str, Callable[[], list[Finding]]], list[Finding]]
 
 
 def check_workspace(ws: Workspace, docs: dict[str, Document],
@@ -183,7 +184,8 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
         if reuse is None or not source:
             findings += check()
         else:
-            findings += reuse(digest(source, ws.digests.get("config", ""), personas), check)
+            findings += reuse(file, digest(source, ws.digests.get("config", ""), personas),
+                              check)
     findings += _unused_personas(ws, docs)
     findings += _persona_channels(ws, docs)
     if config_doc is not None and "channels" in (config_doc.data or {}):

@@ -22,7 +22,7 @@ from pathlib import Path
 from mapgen.findings import Finding, Location, finding
 from mapgen.load import YAML_SUFFIXES, Document, LoadError, load_bytes, read_bytes
 from mapgen.model import DOCUMENT_MODELS, ID_PATTERN, Config, Spec, Workspace
-from mapgen.storage import Store, code_fingerprint, digest
+from mapgen.storage import Pack, code_fingerprint, digest
 from mapgen.validate import _bad_id_message, check_document, check_workspace, slugify
 
 CONFIG_NAMES = ("mapgen.yml", "mapgen.yaml")
@@ -94,7 +94,7 @@ class FileMemo:
         self._entries[path] = (stamp, value)
         return value
 
-    def reuse_checks(self, key: str, check) -> list[Finding]:
+    def reuse_checks(self, file: str, key: str, check) -> list[Finding]:
         if key not in self.checks:
             if len(self.checks) > 100_000:  # a long preview session: forget the old
                 self.checks.clear()
@@ -127,11 +127,12 @@ def read_workspace(root: Path, memo: FileMemo | None = None,
             CONFIG_NAMES[0])
         findings.append(finding("invalid-value", where, problem))
         return Result(None, _sorted(findings), documents)
-    store = Store(cache_dir / "specs") if cache_dir is not None else None
+    store = Pack(cache_dir / "specs.pack" if cache_dir is not None else None)
     with _gc_paused():
         specs_read = [(kind, path, _cached(memo, path, _read_spec, kind, path,
                                            _display(path, root), store))
                       for kind, path in _spec_files(specs)]
+    store.save(spec.file for _, _, spec in specs_read)
     for kind, path, spec in specs_read:
         findings += spec.findings
         if not spec.parsed:
@@ -146,24 +147,25 @@ def read_workspace(root: Path, memo: FileMemo | None = None,
             files[f"{kind}/{item.id}"] = spec.file
             digests[f"{kind}/{item.id}"] = spec.digest
     ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests)
-    findings += check_workspace(ws, documents, config_doc, _reuse(memo, cache_dir))
+    if memo is not None:
+        findings += check_workspace(ws, documents, config_doc, memo.reuse_checks)
+    elif cache_dir is not None:
+        checks = Pack(cache_dir / "checks.pack")
+        findings += check_workspace(ws, documents, config_doc, _reuse(checks))
+        checks.save(ws.files.values())
+    else:
+        findings += check_workspace(ws, documents, config_doc)
     return Result(ws, _sorted(findings), documents)
 
 
-def _reuse(memo: FileMemo | None, cache_dir: Path | None):
-    """Where a journey's findings are kept between runs: the memo, the cache, or nowhere."""
-    if memo is not None:
-        return memo.reuse_checks
-    if cache_dir is None:
-        return None
-    store = Store(cache_dir / "checks")
-
-    def reuse(key: str, check) -> list[Finding]:
+def _reuse(checks: Pack):
+    """Keep each journey's findings in ``checks`` under its file's name."""
+    def reuse(file: str, key: str, check) -> list[Finding]:
         key = digest(code_fingerprint(), key)
-        known = store.load(key)
+        known = checks.get(file, key)
         if not isinstance(known, list):
             known = check()
-            store.dump(key, known)
+            checks.put(file, key, known)
         return known
 
     return reuse
@@ -258,19 +260,18 @@ class _Documents(Mapping[str, Document]):
         return len(self._entries)
 
 
-def _read_spec(kind: str, path: Path, shown: str, store: Store | None) -> SpecFile:
+def _read_spec(kind: str, path: Path, shown: str, store: Pack) -> SpecFile:
     """One spec file: from the cache when these very bytes were read before."""
     try:
         raw = read_bytes(path, shown)
     except LoadError as exc:
         return SpecFile(shown, None, None, (exc.finding,), "")
     key = digest(code_fingerprint(), kind, shown, raw)
-    spec = store.load(key) if store is not None else None
+    spec = store.get(shown, key)
     if isinstance(spec, SpecFile):
         return spec
     spec = _parse_spec(kind, path, shown, raw, key)
-    if store is not None:
-        store.dump(key, spec)
+    store.put(shown, key, spec)
     return spec
 
 

@@ -30,7 +30,8 @@ JOURNEY_VIEWS = ("flow", "blueprint", "emotion", "funnel")
 GRAPH_VIEWS = ("flow", "blueprint", "overview")
 VIEWS = JOURNEY_VIEWS + ("overview",)
 
-__all__ = ["Diagram", "EngineError", "Request", "dot_source", "render", "requests_for"]
+__all__ = ["Diagram", "EngineError", "Request", "dot_source", "finish_all", "layout_job", "render",
+           "requests_for"]
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,19 @@ def dot_source(ws: Workspace, request: Request) -> str:
 def render(ws: Workspace, requests: list[Request], engine: Engine, cache: DiagramCache,
            fmt: str = "svg") -> list[Diagram]:
     """Draw every request. Graph views are laid out together, in parallel, via the cache."""
-    graph_requests = [r.name for r in requests if r.view in GRAPH_VIEWS]
-    jobs = [Job(_label(r), dot_source(ws, r)) for r in requests if r.view in GRAPH_VIEWS]
-    laid_out = dict(zip(graph_requests, cache.layout(engine, jobs, fmt)))
+    graphs_asked = [r for r in requests if r.view in GRAPH_VIEWS]
+    laid_out = cache.layout(engine, [layout_job(ws, r) for r in graphs_asked], fmt)
+    return finish_all(ws, requests, dict(zip((r.name for r in graphs_asked), laid_out)), fmt)
+
+
+def layout_job(ws: Workspace, request: Request) -> Job:
+    """What the engine lays out for a graph view: its DOT, named as people would name it."""
+    return Job(_label(request), dot_source(ws, request))
+
+
+def finish_all(ws: Workspace, requests: list[Request], laid_out: dict[str, bytes],
+               fmt: str = "svg") -> list[Diagram]:
+    """Each request as a finished diagram: graphs from ``laid_out`` (by name), charts drawn."""
     return [_finish(ws, r, laid_out.get(r.name), fmt) for r in requests]
 
 

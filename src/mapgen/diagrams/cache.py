@@ -8,6 +8,7 @@ Entries are written whole or not at all (:func:`mapgen.storage.atomic_write`).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +28,8 @@ class DiagramCache:
     def __init__(self, root: Path | None):
         """``root`` is the cache folder; None disables caching (every layout runs)."""
         self.store = Store(root / "diagrams" if root is not None else None)
-        #: Page-ready diagrams, by a key of what they are drawn from (see site.build).
-        self.finished = Store(root / "finished" if root is not None else None)
         self.stats = CacheStats()
+        self._counting = threading.Lock()
 
     @staticmethod
     def key(dot: str, engine: str, version: str, fmt: str) -> str:
@@ -46,8 +46,9 @@ class DiagramCache:
         keys = [self.key(job.dot, engine.name, engine.version, fmt) for job in jobs]
         found = [self.get(key, fmt) for key in keys]
         todo = [i for i, data in enumerate(found) if data is None]
-        self.stats.hits += len(jobs) - len(todo)
-        self.stats.misses += len(todo)
+        with self._counting:  # layouts may run in several threads at once
+            self.stats.hits += len(jobs) - len(todo)
+            self.stats.misses += len(todo)
         fresh = engine.layout([jobs[i] for i in todo], fmt)
         for index, data in zip(todo, fresh):
             self.put(keys[index], fmt, data)

@@ -21,7 +21,8 @@ import json
 import posixpath
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ import jinja2
 from markupsafe import Markup
 
 from mapgen import __version__, diagrams, schema
-from mapgen.diagrams import graphs
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
@@ -38,10 +38,12 @@ from mapgen.diagrams.sparkline import sparkline
 from mapgen.model import Journey, Workspace
 from mapgen.site import pages as site_pages
 from mapgen.site import search, write
+from mapgen.site.drawings import SITE_VIEWS, Drawings
+from mapgen.site.drawings import key_of as drawings_key_of
 from mapgen.site.manifest import Manifest
 from mapgen.site.markup import render_markdown, safe_url
 from mapgen.site.theme import Theme, load_theme
-from mapgen.storage import code_fingerprint, digest
+from mapgen.storage import Pack, code_fingerprint, digest
 
 #: Called as pages are rendered: (pages done, pages in all, the page's path).
 Progress = Callable[[int, int, str], None]
@@ -103,9 +105,13 @@ def build(ws: Workspace, options: BuildOptions,
     cache = DiagramCache(cache_dir)
     manifest = Manifest.load(cache_dir, options.site_dir)
     engine = get_engine(options.engine or ws.config.engine, jobs=options.jobs)
-    site = render_site(ws, engine, cache, options.site_url, progress, current=manifest.current)
-    result = write.sync(options.site_dir, site.files)
+    finished = Pack(cache_dir / "finished.pack")
+    with write.Staging(options.site_dir) as staging:
+        site = render_site(ws, engine, cache, options.site_url, progress,
+                           current=manifest.current, finished=finished, staging=staging)
+        result = write.sync(options.site_dir, site.files)
     manifest.save(site.keys)
+    finished.save(r.name for r in diagrams.requests_for(ws, SITE_VIEWS))
     return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams, cache.stats.misses,
                        cache.stats.hits, sum(p.endswith(".html") for p in site.files),
                        site.rendered_pages, len(result.written), len(result.removed),
@@ -132,9 +138,10 @@ class RenderMemo:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered site: each file's bytes, or None where the file on disk is current."""
+    """A rendered site: each file's bytes (or where they are staged), or None where the
+    file on disk is current."""
 
-    files: dict[str, bytes | None]
+    files: dict[str, bytes | write.Staged | None]
     #: What each file was made from (see :class:`Keys`), for the manifest.
     keys: dict[str, str]
     #: Pages rendered, and diagrams drawn, by this render (not reused).
@@ -193,17 +200,21 @@ class _Output:
     page: site_pages.Page | None = None
 
 
-SITE_VIEWS = ("flow", "emotion", "funnel", "overview")
-
-
 def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
                 site_url: str | None = None, progress: Progress | None = None,
                 memo: RenderMemo | None = None,
-                current: Callable[[str, str], bool] | None = None) -> Rendered:
+                current: Callable[[str, str], bool] | None = None,
+                finished: Pack | None = None,
+                staging: write.Staging | None = None) -> Rendered:
     """Every file of the site, made again only where its key changed.
 
     A file is reused from ``memo`` when it holds the same key, and left as it is on disk
-    (None) when ``current(path, key)`` says the file there was made from that key.
+    (None) when ``current(path, key)`` says the file there was made from that key. A
+    diagram is reused from ``memo``, else from ``finished`` (kept between builds).
+
+    With ``staging`` (a build), each file goes to the staging folder as soon as it is
+    made and each diagram is let go once its page is rendered: memory holds a batch of
+    pages, not the site. Without it (a live preview), everything stays in ``memo``.
     """
     memo = memo or RenderMemo()
     config = ws.config
@@ -226,17 +237,50 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
             files[output.path] = None
         else:
             todo.append(output)
-    pages = [o.page for o in todo if o.page is not None]
-    svgs = _draw(ws, engine, cache, memo, keys, {name for p in pages for name in p.diagrams})
-    shared = _shared_context(ws, theme, svgs, site_url)
-    for index, output in enumerate(todo):
-        if progress and output.page is not None:
-            progress(index + 1, len(todo), output.path)
-        data = output.make() if output.page is None else _render_page(
-            env, output.page, shared, site_url)
-        memo.files[output.path] = (output.key, data)
-        files[output.path] = data
-    return Rendered(files, {o.path: o.key for o in outputs}, len(pages), svgs.drawn)
+    pages = [o for o in todo if o.page is not None]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        drawings = Drawings(ws, engine, cache, drawings_key_of(ws, keys.base, keys.of),
+                            memo.diagrams, finished or Pack(None), pool)
+        shared = _shared_context(ws, theme, drawings, site_url)
+        done = 0
+        for batch in _batches(pages, drawings):
+            for output in batch:
+                done += 1
+                if progress:
+                    progress(done, len(pages), output.path)
+                files[output.path] = _keep(memo, staging, output,
+                                           _render_page(env, output.page, shared, site_url))
+            if staging is not None:
+                drawings.forget(name for o in batch for name in o.page.diagrams)
+    for output in todo:
+        if output.page is None:
+            files[output.path] = _keep(memo, staging, output, output.make())
+    return Rendered(files, {o.path: o.key for o in outputs}, len(pages), drawings.drawn)
+
+
+def _keep(memo: RenderMemo, staging: write.Staging | None, output: _Output,
+          data: bytes) -> bytes | write.Staged:
+    """A file just made: staged for a build, kept in the memo for a live preview."""
+    if staging is not None:
+        return staging.put(output.path, data)
+    memo.files[output.path] = (output.key, data)
+    return data
+
+
+#: Pages rendered per batch: the diagrams of the next batch are laid out meanwhile.
+BATCH = 64
+
+
+def _batches(pages: list[_Output], drawings: Drawings) -> Iterator[list[_Output]]:
+    """The pages in batches, each batch's diagrams started before the batch before it
+    is rendered. Pages showing the overview (big, laid out alone) go last."""
+    pages = sorted(pages, key=lambda o: "overview" in o.page.diagrams)
+    drawings.prepare(n for o in pages for n in o.page.diagrams if n == "overview")
+    batches = [pages[i:i + BATCH] for i in range(0, len(pages), BATCH)]
+    for index, batch in enumerate(batches):
+        for upcoming in batches[index:index + 2]:
+            drawings.prepare(name for o in upcoming for name in o.page.diagrams)
+        yield batch
 
 
 def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Keys,
@@ -262,75 +306,6 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Key
     return outputs
 
 
-class _Diagrams(Mapping[str, Markup]):
-    """The site's diagrams as page-ready SVG, by name; any not drawn yet is drawn on use.
-
-    A build draws, in one batch, the diagrams of the pages it renders; a custom template
-    that shows another diagram still gets it, drawn on its own.
-    """
-
-    def __init__(self, requests: dict[str, diagrams.Request],
-                 draw: Callable[[list[diagrams.Request]], list[diagrams.Diagram]]):
-        self._requests = requests
-        self._draw = draw
-        self._svgs: dict[str, Markup] = {}
-        self.drawn = 0
-
-    def fetch(self, names: list[str]) -> None:
-        todo = [self._requests[n] for n in names if n in self._requests and n not in self._svgs]
-        for diagram in self._draw(todo):
-            self._svgs[diagram.name] = Markup(diagram.content.decode("utf-8"))
-
-    def __getitem__(self, name: str) -> Markup:
-        if name not in self._svgs:
-            self.fetch([name])
-        return self._svgs[name]
-
-    def __iter__(self):
-        return iter(self._requests)
-
-    def __len__(self) -> int:
-        return len(self._requests)
-
-
-def _draw(ws: Workspace, engine: Engine, cache: DiagramCache, memo: RenderMemo,
-          keys: Keys, needed: set[str]) -> _Diagrams:
-    """The diagrams the pages need; those drawn from the same key before are reused."""
-    requests = {r.name: r for r in diagrams.requests_for(ws, SITE_VIEWS)}
-
-    def draw(todo: list[diagrams.Request]) -> list[diagrams.Diagram]:
-        wanted = {r.name: _diagram_key(ws, keys, r) for r in todo}
-        fresh = []
-        for request in todo:
-            key = wanted[request.name]
-            if memo.diagrams.get(request.name, ("",))[0] == key:
-                continue
-            stored = cache.finished.load(key)
-            if isinstance(stored, diagrams.Diagram):
-                memo.diagrams[request.name] = (key, stored)
-            else:
-                fresh.append(request)
-        for diagram in diagrams.render(ws, fresh, engine, cache):
-            key = wanted[diagram.name]
-            memo.diagrams[diagram.name] = (key, diagram)
-            cache.finished.dump(key, diagram)
-        svgs.drawn += len(fresh)
-        return [memo.diagrams[r.name][1] for r in todo]
-
-    svgs = _Diagrams(requests, draw)
-    svgs.fetch(sorted(needed))
-    return svgs
-
-
-def _diagram_key(ws: Workspace, keys: Keys, request: diagrams.Request) -> str:
-    """A journey's diagrams depend on it and its personas; the overview on what it shows."""
-    journey = request.journey
-    if journey is None:
-        return digest(keys.base, request.name, repr(graphs.overview_inputs(ws)))
-    return keys.of(frozenset({f"journey:{journey.id}"}
-                             | {f"persona:{p}" for p in journey.personas}), request.name)
-
-
 def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[str, Any],
                  site_url: str | None) -> bytes:
     here = posixpath.dirname(page.path)
@@ -349,7 +324,7 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[st
     return env.get_template(page.template).render(context).encode("utf-8")
 
 
-def _shared_context(ws: Workspace, theme: Theme, svgs: dict[str, Markup],
+def _shared_context(ws: Workspace, theme: Theme, svgs: Mapping[str, Markup],
                     site_url: str | None) -> dict[str, Any]:
     config = ws.config
     return {

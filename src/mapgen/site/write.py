@@ -1,18 +1,22 @@
 """Write: put a built site on disk without ever leaving a broken one behind.
 
-A build renders every file in memory first; only when all of it succeeded does
-:func:`sync` touch the output folder. Each changed file is written to a temporary file
-beside it and renamed into place, unchanged files are not touched (so a no-op rebuild
-writes nothing and a web server's caches stay valid), files the specs no longer produce
-are removed, and dotfiles (``.git``, ``.nojekyll`` of someone else's) and ``CNAME`` are
-kept.
+A build makes every file first, in memory or in a :class:`Staging` folder beside the
+output folder (so memory holds one page, not the site); only when all of it succeeded
+does :func:`sync` touch the output folder. Each changed file is renamed into place from a
+temporary or staged file, unchanged files are not touched (so a no-op rebuild writes
+nothing and a web server's caches stay valid), files the specs no longer produce are
+removed, and dotfiles (``.git``, ``.nojekyll`` of someone else's) and ``CNAME`` are kept.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from mapgen.storage import atomic_write
 
@@ -41,10 +45,44 @@ def check_output_dir(site_dir: Path, root: Path, specs_dir: Path) -> None:
                           "choose one outside it, e.g. `site_dir: site`")
 
 
-def sync(site_dir: Path, files: Mapping[str, bytes | None]) -> WriteReport:
+@dataclass(frozen=True)
+class Staged:
+    """A file made into the staging folder, waiting to be moved into the site."""
+
+    path: Path
+
+
+class Staging:
+    """A folder beside the output folder for a build's files until :func:`sync`.
+
+    Use it as a context manager: whatever :func:`sync` did not move is deleted on exit,
+    whether the build succeeded or not.
+    """
+
+    def __init__(self, site_dir: Path):
+        site_dir = site_dir.resolve()
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.mapgen-",
+                                            dir=site_dir.parent))
+
+    def put(self, rel: str, data: bytes) -> Staged:
+        path = self.folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return Staged(path)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def sync(site_dir: Path, files: Mapping[str, bytes | Staged | None]) -> WriteReport:
     """Make ``site_dir`` hold exactly ``files`` (relative path -> bytes), plus dotfiles.
 
-    None for a file's bytes means the file on disk is already right: it is kept as it is.
+    A file's bytes may be :class:`Staged` (moved in when they differ), or None: the
+    file on disk is already right and is kept as it is.
     """
     site_dir.mkdir(parents=True, exist_ok=True)
     written, unchanged = [], 0
@@ -53,14 +91,22 @@ def sync(site_dir: Path, files: Mapping[str, bytes | None]) -> WriteReport:
         if data is None or _same(target, data):
             unchanged += 1
             continue
-        atomic_write(target, data)
+        if isinstance(data, Staged):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(data.path, 0o644)
+            os.replace(data.path, target)
+        else:
+            atomic_write(target, data)
         written.append(rel)
     removed = _remove_stale(site_dir, set(files))
     return WriteReport(tuple(written), tuple(removed), unchanged)
 
 
-def _same(path: Path, data: bytes) -> bool:
+def _same(path: Path, data: bytes | Staged) -> bool:
     try:
+        if isinstance(data, Staged):
+            return path.stat().st_size == data.path.stat().st_size and (
+                path.read_bytes() == data.path.read_bytes())
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
