@@ -18,8 +18,10 @@ import pytest
 from conftest import copy_example
 from mapgen import diagrams
 from mapgen.diagrams.engine import Engine
+from mapgen.serve import Preview
 from mapgen.site import build as site_build
 from mapgen.site import pages as site_pages
+from mapgen.site.build import Deferred
 from mapgen.workspace import read_workspace
 
 SUMMARY = re.compile(r"(\d+) of (\d+) pages? rendered, (\d+) diagrams? drawn \((\d+) laid out, "
@@ -206,3 +208,34 @@ def test_a_cached_read_reports_the_same_findings_at_the_same_places(tmp_path):
     assert read_workspace(root, cache_dir=cache).findings == plain  # fills the cache
     assert (cache / "specs.pack").is_file() and (cache / "checks.pack").is_file()
     assert read_workspace(root, cache_dir=cache).findings == plain  # reads from it
+
+
+def test_a_preview_renders_the_changed_journey_now_and_the_registers_when_asked(
+        tmp_path, monkeypatch):
+    root = copy_example(tmp_path)
+    preview = Preview(root)
+    assert preview.rebuild().crash is None
+    assert b"<svg" in preview.state.file("index.html"), "the overview, drawn when asked for"
+    rename_first_step(root, "first-purchase", "Spots the cashback ad on Instagram")
+    rendered: list[str] = []
+    render_page = site_build._render_page
+
+    def spy_render_page(env, page, *args):
+        rendered.append(page.path)
+        return render_page(env, page, *args)
+
+    monkeypatch.setattr(site_build, "_render_page", spy_render_page)
+    spy = Spy(monkeypatch)
+
+    state = preview.rebuild({root / "specs/journeys/first-purchase.yml"})
+
+    assert state.crash is None
+    assert sorted(rendered) == ["journeys/first-purchase.html", "personas/leo.html"]
+    assert sorted(spy.drawn) == ["emotion-first-purchase", "flow-first-purchase",
+                                 "funnel-first-purchase"]
+    assert isinstance(state.files["pain-points.html"], Deferred)
+    assert b"Spots the cashback ad on Instagram" in state.file("pain-points.html")
+    assert b"Spots the cashback ad on Instagram" in state.file("journeys.json")
+    assert rendered[-1] == "pain-points.html"
+    assert b"Spots the cashback" not in state.file("index.html")
+    assert "overview" not in spy.drawn, "what the overview shows did not change"

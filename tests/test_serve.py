@@ -72,7 +72,7 @@ def test_served_pages_get_the_reload_script_and_built_ones_do_not(served, tmp_pa
     _, port, preview = served
     _, body = get(port, BASE)
     assert "/__mapgen__/livereload.js" in body
-    assert b"livereload" not in preview.state.files["index.html"]
+    assert b"livereload" not in preview.state.file("index.html")
     assert get(port, "/__mapgen__/livereload.js")[0] == 200
 
 

@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import get_engine
 from mapgen.findings import Finding
-from mapgen.site.build import RenderMemo, render_site
+from mapgen.site.build import Deferred, RenderMemo, render_site
 from mapgen.site.theme import load_theme
 from mapgen.workspace import CONFIG_NAMES, FileMemo, read_workspace
 
@@ -43,10 +43,16 @@ KEEPALIVE_S = 15.0
 class State:
     """What the server shows: the last good site, and what is wrong now, if anything."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
+    #: Path -> bytes, or a Deferred that makes them when first asked for.
+    files: dict[str, bytes | Deferred] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     crash: str | None = None
     generation: int = 0
+
+    def file(self, rel: str) -> bytes | None:
+        """The bytes of ``rel``, made now if they were deferred; None when there is none."""
+        data = self.files.get(rel)
+        return data() if isinstance(data, Deferred) else data
 
 
 class Preview:
@@ -94,7 +100,8 @@ class Preview:
         self.config = ws.config
         engine = get_engine(self.engine_name or ws.config.engine)
         cache = DiagramCache(self.root / CACHE_DIR)
-        site = render_site(ws, engine, cache, self.site_url_override, memo=self._render)
+        site = render_site(ws, engine, cache, self.site_url_override, memo=self._render,
+                           defer=True)
         return site.files, tuple(f for f in result.findings if f.fails(ws.config.strict))
 
     def _publish(self, files, findings, crash) -> None:
@@ -239,14 +246,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         state = self.preview.state
         if rel.endswith("/") or rel == "":
             rel += "index.html"
-        data = state.files.get(rel)
+        try:
+            data = state.file(rel)
+        except Exception as exc:  # noqa: BLE001 - a page that cannot be made says why
+            return self._send(500, _crash_text(exc).encode("utf-8"),
+                              "text/plain; charset=utf-8", head=head)
         if data is None and f"{rel}/index.html" in state.files:
             return self._send(301, b"", "text/plain", head=head,
                               extra={"Location": self.preview.base_path + rel + "/"})
         status = 200
         if data is None:
             status, rel = 404, "404.html"
-            data = state.files.get(rel, b"<h1>Not found</h1>")
+            data = state.file(rel) or b"<h1>Not found</h1>"
         kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         if kind == "text/html":
             data = self._decorate(data, state)

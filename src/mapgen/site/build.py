@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -141,7 +142,7 @@ class Rendered:
     """A rendered site: each file's bytes (or where they are staged), or None where the
     file on disk is current."""
 
-    files: dict[str, bytes | write.Staged | None]
+    files: dict[str, bytes | write.Staged | Deferred | None]
     #: What each file was made from (see :class:`Keys`), for the manifest.
     keys: dict[str, str]
     #: Pages rendered, and diagrams drawn, by this render (not reused).
@@ -205,7 +206,7 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
                 memo: RenderMemo | None = None,
                 current: Callable[[str, str], bool] | None = None,
                 finished: Pack | None = None,
-                staging: write.Staging | None = None) -> Rendered:
+                staging: write.Staging | None = None, defer: bool = False) -> Rendered:
     """Every file of the site, made again only where its key changed.
 
     A file is reused from ``memo`` when it holds the same key, and left as it is on disk
@@ -215,6 +216,10 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
     With ``staging`` (a build), each file goes to the staging folder as soon as it is
     made and each diagram is let go once its page is rendered: memory holds a batch of
     pages, not the site. Without it (a live preview), everything stays in ``memo``.
+
+    With ``defer`` (a live preview), the files made from the whole workspace (the home
+    page, the registers, journeys.json, the search index) are :class:`Deferred`: made
+    when first asked for, so a change to one journey costs its own pages, not those.
     """
     memo = memo or RenderMemo()
     config = ws.config
@@ -237,6 +242,9 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
             files[output.path] = None
         else:
             todo.append(output)
+    later = [o for o in todo if defer and (o.page is None or site_pages.ALL in o.page.depends)]
+    deferred = {id(o) for o in later}
+    todo = [o for o in todo if id(o) not in deferred]
     pages = [o for o in todo if o.page is not None]
     with ThreadPoolExecutor(max_workers=2) as pool:
         drawings = Drawings(ws, engine, cache, drawings_key_of(ws, keys.base, keys.of),
@@ -252,10 +260,34 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
                                            _render_page(env, output.page, shared, site_url))
             if staging is not None:
                 drawings.forget(name for o in batch for name in o.page.diagrams)
+    drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
+
+    def make(output: _Output) -> bytes:
+        if output.page is None:
+            return output.make()
+        return _render_page(env, output.page, shared, site_url)
+
     for output in todo:
         if output.page is None:
-            files[output.path] = _keep(memo, staging, output, output.make())
+            files[output.path] = _keep(memo, staging, output, make(output))
+    for output in later:
+        files[output.path] = Deferred(lambda o=output: _keep(memo, None, o, make(o)))
     return Rendered(files, {o.path: o.key for o in outputs}, len(pages), drawings.drawn)
+
+
+class Deferred:
+    """A file of a live preview, made when first asked for (see ``render_site``)."""
+
+    def __init__(self, make: Callable[[], bytes]):
+        self._make = make
+        self._data: bytes | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> bytes:
+        with self._lock:
+            if self._data is None:
+                self._data = self._make()
+            return self._data
 
 
 def _keep(memo: RenderMemo, staging: write.Staging | None, output: _Output,

@@ -39,8 +39,9 @@ class _Batch:
 class Drawings(Mapping[str, Markup]):
     def __init__(self, ws: Workspace, engine: Engine, cache: DiagramCache, key_of: KeyOf,
                  kept: dict[str, tuple[str, diagrams.Diagram]], finished: Pack,
-                 pool: ThreadPoolExecutor):
-        """``kept`` is the memo (name -> (key, diagram)), ``finished`` the build's pack."""
+                 pool: ThreadPoolExecutor | None):
+        """``kept`` is the memo (name -> (key, diagram)), ``finished`` the build's pack;
+        layouts run in ``pool``, or on the spot when it is None."""
         self.ws, self.engine, self.cache, self.key_of = ws, engine, cache, key_of
         self.kept, self.finished, self.pool = kept, finished, pool
         self.requests = {r.name: r for r in diagrams.requests_for(ws, SITE_VIEWS)}
@@ -64,8 +65,15 @@ class Drawings(Mapping[str, Markup]):
         if fresh:
             jobs = [diagrams.layout_job(self.ws, r) for r in fresh
                     if r.view in diagrams.GRAPH_VIEWS]
-            batch = _Batch(fresh, self.pool.submit(self.cache.layout, self.engine, jobs))
+            batch = _Batch(fresh, self._start(jobs))
             self._pending.update((r.name, batch) for r in fresh)
+
+    def _start(self, jobs: list) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(self.cache.layout, self.engine, jobs)
+        done: Future = Future()
+        done.set_result(self.cache.layout(self.engine, jobs))
+        return done
 
     def _reused(self, request: diagrams.Request) -> Markup | None:
         key = self.key_of(request)
