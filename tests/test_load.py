@@ -175,3 +175,16 @@ def test_mapgen_yaml_is_read_as_the_config(make_workspace, valid_specs):
 def test_a_finding_names_the_file_relative_to_the_workspace(make_workspace, valid_specs):
     root = make_workspace({**valid_specs, BROKEN: "title: [\n"})
     assert [f.location.file for f in read_workspace(root).findings] == [BROKEN]
+
+
+@pytest.mark.parametrize("value", ["yes", "No", "~", "null", ".5", "+1", "0x1F", "1_000",
+                                   "2026-07-01", "=", "<<", "text", "on", "OFF", "-1",
+                                   ".inf", "", "true", "y", "12:30", "ñandú", "0o17"])
+def test_the_fast_resolver_types_scalars_as_yaml_does(value):
+    import yaml
+
+    from mapgen.load import _Loader
+
+    text = f"key: {value}\n"
+    expected = yaml.compose(text, Loader=yaml.SafeLoader).value[0][1].tag
+    assert yaml.compose(text, Loader=_Loader).value[0][1].tag == expected

@@ -24,9 +24,19 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from mapgen.findings import Finding, Location, finding
 
 try:  # the C composer is several times faster; fall back quietly when absent
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):
+    def resolve(self, kind, value, implicit):
+        """Plain text whose first character starts no number, bool or null is text: said
+        at once for most scalars, instead of after trying every implicit resolver."""
+        if kind is ScalarNode and implicit[0] and value and (
+                value[0] not in self.yaml_implicit_resolvers):
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: How many nodes one document may expand to once aliases are followed. A large real
@@ -39,6 +49,7 @@ BOM = "\ufeff"
 DocPath = tuple[str | int, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+_STR_TAG = "tag:yaml.org,2002:str"
 _TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}  # dates stay as written: "2026-07-01"
 
 
@@ -189,12 +200,13 @@ class _Builder:
         if len(path) > MAX_DEPTH:
             raise self._fail("yaml-syntax", node,
                              f"the document nests deeper than {MAX_DEPTH} levels; flatten it")
+        if path not in self.values:
+            self.values[path] = self.mark(node)
+        if isinstance(node, ScalarNode):  # most nodes: plain text first, it needs no work
+            return node.value if node.tag == _STR_TAG else self._scalar(node)
         if id(node) in self.active:
             raise self._fail("alias-bomb", node, "an alias refers to the node that contains it; "
                              "an alias may only repeat a finished value")
-        self.values.setdefault(path, self.mark(node))
-        if isinstance(node, ScalarNode):
-            return self._scalar(node)
         if node.tag not in _COLLECTION_TAGS:
             raise self._fail("yaml-syntax", node, f"the tag {node.tag} is not allowed here; "
                              "remove it: specs are plain data")
@@ -228,7 +240,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 raise self._fail("yaml-syntax", key_node,
                                  "a key must be plain text, not a list or mapping")
-            key = self._scalar(key_node)
+            key = key_node.value if key_node.tag == _STR_TAG else self._scalar(key_node)
             if key in seen:
                 first = self.mark(seen[key])
                 raise self._fail("duplicate-key", key_node, (
@@ -249,7 +261,10 @@ class _Builder:
         return merged
 
     def mark(self, node: Node) -> tuple[int, int]:
-        return _clamp(self.lines, (node.start_mark.line + 1, node.start_mark.column + 1))
+        mark = node.start_mark
+        if mark.line < len(self.lines):
+            return mark.line + 1, mark.column + 1
+        return _clamp(self.lines, (mark.line + 1, mark.column + 1))
 
     def _fail(self, rule: str, node: Node, message: str) -> LoadError:
         line, column = self.mark(node)

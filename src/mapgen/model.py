@@ -319,16 +319,20 @@ class Journey(Spec):
             return rest | {"personas": data["persona"]}
         return data
 
-    @property
+    @cached_property
     def steps(self) -> tuple[Step, ...]:
-        """Every step, in document order across stages."""
+        """Every step, in document order across stages (worked out once: models are frozen)."""
         return tuple(step for stage in self.stages for step in stage.steps)
+
+    @cached_property
+    def step_ids(self) -> tuple[str, ...]:
+        return tuple(step.id for step in self.steps)
 
     def next_steps(self, step: Step) -> tuple[str, ...]:
         """Where customers go after ``step``: its ``next``, else the following step."""
         if step.next is not None:
             return step.next
-        ids = [s.id for s in self.steps]
+        ids = self.step_ids
         position = ids.index(step.id)
         return (ids[position + 1],) if position + 1 < len(ids) else ()
 

@@ -180,6 +180,7 @@ def _gc_paused():
     try:
         yield
     finally:
+        gc.freeze()  # what was read is kept, not garbage: later collections skip it
         if enabled:
             gc.enable()
 

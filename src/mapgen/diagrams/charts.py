@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-import textwrap
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 
 from mapgen.diagrams import style, svg
+from mapgen.diagrams.wrap import wrap
 from mapgen.model import EmotionScale, Journey, Stage, Step, Workspace
 
 FONT_FAMILY = f"{style.FONT},Arial,sans-serif"
@@ -54,7 +54,7 @@ def _escape(text: str) -> str:
 def _shorten(text: str, chars: int, lines: int = 1) -> list[str]:
     """``text`` wrapped to ``lines`` lines of ``chars``; an ellipsis marks what was cut."""
     chars = max(2, chars)
-    wrapped = textwrap.wrap(" ".join(str(text).split()), chars) or [""]
+    wrapped = wrap(" ".join(str(text).split()), chars) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = wrapped[-1][: chars - 1].rstrip() + "…"

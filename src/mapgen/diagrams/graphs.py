@@ -9,13 +9,13 @@ the graph.
 from __future__ import annotations
 
 import re
-import textwrap
 from html import escape
 from itertools import pairwise
 
 import graphviz
 
 from mapgen.diagrams import style
+from mapgen.diagrams.wrap import wrap
 from mapgen.model import Journey, Step, Workspace
 
 WRAP = 28
@@ -28,7 +28,7 @@ def text(value: str, width: int = WRAP, lines: int = MAX_LINES) -> str:
     wrapped: list[str] = []
     value = _CONTROL.sub("", str(value))  # XML cannot hold them, not even escaped
     for paragraph in value.splitlines() or [""]:
-        wrapped += textwrap.wrap(paragraph, width, break_long_words=True) or [""]
+        wrapped += wrap(paragraph, width) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = wrapped[-1][: width - 1] + "…"

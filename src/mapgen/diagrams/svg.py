@@ -15,8 +15,8 @@ from html import escape
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.DOTALL)
-_ID = re.compile(r'(?<=\s)id="([^"]+)"')
-_REF = re.compile(r'(="url\(#|\shref="#)([^")]+)')
+#: What may separate attributes in XML.
+_XML_SPACE = " \n\t\r"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -42,8 +42,7 @@ def finish(svg: str, name: str, title: str, description: str) -> str:
     """Make raw SVG text page-ready. ``name`` namespaces its ids (e.g. "flow-checkout")."""
     svg = _COMMENT.sub("", _PROLOG.sub("", svg, count=1))
     prefix = re.sub(r"[^A-Za-z0-9_-]", "-", name)
-    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-    svg = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+    svg = _prefix_ids(svg, prefix)
     match = _SVG_OPEN.search(svg)
     if match is None:
         raise ValueError("not an SVG document")
@@ -51,6 +50,18 @@ def finish(svg: str, name: str, title: str, description: str) -> str:
     head = (f'<title id="{prefix}-title">{escape(_CONTROL.sub("", title))}</title>'
             f'<desc id="{prefix}-desc">{escape(_CONTROL.sub("", description))}</desc>')
     return svg[: match.start()] + open_tag + head + svg[match.end():].strip() + "\n"
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Every ``id`` attribute, and every ``url(#..)`` and ``href="#..."`` reference to one,
+    prefixed. User text cannot match: in text content ``"`` is always ``&quot;``.
+    (Plain replacements: a regular expression took a third of a large build's SVG time.)
+    """
+    svg = svg.replace('="url(#', f'="url(#{prefix}-')
+    for space in _XML_SPACE:
+        svg = svg.replace(f'{space}id="', f'{space}id="{prefix}-')
+        svg = svg.replace(f'{space}href="#', f'{space}href="#{prefix}-')
+    return svg
 
 
 def _page_ready(tag: str, prefix: str) -> str:
