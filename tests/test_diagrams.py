@@ -277,6 +277,18 @@ def test_a_batch_is_split_across_processes_in_order(engine):
     assert [f"node {i}" in out.decode() for i, out in enumerate(outputs)] == [True] * 7
 
 
+def test_a_graph_far_bigger_than_the_rest_is_laid_out_first_and_alone():
+    from mapgen.diagrams.engine import MIN_BATCH, _batches
+
+    jobs = [Job(f"flow {i}", "x" * (100 + i)) for i in range(100)]
+    jobs.insert(40, Job("the workspace overview", "x" * 50_000))
+    batches = _batches(jobs, 2)
+    assert batches[0] == [40]
+    assert sorted(i for batch in batches for i in batch) == list(range(101))
+    assert all(len(batch) >= MIN_BATCH for batch in batches[1:-1])
+    assert len(batches) > 3, "small enough batches for two workers to finish together"
+
+
 def test_a_layout_past_its_time_limit_names_the_journey(tmp_path):
     slow = tmp_path / "slow-engine"
     slow.write_text("#!/bin/sh\nsleep 5\n")

@@ -60,25 +60,38 @@ class Engine:
             raise EngineError(f'unknown format "{fmt}"; use one of {", ".join(FORMATS)}')
         if not jobs:
             return []
-        chunks = _split(jobs, self.jobs)
-        with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-            results = list(pool.map(lambda chunk: self._run_batch(chunk, fmt), chunks))
-        return [out for chunk in results for out in chunk]
+        batches = _batches(jobs, self.jobs)
+        with ThreadPoolExecutor(max_workers=min(self.jobs, len(batches))) as pool:
+            results = pool.map(lambda batch: self._run_batch([jobs[i] for i in batch], fmt),
+                               batches)
+            out: list[bytes] = [b""] * len(jobs)
+            for batch, outputs in zip(batches, results):
+                for index, data in zip(batch, outputs):
+                    out[index] = data
+        return out
 
     def _run_batch(self, jobs: list[Job], fmt: str) -> list[bytes]:  # pragma: no cover
         raise NotImplementedError
 
 
-def _split(items: list, parts: int) -> list[list]:
-    """``items`` in at most ``parts`` contiguous chunks of near-equal size."""
-    parts = min(parts, len(items))
-    size, extra = divmod(len(items), parts)
-    chunks, start = [], 0
-    for index in range(parts):
-        end = start + size + (1 if index < extra else 0)
-        chunks.append(items[start:end])
-        start = end
-    return chunks
+#: Jobs sent to one process at least: each process costs a start-up.
+MIN_BATCH = 16
+
+
+def _batches(jobs: list[Job], workers: int) -> list[list[int]]:
+    """Job indices in batches, biggest first, for ``workers`` to take one at a time.
+
+    A graph far bigger than the rest (a workspace overview) gets a batch of its own, so
+    it starts first and the others spread over the remaining workers; the rest come in
+    batches small enough (a quarter of a worker's share) that all workers finish close
+    together, and large enough that process start-up stays small beside them.
+    """
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].dot))
+    typical = len(jobs[order[len(order) // 2]].dot)
+    alone = [i for i in order if len(jobs[i].dot) > 8 * typical]
+    rest = [i for i in order if len(jobs[i].dot) <= 8 * typical]
+    size = max(1, min(-(-len(rest) // workers), max(MIN_BATCH, -(-len(rest) // (workers * 4)))))
+    return [[i] for i in alone] + [rest[k:k + size] for k in range(0, len(rest), size)]
 
 
 class EmbeddedEngine(Engine):
