@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import copy_example
 from mapgen.cli import cli
@@ -361,3 +363,16 @@ def test_a_workspace_theme_extends_the_default_and_sets_options(tmp_path):
     assert "<h1>Lost?</h1>" in (site / "404.html").read_text()
     assert "--accent: #0a7d4f;" in (site / "index.html").read_text()
     assert (site / "assets/mapgen.css").is_file(), "static files come from what it extends"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "journeys"]), max_size=3),
+       st.sampled_from(["a.html", "index.html", "x.css"]),
+       st.lists(st.sampled_from(["a", "b", "journeys"]), min_size=1, max_size=3))
+def test_links_between_pages_are_relative_as_posixpath_makes_them(folders, file, folder):
+    import posixpath
+
+    from mapgen.site.build import _relative
+
+    target_path, folder_path = "/".join([*folders, file]), "/".join(folder)
+    assert _relative(target_path, folder_path) == posixpath.relpath(target_path, folder_path)

@@ -348,12 +348,22 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[st
             return site_url + target
         if not here:  # a page at the top: every site path is already relative to it
             return target
-        return posixpath.relpath(target, here)
+        return _relative(target, here)
 
     context = {**shared, **page.context(), "page": page, "url": url,
                "asset": lambda rel: url(f"assets/{rel}"),
                "canonical": site_url + page.path if site_url else None}
     return env.get_template(page.template).render(context).encode("utf-8")
+
+
+def _relative(target: str, folder: str) -> str:
+    """``target`` (a site path) as seen from a page in ``folder``: posixpath.relpath
+    without asking the operating system for the current folder each time."""
+    here, there = folder.split("/"), target.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 def _shared_context(ws: Workspace, theme: Theme, svgs: Mapping[str, Markup],
