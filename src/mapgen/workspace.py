@@ -130,7 +130,7 @@ def read_workspace(root: Path, memo: FileMemo | None = None,
     store = Pack(cache_dir / "specs.pack" if cache_dir is not None else None)
     with _gc_paused():
         specs_read = [(kind, path, _cached(memo, path, _read_spec, kind, path,
-                                           _display(path, root), store))
+                                           _display(path, root), store, memo is not None))
                       for kind, path in _spec_files(specs)]
     store.save(spec.file for _, _, spec in specs_read)
     for kind, path, spec in specs_read:
@@ -228,9 +228,15 @@ class SpecFile:
 
     @property
     def document(self) -> Document | None:
+        """The document; unpickled anew each time when kept pickled (it is seldom asked for)."""
         if isinstance(self._document, bytes):
-            self._document = pickle.loads(self._document)
+            return pickle.loads(self._document)
         return self._document
+
+    def compact(self) -> None:
+        """Keep the document pickled: a live preview holds every file's and needs few."""
+        if isinstance(self._document, Document):
+            self._document = pickle.dumps(self._document, protocol=pickle.HIGHEST_PROTOCOL)
 
     def __getstate__(self) -> tuple:
         document = self._document if isinstance(self._document, bytes) else pickle.dumps(
@@ -261,8 +267,11 @@ class _Documents(Mapping[str, Document]):
         return len(self._entries)
 
 
-def _read_spec(kind: str, path: Path, shown: str, store: Pack) -> SpecFile:
-    """One spec file: from the cache when these very bytes were read before."""
+def _read_spec(kind: str, path: Path, shown: str, store: Pack, compact: bool) -> SpecFile:
+    """One spec file: from the cache when these very bytes were read before.
+
+    ``compact`` (a live preview, which keeps every file's) pickles the document at once.
+    """
     try:
         raw = read_bytes(path, shown)
     except LoadError as exc:
@@ -273,6 +282,8 @@ def _read_spec(kind: str, path: Path, shown: str, store: Pack) -> SpecFile:
         return spec
     spec = _parse_spec(kind, path, shown, raw, key)
     store.put(shown, key, spec)
+    if compact:
+        spec.compact()
     return spec
 
 

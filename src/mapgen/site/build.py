@@ -214,8 +214,9 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
     diagram is reused from ``memo``, else from ``finished`` (kept between builds).
 
     With ``staging`` (a build), each file goes to the staging folder as soon as it is
-    made and each diagram is let go once its page is rendered: memory holds a batch of
-    pages, not the site. Without it (a live preview), everything stays in ``memo``.
+    made: memory holds a batch of pages, not the site. Without it (a live preview), the
+    files stay in ``memo``. Either way a journey's diagrams are let go once its pages are
+    rendered.
 
     With ``defer`` (a live preview), the files made from the whole workspace (the home
     page, the registers, journeys.json, the search index) are :class:`Deferred`: made
@@ -258,8 +259,8 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
                     progress(done, len(pages), output.path)
                 files[output.path] = _keep(memo, staging, output,
                                            _render_page(env, output.page, shared, site_url))
-            if staging is not None:
-                drawings.forget(name for o in batch for name in o.page.diagrams)
+            drawings.forget(name for o in batch for name in o.page.diagrams
+                            if name in drawings.requests)
     drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
 
     def make(output: _Output) -> bytes:

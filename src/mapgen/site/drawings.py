@@ -5,7 +5,7 @@ those drawn before from the same inputs come from the preview's memo or the
 ``finished.pack`` of the cache, the others have their DOT built and their layout started
 in the background, so the engine's processes work while this one renders the pages
 before. Looking a diagram up (``drawings[name]``) waits for its batch and finishes it.
-A build then :meth:`~Drawings.forget` s them, so memory holds a batch, not the site.
+Then they are let go (:meth:`~Drawings.forget`), so memory holds a batch, not the site.
 """
 
 from __future__ import annotations
@@ -97,10 +97,13 @@ class Drawings(Mapping[str, Markup]):
         self.drawn += len(batch.requests)
 
     def forget(self, names: Iterable[str]) -> None:
-        """Let go of diagrams whose pages are rendered (a build; a preview keeps its memo)."""
+        """Let go of a journey's diagrams once its pages are rendered: they are drawn again
+        only when the journey changes. The overview, costly to finish and shown again after
+        any change, is kept."""
         for name in names:
-            self._ready.pop(name, None)
-            self.kept.pop(name, None)
+            if self.requests[name].journey is not None:
+                self._ready.pop(name, None)
+                self.kept.pop(name, None)
 
     def __getitem__(self, name: str) -> Markup:
         if name not in self._ready:
