@@ -239,3 +239,23 @@ def test_a_preview_renders_the_changed_journey_now_and_the_registers_when_asked(
     assert rendered[-1] == "pain-points.html"
     assert b"Spots the cashback" not in state.file("index.html")
     assert "overview" not in spy.drawn, "what the overview shows did not change"
+
+
+def test_many_files_read_in_parallel_give_what_one_process_gives(tmp_path, monkeypatch):
+    from mapgen import workspace
+
+    root = copy_example(tmp_path)
+    journeys = sorted((root / "specs/journeys").glob("*.yml"))
+    for copy in range(workspace.PARALLEL_FROM):
+        source = journeys[copy % len(journeys)]
+        text = source.read_text("utf-8")
+        if copy == 3:  # one broken file among them: its finding must come back too
+            text += "\nbogus-key: 1\n"
+        (root / f"specs/journeys/copy-{copy:03d}.yml").write_text(text, "utf-8")
+    parallel = read_workspace(root, cache_dir=root / ".mapgen-cache")
+    monkeypatch.setattr(workspace, "PARALLEL_FROM", 10**9)
+    serial = read_workspace(root)
+    assert parallel.findings == serial.findings
+    assert any(f.rule.name == "unknown-key" for f in parallel.findings)
+    assert parallel.workspace.journeys == serial.workspace.journeys
+    assert parallel.workspace.digests == serial.workspace.digests

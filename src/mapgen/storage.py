@@ -120,7 +120,11 @@ class Pack:
     def put(self, name: str, key: str, value: Any) -> None:
         """Keep ``value`` (mapgen's own objects only: entries are unpickled)."""
         if self.file is not None:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self.put_pickled(name, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, name: str, key: str, data: bytes) -> None:
+        """Keep a value already pickled."""
+        if self.file is not None:
             self._fresh[name] = (key, zlib.compress(data, 1))
 
     def save(self, names: Iterable[str]) -> None:

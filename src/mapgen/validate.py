@@ -15,6 +15,7 @@ import copy
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -178,8 +179,7 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
     personas = ",".join(sorted(ws.personas))
     for journey in ws.journeys.values():
         file = ws.files[f"journeys/{journey.id}"]
-        check = lambda journey=journey, file=file: _JourneyChecker(ws, journey,
-                                                                   docs[file]).run()
+        check = _JourneyChecker(ws, journey, lambda file=file: docs[file]).run
         source = ws.digests.get(f"journeys/{journey.id}")
         if reuse is None or not source:
             findings += check()
@@ -240,14 +240,19 @@ def _unused_channels(ws: Workspace, config_doc: Document) -> Iterator[Finding]:
 class _JourneyChecker:
     """The per-journey rules: ids, references, emotions and the flow of steps."""
 
-    def __init__(self, ws: Workspace, journey: Journey, doc: Document):
-        self.ws, self.journey, self.doc = ws, journey, doc
+    def __init__(self, ws: Workspace, journey: Journey, document: Callable[[], Document]):
+        """``document()`` gives the journey's document: asked for only to place a finding."""
+        self.ws, self.journey, self._document = ws, journey, document
         self.scale = ws.scale_of(journey)
         self.findings: list[Finding] = []
         self.step_ids = {step.id for step in journey.steps}
         self.source_ids = {source.id for source in journey.sources}
         self.pain_ids = {p.id for s in journey.steps for p in s.pain_points if p.id}
         self.cited: set[str] = set()
+
+    @cached_property
+    def doc(self) -> Document:
+        return self._document()
 
     def add(self, rule: str, path: DocPath, message: str, *, key: bool = False) -> None:
         self.findings.append(finding(rule, self.doc.locate(path, key=key), message))

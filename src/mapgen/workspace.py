@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
+import os
 import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -129,9 +131,12 @@ def read_workspace(root: Path, memo: FileMemo | None = None,
         return Result(None, _sorted(findings), documents)
     store = Pack(cache_dir / "specs.pack" if cache_dir is not None else None)
     with _gc_paused():
-        specs_read = [(kind, path, _cached(memo, path, _read_spec, kind, path,
-                                           _display(path, root), store, memo is not None))
-                      for kind, path in _spec_files(specs)]
+        if memo is None:
+            specs_read = _read_specs(list(_spec_files(specs)), root, store)
+        else:
+            specs_read = [(kind, path, _cached(memo, path, _read_spec, kind, path,
+                                               _display(path, root), store, True))
+                          for kind, path in _spec_files(specs)]
     store.save(spec.file for _, _, spec in specs_read)
     for kind, path, spec in specs_read:
         findings += spec.findings
@@ -285,6 +290,50 @@ def _read_spec(kind: str, path: Path, shown: str, store: Pack, compact: bool) ->
     if compact:
         spec.compact()
     return spec
+
+
+#: Spec files to parse at least before it pays to parse them in several processes.
+PARALLEL_FROM = 64
+
+
+def _read_specs(entries: list[tuple[str, Path]], root: Path, store: Pack) -> list[tuple]:
+    """(kind, path, SpecFile) of every spec file: from the cache where its bytes were read
+    before, the others parsed, in one process per core when there are many (a cold read
+    of 1000 journeys would otherwise leave a core idle for seconds)."""
+    out: list = []
+    todo: list[tuple[int, str, str, str, bytes, str]] = []
+    for kind, path in entries:
+        shown = _display(path, root)
+        try:
+            raw = read_bytes(path, shown)
+        except LoadError as exc:
+            out.append((kind, path, SpecFile(shown, None, None, (exc.finding,), "")))
+            continue
+        key = digest(code_fingerprint(), kind, shown, raw)
+        spec = store.get(shown, key)
+        if not isinstance(spec, SpecFile):
+            todo.append((len(out), kind, str(path), shown, raw, key))
+        out.append((kind, path, spec))
+    for (index, _, _, shown, _, key), pickled in zip(todo, _parse_all(todo)):
+        store.put_pickled(shown, key, pickled)
+        out[index] = out[index][:2] + (pickle.loads(pickled),)
+    return out
+
+
+def _parse_all(todo: list[tuple]) -> list[bytes]:
+    """Each file parsed, pickled; in parallel when there are many and fork is there."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(todo) < PARALLEL_FROM or workers < 2 or (
+            "fork" not in multiprocessing.get_all_start_methods()):
+        return [_parse_pickled(job) for job in todo]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_parse_pickled, todo, chunksize=max(1, len(todo) // (workers * 8)))
+
+
+def _parse_pickled(job: tuple) -> bytes:
+    _, kind, path, shown, raw, key = job
+    spec = _parse_spec(kind, Path(path), shown, raw, key)
+    return pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _parse_spec(kind: str, path: Path, shown: str, raw: bytes, key: str) -> SpecFile:
