@@ -126,5 +126,7 @@ def test_init_github_writes_a_workflow_with_the_steps_named(tmp_path):
     assert "steps.pages.outputs.base_url" in runs
     assert "mapgen diff" in runs and "--format markdown" in runs and "gh pr comment" in runs
     assert {"actions/configure-pages", "actions/upload-pages-artifact",
-            "actions/deploy-pages"} <= set(uses)
+            "actions/deploy-pages", "actions/cache"} <= set(uses)
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"] == ".mapgen-cache"
     assert flow["jobs"]["deploy"]["needs"] == "build"

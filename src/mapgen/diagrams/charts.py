@@ -14,6 +14,7 @@ decimals, so the same journey always gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -46,19 +47,21 @@ def _plain(text: str) -> str:
     return _NOT_XML.sub("\ufffd", str(text))
 
 
+@functools.lru_cache(maxsize=16384)  # names and labels repeat across steps and journeys
 def _escape(text: str) -> str:
     """Escape user text for SVG, and hide ``url(#`` from :func:`svg.finish`'s id rewrite."""
     return escape(_plain(text)).replace("url(#", "url(&#35;")
 
 
-def _shorten(text: str, chars: int, lines: int = 1) -> list[str]:
+@functools.lru_cache(maxsize=16384)
+def _shorten(text: str, chars: int, lines: int = 1) -> tuple[str, ...]:
     """``text`` wrapped to ``lines`` lines of ``chars``; an ellipsis marks what was cut."""
     chars = max(2, chars)
     wrapped = wrap(" ".join(str(text).split()), chars) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = wrapped[-1][: chars - 1].rstrip() + "…"
-    return wrapped
+    return tuple(wrapped)
 
 
 def _text(x: float, y: float, lines: list[str], **attrs: str) -> str:

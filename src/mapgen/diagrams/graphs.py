@@ -8,6 +8,7 @@ the graph.
 
 from __future__ import annotations
 
+import functools
 import re
 from html import escape
 from itertools import pairwise
@@ -23,6 +24,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_LINES = 4
 
 
+@functools.lru_cache(maxsize=16384)  # channel, persona and emotion labels repeat
 def text(value: str, width: int = WRAP, lines: int = MAX_LINES) -> str:
     """User text as HTML-label content: escaped, wrapped, at most ``lines`` lines."""
     wrapped: list[str] = []
