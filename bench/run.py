@@ -11,10 +11,11 @@ For each corpus size N (see corpus.py) it measures, each in a process of its own
 * mkdocs: the same corpus written as Markdown, one page per journey with the same tables,
   built by MkDocs (when it is installed in this environment; `pip install mkdocs`).
 
-It prints a table of seconds and peak resident memory (RSS of the process and the
-largest of its children) with the ratios the targets are set on, and writes the same as
-JSON (default bench/results/latest.json). Timings are wall clock on an idle machine; run
-it with nothing else going on.
+Each is run ``--repeat`` times (3 by default, in turn) and the median run is reported:
+on a shared virtual machine one run can be a third slower than the next. It prints a
+table of seconds and peak resident memory (RSS of the process and the largest of its
+children) with the ratios the targets are set on, and writes the same, every run's time
+included, as JSON (default bench/results/latest.json). Run it with nothing else going on.
 """
 
 from __future__ import annotations
@@ -57,17 +58,30 @@ def timed(args: list[str], cwd: Path | None = None) -> dict:
 MAPGEN = [sys.executable, "-m", "mapgen"]
 
 
-def measure_size(n: int, work: Path) -> dict:
+def measure_size(n: int, work: Path, repeat: int) -> dict:
+    """Each measurement ``repeat`` times, in turn; the median run of each is kept."""
     root = write_corpus(n, work / f"corpus-{n}")
-    result = {"journeys": n}
-    cold = timed(MAPGEN + ["build"], cwd=root)
-    warm = timed(MAPGEN + ["build"], cwd=root)
-    result["cold"] = _summary(cold)
-    result["warm"] = _summary(warm)
-    result["floor"] = _json_child(["floor", str(root)])
-    result["change"] = _json_child(["change", str(root)])
-    result["mkdocs"] = mkdocs_build(n, work / f"mkdocs-{n}")
+    runs: dict[str, list[dict]] = {name: [] for name in ("cold", "warm", "floor", "change")}
+    for _ in range(repeat):
+        shutil.rmtree(root / "site", ignore_errors=True)
+        shutil.rmtree(root / ".mapgen-cache", ignore_errors=True)
+        runs["cold"].append(_summary(timed(MAPGEN + ["build"], cwd=root)))
+        runs["warm"].append(_summary(timed(MAPGEN + ["build"], cwd=root)))
+        runs["floor"].append(_json_child(["floor", str(root)]))
+        runs["change"].append(_json_child(["change", str(root)]))
+    result: dict = {"journeys": n}
+    for name, measured in runs.items():
+        result[name] = _median(measured)
+        result[name]["all_seconds"] = [m["seconds"] for m in measured]
+    result["mkdocs"] = _median([mkdocs_build(n, work / f"mkdocs-{n}-{i}")
+                                for i in range(repeat)]) if _has_mkdocs() else None
     return result
+
+
+def _median(runs: list[dict]) -> dict:
+    """The run with the median time (the lower one of an even count)."""
+    ordered = sorted(runs, key=lambda run: run["seconds"])
+    return dict(ordered[(len(ordered) - 1) // 2])
 
 
 def _summary(run: dict) -> dict:
@@ -129,12 +143,16 @@ def change(root: Path, runs: int = 3) -> dict:
 
 # --- the peer ------------------------------------------------------------------------------
 
-def mkdocs_build(n: int, target: Path) -> dict | None:
-    """The corpus as MkDocs pages with the same tables; None when MkDocs is not installed."""
+def _has_mkdocs() -> bool:
     try:
         import mkdocs  # noqa: F401
     except ImportError:
-        return None
+        return False
+    return True
+
+
+def mkdocs_build(n: int, target: Path) -> dict:
+    """The corpus as MkDocs pages with the same tables, built by MkDocs."""
     write_markdown_corpus(n, target)
     run = timed([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=target)
     return {"seconds": run["seconds"], "rss_mb": run["rss_mb"], "pages": n + 1}
@@ -216,12 +234,14 @@ def main() -> None:
         return
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--json", type=Path, default=HERE / "results/latest.json")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each measurement; the median is reported")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mapgen-bench-") as tmp:
-        sizes = [measure_size(n, Path(tmp)) for n in sorted(args.sizes)]
+        sizes = [measure_size(n, Path(tmp), args.repeat) for n in sorted(args.sizes)]
     results = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                            "system": platform.platform()},
-               "sizes": sizes}
+               "repeat": args.repeat, "sizes": sizes}
     results["ratios"] = ratios(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
