@@ -4,7 +4,7 @@
 site as a mapping of relative path -> bytes, so a failure anywhere leaves the output
 folder as it was. :func:`build` then hands the files to :mod:`mapgen.site.write`.
 
-Builds are incremental. Every file has a key (:class:`Keys`) naming what it is made
+Builds are incremental. Every file has a key (:mod:`mapgen.site.keys`) naming what it is made
 from; a file whose key is unchanged is taken from the :class:`RenderMemo` (a live
 preview) or left as it is on disk (a build, through :mod:`mapgen.site.manifest`), and
 only the diagrams of the pages rendered again are drawn.
@@ -17,7 +17,6 @@ Every template sees these variables besides its page's own (see docs/themes.md):
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 import threading
@@ -37,14 +36,16 @@ from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
 from mapgen.diagrams.sparkline import sparkline
 from mapgen.model import Journey, Workspace
+from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
 from mapgen.site import search, write
 from mapgen.site.drawings import SITE_VIEWS, Drawings
 from mapgen.site.drawings import key_of as drawings_key_of
+from mapgen.site.keys import Keys
 from mapgen.site.manifest import Manifest
 from mapgen.site.markup import render_markdown, safe_url
 from mapgen.site.theme import Theme, load_theme
-from mapgen.storage import Pack, code_fingerprint, digest
+from mapgen.storage import Pack, digest
 
 #: Called as pages are rendered: (pages done, pages in all, the page's path).
 Progress = Callable[[int, int, str], None]
@@ -148,47 +149,6 @@ class Rendered:
     #: Pages rendered, and diagrams drawn, by this render (not reused).
     rendered_pages: int
     diagrams: int
-
-
-class Keys:
-    """What each file and diagram of a site is made from, as a digest.
-
-    A key covers mapgen's code, the theme's files and options, the config, the site URL,
-    and the bytes of the spec files named by the page's or diagram's ``depends``. Two
-    renders with the same key make the same bytes.
-    """
-
-    def __init__(self, ws: Workspace, theme_fingerprint: str, site_url: str | None):
-        self.ws = ws
-        self.base = digest(code_fingerprint(), theme_fingerprint,
-                           self._source("config"), site_url or "")
-        self.everything = digest(self.base, *(f"{name}={self._source(name)}"
-                                              for name in sorted(self._names())))
-
-    def _names(self) -> list[str]:
-        return [f"journeys/{j}" for j in self.ws.journeys] + [
-            f"personas/{p}" for p in self.ws.personas]
-
-    def _source(self, name: str) -> str:
-        """The digest of the file ``name`` was read from (of its model when none is known)."""
-        known = self.ws.digests.get(name)
-        if known:
-            return known
-        if name == "config":
-            return digest(_json(self.ws.config.model_dump(mode="json")))
-        kind, _, ident = name.partition("/")
-        item = (self.ws.journeys if kind == "journeys" else self.ws.personas).get(ident)
-        return digest(_json(_dumped(item))) if item is not None else "missing"
-
-    def of(self, depends: frozenset[str], *name: str) -> str:
-        if site_pages.ALL in depends:
-            return digest(self.everything, *name)
-        return digest(self.base, *name, *(f"{dep}={self._dependency(dep)}"
-                                          for dep in sorted(depends)))
-
-    def _dependency(self, dep: str) -> str:
-        kind, _, ident = dep.partition(":")
-        return self._source(f"{kind}s/{ident}")
 
 
 @dataclass(frozen=True)
@@ -327,7 +287,7 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Key
     everything = keys.of(frozenset({site_pages.ALL}))
     outputs += [
         _Output(".nojekyll", "", bytes),
-        _Output("journeys.json", everything, lambda: _json(compiled_model(ws))),
+        _Output("journeys.json", everything, lambda: data_files.as_json(data_files.compiled_model(ws))),
         _Output("assets/search-index.js", everything, lambda: search.index_script(ws)),
     ]
     outputs += [_Output(f"schema/{kind}.schema.json", keys.base,
@@ -335,7 +295,7 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Key
                 for kind in schema.KINDS]
     if site_url:
         public = [p for p in plan if p.public]
-        outputs.append(_Output("sitemap.xml", everything, lambda: _sitemap(site_url, public)))
+        outputs.append(_Output("sitemap.xml", everything, lambda: data_files.sitemap(site_url, public)))
     return outputs
 
 
@@ -414,41 +374,3 @@ def _with_slash(url: str | None) -> str | None:
     if not url:
         return None
     return url if url.endswith("/") else url + "/"
-
-
-def compiled_model(ws: Workspace) -> dict[str, Any]:
-    """The validated model as plain JSON: for other tools, and `mapgen export`."""
-    return {
-        "generator": f"mapgen {__version__}",
-        "config": ws.config.model_dump(mode="json", exclude={"theme"}),
-        "personas": {pid: _dumped(p) for pid, p in ws.personas.items()},
-        "journeys": {jid: _dumped(j) for jid, j in ws.journeys.items()},
-    }
-
-
-#: id(model) -> (model, its JSON-ready dump); the model is kept alive with its entry.
-_DUMPS: dict[int, tuple[Any, dict]] = {}
-
-
-def _dumped(item: Any) -> dict:
-    """``item.model_dump(mode="json")``, once per (immutable) object."""
-    known = _DUMPS.get(id(item))
-    if known is None or known[0] is not item:
-        if len(_DUMPS) > 10_000:
-            _DUMPS.clear()
-        known = _DUMPS[id(item)] = (item, item.model_dump(mode="json"))
-    return known[1]
-
-
-def _json(data: Any) -> bytes:
-    """Compact JSON: the C encoder only runs without indentation, ten times faster."""
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
-
-def _sitemap(site_url: str, public: list[site_pages.Page]) -> bytes:
-    from xml.sax.saxutils import escape
-
-    urls = "".join(f"  <url><loc>{escape(site_url + p.path)}</loc></url>\n" for p in public)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{urls}</urlset>\n").encode()

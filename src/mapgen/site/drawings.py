@@ -26,7 +26,7 @@ from mapgen.storage import Pack, digest
 #: The views a site shows: the journey page's three, and the overview on the home page.
 SITE_VIEWS = ("flow", "emotion", "funnel", "overview")
 
-#: A diagram's key: what it is drawn from (see :class:`mapgen.site.build.Keys`).
+#: A diagram's key: what it is drawn from (see :class:`mapgen.site.keys.Keys`).
 KeyOf = Callable[[diagrams.Request], str]
 
 

@@ -1,7 +1,7 @@
 """Manifest: what an output folder holds, and what each of its files was made from.
 
 After a build has written the site, it records, for every file, the key of what the file
-was made from (see :class:`mapgen.site.build.Keys`) and the size and modification time
+was made from (see :class:`mapgen.site.keys.Keys`) and the size and modification time
 the file had once written. The next build into the same folder makes a file again only
 when its key changed or the file on disk is no longer the one written (edited, touched or
 deleted since). So an unchanged workspace renders nothing and writes nothing, and one
