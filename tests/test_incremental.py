@@ -135,6 +135,20 @@ def test_a_change_the_overview_shows_redraws_the_overview(tmp_path, monkeypatch)
     assert "the workspace overview" in spy.laid_out
 
 
+def test_clean_renders_and_draws_everything_again_and_writes_nothing_new(tmp_path):
+    root = copy_example(tmp_path)
+    first = build_in_new_process(root)
+    before = snapshot(root / "site")
+    done = subprocess.run([sys.executable, "-m", "mapgen", "build", "--clean"], cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    counts = dict(zip(("rendered", "pages", "drawn", "laid_out", "cached", "charts", "written"),
+                      map(int, SUMMARY.search(done.stderr).groups())))
+    assert counts["rendered"] == first["pages"] and counts["drawn"] == first["drawn"]
+    assert counts["laid_out"] == 0 and counts["written"] == 0
+    assert snapshot(root / "site") == before
+
+
 def test_a_page_edited_or_deleted_in_the_site_is_made_again(tmp_path):
     root = copy_example(tmp_path)
     build_in_new_process(root)

@@ -308,10 +308,15 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
 @ENGINE_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Layout processes to run at once (default: one per core).")
+@click.option("--clean", is_flag=True,
+              help="Render every page and diagram again, not only what changed (laid-out "
+                   "graphs still come from .mapgen-cache; delete it to start from nothing).")
 @click.pass_obj
 def build(app: Context, config_file: Path | None, site_dir: Path | None, strict: bool,
-          site_url: str | None, engine: str | None, jobs: int | None) -> None:
-    """Build the static site: pages, diagrams, search, journeys.json, sitemap."""
+          site_url: str | None, engine: str | None, jobs: int | None, clean: bool) -> None:
+    """Build the static site: pages, diagrams, search, journeys.json, sitemap.
+
+    Only what changed since the last build is made again (see the README)."""
     from mapgen.site.build import BuildOptions
     from mapgen.site.build import build as build_site
 
@@ -319,7 +324,8 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
     ws = _valid_workspace(app, root, strict, show_warnings=True, cached=True)
     gc.freeze()  # the model lives until the end: later collections need not walk it
     target = site_dir or Path(ws.root) / ws.config.site_dir
-    options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs)
+    options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs,
+                           clean=clean)
     try:
         with _progress(app) as progress:
             result = build_site(ws, options, progress)

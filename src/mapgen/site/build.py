@@ -66,6 +66,8 @@ class BuildOptions:
     engine: str | None = None
     jobs: int | None = None
     cache_dir: Path | None = None
+    #: Render every page again, whatever the last build recorded (layouts still cached).
+    clean: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,10 @@ def build(ws: Workspace, options: BuildOptions,
     cache_dir = options.cache_dir or root / CACHE_DIR
     cache = DiagramCache(cache_dir)
     manifest = Manifest.load(cache_dir, options.site_dir)
+    if options.clean:
+        manifest.entries.clear()
     engine = get_engine(options.engine or ws.config.engine, jobs=options.jobs)
-    finished = Pack(cache_dir / "finished.pack")
+    finished = Pack(None if options.clean else cache_dir / "finished.pack")
     with write.Staging(options.site_dir) as staging:
         site = render_site(ws, engine, cache, options.site_url, progress,
                            current=manifest.current, finished=finished, staging=staging)
