@@ -9,6 +9,7 @@ assert on what was made again.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -176,6 +177,17 @@ def test_a_config_change_renders_every_page_again(tmp_path):
     assert again["rendered"] == first["pages"]
     assert again["laid_out"] == 0, "the layouts come from the cache"
     assert "Renamed journeys" in (root / "site/journeys/first-purchase.html").read_text("utf-8")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+def test_another_engine_draws_every_diagram_again(tmp_path):
+    root = copy_example(tmp_path)
+    first = build_in_new_process(root)
+    done = subprocess.run([sys.executable, "-m", "mapgen", "build", "--engine", "system"],
+                          cwd=root, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    counts = SUMMARY.search(done.stderr).groups()
+    assert int(counts[2]) == first["drawn"] and int(counts[3]) == first["laid_out"]
 
 
 def test_a_template_change_renders_every_page_again(tmp_path):

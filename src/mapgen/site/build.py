@@ -194,7 +194,7 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
                            config.theme.options)
         memo.theme = (theme, theme.environment(), theme.fingerprint())
     theme, env, fingerprint = memo.theme
-    keys = Keys(ws, fingerprint, site_url)
+    keys = Keys(ws, fingerprint, site_url, f"{engine.name} {engine.version}")
     plan = site_pages.plan(ws)
     outputs = _outputs(ws, theme, plan, keys, site_url)
     files: dict[str, bytes | None] = {}

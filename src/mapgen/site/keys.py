@@ -17,13 +17,14 @@ class Keys:
     """What each file and diagram of a site is made from, as a digest.
 
     A key covers mapgen's code, the theme's files and options, the config, the site URL,
-    and the bytes of the spec files named by the page's or diagram's ``depends``. Two
-    renders with the same key make the same bytes.
+    the layout engine and its version, and the bytes of the spec files named by the
+    page's or diagram's ``depends``. Two renders with the same key make the same bytes.
     """
 
-    def __init__(self, ws: Workspace, theme_fingerprint: str, site_url: str | None):
+    def __init__(self, ws: Workspace, theme_fingerprint: str, site_url: str | None,
+                 engine: str):
         self.ws = ws
-        self.base = digest(code_fingerprint(), theme_fingerprint,
+        self.base = digest(code_fingerprint(), theme_fingerprint, engine,
                            self._source("config"), site_url or "")
         self.everything = digest(self.base, *(f"{name}={self._source(name)}"
                                               for name in sorted(self._names())))
