@@ -155,7 +155,7 @@ class Rendered:
     diagrams: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # each output is its own: compared by identity
 class _Output:
     """A file of the site: its path, its key, and how to make it."""
 
@@ -197,8 +197,39 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
     keys = Keys(ws, fingerprint, site_url, f"{engine.name} {engine.version}")
     plan = site_pages.plan(ws)
     outputs = _outputs(ws, theme, plan, keys, site_url)
-    files: dict[str, bytes | None] = {}
-    todo: list[_Output] = []
+    files, todo = _reused(outputs, memo, current)
+    later = [o for o in todo if defer and (o.page is None or site_pages.ALL in o.page.depends)]
+    todo = [o for o in todo if o not in later]
+    pages = [o for o in todo if o.page is not None]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        drawings = Drawings(ws, engine, cache, drawings_key_of(ws, keys.base, keys.of),
+                            memo.diagrams, finished or Pack(None), pool)
+        shared = _shared_context(ws, theme, drawings, site_url)
+
+        def make(output: _Output) -> bytes:
+            if output.page is None:
+                return output.make()
+            return _render_page(env, output.page, shared, site_url)
+
+        for done, output in enumerate(_in_batches(pages, drawings), start=1):
+            if progress:
+                progress(done, len(pages), output.path)
+            files[output.path] = _keep(memo, staging, output, make(output))
+    drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
+    for output in todo:
+        if output.page is None:
+            files[output.path] = _keep(memo, staging, output, make(output))
+    for output in later:
+        files[output.path] = Deferred(lambda o=output: _keep(memo, None, o, make(o)))
+    return Rendered(files, {o.path: o.key for o in outputs}, len(pages), drawings.drawn)
+
+
+def _reused(outputs: list[_Output], memo: RenderMemo,
+            current: Callable[[str, str], bool] | None) -> tuple[dict, list[_Output]]:
+    """(the files whose key is unchanged, the outputs to make): a file with the same key
+    is taken from the memo, or left on disk (None) when ``current`` says it is there."""
+    files: dict[str, bytes | write.Staged | Deferred | None] = {}
+    todo = []
     for output in outputs:
         known = memo.files.get(output.path)
         if known is not None and known[0] == output.key:
@@ -207,37 +238,7 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
             files[output.path] = None
         else:
             todo.append(output)
-    later = [o for o in todo if defer and (o.page is None or site_pages.ALL in o.page.depends)]
-    deferred = {id(o) for o in later}
-    todo = [o for o in todo if id(o) not in deferred]
-    pages = [o for o in todo if o.page is not None]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        drawings = Drawings(ws, engine, cache, drawings_key_of(ws, keys.base, keys.of),
-                            memo.diagrams, finished or Pack(None), pool)
-        shared = _shared_context(ws, theme, drawings, site_url)
-        done = 0
-        for batch in _batches(pages, drawings):
-            for output in batch:
-                done += 1
-                if progress:
-                    progress(done, len(pages), output.path)
-                files[output.path] = _keep(memo, staging, output,
-                                           _render_page(env, output.page, shared, site_url))
-            drawings.forget(name for o in batch for name in o.page.diagrams
-                            if name in drawings.requests)
-    drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
-
-    def make(output: _Output) -> bytes:
-        if output.page is None:
-            return output.make()
-        return _render_page(env, output.page, shared, site_url)
-
-    for output in todo:
-        if output.page is None:
-            files[output.path] = _keep(memo, staging, output, make(output))
-    for output in later:
-        files[output.path] = Deferred(lambda o=output: _keep(memo, None, o, make(o)))
-    return Rendered(files, {o.path: o.key for o in outputs}, len(pages), drawings.drawn)
+    return files, todo
 
 
 class Deferred:
@@ -268,16 +269,19 @@ def _keep(memo: RenderMemo, staging: write.Staging | None, output: _Output,
 BATCH = 64
 
 
-def _batches(pages: list[_Output], drawings: Drawings) -> Iterator[list[_Output]]:
-    """The pages in batches, each batch's diagrams started before the batch before it
-    is rendered. Pages showing the overview (big, laid out alone) go last."""
+def _in_batches(pages: list[_Output], drawings: Drawings) -> Iterator[_Output]:
+    """The pages in batches: each batch's diagrams are started before the batch before it
+    is rendered, and let go after. Pages showing the overview (big, laid out alone, and
+    started first) go last."""
     pages = sorted(pages, key=lambda o: "overview" in o.page.diagrams)
     drawings.prepare(n for o in pages for n in o.page.diagrams if n == "overview")
     batches = [pages[i:i + BATCH] for i in range(0, len(pages), BATCH)]
     for index, batch in enumerate(batches):
         for upcoming in batches[index:index + 2]:
             drawings.prepare(name for o in upcoming for name in o.page.diagrams)
-        yield batch
+        yield from batch
+        drawings.forget(name for o in batch for name in o.page.diagrams
+                        if name in drawings.requests)
 
 
 def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Keys,
