@@ -190,22 +190,42 @@ def test_another_engine_draws_every_diagram_again(tmp_path):
     assert int(counts[2]) == first["drawn"] and int(counts[3]) == first["laid_out"]
 
 
-def test_a_template_change_renders_every_page_again(tmp_path):
-    root = copy_example(tmp_path)
-    build_in_new_process(root)
+def with_custom_dir(root: Path) -> Path:
+    """Point the workspace's theme at an empty custom_dir; returns it."""
     custom = root / "overrides"
-    custom.mkdir()
-    (custom / "base.html").write_text('{% extends "!theme/base.html" %}', "utf-8")
+    (custom / "templates").mkdir(parents=True)
+    (custom / "static").mkdir()
     config = root / "mapgen.yml"
     text = config.read_text("utf-8")
     assert "  name: default\n" in text
     config.write_text(text.replace("  name: default\n",
                                    "  name: default\n  custom_dir: overrides\n"), "utf-8")
+    return custom
+
+
+def test_a_template_change_renders_every_page_again_but_draws_no_diagram(tmp_path):
+    root = copy_example(tmp_path)
+    custom = with_custom_dir(root)
     first = build_in_new_process(root)
-    (custom / "base.html").write_text(
-        '{% extends "!theme/base.html" %}{% block title %}Changed title{% endblock %}', "utf-8")
+    (custom / "templates/base.html").write_text(
+        '{% extends "!theme/base.html" %}{% block head_extra %}<meta name="x-changed" '
+        'content="yes">{% endblock %}', "utf-8")
     again = build_in_new_process(root)
-    assert again["rendered"] == first["pages"]
+    assert again["rendered"] == first["pages"] and again["drawn"] == 0
+    assert 'name="x-changed"' in (root / "site/journeys/first-purchase.html").read_text("utf-8")
+
+
+def test_a_stylesheet_change_rewrites_the_stylesheet_only(tmp_path):
+    root = copy_example(tmp_path)
+    custom = with_custom_dir(root)
+    build_in_new_process(root)
+    before = snapshot(root / "site")
+    (custom / "static/extra.css").write_text("body { color: black; }\n", "utf-8")
+    again = build_in_new_process(root)
+    assert again["rendered"] == 0 and again["written"] == 1
+    after = snapshot(root / "site")
+    assert set(after) - set(before) == {"assets/extra.css"}
+    assert all(after[path] == before[path] for path in before)
 
 
 @pytest.mark.parametrize("damage", [b"not a pickle", b"", b"\x80\x05N."])

@@ -202,7 +202,7 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
     todo = [o for o in todo if o not in later]
     pages = [o for o in todo if o.page is not None]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        drawings = Drawings(ws, engine, cache, drawings_key_of(ws, keys.base, keys.of),
+        drawings = Drawings(ws, engine, cache, drawings_key_of(ws, keys.content, keys.of_content),
                             memo.diagrams, finished or Pack(None), pool)
         shared = _shared_context(ws, theme, drawings, site_url)
 
@@ -292,18 +292,21 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Key
     for rel, path in theme.static_files().items():
         data = path.read_bytes()
         outputs.append(_Output(f"assets/{rel}", digest(data), lambda data=data: data))
-    everything = keys.of(frozenset({site_pages.ALL}))
+    every_spec = frozenset({site_pages.ALL})
     outputs += [
         _Output(".nojekyll", "", bytes),
-        _Output("journeys.json", everything, lambda: data_files.as_json(data_files.compiled_model(ws))),
-        _Output("assets/search-index.js", everything, lambda: search.index_script(ws)),
+        _Output("journeys.json", keys.of_content(every_spec, "journeys.json"),
+                lambda: data_files.as_json(data_files.compiled_model(ws))),
+        _Output("assets/search-index.js", keys.of_content(every_spec, "search"),
+                lambda: search.index_script(ws)),
     ]
-    outputs += [_Output(f"schema/{kind}.schema.json", keys.base,
+    outputs += [_Output(f"schema/{kind}.schema.json", keys.content,
                         lambda kind=kind: schema.dumps(kind).encode("utf-8"))
                 for kind in schema.KINDS]
     if site_url:
         public = [p for p in plan if p.public]
-        outputs.append(_Output("sitemap.xml", everything, lambda: data_files.sitemap(site_url, public)))
+        outputs.append(_Output("sitemap.xml", keys.of(every_spec, "sitemap.xml"),
+                               lambda: data_files.sitemap(site_url, public)))
     return outputs
 
 

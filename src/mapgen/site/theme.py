@@ -80,13 +80,16 @@ class Theme:
         return dict(sorted(files.items()))
 
     def fingerprint(self) -> str:
-        """A digest of every file of every layer and of the options: what pages are made with."""
+        """A digest of what pages are made with: the options and every file of every layer
+        but the static ones (each asset has a key of its own: editing the stylesheet
+        rewrites the stylesheet, not every page)."""
         parts: list[str | bytes] = [self.name, json.dumps(self.options, sort_keys=True,
                                                           default=str)]
         for layer in self.layers:
             for path in sorted(layer.rglob("*")):
-                if path.is_file():
-                    parts += [path.relative_to(layer).as_posix(), path.read_bytes()]
+                rel = path.relative_to(layer)
+                if path.is_file() and rel.parts[0] != "static":
+                    parts += [rel.as_posix(), path.read_bytes()]
         return digest(*parts)
 
     def watched(self) -> tuple[Path, ...]:
