@@ -8,7 +8,6 @@ below this module prints.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import sys
 import traceback
@@ -322,7 +321,6 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
 
     root = config_file.parent if config_file else Path(".")
     ws = _valid_workspace(app, root, strict, show_warnings=True, cached=True)
-    gc.freeze()  # the model lives until the end: later collections need not walk it
     target = site_dir or Path(ws.root) / ws.config.site_dir
     options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs,
                            clean=clean)

@@ -84,17 +84,27 @@ class FileMemo:
         self.checks: dict[str, list[Finding]] = {}
 
     def get(self, path: Path, compute):
+        """What ``compute()`` gave for ``path`` last time while it is unchanged, else its own."""
+        stamp, value = self.lookup(path)
+        if value is None:
+            value = compute()
+            self.keep(path, stamp, value)
+        return value
+
+    def lookup(self, path: Path) -> tuple[tuple | None, object]:
+        """(the file's stamp now, what was kept for that stamp or None)."""
         try:
             stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         except OSError:
-            return compute()
+            return None, None
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         entry = self._entries.get(path)
-        if entry is not None and entry[0] == stamp:
-            return entry[1]
-        value = compute()
-        self._entries[path] = (stamp, value)
-        return value
+        return stamp, entry[1] if entry is not None and entry[0] == stamp else None
+
+    def keep(self, path: Path, stamp: tuple | None, value: object) -> None:
+        """Remember ``value`` for ``path`` as it was at ``stamp`` (taken before reading)."""
+        if stamp is not None:
+            self._entries[path] = (stamp, value)
 
     def reuse_checks(self, file: str, key: str, check) -> list[Finding]:
         if key not in self.checks:
@@ -131,12 +141,7 @@ def read_workspace(root: Path, memo: FileMemo | None = None,
         return Result(None, _sorted(findings), documents)
     store = Pack(cache_dir / "specs.pack" if cache_dir is not None else None)
     with _gc_paused():
-        if memo is None:
-            specs_read = _read_specs(list(_spec_files(specs)), root, store)
-        else:
-            specs_read = [(kind, path, _cached(memo, path, _read_spec, kind, path,
-                                               _display(path, root), store, True))
-                          for kind, path in _spec_files(specs)]
+        specs_read = _read_specs(list(_spec_files(specs)), root, store, memo)
     store.save(spec.file for _, _, spec in specs_read)
     for kind, path, spec in specs_read:
         findings += spec.findings
@@ -222,7 +227,7 @@ class SpecFile:
 
     ``file`` is its name as shown, ``digest`` names its bytes (and the code that read
     them; "" when it could not be read). The document, with the position of every value,
-    is only needed to place a finding: read from the cache, it is unpickled on first use.
+    is only needed to place a finding: kept pickled, it is unpickled when asked for.
     """
 
     def __init__(self, file: str, document: Document | None, item: Spec | None,
@@ -237,11 +242,6 @@ class SpecFile:
         if isinstance(self._document, bytes):
             return pickle.loads(self._document)
         return self._document
-
-    def compact(self) -> None:
-        """Keep the document pickled: a live preview holds every file's and needs few."""
-        if isinstance(self._document, Document):
-            self._document = pickle.dumps(self._document, protocol=pickle.HIGHEST_PROTOCOL)
 
     def __getstate__(self) -> tuple:
         document = self._document if isinstance(self._document, bytes) else pickle.dumps(
@@ -272,37 +272,26 @@ class _Documents(Mapping[str, Document]):
         return len(self._entries)
 
 
-def _read_spec(kind: str, path: Path, shown: str, store: Pack, compact: bool) -> SpecFile:
-    """One spec file: from the cache when these very bytes were read before.
-
-    ``compact`` (a live preview, which keeps every file's) pickles the document at once.
-    """
-    try:
-        raw = read_bytes(path, shown)
-    except LoadError as exc:
-        return SpecFile(shown, None, None, (exc.finding,), "")
-    key = digest(code_fingerprint(), kind, shown, raw)
-    spec = store.get(shown, key)
-    if isinstance(spec, SpecFile):
-        return spec
-    spec = _parse_spec(kind, path, shown, raw, key)
-    store.put(shown, key, spec)
-    if compact:
-        spec.compact()
-    return spec
-
-
 #: Spec files to parse at least before it pays to parse them in several processes.
 PARALLEL_FROM = 64
 
 
-def _read_specs(entries: list[tuple[str, Path]], root: Path, store: Pack) -> list[tuple]:
-    """(kind, path, SpecFile) of every spec file: from the cache where its bytes were read
-    before, the others parsed, in one process per core when there are many (a cold read
-    of 1000 journeys would otherwise leave a core idle for seconds)."""
+def _read_specs(entries: list[tuple[str, Path]], root: Path, store: Pack,
+                memo: FileMemo | None) -> list[tuple]:
+    """(kind, path, SpecFile) of every spec file: from the memo while the file's stat is
+    unchanged (a live preview), from the cache where its bytes were read before (a
+    build), the others parsed, in one process per core when there are many (a cold read
+    of 1000 journeys would otherwise leave a core idle for seconds). Every document comes
+    back pickled: it is unpickled only when a finding needs a position."""
     out: list = []
     todo: list[tuple[int, str, str, str, bytes, str]] = []
+    stamps: dict[int, tuple | None] = {}
     for kind, path in entries:
+        stamp, known = memo.lookup(path) if memo is not None else (None, None)
+        if isinstance(known, SpecFile):
+            out.append((kind, path, known))
+            continue
+        stamps[len(out)] = stamp
         shown = _display(path, root)
         try:
             raw = read_bytes(path, shown)
@@ -317,17 +306,22 @@ def _read_specs(entries: list[tuple[str, Path]], root: Path, store: Pack) -> lis
     for (index, _, _, shown, _, key), pickled in zip(todo, _parse_all(todo)):
         store.put_pickled(shown, key, pickled)
         out[index] = out[index][:2] + (pickle.loads(pickled),)
+    if memo is not None:
+        for index, stamp in stamps.items():
+            memo.keep(out[index][1], stamp, out[index][2])
     return out
 
 
-def _parse_all(todo: list[tuple]) -> list[bytes]:
-    """Each file parsed, pickled; in parallel when there are many and fork is there."""
+def _parse_all(todo: list[tuple]) -> Iterator[bytes]:
+    """Each file parsed, pickled, in order; in parallel when there are many and fork is
+    there. One at a time, so memory never holds every file's pickle at once."""
     workers = min(os.cpu_count() or 1, 4)
     if len(todo) < PARALLEL_FROM or workers < 2 or (
             "fork" not in multiprocessing.get_all_start_methods()):
-        return [_parse_pickled(job) for job in todo]
+        yield from map(_parse_pickled, todo)
+        return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(_parse_pickled, todo, chunksize=max(1, len(todo) // (workers * 8)))
+        yield from pool.imap(_parse_pickled, todo, chunksize=max(1, len(todo) // (workers * 8)))
 
 
 def _parse_pickled(job: tuple) -> bytes:
