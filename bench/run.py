@@ -43,16 +43,24 @@ OLD_STEP = "name: Step 1 of awareness in journey 0\n"
 
 
 def timed(args: list[str], cwd: Path | None = None) -> dict:
-    """Wall time and this child's own peak RSS, read with wait4 rather than a timer guess."""
-    started = time.perf_counter()
-    child = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    out, err = child.stdout.read().decode(), child.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{err}")
+    """Wall time and this child's own peak RSS, read with wait4 rather than a timer guess.
+
+    Output goes to temporary files, not pipes: a child writing more than a pipe holds
+    would block while nobody reads it, since the parent is waiting in wait4.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{stderr}")
     return {"seconds": round(seconds, 3), "rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "stdout": out, "stderr": err}
+            "stdout": stdout, "stderr": stderr}
 
 
 MAPGEN = [sys.executable, "-m", "mapgen"]

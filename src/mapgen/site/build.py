@@ -157,11 +157,11 @@ class Rendered:
 
 @dataclass(frozen=True, eq=False)  # each output is its own: compared by identity
 class _Output:
-    """A file of the site: its path, its key, and how to make it."""
+    """A file of the site: its path, its key, and a page to render or how to make it."""
 
     path: str
     key: str
-    make: Callable[[], bytes]
+    make: Callable[[], bytes] | None = None
     page: site_pages.Page | None = None
 
 
@@ -207,7 +207,7 @@ def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
         shared = _shared_context(ws, theme, drawings, site_url)
 
         def make(output: _Output) -> bytes:
-            if output.page is None:
+            if output.make is not None:
                 return output.make()
             return _render_page(env, output.page, shared, site_url)
 
@@ -287,8 +287,8 @@ def _in_batches(pages: list[_Output], drawings: Drawings) -> Iterator[_Output]:
 def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Keys,
              site_url: str | None) -> list[_Output]:
     """Every file of the site, in the plan's order, then assets and data files."""
-    outputs = [_Output(page.path, keys.of(page.depends, page.path, page.template),
-                       bytes, page) for page in plan]
+    outputs = [_Output(page.path, keys.of(page.depends, page.path, page.template), page=page)
+               for page in plan]
     for rel, path in theme.static_files().items():
         data = path.read_bytes()
         outputs.append(_Output(f"assets/{rel}", digest(data), lambda data=data: data))
