@@ -122,6 +122,13 @@ def test_every_step_has_an_anchor_search_can_link_to(example_site):
         assert len(ids) == len(set(ids)), "no id twice on a page"
 
 
+def test_no_page_uses_an_id_twice(example_site):
+    root, _ = example_site
+    for page in sorted((root / "site").rglob("*.html")):
+        ids = parse_links(page).ids
+        assert len(ids) == len(set(ids)), (page.name, sorted({i for i in ids if ids.count(i) > 1}))
+
+
 def test_the_edit_link_points_at_the_journey_file(example_site):
     root, ws = example_site
     page = (root / "site/journeys/first-purchase.html").read_text("utf-8")
