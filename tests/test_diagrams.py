@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from mapgen import diagrams
 from mapgen.cli import cli
 from mapgen.diagrams import graphs
-from mapgen.diagrams.cache import DiagramCache
+from mapgen.cache import Cache
+from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, Job, get_engine
 from mapgen.workspace import read_workspace
 
@@ -86,7 +87,7 @@ def engine():
 
 def draw(ws, view, journey=None, engine=None, cache=None):
     request = diagrams.Request(view, ws.journeys[journey] if journey else None)
-    cache = cache or DiagramCache(None)
+    cache = cache or Cache()
     return diagrams.render(ws, [request], engine or get_engine("embedded"), cache)[0]
 
 
@@ -191,7 +192,7 @@ def test_svg_is_page_ready(example, engine):
 def test_two_diagrams_on_one_page_share_no_id(example, engine):
     ids: list[str] = []
     for request in diagrams.requests_for(example):
-        diagram = diagrams.render(example, [request], engine, DiagramCache(None))[0]
+        diagram = diagrams.render(example, [request], engine, Cache())[0]
         ids += [el.get("id") for el in parse(diagram).iter() if el.get("id")]
     assert len(ids) == len(set(ids))
 
@@ -239,22 +240,36 @@ def test_same_input_gives_identical_bytes(hostile, engine):
 
 
 def test_an_unchanged_diagram_comes_from_the_cache(hostile, engine, tmp_path):
-    cache = DiagramCache(tmp_path / ".mapgen-cache")
+    cache = Cache(tmp_path / ".mapgen-cache")
     first = draw(hostile, "flow", "hostile", engine, cache)
-    assert (cache.stats.hits, cache.stats.misses) == (0, 1)
-    again = DiagramCache(tmp_path / ".mapgen-cache")
+    cache.save()
+    assert (layouts.reused(cache), layouts.laid_out(cache)) == (0, 1)
+    again = Cache(tmp_path / ".mapgen-cache")
     second = draw(hostile, "flow", "hostile", engine, again)
-    assert (again.stats.hits, again.stats.misses) == (1, 0)
+    assert (layouts.reused(again), layouts.laid_out(again)) == (1, 0)
     assert first.content == second.content
 
 
-def test_the_cache_key_covers_engine_version_and_format():
-    key = DiagramCache.key
-    base = key("digraph{}", "embedded", "1", "svg")
-    assert base != key("digraph{a}", "embedded", "1", "svg")
-    assert base != key("digraph{}", "system", "1", "svg")
-    assert base != key("digraph{}", "embedded", "2", "svg")
-    assert base != key("digraph{}", "embedded", "1", "png")
+class _Engine:
+    def __init__(self, name: str, version: str):
+        self.name, self.version, self.jobs = name, version, []
+
+    def layout(self, jobs, fmt):
+        self.jobs += jobs
+        return [b"<svg/>" for _ in jobs]
+
+
+@pytest.mark.parametrize("other", [("digraph{a}", "embedded", "1", "svg"),
+                                   ("digraph{}", "system", "1", "svg"),
+                                   ("digraph{}", "embedded", "2", "svg"),
+                                   ("digraph{}", "embedded", "1", "png")])
+def test_the_layout_key_covers_dot_engine_version_and_format(other):
+    cache = Cache(memory=True)
+    layouts.lay_out(cache, _Engine("embedded", "1"), [Job("a", "digraph{}")], "svg")
+    dot, name, version, fmt = other
+    engine = _Engine(name, version)
+    layouts.lay_out(cache, engine, [Job("a", dot)], fmt)
+    assert len(engine.jobs) == 1, "laid out again, not taken from the cache"
 
 
 def test_a_second_cli_render_is_served_from_the_cache(tmp_path, monkeypatch):
@@ -307,7 +322,7 @@ def test_a_broken_graph_is_reported_not_crashed(engine):
 
 def test_png_output(hostile, engine):
     request = diagrams.Request("flow", hostile.journeys["hostile"])
-    png = diagrams.render(hostile, [request], engine, DiagramCache(None), "png")[0]
+    png = diagrams.render(hostile, [request], engine, Cache(), "png")[0]
     assert png.content.startswith(b"\x89PNG")
 
 

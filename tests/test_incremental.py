@@ -8,6 +8,7 @@ assert on what was made again.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -18,10 +19,11 @@ import pytest
 
 from conftest import copy_example
 from mapgen import diagrams
+from mapgen.cache import Cache
 from mapgen.diagrams.engine import Engine
 from mapgen.serve import Preview
 from mapgen.site import build as site_build
-from mapgen.site import pages as site_pages
+from mapgen.site.output import MANIFEST
 from mapgen.site.build import Deferred
 from mapgen.workspace import read_workspace
 
@@ -41,14 +43,19 @@ def build_in_new_process(root: Path) -> dict[str, int]:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
-    """Every file with its inode, modification time and bytes."""
+    """Every file of the site with its inode, modification time and bytes (the manifest
+    aside: it says what each file was made from)."""
     out = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.name != MANIFEST:
             stat = path.stat()
             out[path.relative_to(folder).as_posix()] = (stat.st_ino, stat.st_mtime_ns,
                                                         path.read_bytes())
     return out
+
+
+def manifest(site: Path) -> dict[str, list]:
+    return json.loads((site / MANIFEST).read_text("utf-8"))["files"]
 
 
 def rename_first_step(root: Path, journey: str, new_name: str) -> None:
@@ -95,7 +102,7 @@ class Spy:
 
 
 def build_here(root: Path) -> site_build.BuildReport:
-    result = read_workspace(root, cache_dir=root / ".mapgen-cache")
+    result = read_workspace(root, Cache(root / ".mapgen-cache"))
     assert result.workspace is not None
     return site_build.build(result.workspace, site_build.BuildOptions(root / "site"))
 
@@ -110,12 +117,13 @@ def test_one_changed_journey_redraws_only_its_own_diagrams(tmp_path, monkeypatch
     report = build_here(root)
 
     assert sorted(spy.drawn) == ["emotion-first-purchase", "flow-first-purchase",
-                                 "funnel-first-purchase"]
+                                 "funnel-first-purchase"], (
+        "the overview reads every journey, but what it shows did not change")
     assert spy.laid_out == ['the flow view of journey "first-purchase"']
-    ws = read_workspace(root).workspace
-    depends_on_it = {p.path for p in site_pages.plan(ws)
-                     if {"journey:first-purchase", site_pages.ALL} & p.depends}
+    depends_on_it = {path for path, (_, reads, _) in manifest(root / "site").items()
+                     if path.endswith(".html") and {"journey:first-purchase", "journeys"} & set(reads)}
     assert report.rendered == len(depends_on_it) < report.pages
+    assert "journeys/b2b-invoice-payments.html" not in depends_on_it
     after = snapshot(root / "site")
     changed = {path for path in after if after[path] != before.get(path)}
     assert "journeys/first-purchase.html" in changed
@@ -187,7 +195,9 @@ def test_another_engine_draws_every_diagram_again(tmp_path):
                           cwd=root, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     counts = SUMMARY.search(done.stderr).groups()
-    assert int(counts[2]) == first["drawn"] and int(counts[3]) == first["laid_out"]
+    graphs = first["laid_out"]
+    assert int(counts[3]) == graphs, "every graph laid out again by the other engine"
+    assert int(counts[2]) == graphs, "charts are drawn by mapgen, whatever the engine"
 
 
 def with_custom_dir(root: Path) -> Path:
@@ -232,14 +242,12 @@ def test_a_stylesheet_change_rewrites_the_stylesheet_only(tmp_path):
 def test_a_damaged_cache_is_read_again_from_the_specs(tmp_path, damage):
     root = copy_example(tmp_path)
     build_in_new_process(root)
-    packs = sorted((root / ".mapgen-cache").glob("*.pack"))
-    assert [p.name for p in packs] == ["checks.pack", "finished.pack", "specs.pack"]
-    for pack in packs:
-        pack.write_bytes(damage)
+    cache = root / ".mapgen-cache/cache.sqlite"
+    cache.write_bytes(damage)
     again = build_in_new_process(root)
     assert again["rendered"] == 0
-    assert all(pack.stat().st_size > 100 for pack in packs
-               if pack.name != "finished.pack"), "read from the specs, written again whole"
+    assert cache.read_bytes().startswith(b"SQLite format 3"), "started again, written whole"
+    assert build_in_new_process(root)["written"] == 0
 
 
 def test_a_cached_read_reports_the_same_findings_at_the_same_places(tmp_path):
@@ -250,10 +258,11 @@ def test_a_cached_read_reports_the_same_findings_at_the_same_places(tmp_path):
     (root / "specs/personas/unused.yml").write_text("name: Nobody\nchannels: [fax]\n", "utf-8")
     plain = read_workspace(root).findings
     assert {f.rule.name for f in plain} >= {"unknown-persona", "unused-persona", "unknown-channel"}
-    cache = root / ".mapgen-cache"
-    assert read_workspace(root, cache_dir=cache).findings == plain  # fills the cache
-    assert (cache / "specs.pack").is_file() and (cache / "checks.pack").is_file()
-    assert read_workspace(root, cache_dir=cache).findings == plain  # reads from it
+    folder = root / ".mapgen-cache"
+    assert read_workspace(root, Cache(folder)).findings == plain  # fills the cache
+    cache = Cache(folder)
+    assert read_workspace(root, cache).findings == plain  # reads from it
+    assert cache.stats.misses == {} and cache.stats.hits["spec"] > 0
 
 
 def test_a_preview_renders_the_changed_journey_now_and_the_registers_when_asked(
@@ -276,13 +285,15 @@ def test_a_preview_renders_the_changed_journey_now_and_the_registers_when_asked(
     state = preview.rebuild({root / "specs/journeys/first-purchase.yml"})
 
     assert state.crash is None
-    assert sorted(rendered) == ["journeys/first-purchase.html", "personas/leo.html"]
+    assert sorted(rendered) == ["journeys/first-purchase.html"]
     assert sorted(spy.drawn) == ["emotion-first-purchase", "flow-first-purchase",
                                  "funnel-first-purchase"]
     assert isinstance(state.files["pain-points.html"], Deferred)
+    assert isinstance(state.files["personas/leo.html"], Deferred)
     assert b"Spots the cashback ad on Instagram" in state.file("pain-points.html")
     assert b"Spots the cashback ad on Instagram" in state.file("journeys.json")
     assert rendered[-1] == "pain-points.html"
+    assert b"First purchase" in state.file("personas/leo.html")
     assert b'class="mapgen-diagram"' in state.file("index.html"), "the overview, reused"
     assert "overview" not in spy.drawn, "what the overview shows did not change"
 
@@ -298,7 +309,7 @@ def test_many_files_read_in_parallel_give_what_one_process_gives(tmp_path, monke
         if copy == 3:  # one broken file among them: its finding must come back too
             text += "\nbogus-key: 1\n"
         (root / f"specs/journeys/copy-{copy:03d}.yml").write_text(text, "utf-8")
-    parallel = read_workspace(root, cache_dir=root / ".mapgen-cache")
+    parallel = read_workspace(root, Cache(root / ".mapgen-cache"))
     monkeypatch.setattr(workspace, "PARALLEL_FROM", 10**9)
     serial = read_workspace(root)
     assert parallel.findings == serial.findings

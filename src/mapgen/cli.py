@@ -8,6 +8,7 @@ below this module prints.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import traceback
@@ -17,11 +18,12 @@ import click
 import jinja2
 
 from mapgen import __version__, diagrams, report, scaffold, schema
-from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
+from mapgen.cache import CACHE_DIR, Cache
+from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, get_engine
 from mapgen.model import ID_PATTERN
 from mapgen.site.theme import ThemeError
-from mapgen.site.write import OutputError
+from mapgen.site.output import OutputError
 from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -60,6 +62,21 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
     """
     ctx.color = _colour()
     ctx.obj = Context(verbose - quiet)
+    _show_steps(verbose - quiet >= 2)
+
+
+class _Echo(logging.Handler):
+    """mapgen's log on standard error, through click (so tests and pipes see it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"debug: {record.getMessage()}", err=True)
+
+
+def _show_steps(shown: bool) -> None:
+    """-vv: say each step of a build as it happens (reading, drawing, staging, publishing)."""
+    logger = logging.getLogger("mapgen")
+    logger.handlers = [_Echo()] if shown else []
+    logger.setLevel(logging.DEBUG if shown else logging.WARNING)
 
 
 def _workspace_root(path: Path) -> Path:
@@ -245,7 +262,7 @@ def _valid_workspace(app: Context, path: Path, strict: bool = False,
     ``cached`` keeps what each spec file gave in the workspace's cache folder (for builds).
     """
     root = _workspace_root(path)
-    result = read_workspace(root, cache_dir=root / CACHE_DIR if cached else None)
+    result = read_workspace(root, Cache(root / CACHE_DIR) if cached else None)
     run_strict = strict or bool(result.workspace and result.workspace.config.strict)
     failed = result.fails(run_strict)
     if failed or (show_warnings and result.findings):
@@ -282,12 +299,13 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
         data = diagrams.dot_source(ws, request).encode("utf-8")
     else:
         layout = get_engine(engine or ws.config.engine)
-        cache = DiagramCache(Path(ws.root) / CACHE_DIR)
+        cache = Cache(Path(ws.root) / CACHE_DIR)
         try:
             data = diagrams.render(ws, [request], layout, cache, fmt)[0].content
         except EngineError as exc:
             raise click.ClickException(str(exc)) from None
-        app.debug(f"cache: {cache.stats.hits} hit(s), {cache.stats.misses} laid out")
+        cache.save()
+        app.debug(f"cache: {layouts.reused(cache)} hit(s), {layouts.laid_out(cache)} laid out")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -307,12 +325,18 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
 @ENGINE_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Layout processes to run at once (default: one per core).")
-@click.option("--clean", is_flag=True,
+@click.option("--clean", is_flag=True, default=False,
               help="Render every page and diagram again, not only what changed (laid-out "
-                   "graphs still come from .mapgen-cache; delete it to start from nothing).")
+                   "graphs still come from .mapgen-cache; delete it to start from nothing). "
+                   "Files mapgen did not write are still kept.")
+@click.option("--keep-existing", is_flag=True, default=False,
+              help="Build into a folder that already holds files mapgen did not write, "
+                   "leaving them as they are (needed once: the folder's manifest then "
+                   "says which files are mapgen's).")
 @click.pass_obj
 def build(app: Context, config_file: Path | None, site_dir: Path | None, strict: bool,
-          site_url: str | None, engine: str | None, jobs: int | None, clean: bool) -> None:
+          site_url: str | None, engine: str | None, jobs: int | None, clean: bool,
+          keep_existing: bool) -> None:
     """Build the static site: pages, diagrams, search, journeys.json, sitemap.
 
     Only what changed since the last build is made again (see the README)."""
@@ -323,7 +347,7 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
     ws = _valid_workspace(app, root, strict, show_warnings=True, cached=True)
     target = site_dir or Path(ws.root) / ws.config.site_dir
     options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs,
-                           clean=clean)
+                           clean=clean, keep_existing=keep_existing)
     try:
         with _progress(app) as progress:
             result = build_site(ws, options, progress)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from mapgen.cache import JSON, Codec
+
 
 class Severity(enum.Enum):
     ERROR = "error"
@@ -106,6 +108,21 @@ class Finding:
         loc = self.location
         return (loc.file, loc.line, loc.column, self.rule.code, self.message)
 
+    def to_data(self) -> list:
+        """The finding as JSON data, for the cache (see :meth:`from_data`)."""
+        loc = self.location
+        return [self.rule.name, loc.file, loc.line, loc.column, loc.path, self.message,
+                self.severity.value]
+
+    @classmethod
+    def from_data(cls, data: list) -> Finding:
+        """The finding :meth:`to_data` gave; ValueError or KeyError when it is not one."""
+        name, file, line, column, path, message, severity = data
+        if not all(isinstance(v, str) for v in (file, path, message)) or not all(
+                isinstance(v, int) for v in (line, column)):
+            raise ValueError("not a finding")
+        return cls(RULES[name], Location(file, line, column, path), message, Severity(severity))
+
 
 def finding(rule_name: str, location: Location, message: str) -> Finding:
     rule = RULES[rule_name]
@@ -126,3 +143,9 @@ def one_of(choices) -> str:
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+
+#: How a list of findings is kept in the cache (see :mod:`mapgen.cache`).
+FINDINGS = Codec(lambda findings: JSON.encode([f.to_data() for f in findings]),
+                 lambda data: [Finding.from_data(item) for item in JSON.decode(data)])

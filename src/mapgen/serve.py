@@ -1,8 +1,9 @@
 """Serve: a live preview writers can leave running all day.
 
 :class:`Preview` keeps the last good site in memory and rebuilds it when a watched file
-changes (reading only changed files and re-rendering only what they feed, see
-:class:`mapgen.workspace.FileMemo` and :class:`mapgen.site.build.RenderMemo`). When the
+changes, through the same plan of outputs and the same records as ``mapgen build``
+(see :mod:`mapgen.site.build`): only the files whose key changed are made again, and
+the cache (:mod:`mapgen.cache`) keeps what each file read in memory between saves. When the
 specs are invalid, or a rebuild crashes, the last good site stays up and every page
 shows an overlay with the findings until the next good rebuild.
 
@@ -26,12 +27,13 @@ from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
+from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams.engine import get_engine
 from mapgen.findings import Finding
-from mapgen.site.build import Deferred, RenderMemo, render_site
+from mapgen.site.build import Deferred, render_site
+from mapgen.site.output import Made
 from mapgen.site.theme import load_theme
-from mapgen.workspace import CONFIG_NAMES, FileMemo, read_workspace
+from mapgen.workspace import CONFIG_NAMES, read_workspace
 
 EVENTS_PATH = "/__mapgen__/events"
 SCRIPT_PATH = "/__mapgen__/livereload.js"
@@ -66,18 +68,18 @@ class Preview:
         self.livereload = livereload
         self.state = State()
         self.changed = threading.Condition()
-        self._files = FileMemo()
-        self._render = RenderMemo()
+        self._cache = Cache(self.root / CACHE_DIR, memory=True)
+        #: Every file of the last good site as made, with its record.
+        self._made: dict[str, Made] = {}
         self._lock = threading.Lock()
         self.config = None
 
     # --- building ---------------------------------------------------------------------
 
     def rebuild(self, changed: set[Path] | None = None) -> State:
-        """Rebuild after ``changed`` paths (None: everything); never raises."""
+        """Rebuild after ``changed`` paths (None: everything); never raises. What the
+        change did not touch is taken from the last site: its key says so."""
         with self._lock:
-            if changed is None or not self._only_specs(changed):
-                self._render.clear()
             try:
                 files, findings = self._build()
             except Exception as exc:  # noqa: BLE001 - a crash is shown, the server stays
@@ -86,23 +88,29 @@ class Preview:
                 self._publish(files, findings, None)
             return self.state
 
-    def _only_specs(self, changed: set[Path]) -> bool:
-        if self.config is None:
-            return False
-        specs = (self.root / self.config.specs_dir).resolve()
-        return all(specs in Path(p).resolve().parents for p in changed)
-
     def _build(self):
-        result = read_workspace(self.root, self._files)
+        result = read_workspace(self.root, self._cache)
         ws = result.workspace
         if ws is None or result.fails(False):
             return None, result.findings
         self.config = ws.config
         engine = get_engine(self.engine_name or ws.config.engine)
-        cache = DiagramCache(self.root / CACHE_DIR)
-        site = render_site(ws, engine, cache, self.site_url_override, memo=self._render,
-                           defer=True)
-        return site.files, tuple(f for f in result.findings if f.fails(ws.config.strict))
+        site = render_site(ws, engine, self._cache, self.site_url_override,
+                           past=self._past(), defer=True)
+        self._cache.save()
+        self._made = site.files
+        files = {rel: made.data for rel, made in site.files.items()}
+        return files, tuple(f for f in result.findings if f.fails(ws.config.strict))
+
+    def _past(self) -> dict[str, Made]:
+        """The last site's files that were made (a deferred one only once asked for)."""
+        past = {}
+        for rel, made in self._made.items():
+            if isinstance(made.data, Deferred):
+                made = made.data.made
+            if made is not None:
+                past[rel] = made
+        return past
 
     def _publish(self, files, findings, crash) -> None:
         with self.changed:

@@ -29,7 +29,7 @@ from mapgen.model import (
     Journey,
     Workspace,
 )
-from mapgen.storage import digest
+from mapgen.cache import digest
 
 MAX_STEPS = 20
 _MAX_REPAIRS = 3

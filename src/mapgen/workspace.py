@@ -5,29 +5,30 @@ A workspace is a folder with an optional ``mapgen.yml`` and a specs folder holdi
 point later stages use: it returns the model (when the specs are sound enough to build
 one) and every finding, sorted by file and position.
 
-Reading is the first thing every command does, so it is made cheap to repeat: a live
-preview passes a :class:`FileMemo` (files whose stat is unchanged are not read again), and
-a build passes its cache folder (a file whose bytes were seen before is not parsed again).
+Reading is the first thing every command does, so it is made cheap to repeat: a build
+and a live preview pass a :class:`~mapgen.cache.Cache`, and a file whose bytes were read
+before is not parsed again (nor an unchanged journey's rules checked again).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import gc
 import multiprocessing
 import os
-import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mapgen.findings import Finding, Location, finding
+from mapgen.findings import FINDINGS, Finding, Location, finding
 from mapgen.load import YAML_SUFFIXES, Document, LoadError, load_bytes, read_bytes
 from mapgen.model import DOCUMENT_MODELS, ID_PATTERN, Config, Spec, Workspace
-from mapgen.storage import Pack, code_fingerprint, digest
+from mapgen.cache import JSON, Cache, Codec, code_fingerprint, digest, from_data, to_data
 from mapgen.validate import _bad_id_message, check_document, check_workspace, slugify
 
 CONFIG_NAMES = ("mapgen.yml", "mapgen.yaml")
+log = logging.getLogger(__name__)
 _DEFAULT_CONFIG = Config()  # immutable: one instance, so it is the same every read
 
 
@@ -69,62 +70,16 @@ def find_root(path: Path) -> Path:
         "specs/journeys folder); create one with `mapgen init`")
 
 
-class FileMemo:
-    """What each file gave last time, reused while the file is unchanged.
-
-    A live preview reads the workspace after every save; with the memo only the files
-    that changed are parsed and modelled again, and every unchanged persona or journey
-    is the very same object as before, so later stages can tell what changed by
-    identity alone.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[Path, tuple[tuple, tuple]] = {}
-        #: The findings of each journey's rules, by key (see :func:`check_workspace`).
-        self.checks: dict[str, list[Finding]] = {}
-
-    def get(self, path: Path, compute):
-        """What ``compute()`` gave for ``path`` last time while it is unchanged, else its own."""
-        stamp, value = self.lookup(path)
-        if value is None:
-            value = compute()
-            self.keep(path, stamp, value)
-        return value
-
-    def lookup(self, path: Path) -> tuple[tuple | None, object]:
-        """(the file's stamp now, what was kept for that stamp or None)."""
-        try:
-            stat = path.stat()
-        except OSError:
-            return None, None
-        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        entry = self._entries.get(path)
-        return stamp, entry[1] if entry is not None and entry[0] == stamp else None
-
-    def keep(self, path: Path, stamp: tuple | None, value: object) -> None:
-        """Remember ``value`` for ``path`` as it was at ``stamp`` (taken before reading)."""
-        if stamp is not None:
-            self._entries[path] = (stamp, value)
-
-    def reuse_checks(self, file: str, key: str, check) -> list[Finding]:
-        if key not in self.checks:
-            if len(self.checks) > 100_000:  # a long preview session: forget the old
-                self.checks.clear()
-            self.checks[key] = check()
-        return self.checks[key]
-
-
-def read_workspace(root: Path, memo: FileMemo | None = None,
-                   cache_dir: Path | None = None) -> Result:
+def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     """Load, model and validate the workspace at ``root``.
 
-    ``memo`` (for a live preview) skips the files that did not change since last time;
-    ``cache_dir`` (for a build) keeps what each spec file gave, by its bytes, across runs.
+    With a ``cache`` (see :mod:`mapgen.cache`), a spec file whose bytes were read before
+    is not parsed again, and an unchanged journey's rules are not checked again.
     """
     root = root.resolve()
     findings: list[Finding] = []
     documents = _Documents()
-    config_doc, config, config_findings, config_digest = _read_config(root, memo)
+    config_doc, config, config_findings, config_digest = _read_config(root)
     if config_doc is not None:
         documents[config_doc.file] = config_doc
     findings += config_findings
@@ -139,10 +94,9 @@ def read_workspace(root: Path, memo: FileMemo | None = None,
             CONFIG_NAMES[0])
         findings.append(finding("invalid-value", where, problem))
         return Result(None, _sorted(findings), documents)
-    store = Pack(cache_dir / "specs.pack" if cache_dir is not None else None)
     with _gc_paused():
-        specs_read = _read_specs(list(_spec_files(specs)), root, store, memo)
-    store.save(spec.file for _, _, spec in specs_read)
+        specs_read = _read_specs(list(_spec_files(specs)), root, cache or Cache())
+    log.debug("read %d spec files", len(specs_read))
     for kind, path, spec in specs_read:
         findings += spec.findings
         if not spec.parsed:
@@ -157,26 +111,18 @@ def read_workspace(root: Path, memo: FileMemo | None = None,
             files[f"{kind}/{item.id}"] = spec.file
             digests[f"{kind}/{item.id}"] = spec.digest
     ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests)
-    if memo is not None:
-        findings += check_workspace(ws, documents, config_doc, memo.reuse_checks)
-    elif cache_dir is not None:
-        checks = Pack(cache_dir / "checks.pack")
-        findings += check_workspace(ws, documents, config_doc, _reuse(checks))
-        checks.save(ws.files.values())
-    else:
-        findings += check_workspace(ws, documents, config_doc)
+    findings += check_workspace(ws, documents, config_doc, _reuse(cache) if cache else None)
+    if cache is not None:
+        cache.save({"spec": (spec.file for _, _, spec in specs_read),
+                    "checks": ws.files.values()})
     return Result(ws, _sorted(findings), documents)
 
 
-def _reuse(checks: Pack):
-    """Keep each journey's findings in ``checks`` under its file's name."""
+def _reuse(cache: Cache):
+    """Keep each journey's findings in the cache under its file's name."""
     def reuse(file: str, key: str, check) -> list[Finding]:
-        key = digest(code_fingerprint(), key)
-        known = checks.get(file, key)
-        if not isinstance(known, list):
-            known = check()
-            checks.put(file, key, known)
-        return known
+        return cache.get_or_make("checks", file, digest(code_fingerprint(), key), check,
+                                 FINDINGS)
 
     return reuse
 
@@ -195,18 +141,12 @@ def _gc_paused():
             gc.enable()
 
 
-def _cached(memo: FileMemo | None, path: Path, read, *args):
-    """``read(*args)``, or what it gave last time while ``path`` is unchanged."""
-    compute = lambda: read(*args)
-    return memo.get(path, compute) if memo is not None else compute()
-
-
-def _read_config(root: Path, memo: FileMemo | None):
+def _read_config(root: Path):
     """(document, Config, findings, digest) for mapgen.yml; the defaults without one."""
     for name in CONFIG_NAMES:
         path = root / name
         if path.is_file():
-            return _cached(memo, path, _config_from, path, name)
+            return _config_from(path, name)
     return None, _DEFAULT_CONFIG, [], "default"
 
 
@@ -227,33 +167,64 @@ class SpecFile:
 
     ``file`` is its name as shown, ``digest`` names its bytes (and the code that read
     them; "" when it could not be read). The document, with the position of every value,
-    is only needed to place a finding: kept pickled, it is unpickled when asked for.
+    is only needed to place a finding: it is kept as data (see :data:`SPEC`) and decoded
+    when asked for, so a workspace of thousands of files holds no positions in memory.
     """
 
     def __init__(self, file: str, document: Document | None, item: Spec | None,
-                 findings: tuple[Finding, ...], digest: str):
-        self.file, self.item, self.findings, self.digest = file, item, findings, digest
+                 loading: tuple[Finding, ...], shape: tuple[Finding, ...], digest: str):
+        self.file, self.item, self.digest = file, item, digest
+        #: What reading the file found, and what checking its document's shape found.
+        self.loading, self.shape = loading, shape
         self.parsed = document is not None
-        self._document: Document | bytes | None = document
+        self._document = _document_data(document) if document is not None else None
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.loading + self.shape
 
     @property
     def document(self) -> Document | None:
-        """The document; unpickled anew each time when kept pickled (it is seldom asked for)."""
-        if isinstance(self._document, bytes):
-            return pickle.loads(self._document)
-        return self._document
+        """The document, decoded anew each time (it is seldom asked for)."""
+        return _document_from(self.file, self._document) if self._document else None
 
-    def __getstate__(self) -> tuple:
-        document = self._document if isinstance(self._document, bytes) else pickle.dumps(
-            self._document, protocol=pickle.HIGHEST_PROTOCOL)
-        return self.file, self.item, self.findings, self.digest, self.parsed, document
 
-    def __setstate__(self, state: tuple) -> None:
-        self.file, self.item, self.findings, self.digest, self.parsed, self._document = state
+def _document_data(doc: Document) -> bytes:
+    return JSON.encode({"data": to_data(doc.data),
+                        "values": [[to_data(list(k)), *v] for k, v in doc.values.items()],
+                        "keys": [[to_data(list(k)), *v] for k, v in doc.keys.items()]})
+
+
+def _document_from(file: str, data: bytes) -> Document:
+    stored = JSON.decode(data)
+    return Document(file, from_data(stored["data"]),
+                    {tuple(from_data(k)): (line, col) for k, line, col in stored["values"]},
+                    {tuple(from_data(k)): (line, col) for k, line, col in stored["keys"]})
+
+
+def _spec_codec(kind: str, path: Path, shown: str, key: str) -> Codec:
+    """A parsed spec file as data: its document and what loading it found. The model and
+    the findings about its shape are made again from the document when it is read back
+    (a tenth of the cost of parsing YAML), so they always come from today's code."""
+    def encode(spec: SpecFile) -> bytes:
+        document = spec._document.decode("utf-8") if spec._document else None
+        return JSON.encode({"document": document,
+                            "findings": [f.to_data() for f in spec.loading]})
+
+    def decode(data: bytes) -> SpecFile:
+        stored = JSON.decode(data)
+        loading = tuple(Finding.from_data(f) for f in stored["findings"])
+        if stored["document"] is None:
+            return SpecFile(shown, None, None, loading, (), key)
+        doc = _document_from(shown, stored["document"].encode("utf-8"))
+        item, shape = _read_item(kind, path, doc)
+        return SpecFile(shown, doc, item, loading, tuple(shape), key)
+
+    return Codec(encode, decode)
 
 
 class _Documents(Mapping[str, Document]):
-    """File name -> document, each unpickled when first looked up (see :class:`SpecFile`)."""
+    """File name -> document, each decoded when first looked up (see :class:`SpecFile`)."""
 
     def __init__(self) -> None:
         self._entries: dict[str, Document | SpecFile] = {}
@@ -276,66 +247,51 @@ class _Documents(Mapping[str, Document]):
 PARALLEL_FROM = 64
 
 
-def _read_specs(entries: list[tuple[str, Path]], root: Path, store: Pack,
-                memo: FileMemo | None) -> list[tuple]:
-    """(kind, path, SpecFile) of every spec file: from the memo while the file's stat is
-    unchanged (a live preview), from the cache where its bytes were read before (a
-    build), the others parsed, in one process per core when there are many (a cold read
-    of 1000 journeys would otherwise leave a core idle for seconds). Every document comes
-    back pickled: it is unpickled only when a finding needs a position."""
+def _read_specs(entries: list[tuple[str, Path]], root: Path, cache: Cache) -> list[tuple]:
+    """(kind, path, SpecFile) of every spec file: from the cache where its bytes were read
+    before (in memory for a live preview, on disk for a build), the others parsed, in one
+    process per core when there are many (a cold read of 1000 journeys would otherwise
+    leave a core idle for seconds)."""
     out: list = []
     todo: list[tuple[int, str, str, str, bytes, str]] = []
-    stamps: dict[int, tuple | None] = {}
     for kind, path in entries:
-        stamp, known = memo.lookup(path) if memo is not None else (None, None)
-        if isinstance(known, SpecFile):
-            out.append((kind, path, known))
-            continue
-        stamps[len(out)] = stamp
         shown = _display(path, root)
         try:
             raw = read_bytes(path, shown)
         except LoadError as exc:
-            out.append((kind, path, SpecFile(shown, None, None, (exc.finding,), "")))
+            out.append((kind, path, SpecFile(shown, None, None, (exc.finding,), (), "")))
             continue
         key = digest(code_fingerprint(), kind, shown, raw)
-        spec = store.get(shown, key)
-        if not isinstance(spec, SpecFile):
+        spec = cache.get("spec", shown, key, _spec_codec(kind, path, shown, key))
+        if spec is None:
             todo.append((len(out), kind, str(path), shown, raw, key))
         out.append((kind, path, spec))
-    for (index, _, _, shown, _, key), pickled in zip(todo, _parse_all(todo)):
-        store.put_pickled(shown, key, pickled)
-        out[index] = out[index][:2] + (pickle.loads(pickled),)
-    if memo is not None:
-        for index, stamp in stamps.items():
-            memo.keep(out[index][1], stamp, out[index][2])
+    for (index, kind, path, shown, _, key), spec in zip(todo, _parse_all(todo)):
+        cache.put("spec", shown, key, spec, _spec_codec(kind, Path(path), shown, key))
+        out[index] = out[index][:2] + (spec,)
     return out
 
 
-def _parse_all(todo: list[tuple]) -> Iterator[bytes]:
-    """Each file parsed, pickled, in order; in parallel when there are many and fork is
-    there. One at a time, so memory never holds every file's pickle at once."""
+def _parse_all(todo: list[tuple]) -> Iterator[SpecFile]:
+    """Each file parsed, in order; in parallel when there are many and fork is there.
+    Workers send what they parsed back through a pipe (between mapgen's own processes,
+    never through a file), one at a time, so memory never holds them all at once."""
     workers = min(os.cpu_count() or 1, 4)
     if len(todo) < PARALLEL_FROM or workers < 2 or (
             "fork" not in multiprocessing.get_all_start_methods()):
-        yield from map(_parse_pickled, todo)
+        yield from map(_parse_job, todo)
         return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_parse_pickled, todo, chunksize=max(1, len(todo) // (workers * 8)))
+        yield from pool.imap(_parse_job, todo, chunksize=max(1, len(todo) // (workers * 8)))
 
 
-def _parse_pickled(job: tuple) -> bytes:
+def _parse_job(job: tuple) -> SpecFile:
     _, kind, path, shown, raw, key = job
-    spec = _parse_spec(kind, Path(path), shown, raw, key)
-    return pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _parse_spec(kind: str, path: Path, shown: str, raw: bytes, key: str) -> SpecFile:
-    doc, findings = load_bytes(raw, shown)
+    doc, loading = load_bytes(raw, shown)
     if doc is None:
-        return SpecFile(shown, None, None, tuple(findings), key)
-    item, item_findings = _read_item(kind, path, doc)
-    return SpecFile(shown, doc, item, tuple(findings + item_findings), key)
+        return SpecFile(shown, None, None, tuple(loading), (), key)
+    item, shape = _read_item(kind, Path(path), doc)
+    return SpecFile(shown, doc, item, tuple(loading), tuple(shape), key)
 
 
 def _specs_folder(root: Path, specs_dir: str) -> tuple[Path, str | None]:

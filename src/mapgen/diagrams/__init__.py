@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mapgen.diagrams import charts, graphs, svg
-from mapgen.diagrams.cache import DiagramCache
+from mapgen.cache import Cache
+from mapgen.diagrams.layouts import lay_out
 from mapgen.diagrams.engine import Engine, EngineError, Job
 from mapgen.model import Journey, Workspace
 
@@ -77,11 +78,11 @@ def dot_source(ws: Workspace, request: Request) -> str:
     return builder(ws, request.journey)
 
 
-def render(ws: Workspace, requests: list[Request], engine: Engine, cache: DiagramCache,
+def render(ws: Workspace, requests: list[Request], engine: Engine, cache: Cache,
            fmt: str = "svg") -> list[Diagram]:
     """Draw every request. Graph views are laid out together, in parallel, via the cache."""
     graphs_asked = [r for r in requests if r.view in GRAPH_VIEWS]
-    laid_out = cache.layout(engine, [layout_job(ws, r) for r in graphs_asked], fmt)
+    laid_out = lay_out(cache, engine, [layout_job(ws, r) for r in graphs_asked], fmt)
     return finish_all(ws, requests, dict(zip((r.name for r in graphs_asked), laid_out)), fmt)
 
 

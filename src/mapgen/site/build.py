@@ -1,22 +1,26 @@
 """Build: a validated workspace in, every file of the static site out.
 
-:func:`render_site` is pure apart from the diagram engine and cache: it returns the
-site as a mapping of relative path -> bytes, so a failure anywhere leaves the output
-folder as it was. :func:`build` then hands the files to :mod:`mapgen.site.write`.
+:func:`render_site` makes the files of a site; :func:`build` puts them into the output
+folder (see :mod:`mapgen.site.output`) and a live preview keeps them in memory (see
+:mod:`mapgen.serve`). Both go through the same plan of outputs, and the same records.
 
-Builds are incremental. Every file has a key (:mod:`mapgen.site.keys`) naming what it is made
-from; a file whose key is unchanged is taken from the :class:`RenderMemo` (a live
-preview) or left as it is on disk (a build, through :mod:`mapgen.site.manifest`), and
-only the diagrams of the pages rendered again are drawn.
+Builds are incremental. Each file is made from the workspace through a watched view of
+it (see :mod:`mapgen.cache`) that records which journeys and personas the file read; the
+file's record keeps those names and the key they gave. The next render takes a file as
+it is while the key from the same names is unchanged (from the output folder for a
+build, from memory for a preview), and makes the others again; only the diagrams of the
+pages made again are drawn. So a template may read anything the context offers, the
+whole workspace included, and what it read is what its key covers.
 
 Every template sees these variables besides its page's own (see docs/themes.md):
-``site``, ``page``, ``theme``, ``nav``, ``diagrams``, ``generator``, and the functions
-``url``, ``asset``, ``markdown``, ``safe_url``, ``label``, ``emoticon``, ``signed``,
-``channel_name``, ``persona_name``, ``sparkline``, ``edit_url``.
+``site``, ``page``, ``theme``, ``nav``, ``diagrams``, ``workspace``, ``generator``, and the
+functions ``url``, ``asset``, ``markdown``, ``safe_url``, ``label``, ``emoticon``,
+``signed``, ``channel_name``, ``persona_name``, ``sparkline``, ``edit_url``.
 """
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 import threading
@@ -30,22 +34,22 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from mapgen import __version__, diagrams, schema
-from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
+from mapgen import __version__, schema
+from mapgen.cache import CACHE_DIR, Cache, Reads, Sources, digest, watched
+from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
 from mapgen.diagrams.sparkline import sparkline
 from mapgen.model import Journey, Workspace
 from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
-from mapgen.site import search, write
-from mapgen.site.drawings import SITE_VIEWS, Drawings
-from mapgen.site.drawings import key_of as drawings_key_of
-from mapgen.site.keys import Keys
-from mapgen.site.manifest import Manifest
+from mapgen.site import search
+from mapgen.site.drawings import Drawings
 from mapgen.site.markup import render_markdown, safe_url
+from mapgen.site.output import Made, OutputError, OutputFolder, Staging, check_output_dir
 from mapgen.site.theme import Theme, load_theme
-from mapgen.storage import Pack, digest
+
+log = logging.getLogger(__name__)
 
 #: Called as pages are rendered: (pages done, pages in all, the page's path).
 Progress = Callable[[int, int, str], None]
@@ -66,8 +70,11 @@ class BuildOptions:
     engine: str | None = None
     jobs: int | None = None
     cache_dir: Path | None = None
-    #: Render every page again, whatever the last build recorded (layouts still cached).
+    #: Render every page and diagram again, whatever the last build recorded (layouts
+    #: still come from the cache; foreign files in the output folder are still kept).
     clean: bool = False
+    #: Build into a folder that holds files mapgen did not write, keeping them.
+    keep_existing: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,168 +108,163 @@ def _n(count: int, word: str) -> str:
 
 def build(ws: Workspace, options: BuildOptions,
           progress: Progress | None = None) -> BuildReport:
-    """Render what changed since the last build and write it to ``options.site_dir``."""
+    """Render what changed since the last build and put the site in ``options.site_dir``.
+
+    The output folder holds the old site or the new one at every instant; a failure
+    (the disk full included) leaves it as it was and raises :class:`OutputError`.
+    """
     started = time.perf_counter()
     root = Path(ws.root)
-    write.check_output_dir(options.site_dir, root, root / ws.config.specs_dir)
-    cache_dir = options.cache_dir or root / CACHE_DIR
-    cache = DiagramCache(cache_dir)
-    manifest = Manifest.load(cache_dir, options.site_dir)
-    if options.clean:
-        manifest.entries.clear()
+    check_output_dir(options.site_dir, root, _inputs(ws))
+    folder = OutputFolder.open(options.site_dir, options.keep_existing)
+    cache = Cache(options.cache_dir or root / CACHE_DIR)
     engine = get_engine(options.engine or ws.config.engine, jobs=options.jobs)
-    finished = Pack(None if options.clean else cache_dir / "finished.pack")
-    with write.Staging(options.site_dir) as staging:
-        site = render_site(ws, engine, cache, options.site_url, progress,
-                           current=manifest.current, finished=finished, staging=staging)
-        result = write.sync(options.site_dir, site.files)
-    manifest.save(site.keys)
-    finished.save(r.name for r in diagrams.requests_for(ws, SITE_VIEWS))
-    return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams, cache.stats.misses,
-                       cache.stats.hits, sum(p.endswith(".html") for p in site.files),
-                       site.rendered_pages, len(result.written), len(result.removed),
-                       time.perf_counter() - started)
+    try:
+        with folder.staging() as staging:
+            site = render_site(ws, engine, cache, options.site_url, progress,
+                               past={} if options.clean else folder.intact(),
+                               staging=staging, fresh_diagrams=options.clean)
+            result = folder.publish(site.files, staging)
+    except OSError as exc:
+        raise OutputError(_write_problem(exc, folder.path)) from None
+    cache.save({"diagram": site.diagram_names, "diagram-source": site.diagram_names},
+               {layouts.KIND: 2 * len(site.diagram_names) + 64})  # room for one change
+    return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams,
+                       layouts.laid_out(cache), layouts.reused(cache),
+                       sum(p.endswith(".html") for p in site.files), site.rendered_pages,
+                       len(result.written), len(result.removed), time.perf_counter() - started)
 
 
-class RenderMemo:
-    """What the last render made, for a live preview to reuse.
+def _inputs(ws: Workspace) -> list[Path]:
+    """The folders a build reads: the specs, and the theme's own folder if any."""
+    root = Path(ws.root)
+    folders = [root / ws.config.specs_dir]
+    if ws.config.theme.custom_dir:
+        folders.append(root / ws.config.theme.custom_dir)
+    return folders
 
-    Every file and diagram is kept with its key (see :class:`Keys`) and reused while the
-    key is the same: a changed journey re-renders its own diagrams and page, its
-    personas' pages, and the files that list every journey, nothing else. A change to the
-    config or the theme needs :meth:`clear` (which also reloads the theme).
-    """
 
-    def __init__(self) -> None:
-        self.clear()
-
-    def clear(self) -> None:
-        self.theme: tuple[Theme, jinja2.Environment, str] | None = None
-        self.diagrams: dict[str, tuple[str, diagrams.Diagram]] = {}
-        self.files: dict[str, tuple[str, bytes]] = {}
+def _write_problem(exc: OSError, site_dir: Path) -> str:
+    where = exc.filename or site_dir
+    return (f"{where}: cannot write: {exc.strerror or exc}; the site in {site_dir} is "
+            "unchanged (free some space or fix the folder's permissions, then build again)")
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered site: each file's bytes (or where they are staged), or None where the
-    file on disk is current."""
+    """A rendered site: each file as made (see :class:`~mapgen.site.output.Made`)."""
 
-    files: dict[str, bytes | write.Staged | Deferred | None]
-    #: What each file was made from (see :class:`Keys`), for the manifest.
-    keys: dict[str, str]
+    files: dict[str, Made]
     #: Pages rendered, and diagrams drawn, by this render (not reused).
     rendered_pages: int
     diagrams: int
+    diagram_names: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False)  # each output is its own: compared by identity
 class _Output:
-    """A file of the site: its path, its key, and a page to render or how to make it."""
+    """A file of the site: its path, and how to make it from a watched workspace.
+
+    Its key is traced (what ``make`` read, see :mod:`mapgen.cache`) unless ``key`` is
+    given: the static assets are named by their own bytes."""
 
     path: str
-    key: str
-    make: Callable[[], bytes] | None = None
+    make: Callable[[Workspace, Reads], bytes]
+    key: str | None = None
     page: site_pages.Page | None = None
+    #: Made from every journey: a live preview makes it when asked for.
+    listing: bool = False
 
 
-def render_site(ws: Workspace, engine: Engine, cache: DiagramCache,
+def render_site(ws: Workspace, engine: Engine, cache: Cache,
                 site_url: str | None = None, progress: Progress | None = None,
-                memo: RenderMemo | None = None,
-                current: Callable[[str, str], bool] | None = None,
-                finished: Pack | None = None,
-                staging: write.Staging | None = None, defer: bool = False) -> Rendered:
-    """Every file of the site, made again only where its key changed.
+                past: Mapping[str, Made] | None = None,
+                staging: Staging | None = None, defer: bool = False,
+                fresh_diagrams: bool = False) -> Rendered:
+    """Every file of the site, made again where its record in ``past`` is out of date.
 
-    A file is reused from ``memo`` when it holds the same key, and left as it is on disk
-    (None) when ``current(path, key)`` says the file there was made from that key. A
-    diagram is reused from ``memo``, else from ``finished`` (kept between builds).
-
-    With ``staging`` (a build), each file goes to the staging folder as soon as it is
-    made: memory holds a batch of pages, not the site. Without it (a live preview), the
-    files stay in ``memo``. Either way a journey's diagrams are let go once its pages are
-    rendered.
-
-    With ``defer`` (a live preview), the files made from the whole workspace (the home
-    page, the registers, journeys.json, the search index) are :class:`Deferred`: made
-    when first asked for, so a change to one journey costs its own pages, not those.
+    A file of ``past`` is reused while its key, worked out again from the parts it read,
+    is the same. With ``staging`` (a build) each file made goes to the staging folder as
+    soon as it is made, so memory holds a batch of pages, not the site; without it (a
+    live preview) the bytes are kept in the result. With ``defer`` (a live preview), the
+    files made from every journey are made when first asked for (:class:`Deferred`).
+    ``fresh_diagrams`` draws every diagram again (``build --clean``).
     """
-    memo = memo or RenderMemo()
-    config = ws.config
-    site_url = _with_slash(site_url if site_url is not None else config.site_url)
-    if memo.theme is None:
-        theme = load_theme(Path(ws.root), config.theme.name, config.theme.custom_dir,
-                           config.theme.options)
-        memo.theme = (theme, theme.environment(), theme.fingerprint())
-    theme, env, fingerprint = memo.theme
-    keys = Keys(ws, fingerprint, site_url, f"{engine.name} {engine.version}")
-    plan = site_pages.plan(ws)
-    outputs = _outputs(ws, theme, plan, keys, site_url)
-    files, todo = _reused(outputs, memo, current)
-    later = [o for o in todo if defer and (o.page is None or site_pages.ALL in o.page.depends)]
+    past = past or {}
+    site_url = _with_slash(site_url if site_url is not None else ws.config.site_url)
+    theme = load_theme(Path(ws.root), ws.config.theme.name, ws.config.theme.custom_dir,
+                       ws.config.theme.options)
+    env = theme.environment()
+    sources = Sources(ws, {"theme": theme.fingerprint(), "site_url": site_url or "",
+                           "engine": f"{engine.name} {engine.version}"})
+    outputs = _outputs(ws, theme, site_pages.plan(ws), site_url)
+    files, todo = _reused(outputs, past, sources)
+    later = [o for o in todo if defer and o.listing]
     todo = [o for o in todo if o not in later]
     pages = [o for o in todo if o.page is not None]
+    shared = _site_context(ws, theme, site_url)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        drawings = Drawings(ws, engine, cache, drawings_key_of(ws, keys.content, keys.of_content),
-                            memo.diagrams, finished or Pack(None), pool)
-        shared = _shared_context(ws, theme, drawings, site_url)
+        drawings = Drawings(ws, engine, cache, sources, pool, redraw=fresh_diagrams)
 
-        def make(output: _Output) -> bytes:
-            if output.make is not None:
-                return output.make()
-            return _render_page(env, output.page, shared, site_url)
+        def make(output: _Output) -> Made:
+            reads = Reads()
+            if output.page is not None:
+                reads.update(("theme", "site_url"))
+                data = _render_page(env, output.page, ws, shared, drawings, reads, site_url)
+            else:
+                data = output.make(watched(ws, reads), reads)
+            parts = reads.parts()
+            key = output.key or sources.key(output.path, parts)
+            return Made(key, parts, staging.put(output.path, data) if staging else data)
 
+        log.debug("rendering %d pages (%d files in all)", len(pages), len(outputs))
         for done, output in enumerate(_in_batches(pages, drawings), start=1):
             if progress:
                 progress(done, len(pages), output.path)
-            files[output.path] = _keep(memo, staging, output, make(output))
-    drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
-    for output in todo:
-        if output.page is None:
-            files[output.path] = _keep(memo, staging, output, make(output))
+            files[output.path] = make(output)
+            log.debug("rendered %s", output.path)
+        drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
+        for output in todo:
+            if output.page is None:
+                files[output.path] = make(output)
     for output in later:
-        files[output.path] = Deferred(lambda o=output: _keep(memo, None, o, make(o)))
-    return Rendered(files, {o.path: o.key for o in outputs}, len(pages), drawings.drawn)
+        files[output.path] = Made("", (), Deferred(lambda o=output: make(o)))
+    return Rendered(files, len(pages), drawings.drawn, tuple(drawings.requests))
 
 
-def _reused(outputs: list[_Output], memo: RenderMemo,
-            current: Callable[[str, str], bool] | None) -> tuple[dict, list[_Output]]:
-    """(the files whose key is unchanged, the outputs to make): a file with the same key
-    is taken from the memo, or left on disk (None) when ``current`` says it is there."""
-    files: dict[str, bytes | write.Staged | Deferred | None] = {}
+def _reused(outputs: list[_Output], past: Mapping[str, Made],
+            sources: Sources) -> tuple[dict, list[_Output]]:
+    """(the files whose record is current, the outputs to make again)."""
+    files: dict[str, Made] = {}
     todo = []
     for output in outputs:
-        known = memo.files.get(output.path)
-        if known is not None and known[0] == output.key:
-            files[output.path] = known[1]
-        elif current is not None and current(output.path, output.key):
-            files[output.path] = None
+        known = past.get(output.path)
+        if known is not None and known.key == (output.key or sources.key(output.path,
+                                                                         known.reads)):
+            files[output.path] = known
         else:
             todo.append(output)
     return files, todo
 
 
 class Deferred:
-    """A file of a live preview, made when first asked for (see ``render_site``)."""
+    """A file of a live preview, made when first asked for (see ``render_site``); its
+    :class:`Made` record, once made, is kept for the next render."""
 
-    def __init__(self, make: Callable[[], bytes]):
+    def __init__(self, make: Callable[[], Made]):
         self._make = make
-        self._data: bytes | None = None
+        self._made: Made | None = None
         self._lock = threading.Lock()
+
+    @property
+    def made(self) -> Made | None:
+        return self._made
 
     def __call__(self) -> bytes:
         with self._lock:
-            if self._data is None:
-                self._data = self._make()
-            return self._data
-
-
-def _keep(memo: RenderMemo, staging: write.Staging | None, output: _Output,
-          data: bytes) -> bytes | write.Staged:
-    """A file just made: staged for a build, kept in the memo for a live preview."""
-    if staging is not None:
-        return staging.put(output.path, data)
-    memo.files[output.path] = (output.key, data)
-    return data
+            if self._made is None:
+                self._made = self._make()
+            return self._made.data
 
 
 #: Pages rendered per batch: the diagrams of the next batch are laid out meanwhile.
@@ -284,34 +286,46 @@ def _in_batches(pages: list[_Output], drawings: Drawings) -> Iterator[_Output]:
                         if name in drawings.requests)
 
 
-def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Keys,
+def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
              site_url: str | None) -> list[_Output]:
     """Every file of the site, in the plan's order, then assets and data files."""
-    outputs = [_Output(page.path, keys.of(page.depends, page.path, page.template), page=page)
-               for page in plan]
+    outputs = [_Output(page.path, _never, page=page, listing=page.listing) for page in plan]
     for rel, path in theme.static_files().items():
         data = path.read_bytes()
-        outputs.append(_Output(f"assets/{rel}", digest(data), lambda data=data: data))
-    every_spec = frozenset({site_pages.ALL})
+        outputs.append(_Output(f"assets/{rel}", lambda ws, reads, data=data: data,
+                               key=digest(data)))
     outputs += [
-        _Output(".nojekyll", "", bytes),
-        _Output("journeys.json", keys.of_content(every_spec, "journeys.json"),
-                lambda: data_files.as_json(data_files.compiled_model(ws))),
-        _Output("assets/search-index.js", keys.of_content(every_spec, "search"),
-                lambda: search.index_script(ws)),
+        _Output(".nojekyll", lambda ws, reads: b""),
+        _Output("journeys.json", lambda ws, reads: data_files.as_json(
+            data_files.compiled_model(ws)), listing=True),
+        _Output("assets/search-index.js", lambda ws, reads: search.index_script(ws),
+                listing=True),
     ]
-    outputs += [_Output(f"schema/{kind}.schema.json", keys.content,
-                        lambda kind=kind: schema.dumps(kind).encode("utf-8"))
+    outputs += [_Output(f"schema/{kind}.schema.json",
+                        lambda ws, reads, kind=kind: schema.dumps(kind).encode("utf-8"))
                 for kind in schema.KINDS]
     if site_url:
-        public = [p for p in plan if p.public]
-        outputs.append(_Output("sitemap.xml", keys.of(every_spec, "sitemap.xml"),
-                               lambda: data_files.sitemap(site_url, public)))
+        outputs.append(_Output("sitemap.xml", _sitemap(site_url), listing=True))
     return outputs
 
 
-def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[str, Any],
+def _sitemap(site_url: str) -> Callable[[Workspace, Reads], bytes]:
+    def make(ws: Workspace, reads: Reads) -> bytes:
+        reads.add("site_url")
+        return data_files.sitemap(site_url, [p for p in site_pages.plan(ws) if p.public])
+
+    return make
+
+
+def _never(ws: Workspace, reads: Reads) -> bytes:
+    raise AssertionError("pages are rendered by _render_page")
+
+
+def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
+                 shared: dict[str, Any], drawings: Drawings, reads: Reads,
                  site_url: str | None) -> bytes:
+    """The page rendered from the workspace as it sees it: all it reads lands in ``reads``."""
+    seen = watched(ws, reads)
     here = posixpath.dirname(page.path)
     absolute = page.path == "404.html" and site_url
 
@@ -322,7 +336,8 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[st
             return target
         return _relative(target, here)
 
-    context = {**shared, **page.context(), "page": page, "url": url,
+    context = {**shared, **_workspace_context(seen, drawings.seen_by(reads)),
+               **page.context(seen), "page": page, "url": url,
                "asset": lambda rel: url(f"assets/{rel}"),
                "canonical": site_url + page.path if site_url else None}
     return env.get_template(page.template).render(context).encode("utf-8")
@@ -338,8 +353,8 @@ def _relative(target: str, folder: str) -> str:
     return "/".join([".."] * (len(here) - common) + there[common:])
 
 
-def _shared_context(ws: Workspace, theme: Theme, svgs: Mapping[str, Markup],
-                    site_url: str | None) -> dict[str, Any]:
+def _site_context(ws: Workspace, theme: Theme, site_url: str | None) -> dict[str, Any]:
+    """What every page sees that comes from the config, the theme and mapgen alone."""
     config = ws.config
     return {
         "site": {"title": config.title, "description": render_markdown(config.description),
@@ -348,19 +363,25 @@ def _shared_context(ws: Workspace, theme: Theme, svgs: Mapping[str, Markup],
         "theme": theme.options,
         "accent": _colour(theme.options.get("accent")),
         "nav": NAV,
-        "workspace": ws,
-        "diagrams": svgs,
         "generator": f"mapgen {__version__}",
         "markdown": render_markdown,
         "safe_url": safe_url,
-        "label": lambda journey, score: ws.scale_of(journey).label(score),
-        "emoticon": lambda journey, score: ws.scale_of(journey).emoticon(score),
         "signed": signed,
-        "channel_name": lambda cid: ws.channels[cid].name if cid in ws.channels else cid,
-        "persona_name": lambda pid: ws.personas[pid].name if pid in ws.personas else pid,
         "persona_path": site_pages.persona_path,
         "journey_path": site_pages.journey_path,
         "sparkline": lambda values, low, high: Markup(sparkline(values, low, high)),
+    }
+
+
+def _workspace_context(ws: Workspace, svgs: Mapping[str, Markup]) -> dict[str, Any]:
+    """What a page sees of the workspace: ``ws`` is the page's watched view of it."""
+    return {
+        "workspace": ws,
+        "diagrams": svgs,
+        "label": lambda journey, score: ws.scale_of(journey).label(score),
+        "emoticon": lambda journey, score: ws.scale_of(journey).emoticon(score),
+        "channel_name": lambda cid: ws.channels[cid].name if cid in ws.channels else cid,
+        "persona_name": lambda pid: ws.personas[pid].name if pid in ws.personas else pid,
         "edit_url": lambda journey: edit_url(ws, journey),
     }
 

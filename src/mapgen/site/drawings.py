@@ -1,116 +1,147 @@
 """Drawings: the site's diagrams, drawn in batches while pages are being rendered.
 
-A build asks for the diagrams of the pages it is about to render (:meth:`Drawings.prepare`):
-those drawn before from the same inputs come from the preview's memo or the
-``finished.pack`` of the cache, the others have their DOT built and their layout started
-in the background, so the engine's processes work while this one renders the pages
-before. Looking a diagram up (``drawings[name]``) waits for its batch and finishes it.
-Then they are let go (:meth:`~Drawings.forget`), so memory holds a batch, not the site.
+A build asks for the diagrams of the pages it is about to render (:meth:`Drawings.prepare`).
+Those drawn before from the same parts of the workspace come from the cache (kind
+``diagram``, traced: see :mod:`mapgen.cache`); the others have their DOT built and their
+layout started in the background, so the engine's processes work while this one renders
+the pages before. Looking a diagram up waits for its batch and finishes it. Then
+journeys' diagrams are let go (:meth:`~Drawings.forget`), so memory holds a batch, not
+the site.
+
+A page sees the diagrams through :meth:`Drawings.seen_by`, which adds what each diagram
+read to what the page read: a page showing a diagram depends on what the diagram shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import logging
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from mapgen import diagrams
-from mapgen.diagrams import graphs
-from mapgen.diagrams.cache import DiagramCache
+from mapgen.cache import Cache, Reads, Sources, digest, watched
 from mapgen.diagrams.engine import Engine
+from mapgen.diagrams.layouts import lay_out
 from mapgen.model import Workspace
-from mapgen.storage import Pack, digest
 
 #: The views a site shows: the journey page's three, and the overview on the home page.
 SITE_VIEWS = ("flow", "emotion", "funnel", "overview")
-
-#: A diagram's key: what it is drawn from (see :class:`mapgen.site.keys.Keys`).
-KeyOf = Callable[[diagrams.Request], str]
+#: Page-ready diagrams, by what they read (traced), and graphs, by what they are drawn
+#: from: a graph whose trace is out of date but whose DOT, title and text alternative
+#: are the same is not laid out nor finished again (the overview reads every journey,
+#: but shows little of each).
+KIND, BY_SOURCE = "diagram", "diagram-source"
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class _Batch:
     requests: list[diagrams.Request]
+    reads: dict[str, Reads]
+    sources: dict[str, str]  # the graphs' keys by what they are drawn from
     layouts: Future  # of the graph views' laid-out bytes, in order
 
 
 class Drawings(Mapping[str, Markup]):
-    def __init__(self, ws: Workspace, engine: Engine, cache: DiagramCache, key_of: KeyOf,
-                 kept: dict[str, tuple[str, diagrams.Diagram]], finished: Pack,
-                 pool: ThreadPoolExecutor | None):
-        """``kept`` is the memo (name -> (key, diagram)), ``finished`` the build's pack;
-        layouts run in ``pool``, or on the spot when it is None."""
-        self.ws, self.engine, self.cache, self.key_of = ws, engine, cache, key_of
-        self.kept, self.finished, self.pool = kept, finished, pool
+    def __init__(self, ws: Workspace, engine: Engine, cache: Cache, sources: Sources,
+                 pool: ThreadPoolExecutor | None, redraw: bool = False):
+        """Layouts run in ``pool``, or on the spot when it is None; ``redraw`` draws every
+        diagram again (their layouts still come from the cache)."""
+        self.ws, self.engine, self.cache, self.sources, self.pool = (
+            ws, engine, cache, sources, pool)
+        self.redraw = redraw
         self.requests = {r.name: r for r in diagrams.requests_for(ws, SITE_VIEWS)}
-        self._ready: dict[str, Markup] = {}
+        self._ready: dict[str, tuple[tuple[str, ...], Markup]] = {}
         self._pending: dict[str, _Batch] = {}
         #: Diagrams drawn (not reused) so far.
         self.drawn = 0
 
     def prepare(self, names: Iterable[str]) -> None:
-        """Start drawing ``names`` (those not ready, pending or kept) in the background."""
+        """Start drawing ``names`` (those not ready, pending or cached) in the background."""
         fresh = []
         for name in names:
-            request = self.requests.get(name)
-            if request is None or name in self._ready or name in self._pending:
+            if name not in self.requests or name in self._ready or name in self._pending:
                 continue
-            reused = self._reused(request)
-            if reused is not None:
-                self._ready[name] = reused
+            known = None if self.redraw else self.cache.recall(KIND, name, self.sources)
+            if known is not None:
+                self._ready[name] = (known[0], Markup(known[1].decode("utf-8")))
             else:
-                fresh.append(request)
+                fresh.append(self.requests[name])
+        reads = {r.name: Reads() for r in fresh}
+        jobs, sources = [], {}
+        for request in [r for r in fresh if r.view in diagrams.GRAPH_VIEWS]:
+            seen = self._seen(request, reads[request.name])
+            job = diagrams.layout_job(seen, request)
+            sources[request.name] = digest(self.engine.name, self.engine.version, job.dot,
+                                           *diagrams.describe(seen, request))
+            known = None if self.redraw else self.cache.get(BY_SOURCE, request.name,
+                                                            sources[request.name])
+            if known is None:
+                jobs.append(job)
+                continue
+            fresh.remove(request)
+            self._keep(request.name, reads[request.name], known)
         if fresh:
-            jobs = [diagrams.layout_job(self.ws, r) for r in fresh
-                    if r.view in diagrams.GRAPH_VIEWS]
-            batch = _Batch(fresh, self._start(jobs))
+            log.debug("drawing %d diagrams, %d graphs to lay out", len(fresh), len(jobs))
+            batch = _Batch(fresh, reads, sources, self._start(jobs))
             self._pending.update((r.name, batch) for r in fresh)
+
+    def _seen(self, request: diagrams.Request, reads: Reads) -> Workspace:
+        """The workspace as the diagram sees it: reading its journey, and the engine."""
+        ws = watched(self.ws, reads)
+        if request.view in diagrams.GRAPH_VIEWS:
+            reads.add("engine")
+        if request.journey is not None:
+            ws.journeys[request.journey.id]  # noqa: B018 - the diagram shows this journey
+        return ws
 
     def _start(self, jobs: list) -> Future:
         if self.pool is not None:
-            return self.pool.submit(self.cache.layout, self.engine, jobs)
+            return self.pool.submit(lay_out, self.cache, self.engine, jobs)
         done: Future = Future()
-        done.set_result(self.cache.layout(self.engine, jobs))
+        done.set_result(lay_out(self.cache, self.engine, jobs))
         return done
-
-    def _reused(self, request: diagrams.Request) -> Markup | None:
-        key = self.key_of(request)
-        known = self.kept.get(request.name)
-        if known is None or known[0] != key:
-            stored = self.finished.get(request.name, key)
-            if not isinstance(stored, diagrams.Diagram):
-                return None
-            known = self.kept[request.name] = (key, stored)
-        return Markup(known[1].content.decode("utf-8"))
 
     def _finish(self, batch: _Batch) -> None:
         graph_names = [r.name for r in batch.requests if r.view in diagrams.GRAPH_VIEWS]
         laid_out = dict(zip(graph_names, batch.layouts.result()))
-        for diagram in diagrams.finish_all(self.ws, batch.requests, laid_out):
-            key = self.key_of(self.requests[diagram.name])
-            self.kept[diagram.name] = (key, diagram)
-            self.finished.put(diagram.name, key, diagram)
-            self._ready[diagram.name] = Markup(diagram.content.decode("utf-8"))
+        for request in batch.requests:
+            reads = batch.reads[request.name]
+            seen = self._seen(request, reads)
+            [diagram] = diagrams.finish_all(seen, [request], laid_out)
+            if request.name in batch.sources:
+                self.cache.put(BY_SOURCE, request.name, batch.sources[request.name],
+                               diagram.content)
+            self._keep(request.name, reads, diagram.content)
             self._pending.pop(diagram.name, None)
         self.drawn += len(batch.requests)
 
+    def _keep(self, name: str, reads: Reads, content: bytes) -> None:
+        self.cache.remember(KIND, name, reads, self.sources, content)
+        self._ready[name] = (reads.parts(), Markup(content.decode("utf-8")))
+
     def forget(self, names: Iterable[str]) -> None:
-        """Let go of a journey's diagrams once its pages are rendered: they are drawn again
-        only when the journey changes. The overview, costly to finish and shown again after
-        any change, is kept."""
+        """Let go of a journey's diagrams once its pages are rendered. The overview, costly
+        to finish and shown again after any change, is kept."""
         for name in names:
             if self.requests[name].journey is not None:
                 self._ready.pop(name, None)
-                self.kept.pop(name, None)
+                self.cache.forget(KIND, name)
+                self.cache.forget(BY_SOURCE, name)
 
-    def __getitem__(self, name: str) -> Markup:
+    def drawn_with(self, name: str) -> tuple[tuple[str, ...], Markup]:
+        """(what the diagram read, the diagram), drawn now if it is not ready."""
         if name not in self._ready:
             self.prepare([name])
             if name in self._pending:
                 self._finish(self._pending[name])
         return self._ready[name]
+
+    def __getitem__(self, name: str) -> Markup:
+        return self.drawn_with(name)[1]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.requests)
@@ -118,21 +149,22 @@ class Drawings(Mapping[str, Markup]):
     def __len__(self) -> int:
         return len(self.requests)
 
+    def seen_by(self, reads: Reads) -> Mapping[str, Markup]:
+        """The diagrams as one page sees them: each one it shows adds what that one read."""
+        return _SeenDrawings(self, reads)
 
-def key_of(ws: Workspace, base: str, journey_key: Callable[[frozenset[str], str], str]) -> KeyOf:
-    """A journey's diagrams depend on it and its personas; the overview on what it shows."""
-    known: dict[str, str] = {}
 
-    def key(request: diagrams.Request) -> str:
-        if request.name not in known:
-            known[request.name] = _key(request)
-        return known[request.name]
+class _SeenDrawings(Mapping[str, Markup]):
+    def __init__(self, drawings: Drawings, reads: Reads):
+        self._drawings, self._reads = drawings, reads
 
-    def _key(request: diagrams.Request) -> str:
-        journey = request.journey
-        if journey is None:
-            return digest(base, request.name, repr(graphs.overview_inputs(ws)))
-        return journey_key(frozenset({f"journey:{journey.id}"}
-                                     | {f"persona:{p}" for p in journey.personas}), request.name)
+    def __getitem__(self, name: str) -> Markup:
+        parts, svg = self._drawings.drawn_with(name)
+        self._reads.update(parts)
+        return svg
 
-    return key
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._drawings)
+
+    def __len__(self) -> int:
+        return len(self._drawings)

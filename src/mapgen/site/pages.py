@@ -1,10 +1,10 @@
-"""Pages: which pages a site has, what each one shows, and what each depends on.
+"""Pages: which pages a site has and what each one shows.
 
 Every page is a :class:`Page`: an output path, a template, a title and its own context
 (the variables its template sees besides the shared ones, see :mod:`mapgen.site.build`),
-made only when the page is rendered. ``depends`` names the parts of the workspace a page
-is made from (``journey:<id>``, ``persona:<id>``, ``all``) and ``diagrams`` the diagrams it
-shows, so a build or a live preview knows what to make again after a change.
+made from the workspace only when the page is rendered. What a page depends on is not
+declared here: the build gives ``context`` a watched workspace that records every
+journey and persona the page reads (see :mod:`mapgen.cache`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Any
 
 from mapgen.model import SEVERITY_RANK, Journey, PainPoint, Persona, Stage, Step, Workspace
 
-ALL = "all"
+def _nothing(ws: Workspace) -> dict[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,16 @@ class Page:
     path: str
     template: str
     title: str
-    #: The page's own template variables, computed when the page is rendered.
-    context: Callable[[], dict[str, Any]] = dict
-    depends: frozenset[str] = frozenset({ALL})
-    #: The names of the diagrams the page shows (e.g. "flow-checkout").
+    #: The page's own template variables, made from the workspace it is given when the
+    #: page is rendered.
+    context: Callable[[Workspace], dict[str, Any]] = _nothing
+    #: The names of the diagrams the page shows (e.g. "flow-checkout"), drawn ahead.
     diagrams: tuple[str, ...] = ()
     #: Listed in the sitemap and the search index.
     public: bool = True
+    #: Made from every journey (the home page, the registers, a persona's journeys): a
+    #: live preview makes such pages when they are asked for, not after every save.
+    listing: bool = False
 
 
 def journey_path(journey_id: str) -> str:
@@ -43,38 +47,41 @@ def persona_path(persona_id: str) -> str:
 
 def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
-    if len(_VIEWS) > 2 * len(ws.journeys) + 64:  # a long preview session: forget the old
-        _VIEWS.clear()
     pages = [Page("index.html", "home.html", ws.config.title,
-                  lambda: {"cards": journey_cards(ws), "figures": figures(ws)},
-                  diagrams=("overview",))]
-    pages += [_journey_page(ws, journey) for journey in ws.journeys.values()]
-    pages += [_persona_page(ws, persona) for persona in ws.personas.values()]
+                  lambda ws: {"cards": journey_cards(ws), "figures": figures(ws)},
+                  diagrams=("overview",), listing=True)]
+    pages += [_journey_page(journey) for journey in ws.journeys.values()]
+    pages += [_persona_page(persona) for persona in ws.personas.values()]
     pages += [
         Page("touchpoints.html", "touchpoints.html", "Touchpoints",
-             lambda: {"matrix": touchpoint_matrix(ws)}),
+             lambda ws: {"matrix": touchpoint_matrix(ws)}, listing=True),
         Page("pain-points.html", "pain-points.html", "Pain points",
-             lambda: {"register": pain_register(ws)}),
+             lambda ws: {"register": pain_register(ws)}, listing=True),
         Page("opportunities.html", "opportunities.html", "Opportunities",
-             lambda: {"backlog": backlog(ws)}),
-        Page("search.html", "search.html", "Search", depends=frozenset()),
-        Page("404.html", "404.html", "Page not found", depends=frozenset(), public=False),
+             lambda ws: {"backlog": backlog(ws)}, listing=True),
+        Page("search.html", "search.html", "Search"),
+        Page("404.html", "404.html", "Page not found", public=False),
     ]
     return pages
 
 
-def _journey_page(ws: Workspace, journey: Journey) -> Page:
-    return Page(journey_path(journey.id), "journey.html", journey.title,
-                lambda: {"journey": journey, "view": JourneyView.of(ws, journey)},
-                frozenset({f"journey:{journey.id}"} | {f"persona:{p}" for p in journey.personas}),
-                tuple(f"{view}-{journey.id}" for view in ("flow", "emotion", "funnel")))
+def _journey_page(journey: Journey) -> Page:
+    def context(ws: Workspace) -> dict[str, Any]:
+        journey = ws.journeys[journey_id]
+        return {"journey": journey, "view": JourneyView.of(ws, journey)}
+
+    journey_id = journey.id
+    return Page(journey_path(journey_id), "journey.html", journey.title, context,
+                tuple(f"{view}-{journey_id}" for view in ("flow", "emotion", "funnel")))
 
 
-def _persona_page(ws: Workspace, persona: Persona) -> Page:
-    featured = {f"journey:{j.id}" for j in ws.journeys.values() if persona.id in j.personas}
-    return Page(persona_path(persona.id), "persona.html", persona.name,
-                lambda: {"persona": persona, "appearances": appearances(ws, persona)},
-                frozenset({f"persona:{persona.id}"} | featured))
+def _persona_page(persona: Persona) -> Page:
+    def context(ws: Workspace) -> dict[str, Any]:
+        persona = ws.personas[persona_id]
+        return {"persona": persona, "appearances": appearances(ws, persona)}
+
+    persona_id = persona.id
+    return Page(persona_path(persona_id), "persona.html", persona.name, context, listing=True)
 
 
 # --- what the pages show -------------------------------------------------------------
@@ -85,11 +92,6 @@ class StepView:
     stage_id: str
     scores: dict[str, int]
     average: float | None
-
-
-#: id(journey) -> (journey, config, personas, view). The journey is kept alive with its
-#: entry, so its id cannot be reused by another object while the entry stands.
-_VIEWS: dict[int, tuple] = {}
 
 
 @dataclass(frozen=True)
@@ -105,18 +107,7 @@ class JourneyView:
 
     @classmethod
     def of(cls, ws: Workspace, journey: Journey) -> JourneyView:
-        """The view of ``journey``, computed once per journey object."""
-        personas = tuple(ws.personas.get(p) for p in journey.personas)
-        known = _VIEWS.get(id(journey))
-        if known and known[0] is journey and known[1] is ws.config and all(
-                a is b for a, b in zip(known[2], personas, strict=True)):
-            return known[3]
-        view = cls._compute(ws, journey)
-        _VIEWS[id(journey)] = (journey, ws.config, personas, view)
-        return view
-
-    @classmethod
-    def _compute(cls, ws: Workspace, journey: Journey) -> JourneyView:
+        """The view of ``journey`` and its personas in ``ws``."""
         scale = ws.scale_of(journey)
         steps = []
         for stage in journey.stages:

@@ -24,7 +24,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from mapgen.storage import digest
+from mapgen.cache import digest
 
 THEME_FILE = "theme.yml"
 THEME_PREFIX = "!theme"

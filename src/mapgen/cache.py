@@ -1,0 +1,450 @@
+"""Cache: the one layer that remembers what mapgen made, so that nothing is made twice.
+
+Everything mapgen reuses between stages, rebuilds and runs goes through a :class:`Cache`,
+by one interface: :meth:`Cache.get_or_make` ``(kind, name, key, make)`` gives what
+``make()`` gave the last time it ran for that name with the same key, else runs it.
+
+=========  ===============================================  ================================
+kind       what                                             key
+=========  ===============================================  ================================
+spec       a spec file parsed: its document and findings    its bytes, name and mapgen's code
+checks     one journey's rule findings                      its bytes, the config, personas
+layout     a graph laid out by the engine                   DOT, engine, version, format
+diagram    a page-ready diagram                             traced: what it read (see below)
+=========  ===============================================  ================================
+
+Keys come in two sorts:
+
+* **given**: the caller names everything the value is made from (a file's bytes, a DOT
+  source), as a :func:`digest`.
+* **traced**: the value is made from the workspace, and the layer records what it read.
+  :func:`watched` gives a view of the workspace that notes every journey and persona
+  looked up (and every listing of them) in a :class:`Reads`; the entry keeps those names,
+  and :class:`Sources` turns them into a key. The entry is valid while each part it read
+  is unchanged, so no call site declares what it depends on, and nothing can read a part
+  of the workspace that its key does not cover. Pages use the same records, kept in the
+  output folder's manifest (:mod:`mapgen.site.output`) or, for a live preview, in memory.
+
+Every key also covers mapgen's own code and the config: changing either makes everything
+again. Where values live:
+
+* in memory, for the life of the :class:`Cache` (a live preview keeps one across saves);
+* on disk, in ``.mapgen-cache/cache.sqlite`` of the workspace: one SQLite table of rows
+  (kind, name, key, reads, checksum, value). Values are data only (bytes, text, JSON):
+  nothing read from the cache is ever unpickled or evaluated. A file that is not a
+  database of this format version is moved aside and a new one started; a row whose
+  checksum does not match is a miss; a cache that cannot be written is left alone.
+  Deleting the folder only makes the next build a cold one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import math
+import sqlite3
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from mapgen.model import Workspace
+
+CACHE_DIR = ".mapgen-cache"
+DATABASE = "cache.sqlite"
+#: The on-disk format; a database of another version is started anew.
+FORMAT = 1
+#: Values longer than this are stored compressed (SVG and JSON shrink five to ten times).
+COMPRESS_FROM = 2048
+
+T = TypeVar("T")
+
+
+def digest(*parts: str | bytes) -> str:
+    """A sha256 hex digest of ``parts``, each one kept apart from the next."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of mapgen's own code: cached results never outlive the code that made them."""
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py"))
+    return digest(*(part for path in files
+                    for part in (path.relative_to(package).as_posix(), path.read_bytes())))
+
+
+# --- codecs: how a value becomes bytes, and back ---------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Codec:
+    """How values of one kind are stored; ``decode`` raises ValueError on damaged data."""
+
+    encode: Callable[[Any], bytes]
+    decode: Callable[[bytes], Any]
+
+
+BYTES = Codec(bytes, bytes)
+JSON = Codec(lambda value: json.dumps(value, separators=(",", ":"), ensure_ascii=False,
+                                      allow_nan=False).encode("utf-8"),
+             lambda data: json.loads(data.decode("utf-8")))
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Stats:
+    """What a run found and made, by kind: tests assert on these, never on a timer."""
+
+    hits: dict[str, int] = dataclasses.field(default_factory=dict)
+    misses: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def count(self, kind: str, hit: bool) -> None:
+        table = self.hits if hit else self.misses
+        table[kind] = table.get(kind, 0) + 1
+
+
+class Cache:
+    """Values by (kind, name), valid for one key; in memory, and on disk when given a folder.
+
+    Safe to use from several threads. Writes are kept until :meth:`save`, which puts them
+    on disk in one transaction.
+    """
+
+    def __init__(self, folder: Path | None = None, *, memory: bool = False):
+        """``folder`` is the cache folder (None: nothing on disk); ``memory`` keeps every
+        value made or read for the life of this object (a live preview)."""
+        self.store = _Store(folder / DATABASE if folder is not None else None)
+        self.keep_in_memory = memory
+        self._memory: dict[tuple[str, str], tuple[str, tuple[str, ...], Any]] = {}
+        self._lock = threading.RLock()
+        self.stats = Stats()
+
+    # given keys ---------------------------------------------------------------------
+
+    def get_or_make(self, kind: str, name: str, key: str, make: Callable[[], T],
+                    codec: Codec = BYTES) -> T:
+        """What ``make()`` gave for ``name`` from the same ``key``; made now if unknown."""
+        found = self.get(kind, name, key, codec)
+        if found is not None:
+            return found
+        value = make()
+        self.put(kind, name, key, value, codec)
+        return value
+
+    def get(self, kind: str, name: str, key: str, codec: Codec = BYTES) -> Any:
+        """The value kept for ``name`` from ``key``, or None."""
+        found = self._lookup(kind, name, codec, lambda known, _reads: known == key)
+        self.stats.count(kind, found is not None)
+        return found[1] if found is not None else None
+
+    def put(self, kind: str, name: str, key: str, value: Any, codec: Codec = BYTES,
+            reads: tuple[str, ...] = ()) -> None:
+        with self._lock:
+            if self.keep_in_memory:
+                self._memory[(kind, name)] = (key, reads, value)
+            self.store.put(kind, name, key, reads, codec.encode(value))
+
+    # traced keys ---------------------------------------------------------------------
+
+    def recall(self, kind: str, name: str, sources: Sources,
+               codec: Codec = BYTES) -> tuple[tuple[str, ...], Any] | None:
+        """(what it read, the value) kept for ``name`` while each part it read is unchanged."""
+        found = self._lookup(kind, name, codec,
+                             lambda key, reads: key == sources.key(name, reads))
+        self.stats.count(kind, found is not None)
+        return found
+
+    def remember(self, kind: str, name: str, reads: Reads, sources: Sources, value: Any,
+                 codec: Codec = BYTES) -> None:
+        """Keep ``value`` for ``name`` with what it read (see :func:`watched`)."""
+        parts = reads.parts()
+        self.put(kind, name, sources.key(name, parts), value, codec, parts)
+
+    # both -----------------------------------------------------------------------------
+
+    def _lookup(self, kind: str, name: str, codec: Codec,
+                valid: Callable[[str, tuple[str, ...]], bool]):
+        with self._lock:
+            known = self._memory.get((kind, name))
+            if known is not None and valid(known[0], known[1]):
+                return known[1], known[2]
+            row = self.store.get(kind, name)
+            if row is None or not valid(row[0], row[1]):
+                return None
+            try:
+                value = codec.decode(row[2])
+            except (ValueError, TypeError, KeyError, IndexError):
+                return None  # damaged, or written by another version: a miss
+            if self.keep_in_memory:
+                self._memory[(kind, name)] = (row[0], row[1], value)
+            return row[1], value
+
+    def forget(self, kind: str, name: str) -> None:
+        """Let go of a value held in memory (it stays on disk)."""
+        with self._lock:
+            self._memory.pop((kind, name), None)
+
+    def save(self, in_use: Mapping[str, Iterable[str]] | None = None,
+             latest: Mapping[str, int] | None = None) -> None:
+        """Write what was made to disk. With ``in_use`` (kind -> names), drop the other
+        entries of those kinds, so the cache holds one build's worth; with ``latest``
+        (kind -> count), keep only that many of the entries written last."""
+        with self._lock:
+            self.store.save(in_use, latest)
+
+
+class _Store:
+    """The SQLite file behind a :class:`Cache`: rows of data, written in one transaction."""
+
+    def __init__(self, file: Path | None):
+        self.file = file
+        self._db: sqlite3.Connection | None = None
+        self._pending: dict[tuple[str, str], tuple] = {}
+        self._usable = file is not None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is None and self._usable:
+            self._db = self._open() or self._open(start_again=True)
+            self._usable = self._db is not None
+        return self._db
+
+    def _open(self, start_again: bool = False) -> sqlite3.Connection | None:
+        assert self.file is not None
+        try:
+            if start_again:
+                _set_aside(self.file)
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.file, check_same_thread=False, timeout=10)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, FORMAT):
+                db.close()
+                return None
+            db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, name TEXT, key TEXT, "
+                       "reads TEXT, checksum TEXT, value BLOB, PRIMARY KEY (kind, name))")
+            db.execute(f"PRAGMA user_version = {FORMAT}")
+            db.commit()
+            return db
+        except (sqlite3.Error, OSError):
+            return None  # not a database of ours: start again, or do without
+
+    def get(self, kind: str, name: str) -> tuple[str, tuple[str, ...], bytes] | None:
+        pending = self._pending.get((kind, name))
+        if pending is not None:
+            return pending[0], pending[1], pending[2]
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT key, reads, checksum, value FROM entries WHERE kind = ? "
+                             "AND name = ?", (kind, name)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        return _checked(kind, name, *row)
+
+    def put(self, kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> None:
+        if self._usable:
+            self._pending[(kind, name)] = (key, reads, data)
+
+    def save(self, in_use: Mapping[str, Iterable[str]] | None,
+             latest: Mapping[str, int] | None) -> None:
+        db = self._connect()
+        if db is None or not (self._pending or in_use or latest):
+            return
+        rows = [_row(kind, name, *entry) for (kind, name), entry in self._pending.items()]
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+                for kind, names in (in_use or {}).items():
+                    _drop_others(db, kind, set(names))
+                for kind, count in (latest or {}).items():
+                    db.execute("DELETE FROM entries WHERE kind = ? AND rowid NOT IN (SELECT "
+                               "rowid FROM entries WHERE kind = ? ORDER BY rowid DESC "
+                               "LIMIT ?)", (kind, kind, count))
+        except sqlite3.Error:
+            return  # a full disk or a locked file: the cache is only an optimisation
+        self._pending.clear()
+
+
+def _row(kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> tuple:
+    stored = b"z" + zlib.compress(data, 1) if len(data) >= COMPRESS_FROM else b"=" + data
+    return (kind, name, key, "\n".join(reads), digest(kind, name, key, *reads, data), stored)
+
+
+def _checked(kind: str, name: str, key: Any, reads: Any, checksum: Any,
+             stored: Any) -> tuple[str, tuple[str, ...], bytes] | None:
+    """A row's (key, reads, value) when it is whole and as written, else None."""
+    if not (isinstance(key, str) and isinstance(reads, str) and isinstance(stored, bytes)):
+        return None
+    try:
+        data = zlib.decompress(stored[1:]) if stored[:1] == b"z" else stored[1:]
+    except zlib.error:
+        return None
+    parts = tuple(reads.split("\n")) if reads else ()
+    if checksum != digest(kind, name, key, *parts, data):
+        return None
+    return key, parts, data
+
+
+def _drop_others(db: sqlite3.Connection, kind: str, names: set[str]) -> None:
+    stored = [row[0] for row in db.execute("SELECT name FROM entries WHERE kind = ?", (kind,))]
+    db.executemany("DELETE FROM entries WHERE kind = ? AND name = ?",
+                   [(kind, name) for name in stored if name not in names])
+
+
+def _set_aside(file: Path) -> None:
+    """Move a file that is not a cache database of ours out of the way (never read it)."""
+    for path in (file, file.with_name(file.name + "-journal"), file.with_name(file.name + "-wal")):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+# --- what a value read from the workspace: reads, sources, the watched workspace ------
+
+class Reads:
+    """The parts of a workspace one value was made from, as :class:`Sources` names them:
+    ``journey:<id>``, ``persona:<id>``, ``journeys`` and ``personas`` (the whole list, as
+    when iterated or counted), and ``theme``, ``site_url``, ``engine``."""
+
+    def __init__(self, parts: Iterable[str] = ()):
+        self._parts = set(parts)
+
+    def add(self, part: str) -> None:
+        self._parts.add(part)
+
+    def update(self, parts: Iterable[str]) -> None:
+        self._parts.update(parts)
+
+    def parts(self) -> tuple[str, ...]:
+        """The parts, sorted; ``journey:x`` left out where all ``journeys`` were read."""
+        whole = {kind for kind in ("journey", "persona") if f"{kind}s" in self._parts}
+        return tuple(sorted(p for p in self._parts if p.partition(":")[0] not in whole))
+
+
+class Sources:
+    """What each part of a workspace is, as a digest: the keys of traced values.
+
+    A journey or persona is named by the digest of the file it was read from (of its
+    model when it was not read from a file); a list of them by their ids and digests in
+    order. ``extra`` names the parts that are not in the workspace: the theme, the site
+    URL, the layout engine.
+    """
+
+    def __init__(self, ws: Workspace, extra: Mapping[str, str] | None = None):
+        self.ws = ws
+        self.base = digest(code_fingerprint(), self._item_digest("config"))
+        self._known: dict[str, str] = dict(extra or {})
+
+    def key(self, name: str, parts: Iterable[str]) -> str:
+        """The key of ``name`` made from ``parts`` (code and config always included)."""
+        return digest(self.base, name, *(f"{part}={self.fingerprint(part)}" for part in parts))
+
+    def fingerprint(self, part: str) -> str:
+        known = self._known.get(part)
+        if known is None:
+            known = self._known[part] = self._fingerprint(part)
+        return known
+
+    def _fingerprint(self, part: str) -> str:
+        kind, _, ident = part.partition(":")
+        if kind in ("journeys", "personas") and not ident:
+            items = getattr(self.ws, kind)
+            return digest(*(f"{i}={self._item_digest(f'{kind}/{i}')}" for i in items))
+        if kind in ("journey", "persona"):
+            return self._item_digest(f"{kind}s/{ident}")
+        return "unknown"  # a part this workspace does not have: never equal to a real one
+
+    def _item_digest(self, name: str) -> str:
+        known = self.ws.digests.get(name)
+        if known:
+            return known
+        if name == "config":
+            return digest(_canonical(self.ws.config.model_dump(mode="json")))
+        kind, _, ident = name.partition("/")
+        item = getattr(self.ws, kind).get(ident)
+        return digest(_canonical(item.model_dump(mode="json"))) if item is not None else "missing"
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class _Watched(Mapping[str, T]):
+    """A workspace's journeys or personas (or files), noting in ``reads`` what is read."""
+
+    def __init__(self, items: Mapping[str, T], part: Callable[[str], str], whole: str,
+                 reads: Reads):
+        self._items, self._part, self._whole, self._reads = items, part, whole, reads
+
+    def __getitem__(self, key: str) -> T:
+        self._reads.add(self._part(key))
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self._reads.add(self._whole)
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        self._reads.add(self._whole)
+        return len(self._items)
+
+
+def watched(ws: Workspace, reads: Reads) -> Workspace:
+    """``ws`` as seen by one value being made: every journey and persona it looks up, and
+    every listing of them, is noted in ``reads``. The config is part of every key."""
+    def file_part(name: str) -> str:
+        kind, _, ident = name.partition("/")
+        return f"{kind.rstrip('s')}:{ident}"
+
+    return dataclasses.replace(
+        ws,
+        journeys=_Watched(ws.journeys, "journey:".__add__, "journeys", reads),
+        personas=_Watched(ws.personas, "persona:".__add__, "personas", reads),
+        files=_Watched(ws.files, file_part, "journeys", reads),
+        digests={})
+
+
+# --- documents as data ------------------------------------------------------------------
+
+def to_data(value: Any) -> Any:
+    """YAML data as JSON data, keeping what JSON cannot say (keys that are not text,
+    floats that are not finite) in tagged lists: ``["map", [[k, v], ...]]``."""
+    if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return {k: to_data(v) for k, v in value.items()}
+        return ["map", [[to_data(k), to_data(v)] for k, v in value.items()]]
+    if isinstance(value, list):
+        return ["list", [to_data(v) for v in value]]
+    if isinstance(value, float) and not math.isfinite(value):
+        return ["float", repr(value)]
+    return value
+
+
+def from_data(value: Any) -> Any:
+    """The inverse of :func:`to_data`; ValueError on anything it would not write."""
+    if isinstance(value, dict):
+        return {k: from_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        tag, body = value
+        if tag == "list":
+            return [from_data(v) for v in body]
+        if tag == "map":
+            return {from_data(k): from_data(v) for k, v in body}
+        if tag == "float" and body in ("inf", "-inf", "nan"):
+            return float(body)
+        raise ValueError(f"unknown tag {tag!r}")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise ValueError(f"not YAML data: {type(value).__name__}")

@@ -1,0 +1,340 @@
+"""Output: put a built site into its folder, whole, and touch nothing mapgen did not write.
+
+An output folder holds a manifest, ``.mapgen-manifest.json``: every file mapgen wrote
+there, with what it was made from (its key and the parts of the workspace it read, see
+:mod:`mapgen.cache`) and a digest of its bytes. It holds no times, so two builds of the
+same input are byte-identical, manifest included. From it:
+
+* **Nothing foreign is removed or overwritten.** Only files in the manifest are ever
+  replaced or removed; any other file in the folder is kept as it is, ``--clean``
+  included. A first build into a folder that holds files and no manifest is refused
+  (unless asked to keep them), and so is a new file whose path a foreign file holds.
+* **The whole new site or the whole old one, at any instant.** A build makes its files
+  in a staging folder beside the output folder (:class:`Staging`); the files it did not
+  make again, and every foreign file, are hard-linked in beside them; then the two
+  folders are exchanged in one step (``renameat2(RENAME_EXCHANGE)`` on Linux) and the old
+  one deleted. A killed build leaves a staging folder, which the next build deletes.
+* **A rebuild writes only what changed.** A file whose key is unchanged and that is
+  still as written is not made again (:meth:`OutputFolder.intact`); one made again with
+  the same bytes keeps its old file. When nothing differs, the folder is not touched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import errno
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+from mapgen.cache import digest
+
+log = logging.getLogger(__name__)
+MANIFEST = ".mapgen-manifest.json"
+#: Written first into every staging folder: only folders holding it are ever deleted.
+STAGING_MARK = ".mapgen-staging"
+#: How many foreign files a refusal names before "and N more".
+SHOWN = 3
+
+
+class OutputError(Exception):
+    """An output folder mapgen must not write to, or could not write to."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file made into the staging folder, waiting to be published."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class Made:
+    """One file of a site as a build made it: its key, the parts of the workspace it read,
+    and its bytes: in memory, :class:`Staged`, made when first asked for (a preview), or
+    None when the file in the output folder is already this one."""
+
+    key: str
+    reads: tuple[str, ...]
+    data: object = None
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+
+
+def check_output_dir(site_dir: Path, root: Path, inputs: list[Path]) -> None:
+    """Refuse an output folder that is the workspace, or holds or lies in an input."""
+    site = site_dir.resolve()
+    if site == root.resolve():
+        raise OutputError(f"the output folder {site_dir} is the workspace itself, which "
+                          "holds the specs; choose a folder inside it, e.g. `site_dir: site` "
+                          "in mapgen.yml")
+    for folder in (p.resolve() for p in inputs):
+        if site == folder or site in folder.parents:
+            raise OutputError(f"the output folder {site_dir} is or contains {folder}, which "
+                              "mapgen reads; choose another, e.g. `site_dir: site`")
+        if folder in site.parents:
+            raise OutputError(f"the output folder {site_dir} is inside {folder}, which "
+                              "mapgen reads; choose one outside it, e.g. `site_dir: site`")
+
+
+class OutputFolder:
+    """An output folder, as its manifest says mapgen left it."""
+
+    def __init__(self, path: Path, entries: dict[str, list], adopted: bool = False):
+        self.path = path
+        #: rel -> [key, reads, digest of the bytes] of every file mapgen wrote here.
+        self.entries = entries
+        #: rel -> the digest of the file there now, for the files of the manifest.
+        self._on_disk: dict[str, str] | None = None
+        #: A folder an earlier mapgen built without a manifest: the files the new site
+        #: has are taken as its own; the others are kept.
+        self.adopted = adopted
+
+    @classmethod
+    def open(cls, path: Path, keep_existing: bool = False) -> OutputFolder:
+        """The folder at ``path``, after removing what killed builds left beside it.
+
+        Refuses a folder holding files and no manifest, unless ``keep_existing`` (those
+        files are then kept, never touched) or an earlier mapgen made it.
+        """
+        path = path.resolve()
+        _remove_leftovers(path)
+        entries = _read_manifest(path)
+        if entries is not None:
+            return cls(path, entries)
+        foreign = sorted(_files_in(path)) if path.is_dir() else []
+        if not foreign or keep_existing:
+            return cls(path, {})
+        if _made_by_mapgen(path):
+            return cls(path, {}, adopted=True)
+        named = ", ".join(foreign[:SHOWN]) + (f" and {len(foreign) - SHOWN} more"
+                                              if len(foreign) > SHOWN else "")
+        raise OutputError(
+            f"the output folder {path} already holds files mapgen did not write ({named}); "
+            "build into a new or empty folder (e.g. `site_dir: site` or `-d site`), or pass "
+            "--keep-existing to build beside those files without ever touching them")
+
+    def intact(self) -> dict[str, Made]:
+        """The files of the last build that are still as it wrote them."""
+        on_disk = self._digests()
+        return {rel: Made(key, tuple(reads)) for rel, (key, reads, written)
+                in self.entries.items() if on_disk.get(rel) == written}
+
+    def _digests(self) -> dict[str, str]:
+        if self._on_disk is None:
+            self._on_disk = {}
+            for rel in self.entries:
+                try:
+                    self._on_disk[rel] = digest((self.path / rel).read_bytes())
+                except OSError:
+                    continue
+        return self._on_disk
+
+    def staging(self) -> Staging:
+        return Staging(self.path)
+
+    def publish(self, files: Mapping[str, Made], staging: Staging) -> WriteReport:
+        """Make the folder hold ``files`` (and every foreign file), in one step."""
+        foreign = [] if not self.path.is_dir() else [
+            rel for rel in _files_in(self.path) if rel not in self.entries]
+        self._refuse_clashes(foreign, files)
+        written: list[str] = []
+        digests: dict[str, str] = {}
+        for rel, made in sorted(files.items()):
+            digests[rel], same = self._compare(rel, made)
+            if not same:
+                if not isinstance(made.data, Staged):
+                    staging.put(rel, _bytes_of(made.data))
+                written.append(rel)
+            elif isinstance(made.data, Staged):
+                made.data.path.unlink()  # the old file stays: same bytes, same inode
+        removed = sorted(rel for rel in self.entries if rel not in files
+                         and (self.path / rel).exists())
+        manifest = _manifest_bytes(files, digests)
+        report = WriteReport(tuple(written), tuple(removed), len(files) - len(written))
+        if not written and not removed and manifest == _read_bytes(self.path / MANIFEST):
+            return report
+        log.debug("staged %d new files, linking %d kept ones", len(written),
+                  len(files) - len(written) + len(foreign))
+        fresh = set(written)
+        for rel in [*(r for r in files if r not in fresh), *foreign]:
+            staging.link(self.path / rel, rel)
+        staging.put(MANIFEST, manifest)
+        log.debug("publishing %s", self.path)
+        staging.publish_as(self.path)
+        log.debug("published %s; removing the previous site", self.path)
+        return report
+
+    def _refuse_clashes(self, foreign: list[str], files: Mapping[str, Made]) -> None:
+        clashes = [rel for rel in foreign if rel in files]
+        if self.adopted:
+            foreign[:] = [rel for rel in foreign if rel not in files]
+            return
+        if clashes:
+            raise OutputError(
+                f"{self.path / clashes[0]} was not written by mapgen and the site needs that "
+                "path; move the file out of the output folder (mapgen never overwrites "
+                "files it did not write)")
+
+    def _compare(self, rel: str, made: Made) -> tuple[str, bool]:
+        """(the digest of the file's new bytes, whether the file there already has them)."""
+        if made.data is None:  # intact, as :meth:`intact` found
+            return self.entries[rel][2], True
+        new = made.data.path.read_bytes() if isinstance(made.data, Staged) else _bytes_of(
+            made.data)
+        new_digest = digest(new)
+        if rel in self.entries:
+            return new_digest, self._digests().get(rel) == new_digest
+        return new_digest, self.adopted and _read_bytes(self.path / rel) == new
+
+
+class Staging:
+    """A folder beside the output folder where the next site is put together.
+
+    Use it as a context manager: unless :meth:`publish_as` put it in place, it is deleted
+    on exit, whether the build succeeded or not.
+    """
+
+    def __init__(self, site_dir: Path):
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir),
+                                            dir=site_dir.parent))
+        os.chmod(self.folder, 0o755)  # as a folder made with mkdir would be, not 0700
+        (self.folder / STAGING_MARK).touch()
+
+    def put(self, rel: str, data: bytes) -> Staged:
+        path = self.folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        os.chmod(path, 0o644)
+        return Staged(path)
+
+    def link(self, source: Path, rel: str) -> None:
+        """Put the file at ``source`` in the next site as it is (same inode, same time)."""
+        target = self.folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            os.symlink(os.readlink(source), target)
+        elif source.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            os.link(source, target)
+
+    def publish_as(self, site_dir: Path) -> None:
+        """Put this folder in the place of ``site_dir`` in one step; delete the old one."""
+        (self.folder / STAGING_MARK).unlink()
+        if not site_dir.exists():
+            os.rename(self.folder, site_dir)
+            return
+        _exchange(self.folder, site_dir)
+        (self.folder / STAGING_MARK).touch()  # the old site, now here, is a leftover
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- the manifest ------------------------------------------------------------------------
+
+def _read_manifest(folder: Path) -> dict[str, list] | None:
+    """The manifest's entries; None when there is none (or it is not one of ours)."""
+    try:
+        entries = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(entries, dict) or not all(
+            isinstance(e, list) and len(e) == 3 and isinstance(e[1], list)
+            for e in entries.values()):
+        return None
+    return {rel: e for rel, e in entries.items() if _safe_rel(rel)}
+
+
+def _manifest_bytes(files: Mapping[str, Made], digests: Mapping[str, str]) -> bytes:
+    entries = {rel: [made.key, list(made.reads), digests[rel]] for rel, made in files.items()}
+    return json.dumps({"generator": "mapgen", "files": entries}, separators=(",", ":"),
+                      sort_keys=True).encode("utf-8")
+
+
+def _safe_rel(rel: object) -> bool:
+    """A manifest names files inside its folder only (a crafted one cannot reach out)."""
+    if not isinstance(rel, str) or not rel or rel.startswith("/") or "\\" in rel:
+        return False
+    return all(part not in ("", ".", "..") for part in rel.split("/"))
+
+
+# --- the folder ----------------------------------------------------------------------------
+
+def _files_in(folder: Path) -> Iterator[str]:
+    """Every file, link and empty folder under ``folder`` (relative), but the manifest."""
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder).as_posix()
+        if rel == MANIFEST:
+            continue
+        if path.is_symlink() or not path.is_dir() or not any(path.iterdir()):
+            yield rel
+
+
+def _made_by_mapgen(folder: Path) -> bool:
+    """A folder an earlier mapgen built, before it kept a manifest there."""
+    head = _read_bytes(folder / "index.html")[:4096]
+    return b'<meta name="generator" content="mapgen ' in head
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _bytes_of(data: object) -> bytes:
+    return data() if callable(data) else data  # a preview's file made when asked for
+
+
+def _staging_prefix(site_dir: Path) -> str:
+    return f".{site_dir.name}.mapgen-"
+
+
+def _remove_leftovers(site_dir: Path) -> None:
+    """Delete the staging folders of builds that were killed (they hold the mark)."""
+    parent = site_dir.parent
+    if not parent.is_dir():
+        return
+    for folder in parent.glob(_staging_prefix(site_dir) + "*"):
+        if folder.is_dir() and not folder.is_symlink() and (
+                (folder / STAGING_MARK).exists() or not any(folder.iterdir())):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap the folders at ``a`` and ``b`` atomically where the system can (Linux 3.15+);
+    elsewhere with two renames, leaving ``b`` missing for an instant."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
+                     _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(b))
+    aside = a.with_name(a.name + "-old")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)
