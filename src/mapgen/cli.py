@@ -344,6 +344,7 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
     from mapgen.site.build import build as build_site
 
     root = config_file.parent if config_file else Path(".")
+    logging.getLogger("mapgen").debug("reading the workspace at %s", root.resolve())
     ws = _valid_workspace(app, root, strict, show_warnings=True, cached=True)
     target = site_dir or Path(ws.root) / ws.config.site_dir
     options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs,

@@ -1,0 +1,94 @@
+"""A build killed at any instant leaves the old site or the new one, never a mix.
+
+`mapgen -vv build` says each step as it happens (reading, drawing, rendering each page,
+staging, publishing). The test runs the same rebuild again and again from the same
+starting point, each time killing it with SIGKILL just after a different step, and
+checks the output folder against the site before and the site after, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import copy_example
+
+#: How many kill points at least, spread over every step a rebuild reports.
+POINTS = 22
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mapgen_build(root: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "mapgen", "-vv", "build"], cwd=root,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+
+
+def change_many_files(root: Path) -> None:
+    """A rebuild that changes every page, removes one journey's pages and adds another's."""
+    config = root / "mapgen.yml"
+    config.write_text(re.sub(r"(?m)^title: .*$", "title: Renamed journeys",
+                             config.read_text("utf-8"), count=1), "utf-8")
+    journeys = root / "specs/journeys"
+    (journeys / "failed-payout-support.yml").unlink()
+    (root / "specs/personas/maya.yml").unlink()
+    shutil.copy(journeys / "first-purchase.yml", journeys / "second-purchase.yml")
+
+
+def kill_after(root: Path, line: int) -> list[str]:
+    """Run the build, kill it just after it says its ``line``-th step; the lines seen."""
+    child = mapgen_build(root)
+    seen = []
+    for text in child.stderr:
+        seen.append(text)
+        if len(seen) > line:
+            child.send_signal(signal.SIGKILL)
+            break
+    child.wait()
+    child.stderr.close()
+    return seen
+
+
+def test_a_rebuild_killed_at_any_step_leaves_the_old_or_the_new_site(tmp_path):
+    start = copy_example(tmp_path / "start")
+    assert mapgen_build(start).wait() == 0
+    old = tree(start / "site")
+    change_many_files(start)
+
+    finished = tmp_path / "finished"
+    shutil.copytree(start, finished, copy_function=shutil.copy2)
+    whole = mapgen_build(finished)
+    steps = whole.stderr.readlines()
+    assert whole.wait() == 0
+    new = tree(finished / "site")
+    assert new != old
+    phases = {"reading": "reading the workspace", "layout": "drawing ", "rendering": "rendered ",
+              "staging": "staged ", "swap": "publishing "}
+    for phase, marker in phases.items():
+        assert any(marker in s for s in steps), f"the build reports its {phase} step"
+
+    indices = sorted({round(i * (len(steps) - 2) / (POINTS - 1)) for i in range(POINTS)}
+                     | {i for i, s in enumerate(steps) if any(m in s for m in phases.values())})
+    assert len(indices) >= 20
+    outcomes = {"old": 0, "new": 0}
+    for index in indices:
+        root = tmp_path / f"kill-{index}"
+        shutil.copytree(start, root, copy_function=shutil.copy2)
+        kill_after(root, index)
+        after = tree(root / "site")
+        assert after in (old, new), f"killed after {steps[index]!r}: a mixed site"
+        outcomes["old" if after == old else "new"] += 1
+        if index % 3 == 0 or after == new:
+            assert mapgen_build(root).wait() == 0
+            assert tree(root / "site") == new, "the next build finishes the job"
+            assert not list(root.glob(".site.mapgen-*")), "and removes what was left"
+        shutil.rmtree(root)
+    assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
