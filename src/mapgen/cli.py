@@ -19,9 +19,9 @@ import jinja2
 from mapgen import __version__, diagrams, report, scaffold, schema
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import EngineError, get_engine
-from mapgen.model import ID_PATTERN
 from mapgen.site.theme import ThemeError
 from mapgen.site.write import OutputError
+from mapgen.validate import valid_id
 from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -181,9 +181,7 @@ def _write(root: Path, files: dict[str, str], force: bool) -> list[Path]:
 
 
 def _valid_id(ctx, param, value: str) -> str:
-    import re
-
-    if not re.fullmatch(ID_PATTERN, value):
+    if not valid_id(value):
         raise click.BadParameter(
             f'"{value}" is not an id: use lower-case letters, digits and dashes')
     return value
