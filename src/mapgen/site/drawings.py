@@ -23,8 +23,8 @@ from mapgen.diagrams.engine import Engine
 from mapgen.model import Workspace
 from mapgen.storage import Pack, digest
 
-#: The views a site shows: the journey page's three, and the overview on the home page.
-SITE_VIEWS = ("flow", "emotion", "funnel", "overview")
+#: The views a site shows (those of the table marked ``on_site``).
+SITE_VIEWS = diagrams.SITE_VIEWS
 
 #: A diagram's key: what it is drawn from (see :class:`mapgen.site.keys.Keys`).
 KeyOf = Callable[[diagrams.Request], str]
@@ -63,8 +63,7 @@ class Drawings(Mapping[str, Markup]):
             else:
                 fresh.append(request)
         if fresh:
-            jobs = [diagrams.layout_job(self.ws, r) for r in fresh
-                    if r.view in diagrams.GRAPH_VIEWS]
+            jobs = [diagrams.layout_job(self.ws, r) for r in fresh if diagrams.is_graph(r)]
             batch = _Batch(fresh, self._start(jobs))
             self._pending.update((r.name, batch) for r in fresh)
 
@@ -86,7 +85,7 @@ class Drawings(Mapping[str, Markup]):
         return Markup(known[1].content.decode("utf-8"))
 
     def _finish(self, batch: _Batch) -> None:
-        graph_names = [r.name for r in batch.requests if r.view in diagrams.GRAPH_VIEWS]
+        graph_names = [r.name for r in batch.requests if diagrams.is_graph(r)]
         laid_out = dict(zip(graph_names, batch.layouts.result()))
         for diagram in diagrams.finish_all(self.ws, batch.requests, laid_out):
             key = self.key_of(self.requests[diagram.name])

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mapgen import diagrams
 from mapgen.model import SEVERITY_RANK, Journey, PainPoint, Persona, Stage, Step, Workspace
 
 ALL = "all"
@@ -47,7 +48,7 @@ def plan(ws: Workspace) -> list[Page]:
         _VIEWS.clear()
     pages = [Page("index.html", "home.html", ws.config.title,
                   lambda: {"cards": journey_cards(ws), "figures": figures(ws)},
-                  diagrams=("overview",))]
+                  diagrams=diagrams.site_diagrams(None))]
     pages += [_journey_page(ws, journey) for journey in ws.journeys.values()]
     pages += [_persona_page(ws, persona) for persona in ws.personas.values()]
     pages += [
@@ -67,7 +68,7 @@ def _journey_page(ws: Workspace, journey: Journey) -> Page:
     return Page(journey_path(journey.id), "journey.html", journey.title,
                 lambda: {"journey": journey, "view": JourneyView.of(ws, journey)},
                 frozenset({f"journey:{journey.id}"} | {f"persona:{p}" for p in journey.personas}),
-                tuple(f"{view}-{journey.id}" for view in ("flow", "emotion", "funnel")))
+                diagrams.site_diagrams(journey))
 
 
 def _persona_page(ws: Workspace, persona: Persona) -> Page:
