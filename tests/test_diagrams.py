@@ -364,3 +364,55 @@ def test_render_cli_writes_a_file_and_refuses_unknown_journeys(tmp_path, monkeyp
     assert dot.stdout.startswith("digraph")
     unknown = runner.invoke(cli, ["render", "hostlie"])
     assert unknown.exit_code == 2 and 'did you mean "hostile"' in unknown.output
+
+
+# --- the table of views ---------------------------------------------------------------
+
+SHORT_JOURNEY = """\
+title: Short
+personas: [ana, bo]
+stages:
+  - id: only
+    name: Only
+    steps:
+      - {id: alone, name: Alone, emotion: 0}
+"""
+
+
+def step_path(ws, journey):
+    """The one function of a view a test adds to the table: the steps in a row."""
+    return "digraph path {" + " -> ".join(f'"{step.id}"' for step in journey.steps) + "}"
+
+
+@pytest.fixture
+def path_view(monkeypatch):
+    """A view added to the table as a developer would add one: an entry and a function."""
+    monkeypatch.setitem(diagrams.VIEWS, "path", diagrams.View(
+        "path", "Step path", step_path, applies_to=lambda journey: len(journey.steps) > 1,
+        missing="one step only; a path needs two"))
+
+
+def test_a_view_added_to_the_table_can_be_rendered_from_the_cli(path_view, tmp_path,
+                                                                monkeypatch):
+    write_workspace(tmp_path, {"hostile": HOSTILE_JOURNEY, "short": SHORT_JOURNEY})
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    usage = runner.invoke(cli, ["render", "--help"]).output
+    assert "[flow|blueprint|emotion|funnel|overview|path]" in usage
+    dot = runner.invoke(cli, ["render", "hostile", "--view", "path", "--format", "dot"])
+    assert (dot.exit_code, dot.stdout) == (0, 'digraph path {"one" -> "two" -> "three"}')
+    drawn = runner.invoke(cli, ["render", "hostile", "--view", "path"])
+    title = ET.fromstring(drawn.stdout_bytes).find(f"{SVG}title").text
+    assert title == f"Step path of Hostile {HOSTILE}"
+    short = runner.invoke(cli, ["render", "short", "--view", "path"])
+    assert short.exit_code == 2
+    assert 'journey "short" has one step only; a path needs two' in short.output
+
+
+def test_a_view_added_to_the_table_is_requested_where_it_applies(path_view, tmp_path):
+    ws = read_workspace(write_workspace(
+        tmp_path, {"hostile": HOSTILE_JOURNEY, "short": SHORT_JOURNEY})).workspace
+    assert [r.name for r in diagrams.requests_for(ws)] == [
+        "flow-hostile", "blueprint-hostile", "emotion-hostile", "funnel-hostile",
+        "path-hostile", "flow-short", "blueprint-short", "emotion-short", "overview"]
+    assert [r.name for r in diagrams.requests_for(ws, ["path"])] == ["path-hostile"]

@@ -7,12 +7,14 @@ down to the file, line and column, and that nothing else may be reported for it.
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import mapgen
 from mapgen.cli import cli
 from mapgen.findings import RULES, RULES_BY_CODE, Severity
 from mapgen.workspace import read_workspace
@@ -137,6 +139,51 @@ def test_the_rules_made_in_test_load_are_tested_there():
 def test_the_warnings_are_the_4xx_rules_and_the_byte_order_mark():
     warnings = {r.code for r in RULES.values() if r.severity is Severity.WARNING}
     assert warnings == {code for code in RULES_BY_CODE if code.startswith("MG4")} | {"MG106"}
+
+
+# --- every rule is the validator's ------------------------------------------------------
+
+#: The rules of reading a file, reported by mapgen.load before there is a document.
+READ_BY_THE_LOADER = {"MG101", "MG102", "MG103", "MG104", "MG105", "MG106", "MG107"}
+
+
+def modules_naming_each_rule() -> dict[str, set[str]]:
+    """Rule code -> the modules of mapgen that make a finding of it: those with a call whose
+    first argument is the rule's name (``finding("invalid-id", ...)``, ``self.add(...)``)."""
+    package = Path(mapgen.__file__).parent
+    made: dict[str, set[str]] = {code: set() for code in RULES_BY_CODE}
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args and isinstance(
+                    node.args[0], ast.Constant) and node.args[0].value in RULES:
+                made[RULES[node.args[0].value].code].add(path.relative_to(package).as_posix())
+    return made
+
+
+def test_every_rule_but_reading_a_file_is_made_in_validate_py_and_nowhere_else():
+    assert modules_naming_each_rule() == {
+        code: {"load.py"} if code in READ_BY_THE_LOADER else {"validate.py"}
+        for code in RULES_BY_CODE}
+
+
+#: The rules of a file's name and of two files with one id, as `mapgen validate` prints them.
+FILE_RULES = [
+    ("invalid-id-in-file-name", 'specs/journeys/Sign_Up.yml:1:1: error MG301 the file name '
+     'gives the journey id "Sign_Up", use lower-case letters, digits and dashes, starting '
+     'with a letter or digit, e.g. "sign-up"; rename the file'),
+    ("duplicate-id-across-files", "specs/personas/ana.yml:1:1: error MG302 another file, "
+     'specs/personas/ana.yaml, already defines the persona "ana"; keep one of them'),
+    ("id-file-mismatch", 'specs/journeys/signup.yml:1:5: error MG303 the id "sign-in" '
+     'differs from the file name "signup.yml"; remove `id:` or rename the file to '
+     '"sign-in.yml" [id]'),
+]
+
+
+@pytest.mark.parametrize(("case", "line"), FILE_RULES, ids=[case for case, _ in FILE_RULES])
+def test_the_file_rules_print_their_file_line_and_column(case, line, tmp_path, monkeypatch):
+    monkeypatch.chdir(copy_of_case(case, tmp_path))
+    result = CliRunner().invoke(cli, ["validate", "."])
+    assert (result.exit_code, result.output.splitlines()[0]) == (1, line)
 
 
 # --- all mistakes of a file, in one run -------------------------------------------------

@@ -21,9 +21,9 @@ from mapgen import __version__, diagrams, report, scaffold, schema
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, get_engine
-from mapgen.model import ID_PATTERN
 from mapgen.site.theme import ThemeError
 from mapgen.site.output import OutputError
+from mapgen.validate import valid_id
 from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -198,9 +198,7 @@ def _write(root: Path, files: dict[str, str], force: bool) -> list[Path]:
 
 
 def _valid_id(ctx, param, value: str) -> str:
-    import re
-
-    if not re.fullmatch(ID_PATTERN, value):
+    if not valid_id(value):
         raise click.BadParameter(
             f'"{value}" is not an id: use lower-case letters, digits and dashes')
     return value
@@ -250,6 +248,22 @@ def _specs_dir(root: Path) -> str:
     return result.workspace.config.specs_dir if result.workspace else "specs"
 
 
+class _ViewChoice(click.Choice):
+    """``--view``: the names of :data:`mapgen.diagrams.VIEWS`, read when the command runs,
+    so a view added to the table is a choice without touching the CLI."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(diagrams.VIEWS)
+
+    @choices.setter
+    def choices(self, _given) -> None:
+        """Click sets the choices once, at start; the table is read instead."""
+
+
 ENGINE_OPTION = click.option(
     "--engine", type=click.Choice(["embedded", "system"]), default=None,
     help="Layout engine: embedded (default, bundled) or system (your Graphviz `dot`).")
@@ -275,7 +289,7 @@ def _valid_workspace(app: Context, path: Path, strict: bool = False,
 
 @cli.command()
 @click.argument("journey", required=False)
-@click.option("--view", type=click.Choice(diagrams.VIEWS), default="flow", show_default=True)
+@click.option("--view", type=_ViewChoice(), default="flow", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot"]), default="svg",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -293,7 +307,7 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
     ws = _valid_workspace(app, directory)
     request = _request(ws, journey, view)
     if fmt == "dot":
-        if view not in diagrams.GRAPH_VIEWS:
+        if not diagrams.is_graph(request):
             raise click.UsageError(f"the {view} view is SVG drawn by mapgen, not a graph: "
                                    "use --format svg")
         data = diagrams.dot_source(ws, request).encode("utf-8")
@@ -554,8 +568,8 @@ def _persona_ids(path: Path) -> dict[str, str]:
 
 
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:
-    if view == "overview":
-        return diagrams.Request("overview")
+    if not diagrams.VIEWS[view].per_journey:
+        return diagrams.Request(view)
     if journey is None:
         raise click.UsageError(f"which journey? Give its id: {', '.join(ws.journeys)}")
     if journey not in ws.journeys:
@@ -564,9 +578,8 @@ def _request(ws, journey: str | None, view: str) -> diagrams.Request:
         raise click.UsageError(f'no journey "{journey}"{did_you_mean(journey, ws.journeys)}; '
                                f"known: {', '.join(ws.journeys)}")
     found = ws.journeys[journey]
-    if view == "funnel" and not diagrams.has_funnel(found):
-        raise click.UsageError(f'journey "{journey}" has no `reached` figures to draw a '
-                               "funnel from; add `reached:` to its stages")
+    if not diagrams.VIEWS[view].applies_to(found):
+        raise click.UsageError(f'journey "{journey}" has {diagrams.VIEWS[view].missing}')
     return diagrams.Request(view, found)
 
 

@@ -1,12 +1,18 @@
 """Validate: turn loaded documents into models, and report everything that is wrong.
 
-Two passes, both reporting every finding rather than stopping at the first:
+Every rule of the format lives here except the seven of reading a file (MG101-MG107,
+:mod:`mapgen.load`); :mod:`mapgen.workspace` finds and reads the files and asks this module
+what is wrong with them. Two passes, both reporting every finding rather than stopping at
+the first:
 
 * :func:`check_document` checks one document's shape against its model and maps each
   pydantic error to a finding at the key or value that caused it, with a message that
-  says what to write instead;
+  says what to write instead; :func:`check_spec_file` adds what the file's name says
+  about a persona or journey (its id), and :func:`check_specs_folder` whether the
+  configured specs folder is there at all;
 * :func:`check_workspace` checks what needs the whole workspace: ids, references,
-  scales, reachability, and the warnings of SPEC.md.
+  scales, reachability, and the warnings of SPEC.md; :func:`duplicate_spec` is its
+  one rule found while the files are gathered (two files, one id).
 """
 
 from __future__ import annotations
@@ -16,17 +22,21 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from mapgen import schema
-from mapgen.findings import Finding, did_you_mean, finding, one_of
+from mapgen.findings import Finding, Location, did_you_mean, finding, one_of
 from mapgen.load import DocPath, Document
 from mapgen.model import (
+    DOCUMENT_MODELS,
+    ID_PATTERN,
     UNION_TAGS,
     EmotionScale,
     Journey,
+    Spec,
     Workspace,
 )
 from mapgen.cache import digest
@@ -155,6 +165,62 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return type(value).__name__
+
+
+# --- one spec file: its id is its name ---------------------------------------------
+
+def check_spec_file(kind: str, path: Path, doc: Document) -> tuple[Spec | None, list[Finding]]:
+    """The persona or journey in ``doc`` (``kind`` is its folder) and every finding of it.
+
+    Its id is its file name, so the name must be a valid id (MG301, at the top of the
+    file, since the mistake is in the name) and an ``id:`` written in the file must agree
+    with it (MG303). A bad name still lets the shape be checked, under a stand-in id.
+    """
+    model = DOCUMENT_MODELS[kind]
+    stem = path.stem
+    findings = []
+    if not valid_id(stem):
+        findings.append(finding("invalid-id", Location(doc.file, 1, 1), (
+            f"the file name gives the {model.__name__.lower()} id \"{stem}\", "
+            + _bad_id_message(stem).split(": ", 1)[1] + "; rename the file")))
+    item, shape = check_document(doc, model, id=slugify(stem) or "x")
+    findings += shape
+    if item is not None and item.id != stem and valid_id(stem):
+        findings.append(finding("id-file-mismatch", doc.locate(("id",)), (
+            f'the id "{item.id}" differs from the file name "{path.name}"; '
+            f'remove `id:` or rename the file to "{item.id}{path.suffix}"')))
+    return item, findings
+
+
+def duplicate_spec(kind: str, item_id: str, doc: Document, first_file: str) -> Finding:
+    """MG302 for ``doc``, a second file of ``kind`` defining ``item_id`` after ``first_file``
+    (``personas/ana.yml`` and ``personas/ana.yaml``, say); the first one is kept."""
+    noun = DOCUMENT_MODELS[kind].__name__.lower()
+    return finding("duplicate-id", Location(doc.file, 1, 1), (
+        f'another file, {first_file}, already defines the {noun} "{item_id}"; keep one of them'))
+
+
+def check_specs_folder(specs: Path, specs_dir: str, config_doc: Document | None,
+                       config_file: str) -> Finding | None:
+    """MG205 when ``specs`` (the config's ``specs_dir``) is not a folder that can be read.
+
+    It points at ``specs_dir`` in the config, or at ``config_file`` when there is no
+    config file yet (the default ``specs`` is missing: writing ``specs_dir`` is one fix).
+    """
+    try:
+        if specs.is_dir():
+            return None
+        problem = (f'specs_dir: there is no folder "{specs_dir}" in the workspace; create '
+                   "it with personas/ and journeys/ inside, or fix the name")
+    except OSError as exc:
+        problem = f"specs_dir: cannot open {specs_dir!r}: {exc.strerror}"
+    where = config_doc.locate(("specs_dir",)) if config_doc else Location(config_file)
+    return finding("invalid-value", where, problem)
+
+
+def valid_id(text: str) -> bool:
+    """True when ``text`` may be an id: lower-case letters, digits and dashes."""
+    return re.fullmatch(ID_PATTERN, text) is not None
 
 
 # --- the whole workspace -------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Workspace: find a workspace's files and run load, model and validate over them.
 
+This module finds and reads files; every rule about what is in them, their names
+included, is :mod:`mapgen.validate`'s.
+
 A workspace is a folder with an optional ``mapgen.yml`` and a specs folder holding
 ``personas/<id>.yml`` and ``journeys/<id>.yml``. :func:`read_workspace` is the one entry
 point later stages use: it returns the model (when the specs are sound enough to build
@@ -21,11 +24,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mapgen.findings import FINDINGS, Finding, Location, finding
-from mapgen.load import YAML_SUFFIXES, Document, LoadError, load_bytes, read_bytes
-from mapgen.model import DOCUMENT_MODELS, ID_PATTERN, Config, Spec, Workspace
 from mapgen.cache import JSON, Cache, Codec, code_fingerprint, digest, from_data, to_data
-from mapgen.validate import _bad_id_message, check_document, check_workspace, slugify
+from mapgen.findings import FINDINGS, Finding
+from mapgen.load import YAML_SUFFIXES, Document, LoadError, load_bytes, read_bytes
+from mapgen.model import DOCUMENT_MODELS, Config, Spec, Workspace
+from mapgen.validate import (
+    check_document,
+    check_spec_file,
+    check_specs_folder,
+    check_workspace,
+    duplicate_spec,
+)
 
 CONFIG_NAMES = ("mapgen.yml", "mapgen.yaml")
 log = logging.getLogger(__name__)
@@ -88,12 +97,10 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     items: dict[str, dict] = {kind: {} for kind in DOCUMENT_MODELS}
     files: dict[str, str] = {}
     digests = {"config": config_digest}
-    specs, problem = _specs_folder(root, config.specs_dir)
-    if problem:
-        where = config_doc.locate(("specs_dir",)) if config_doc else Location(
-            CONFIG_NAMES[0])
-        findings.append(finding("invalid-value", where, problem))
-        return Result(None, _sorted(findings), documents)
+    specs = root / config.specs_dir
+    missing = check_specs_folder(specs, config.specs_dir, config_doc, CONFIG_NAMES[0])
+    if missing is not None:
+        return Result(None, _sorted([*findings, missing]), documents)
     with _gc_paused():
         specs_read = _read_specs(list(_spec_files(specs)), root, cache or Cache())
     log.debug("read %d spec files", len(specs_read))
@@ -104,7 +111,8 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
         documents[spec.file] = spec
         item = spec.item
         if item is not None and item.id in items[kind]:
-            findings.append(_duplicate(kind, item.id, spec.document, files))
+            findings.append(duplicate_spec(kind, item.id, spec.document,
+                                           files[f"{kind}/{item.id}"]))
             continue
         if item is not None:
             items[kind][item.id] = item
@@ -217,7 +225,7 @@ def _spec_codec(kind: str, path: Path, shown: str, key: str) -> Codec:
         if stored["document"] is None:
             return SpecFile(shown, None, None, loading, (), key)
         doc = _document_from(shown, stored["document"].encode("utf-8"))
-        item, shape = _read_item(kind, path, doc)
+        item, shape = check_spec_file(kind, path, doc)
         return SpecFile(shown, doc, item, loading, tuple(shape), key)
 
     return Codec(encode, decode)
@@ -290,20 +298,8 @@ def _parse_job(job: tuple) -> SpecFile:
     doc, loading = load_bytes(raw, shown)
     if doc is None:
         return SpecFile(shown, None, None, tuple(loading), (), key)
-    item, shape = _read_item(kind, Path(path), doc)
+    item, shape = check_spec_file(kind, Path(path), doc)
     return SpecFile(shown, doc, item, tuple(loading), tuple(shape), key)
-
-
-def _specs_folder(root: Path, specs_dir: str) -> tuple[Path, str | None]:
-    """The specs folder, or why it cannot be used."""
-    specs = root / specs_dir
-    try:
-        if specs.is_dir():
-            return specs, None
-    except OSError as exc:
-        return specs, f"specs_dir: cannot open {specs_dir!r}: {exc.strerror}"
-    return specs, (f'specs_dir: there is no folder "{specs_dir}" in the workspace; create '
-                   "it with personas/ and journeys/ inside, or fix the name")
 
 
 def _spec_files(specs: Path):
@@ -314,36 +310,6 @@ def _spec_files(specs: Path):
             for path in sorted(folder.iterdir()):
                 if path.suffix in YAML_SUFFIXES and path.is_file():
                     yield kind, path
-
-
-def _read_item(kind: str, path: Path, doc: Document):
-    model = DOCUMENT_MODELS[kind]
-    stem = path.stem
-    findings = []
-    if not _valid_id(stem):
-        findings.append(finding("invalid-id", Location(doc.file, 1, 1), (
-            f"the file name gives the {model.__name__.lower()} id \"{stem}\", "
-            + _bad_id_message(stem).split(": ", 1)[1] + "; rename the file")))
-    item, shape = check_document(doc, model, id=slugify(stem) or "x")
-    findings += shape
-    if item is not None and item.id != stem and _valid_id(stem):
-        findings.append(finding("id-file-mismatch", doc.locate(("id",)), (
-            f'the id "{item.id}" differs from the file name "{path.name}"; '
-            f'remove `id:` or rename the file to "{item.id}{path.suffix}"')))
-    return item, findings
-
-
-def _duplicate(kind: str, item_id: str, doc: Document, files: dict) -> Finding:
-    noun = DOCUMENT_MODELS[kind].__name__.lower()
-    return finding("duplicate-id", Location(doc.file, 1, 1), (
-        f'another file, {files[f"{kind}/{item_id}"]}, already defines '
-        f'the {noun} "{item_id}"; keep one of them'))
-
-
-def _valid_id(text: str) -> bool:
-    import re
-
-    return re.fullmatch(ID_PATTERN.strip("^$"), text) is not None
 
 
 def _display(path: Path, root: Path) -> str:

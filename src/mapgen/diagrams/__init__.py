@@ -1,15 +1,20 @@
 """Diagrams: the pictures of a journey, from the validated model to page-ready SVG.
 
-Views, each a pure function of one journey (or of the workspace):
+Every view is one entry of :data:`VIEWS` (a :class:`View`): its name, its title, the
+function that draws it, whether Graphviz lays it out or mapgen draws it as SVG, whether
+it is of each journey or of the workspace, whether the site shows it, and which
+journeys it applies to. The CLI's ``render --view`` choices, the site's diagrams,
+:func:`requests_for`, :func:`describe` and the finishing of each SVG all read that table,
+so adding a view is one entry and the one function that draws it.
 
 =========  ====================================================  ================
 view       what it shows                                         drawn by
 =========  ====================================================  ================
 flow       stages, steps, touchpoints, emotions, pains, `next`   Graphviz
 blueprint  service-blueprint swimlanes, one column per step      Graphviz
-overview   personas -> journeys -> stages (the workspace)        Graphviz
 emotion    one line per persona across the steps                 our SVG code
 funnel     `reached` per stage and the drop-off between them     our SVG code
+overview   personas -> journeys -> stages (the workspace)        Graphviz
 =========  ====================================================  ================
 
 :func:`render` builds the DOT of every graph view asked for, lays all of them out in one
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from mapgen.diagrams import charts, graphs, svg
 from mapgen.cache import Cache
@@ -27,12 +33,79 @@ from mapgen.diagrams.layouts import lay_out
 from mapgen.diagrams.engine import Engine, EngineError, Job
 from mapgen.model import Journey, Workspace
 
-JOURNEY_VIEWS = ("flow", "blueprint", "emotion", "funnel")
-GRAPH_VIEWS = ("flow", "blueprint", "overview")
-VIEWS = JOURNEY_VIEWS + ("overview",)
+__all__ = ["CHART", "GRAPH", "VIEWS", "Diagram", "EngineError", "Request", "View", "describe",
+           "dot_source", "finish_all", "has_funnel", "is_graph", "layout_job", "render",
+           "requests_for", "site_diagrams"]
 
-__all__ = ["Diagram", "EngineError", "Request", "dot_source", "finish_all", "layout_job", "render",
-           "requests_for"]
+#: How a view is drawn: Graphviz lays out the DOT its function writes, or its function
+#: writes the finished SVG itself.
+GRAPH: Literal["graph"] = "graph"
+CHART: Literal["chart"] = "chart"
+
+
+def _every_journey(journey: Journey) -> bool:
+    return True
+
+
+def _stages_and_steps(ws: Workspace, journey: Journey) -> str:
+    """The text alternative of a journey's diagram: its stages and their steps, in order."""
+    return "Stages and steps: " + "; ".join(
+        f"{st.name}: {', '.join(s.name for s in st.steps)}" for st in journey.stages)
+
+
+@dataclass(frozen=True)
+class View:
+    """One kind of diagram, and everything the CLI, the site and the renderer ask of it."""
+
+    name: str
+    #: A journey view's title is "<title> of <journey title>"; a workspace view's is this.
+    title: str
+    #: ``draw(ws, journey)`` (``journey`` is None for a workspace view): the DOT of a
+    #: graph, or the finished SVG of a chart (None when there is nothing to draw).
+    draw: Callable[[Workspace, Journey | None], str | None]
+    kind: Literal["graph", "chart"] = GRAPH
+    #: One diagram per journey, or one of the whole workspace.
+    per_journey: bool = True
+    #: Drawn for the site (its pages show it by name: ``flow-<journey id>``, ``overview``).
+    on_site: bool = False
+    #: The journeys that have this view (a funnel needs `reached` figures).
+    applies_to: Callable[[Journey], bool] = _every_journey
+    #: What a journey it does not apply to lacks, and what to write: `mapgen render` says
+    #: 'journey "x" has <missing>'.
+    missing: str = ""
+    #: The diagram's short text alternative (read by screen readers, shown on hover).
+    description: Callable[[Workspace, Journey | None], str] = _stages_and_steps
+
+
+def has_funnel(journey: Journey) -> bool:
+    return any(stage.reached is not None for stage in journey.stages)
+
+
+def _personas_and_journeys(ws: Workspace, journey: None) -> str:
+    return (f"{len(ws.personas)} personas and {len(ws.journeys)} journeys: "
+            + "; ".join(f"{j.title} ({', '.join(j.personas)})" for j in ws.journeys.values()))
+
+
+def _table(*views: View) -> dict[str, View]:
+    return {view.name: view for view in views}
+
+
+#: Every view, by name, in the order `mapgen render --view` lists them.
+VIEWS: dict[str, View] = _table(
+    View("flow", "Flow", graphs.flow, on_site=True),
+    View("blueprint", "Service blueprint", graphs.blueprint),
+    View("emotion", "Emotion curve", charts.emotion_curve, CHART, on_site=True),
+    View("funnel", "Funnel", lambda ws, journey: charts.funnel(journey), CHART, on_site=True,
+         applies_to=has_funnel,
+         missing="no `reached` figures to draw a funnel from; add `reached:` to its stages"),
+    View("overview", "Overview of personas and journeys", lambda ws, _: graphs.overview(ws),
+         per_journey=False, on_site=True, description=_personas_and_journeys),
+)
+
+#: Names of views, taken from :data:`VIEWS` when mapgen is imported (code that must see
+#: a view added later reads :data:`VIEWS` itself).
+GRAPH_VIEWS = tuple(name for name, view in VIEWS.items() if view.kind == GRAPH)
+SITE_VIEWS = tuple(name for name, view in VIEWS.items() if view.on_site)
 
 
 @dataclass(frozen=True)
@@ -57,31 +130,37 @@ class Diagram:
     fmt: str
 
 
-def requests_for(ws: Workspace, views: Iterable[str] = VIEWS) -> list[Request]:
-    """Every diagram a workspace has: each journey view, the funnel where `reached` is."""
-    views = list(views)
-    out = [Request(view, journey) for journey in ws.journeys.values() for view in views
-           if view in JOURNEY_VIEWS and (view != "funnel" or has_funnel(journey))]
-    if "overview" in views:
-        out.append(Request("overview"))
-    return out
+def requests_for(ws: Workspace, views: Iterable[str] | None = None) -> list[Request]:
+    """Every diagram of ``views`` (default: all) a workspace has: each journey view of each
+    journey it applies to, then the workspace views."""
+    table = [VIEWS[name] for name in (VIEWS if views is None else views)]
+    out = [Request(view.name, journey) for journey in ws.journeys.values() for view in table
+           if view.per_journey and view.applies_to(journey)]
+    return out + [Request(view.name) for view in table if not view.per_journey]
 
 
-def has_funnel(journey: Journey) -> bool:
-    return any(stage.reached is not None for stage in journey.stages)
+def site_diagrams(journey: Journey | None) -> tuple[str, ...]:
+    """The names of the site's diagrams of ``journey`` (None: of the whole workspace)."""
+    if journey is None:
+        return tuple(name for name, view in VIEWS.items() if view.on_site and not view.per_journey)
+    return tuple(Request(name, journey).name for name, view in VIEWS.items()
+                 if view.on_site and view.per_journey and view.applies_to(journey))
+
+
+def is_graph(request: Request) -> bool:
+    """True when Graphviz lays the diagram out (its view writes DOT, not SVG)."""
+    return VIEWS[request.view].kind == GRAPH
 
 
 def dot_source(ws: Workspace, request: Request) -> str:
-    if request.view == "overview":
-        return graphs.overview(ws)
-    builder: Callable[[Workspace, Journey], str] = getattr(graphs, request.view)
-    return builder(ws, request.journey)
+    """The DOT of a graph view's diagram."""
+    return VIEWS[request.view].draw(ws, request.journey)
 
 
 def render(ws: Workspace, requests: list[Request], engine: Engine, cache: Cache,
            fmt: str = "svg") -> list[Diagram]:
     """Draw every request. Graph views are laid out together, in parallel, via the cache."""
-    graphs_asked = [r for r in requests if r.view in GRAPH_VIEWS]
+    graphs_asked = [r for r in requests if is_graph(r)]
     laid_out = lay_out(cache, engine, [layout_job(ws, r) for r in graphs_asked], fmt)
     return finish_all(ws, requests, dict(zip((r.name for r in graphs_asked), laid_out)), fmt)
 
@@ -100,35 +179,26 @@ def finish_all(ws: Workspace, requests: list[Request], laid_out: dict[str, bytes
 def _label(request: Request) -> str:
     """How a person would name the diagram in an error message."""
     if request.journey is None:
-        return "the workspace overview"
+        return f"the workspace {request.view}"
     return f'the {request.view} view of journey "{request.journey.id}"'
 
 
 def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Diagram:
     title, description = describe(ws, request)
-    if request.view in GRAPH_VIEWS:
+    if is_graph(request):
         content = raw if fmt != "svg" else svg.finish(
             svg.metric_fonts(svg.strip_titles(raw.decode("utf-8"))), request.name, title, description
         ).encode("utf-8")
     else:
         if fmt != "svg":
             raise EngineError(f"the {request.view} view is drawn as SVG only; use --format svg")
-        chart = charts.emotion_curve(ws, request.journey) if request.view == "emotion" \
-            else charts.funnel(request.journey)
-        content = (chart or "").encode("utf-8")
+        content = (VIEWS[request.view].draw(ws, request.journey) or "").encode("utf-8")
     journey_id = request.journey.id if request.journey else None
     return Diagram(request.name, request.view, journey_id, title, content, fmt)
 
 
 def describe(ws: Workspace, request: Request) -> tuple[str, str]:
     """A title and a short text alternative for the diagram."""
-    journey = request.journey
-    if journey is None:
-        return ("Overview of personas and journeys",
-                f"{len(ws.personas)} personas and {len(ws.journeys)} journeys: "
-                + "; ".join(f"{j.title} ({', '.join(j.personas)})" for j in ws.journeys.values()))
-    stages = "; ".join(f"{st.name}: {', '.join(s.name for s in st.steps)}"
-                       for st in journey.stages)
-    titles = {"flow": "Flow", "blueprint": "Service blueprint", "emotion": "Emotion curve",
-              "funnel": "Funnel"}
-    return f"{titles[request.view]} of {journey.title}", f"Stages and steps: {stages}"
+    view, journey = VIEWS[request.view], request.journey
+    title = view.title if journey is None else f"{view.title} of {journey.title}"
+    return title, view.description(ws, journey)

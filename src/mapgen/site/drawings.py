@@ -27,8 +27,8 @@ from mapgen.diagrams.engine import Engine
 from mapgen.diagrams.layouts import lay_out
 from mapgen.model import Workspace
 
-#: The views a site shows: the journey page's three, and the overview on the home page.
-SITE_VIEWS = ("flow", "emotion", "funnel", "overview")
+#: The views a site shows (those of the table marked ``on_site``).
+SITE_VIEWS = diagrams.SITE_VIEWS
 #: Page-ready diagrams, by what they read (traced), and graphs, by what they are drawn
 #: from: a graph whose trace is out of date but whose DOT, title and text alternative
 #: are the same is not laid out nor finished again (the overview reads every journey,
@@ -72,7 +72,7 @@ class Drawings(Mapping[str, Markup]):
                 fresh.append(self.requests[name])
         reads = {r.name: Reads() for r in fresh}
         jobs, sources = [], {}
-        for request in [r for r in fresh if r.view in diagrams.GRAPH_VIEWS]:
+        for request in [r for r in fresh if diagrams.is_graph(r)]:
             seen = self._seen(request, reads[request.name])
             job = diagrams.layout_job(seen, request)
             sources[request.name] = digest(self.engine.name, self.engine.version, job.dot,
@@ -92,7 +92,7 @@ class Drawings(Mapping[str, Markup]):
     def _seen(self, request: diagrams.Request, reads: Reads) -> Workspace:
         """The workspace as the diagram sees it: reading its journey, and the engine."""
         ws = watched(self.ws, reads)
-        if request.view in diagrams.GRAPH_VIEWS:
+        if diagrams.is_graph(request):
             reads.add("engine")
         if request.journey is not None:
             ws.journeys[request.journey.id]  # noqa: B018 - the diagram shows this journey
@@ -106,7 +106,7 @@ class Drawings(Mapping[str, Markup]):
         return done
 
     def _finish(self, batch: _Batch) -> None:
-        graph_names = [r.name for r in batch.requests if r.view in diagrams.GRAPH_VIEWS]
+        graph_names = [r.name for r in batch.requests if diagrams.is_graph(r)]
         laid_out = dict(zip(graph_names, batch.layouts.result()))
         for request in batch.requests:
             reads = batch.reads[request.name]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mapgen import diagrams
 from mapgen.model import SEVERITY_RANK, Journey, PainPoint, Persona, Stage, Step, Workspace
 
 def _nothing(ws: Workspace) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
     pages = [Page("index.html", "home.html", ws.config.title,
                   lambda ws: {"cards": journey_cards(ws), "figures": figures(ws)},
-                  diagrams=("overview",), listing=True)]
+                  diagrams=diagrams.site_diagrams(None), listing=True)]
     pages += [_journey_page(journey) for journey in ws.journeys.values()]
     pages += [_persona_page(persona) for persona in ws.personas.values()]
     pages += [
@@ -72,7 +73,7 @@ def _journey_page(journey: Journey) -> Page:
 
     journey_id = journey.id
     return Page(journey_path(journey_id), "journey.html", journey.title, context,
-                tuple(f"{view}-{journey_id}" for view in ("flow", "emotion", "funnel")))
+                diagrams.site_diagrams(journey))
 
 
 def _persona_page(persona: Persona) -> Page:
