@@ -107,16 +107,23 @@ def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Dia
     title, description = describe(ws, request)
     if request.view in GRAPH_VIEWS:
         content = raw if fmt != "svg" else svg.finish(
-            svg.metric_fonts(svg.strip_titles(raw.decode("utf-8"))), request.name, title, description
+            _page_text(ws, request, raw.decode("utf-8")), request.name, title, description
         ).encode("utf-8")
     else:
         if fmt != "svg":
             raise EngineError(f"the {request.view} view is drawn as SVG only; use --format svg")
         chart = charts.emotion_curve(ws, request.journey) if request.view == "emotion" \
-            else charts.funnel(request.journey)
+            else charts.funnel(request.journey, ws.drawn_dir(request.journey))
         content = (chart or "").encode("utf-8")
     journey_id = request.journey.id if request.journey else None
     return Diagram(request.name, request.view, journey_id, title, content, fmt)
+
+
+def _page_text(ws: Workspace, request: Request, raw: str) -> str:
+    """A graph's SVG text with our fonts, without node titles, and read right to left
+    when its journey (or, for the overview, the site) is written so."""
+    text = svg.metric_fonts(svg.strip_titles(raw))
+    return svg.right_to_left(text) if ws.drawn_dir(request.journey) == "rtl" else text
 
 
 def describe(ws: Workspace, request: Request) -> tuple[str, str]:
