@@ -108,10 +108,10 @@ def test_each_touchpoint_says_how_customers_feel_at_its_step(example):
     uses = [use for cell in matrix.cells.values() for _, group in cell for use in group]
     sad = next(u for u in uses if u.average is not None and u.average <= -1)
     scale = ws.scale_of(sad.journey)
-    assert sad.feeling.endswith(f"({sad.average:+.1f})")
+    assert sad.figure == f"{sad.average:+.1f}"
     assert scale.label(round(sad.average)) in sad.feeling
     page = (build_site(example) / "touchpoints.html").read_text("utf-8")
-    assert sad.feeling in page
+    assert f'{sad.feeling} <bdi dir="ltr">({sad.figure})</bdi>' in page
 
 
 def test_stages_without_a_phase_get_a_column_of_their_own(tmp_path):

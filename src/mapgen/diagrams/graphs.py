@@ -159,11 +159,14 @@ def _emotion_text(ws: Workspace, journey: Journey, scores: dict[str, int]) -> st
     if not scores:
         return "emotion: not recorded"
     scale = ws.scale_of(journey)
+    # In right-to-left text "(+1)" would show as "(1+)": the figure is isolated as
+    # left-to-right (U+2066 ... U+2069, drawn as nothing).
+    isolate = ("\u2066", "\u2069") if ws.drawn_dir(journey) == "rtl" else ("", "")
     parts = []
     for persona, score in scores.items():
         who = f"{text(_persona_name(ws, persona), 20, 1)} " if len(scores) > 1 else ""
         parts.append(f"{who}{scale.emoticon(score)} {escape(scale.label(score))} "
-                     f"({signed(score)})")
+                     f"{isolate[0]}({signed(score)}){isolate[1]}")
     return "<br/>".join(parts)
 
 

@@ -207,8 +207,10 @@ class TouchpointUse:
     step: Step
     name: str
     average: float | None
-    #: The average in words: "🙁 sad (-0.5)", on the journey's scale.
+    #: The average in words, on the journey's scale: "🙁 sad" ...
     feeling: str | None
+    #: ... and as a figure: "-0.5".
+    figure: str | None
 
 
 #: The columns of the touchpoint matrix: the phases of the customer lifecycle, in order.
@@ -245,9 +247,10 @@ def touchpoint_matrix(ws: Workspace) -> TouchpointMatrix:
             phase = stage.phase or NO_PHASE[0]
             for step in stage.steps:
                 average = averages[step.id]
-                feeling = None if average is None else _feeling(scale, average)
+                feeling, figure = _feeling(scale, average) if average is not None else (
+                    None, None)
                 for tp in step.touchpoints:
-                    use = TouchpointUse(journey, stage, step, tp.name, average, feeling)
+                    use = TouchpointUse(journey, stage, step, tp.name, average, feeling, figure)
                     cells[(tp.channel, phase)].setdefault(journey.id, []).append(use)
     used = {channel for channel, _ in cells}
     phases = tuple(p for p in (*PHASES, NO_PHASE) if any(ph == p[0] for _, ph in cells))
@@ -257,11 +260,12 @@ def touchpoint_matrix(ws: Workspace) -> TouchpointMatrix:
          for key, by_journey in cells.items()})
 
 
-def _feeling(scale: EmotionScale, average: float) -> str:
-    """"🙁 sad (-0.5)": an average score in words, by the nearest score's label."""
+def _feeling(scale: EmotionScale, average: float) -> tuple[str, str]:
+    """("🙁 sad", "-0.5"): an average score in words (the nearest score's label), and as
+    a figure."""
     nearest = round(average)
     figure = f"{average:+.1f}" if round(average, 1) else "0"
-    return f"{scale.emoticon(nearest)} {scale.label(nearest)} ({figure})".strip()
+    return f"{scale.emoticon(nearest)} {scale.label(nearest)}".strip(), figure
 
 
 @dataclass(frozen=True)
