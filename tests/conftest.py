@@ -61,3 +61,14 @@ def make_workspace(tmp_path) -> Callable[[dict[str, str | bytes]], Path]:
         return root
 
     return make
+
+
+def build_site(root: Path, *options: str) -> Path:
+    """Build the workspace at ``root`` with `mapgen build` (and ``options``); the site folder."""
+    from click.testing import CliRunner
+
+    from mapgen.cli import cli
+
+    result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml"), *options])
+    assert result.exit_code == 0, result.output
+    return root / "site"

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,6 +28,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from mapgen import language
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 X_KEY_PREFIX = "x-"
@@ -41,6 +45,8 @@ Severity = Literal["low", "medium", "high", "critical"]
 Priority = Literal["low", "medium", "high"]
 OpportunityStatus = Literal["idea", "planned", "in-progress", "done"]
 Engine = Literal["embedded", "system"]
+#: Which way text runs: left to right, right to left, or as its first strong character.
+Direction = Literal["ltr", "rtl", "auto"]
 
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
@@ -117,6 +123,18 @@ def _is_x_key(key: Any) -> bool:
     return isinstance(key, str) and key.startswith(X_KEY_PREFIX)
 
 
+def _language_tag(value: str) -> str:
+    if not language.is_tag(value):
+        raise PydanticCustomError("language_tag", language.tag_problem(value))
+    return value
+
+
+#: A BCP 47 language tag: "en", "ja", "ar", "pt-BR", "zh-Hant".
+LanguageTag = Annotated[str, AfterValidator(_language_tag), WithJsonSchema({
+    "type": "string", "pattern": language.TAG_PATTERN,
+    "description": 'A BCP 47 language tag, e.g. "en", "ja", "ar" or "pt-BR".'})]
+
+
 # --- the emotion scale and channels ---------------------------------------------------
 
 DEFAULT_LABELS = {-2: "angry", -1: "sad", 0: "neutral", 1: "happy", 2: "excited"}
@@ -189,6 +207,10 @@ class Config(Spec):
     site_url: Text | None = None
     repo_url: Text | None = None
     edit_uri: Text | None = None
+    #: The language of the site, and which way its text runs (by default: as the
+    #: language is written). A journey may say otherwise for itself.
+    lang: LanguageTag = "en"
+    dir: Direction | None = None
     specs_dir: Text = "specs"
     site_dir: Text = "site"
     theme: Annotated[Theme, BeforeValidator(_theme_shorthand)] = Field(default_factory=Theme)
@@ -302,6 +324,9 @@ class Journey(Spec):
     personas: RefList = ()
     owner: Text | None = None
     status: Status = "current"
+    #: The journey's own language and direction, when not the workspace's.
+    lang: LanguageTag | None = None
+    dir: Direction | None = None
     objective: Markdown | None = None
     description: Markdown | None = None
     period: Text | None = None
@@ -358,6 +383,33 @@ class Workspace:
 
     def scale_of(self, journey: Journey) -> EmotionScale:
         return journey.emotion_scale or self.config.emotion_scale
+
+    @property
+    def lang(self) -> str:
+        return self.config.lang
+
+    @property
+    def dir(self) -> str:
+        """The site's direction as written in mapgen.yml, else its language's."""
+        return self.config.dir or language.direction_of_tag(self.config.lang)
+
+    def lang_of(self, journey: Journey) -> str:
+        return journey.lang or self.config.lang
+
+    def dir_of(self, journey: Journey) -> str:
+        """The journey's direction as written, else its own language's, else the site's."""
+        if journey.dir:
+            return journey.dir
+        return language.direction_of_tag(journey.lang) if journey.lang else self.dir
+
+    def drawn_dir(self, journey: Journey | None = None) -> str:
+        """"ltr" or "rtl": which way a diagram runs. ``auto`` goes by the first strongly
+        directional character of the journey's (or the site's) title."""
+        written = self.dir_of(journey) if journey is not None else self.dir
+        if written != "auto":
+            return written
+        title = journey.title if journey is not None else self.config.title
+        return language.direction_of_text(title)
 
     @cached_property
     def channels(self) -> dict[str, Channel]:

@@ -95,7 +95,8 @@ VIEWS: dict[str, View] = _table(
     View("flow", "Flow", graphs.flow, on_site=True),
     View("blueprint", "Service blueprint", graphs.blueprint),
     View("emotion", "Emotion curve", charts.emotion_curve, CHART, on_site=True),
-    View("funnel", "Funnel", lambda ws, journey: charts.funnel(journey), CHART, on_site=True,
+    View("funnel", "Funnel", lambda ws, journey: charts.funnel(journey, ws.drawn_dir(journey)),
+         CHART, on_site=True,
          applies_to=has_funnel,
          missing="no `reached` figures to draw a funnel from; add `reached:` to its stages"),
     View("overview", "Overview of personas and journeys", lambda ws, _: graphs.overview(ws),
@@ -187,7 +188,7 @@ def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Dia
     title, description = describe(ws, request)
     if is_graph(request):
         content = raw if fmt != "svg" else svg.finish(
-            svg.metric_fonts(svg.strip_titles(raw.decode("utf-8"))), request.name, title, description
+            _page_text(ws, request, raw.decode("utf-8")), request.name, title, description
         ).encode("utf-8")
     else:
         if fmt != "svg":
@@ -195,6 +196,13 @@ def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Dia
         content = (VIEWS[request.view].draw(ws, request.journey) or "").encode("utf-8")
     journey_id = request.journey.id if request.journey else None
     return Diagram(request.name, request.view, journey_id, title, content, fmt)
+
+
+def _page_text(ws: Workspace, request: Request, raw: str) -> str:
+    """A graph's SVG text with our fonts, without node titles, and read right to left
+    when its journey (or, for the overview, the site) is written so."""
+    text = svg.metric_fonts(svg.strip_titles(raw))
+    return svg.right_to_left(text) if ws.drawn_dir(request.journey) == "rtl" else text
 
 
 def describe(ws: Workspace, request: Request) -> tuple[str, str]:

@@ -10,6 +10,10 @@ No layout engine is involved, so the geometry is fixed and simple: one column pe
 one row per stage. Every piece of user text is escaped and shortened to fit its place
 (the full text stays in a ``<title>`` tooltip), and every number is written with fixed
 decimals, so the same journey always gives the same bytes.
+
+A right-to-left journey's charts are drawn left to right and then mirrored
+(:func:`_mirrored`): the steps run from the right, the scale's labels stand on the right,
+and ``direction="rtl"`` makes each text's anchor its right end.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from html import escape
 from itertools import pairwise
 
 from mapgen.diagrams import style, svg
-from mapgen.diagrams.wrap import wrap
+from mapgen.diagrams.wrap import clip, wrap
 from mapgen.model import EmotionScale, Journey, Stage, Step, Workspace
 
 FONT_FAMILY = f"{style.FONT},Arial,sans-serif"
@@ -60,7 +64,7 @@ def _shorten(text: str, chars: int, lines: int = 1) -> tuple[str, ...]:
     wrapped = wrap(" ".join(str(text).split()), chars) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
-        wrapped[-1] = wrapped[-1][: chars - 1].rstrip() + "…"
+        wrapped[-1] = clip(wrapped[-1], chars - 1).rstrip() + "…"
     return tuple(wrapped)
 
 
@@ -77,12 +81,47 @@ def _tooltip(text: str) -> str:
     return f"<title>{_escape(text)}</title>"
 
 
-def _document(width: float, height: float, body: list[str]) -> str:
+def _document(width: float, height: float, body: list[str], direction: str = "ltr") -> str:
+    """The chart's SVG; a right-to-left one mirrored (see :func:`_mirrored`)."""
     size = f'width="{_number(width)}" height="{_number(height)}"'
+    content = "".join(body)
+    mirror = ""
+    if direction == "rtl":
+        content, mirror = _mirrored(content, width), ' direction="rtl"'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
             f'viewBox="0 0 {_number(width)} {_number(height)}" '
-            f'font-family="{FONT_FAMILY}" font-size="11" fill="{style.INK}">'
-            f'<rect {size} fill="{style.PAPER}"/>{"".join(body)}</svg>')
+            f'font-family="{FONT_FAMILY}" font-size="11" fill="{style.INK}"{mirror}>'
+            f'<rect {size} fill="{style.PAPER}"/>{content}</svg>')
+
+
+_SHAPE = re.compile(r"<(rect|text|tspan|line|circle|polyline|polygon)\b([^>]*)>")
+_X = re.compile(r' (x|x1|x2|cx)="(-?[0-9.]+)"')
+_RECT_WIDTH = re.compile(r' width="([0-9.]+)"')
+_POINTS = re.compile(r' points="([^"]*)"')
+
+
+def _mirrored(body: str, width: float) -> str:
+    """``body`` (our own chart markup) mirrored left to right within ``width``.
+
+    Each x becomes ``width - x`` (a rectangle's its right edge's); text keeps its
+    ``text-anchor``: in a ``direction="rtl"`` drawing "start" is the right end, which is
+    where the left end of left-to-right text lands in the mirror.
+    """
+    def point(pair: str) -> str:
+        x, y = pair.split(",")
+        return f"{_number(width - float(x))},{y}"
+
+    def shape(match: re.Match) -> str:
+        name, attrs = match.groups()
+        found = _RECT_WIDTH.search(attrs) if name == "rect" else None
+        extent = float(found.group(1)) if found else 0.0
+        attrs = _X.sub(lambda a: f' {a.group(1)}="{_number(width - float(a.group(2)) - extent)}"',
+                       attrs)
+        attrs = _POINTS.sub(lambda p: f' points="{" ".join(map(point, p.group(1).split()))}"',
+                            attrs)
+        return f"<{name}{attrs}>"
+
+    return _SHAPE.sub(shape, body)
 
 
 def _signed(score: int) -> str:
@@ -154,7 +193,8 @@ def emotion_curve(workspace: Workspace, journey: Journey) -> str:
     body += [_persona_line(journey, scale, plot, index, name)
              for index, name in enumerate(names)]
     body.append(_legend(names, legend_top))
-    return svg.finish(_document(width, height, body), f"emotion-{journey.id}",
+    direction = workspace.drawn_dir(journey)
+    return svg.finish(_document(width, height, body, direction), f"emotion-{journey.id}",
                       _plain(f"Emotion curve of {journey.title}"),
                       _plain(_curve_description(workspace, journey)))
 
@@ -319,8 +359,10 @@ BAR_HEIGHT, DROP_GAP, FUNNEL_TOP = 32, 36, 12
 NAME_CHARS, BARS_LEFT, BARS_WIDTH, FIGURES_WIDTH = 26, 210, 400, 90
 
 
-def funnel(journey: Journey) -> str | None:
-    """Customers reached per stage and lost between stages; ``None`` without figures."""
+def funnel(journey: Journey, direction: str = "ltr") -> str | None:
+    """Customers reached per stage and lost between stages; ``None`` without figures.
+
+    ``direction`` "rtl" puts the stage names on the right, the figures on the left."""
     stages = [stage for stage in journey.stages if stage.reached is not None]
     if not stages:
         return None
@@ -336,7 +378,7 @@ def funnel(journey: Journey) -> str | None:
                                   top + BAR_HEIGHT + DROP_GAP / 2 + 4, index == biggest))
     height = 2 * FUNNEL_TOP + len(stages) * (BAR_HEIGHT + DROP_GAP) - DROP_GAP
     width = BARS_LEFT + BARS_WIDTH + FIGURES_WIDTH
-    return svg.finish(_document(width, height, body), f"funnel-{journey.id}",
+    return svg.finish(_document(width, height, body, direction), f"funnel-{journey.id}",
                       _plain(f"Funnel of {journey.title}"),
                       _plain(_funnel_description(stages, losses, biggest)))
 
@@ -364,12 +406,14 @@ def _funnel_bar(stage: Stage, top: float, widest: int) -> str:
 def _drop_off(previous: int, lost: int, y: float, biggest: bool) -> str:
     text = _loss_text(previous, lost)
     x = BARS_LEFT + BARS_WIDTH / 2
+    # Figures and English words: left to right even in a right-to-left chart.
     if biggest:
         return ('<g class="drop-off biggest">'
                 + _text(x, y, [f"{text} · Biggest drop-off"], text_anchor="middle",
-                        font_weight="bold", fill=style.EXIT) + "</g>")
+                        font_weight="bold", fill=style.EXIT, direction="ltr") + "</g>")
     return ('<g class="drop-off">'
-            + _text(x, y, [text], text_anchor="middle", fill=style.MUTED) + "</g>")
+            + _text(x, y, [text], text_anchor="middle", fill=style.MUTED, direction="ltr")
+            + "</g>")
 
 
 def _loss_text(previous: int, lost: int) -> str:

@@ -4,24 +4,31 @@ No user text is ever pasted into DOT syntax. Node names are our own (``step_3``)
 every label is an HTML-like label whose text went through :func:`html.escape`, so quotes,
 braces, ``<``, ``>``, backslashes, newlines or emoji render as written and cannot change
 the graph.
+
+The engine under-measures CJK text (see :mod:`mapgen.diagrams.metrics`): a cell whose
+text is drawn wider than the engine thinks gets that width reserved (:func:`text_cell`).
+A right-to-left journey's graphs run right to left, their text aligned to the right.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from html import escape
 from itertools import pairwise
 
 import graphviz
 
-from mapgen.diagrams import style
-from mapgen.diagrams.wrap import wrap
+from mapgen.diagrams import metrics, style
+from mapgen.diagrams.wrap import clip, wrap
 from mapgen.model import Journey, Step, Workspace
 
 WRAP = 28
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_LINES = 4
+#: The ``cellpadding`` of a step's table.
+CELL_PADDING = 4
 
 
 @functools.lru_cache(maxsize=16384)  # channel, persona and emotion labels repeat
@@ -33,13 +40,47 @@ def text(value: str, width: int = WRAP, lines: int = MAX_LINES) -> str:
         wrapped += wrap(paragraph, width) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
-        wrapped[-1] = wrapped[-1][: width - 1] + "…"
+        wrapped[-1] = clip(wrapped[-1], width - 1) + "…"
     return "<br/>".join(escape(line, quote=True) for line in wrapped)
 
 
 def _html(content: str) -> str:
     """Mark ``content`` as an HTML-like label for the graphviz package."""
     return f"<{content}>"
+
+
+def _room(content: str, size: float, padding: float) -> str:
+    """A ``width`` attribute that reserves the drawn width of ``content``'s widest line,
+    where the engine would make less room (CJK text); else nothing."""
+    if content.isascii():
+        return ""
+    engine, drawn = metrics.label_widths(content, size)
+    return f' width="{math.ceil(drawn + 2 * padding)}"' if drawn > engine else ""
+
+
+def text_cell(content: str, size: float, attrs: str = "") -> str:
+    """A ``<td>`` of a step's table, wide enough for its text as a browser draws it."""
+    return f"<td{attrs}{_room(content, size, CELL_PADDING)}>{content}</td>"
+
+
+def fitted(content: str, size: float, rtl: bool = False) -> str:
+    """A label's content in a borderless cell as wide as its drawn text, where the engine
+    would make less room; else the content as it is.
+
+    The lines start at the cell's edge (the left, the right for ``rtl``): Graphviz places
+    a line by its own estimate of the width, so a centred line drawn wider than that
+    would stick out of the cell on one side."""
+    room = _room(content, size, 0)
+    if not room:
+        return content
+    return (f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0">'
+            f"<tr><td{room}{_aligned(rtl)}>{content}</td></tr></table>")
+
+
+def _aligned(rtl: bool) -> str:
+    """Cell text aligned to where lines start: the left, or the right for rtl."""
+    side = "right" if rtl else "left"
+    return f' align="{side}" balign="{side}"'
 
 
 def _graph(name: str, **attrs: str) -> graphviz.Digraph:
@@ -60,14 +101,16 @@ def _step_node(step_index: int) -> str:
 # --- flow ----------------------------------------------------------------------------
 
 def flow(ws: Workspace, journey: Journey) -> str:
-    """Stages as left-to-right clusters, steps in order, emotions, pains, next edges."""
-    graph = _graph(f"flow_{journey.id}", rankdir="LR", newrank="true", nodesep="0.3",
-                   ranksep="0.5")
+    """Stages as clusters in reading order, steps in order, emotions, pains, next edges."""
+    rtl = ws.drawn_dir(journey) == "rtl"
+    graph = _graph(f"flow_{journey.id}", rankdir="RL" if rtl else "LR", newrank="true",
+                   nodesep="0.3", ranksep="0.5")
     index = {step.id: i for i, step in enumerate(journey.steps)}
     for s, stage in enumerate(journey.stages):
         with graph.subgraph(name=f"cluster_stage_{s}") as cluster:
-            cluster.attr(label=_html(f"<b>{text(stage.name, 40, 2)}</b>"), style="rounded",
-                         color=style.LINE, labeljust="l", margin="12")
+            name = fitted(f"<b>{text(stage.name, 40, 2)}</b>", 12, rtl)
+            cluster.attr(label=_html(name), style="rounded", color=style.LINE,
+                         labeljust="r" if rtl else "l", margin="12")
             for step in stage.steps:
                 cluster.node(_step_node(index[step.id]), _html(_step_label(ws, journey, step)),
                              id=f"step-{step.id}", **{"class": "step"})
@@ -81,32 +124,49 @@ def _step_label(ws: Workspace, journey: Journey, step: Step) -> str:
     average = sum(scores.values()) / len(scores) if scores else None
     fill, ink = (style.emotion_fill(average, scale.min, scale.max) if average is not None
                  else (style.PAPER, style.INK))
-    rows = [(f'<tr><td bgcolor="{fill}" align="left" balign="left"><font color="{ink}"><b>'
-             f"{text(step.name)}</b></font></td></tr>")]
+    rtl = ws.drawn_dir(journey) == "rtl"
+    aligned = _aligned(rtl)
+    cells = [text_cell(f'<font color="{ink}"><b>{text(step.name)}</b></font>', 11,
+                       f' bgcolor="{fill}"{aligned}')]
     for tp in step.touchpoints:
         channel = ws.channels.get(tp.channel)
-        rows.append(f'<tr><td align="left" balign="left"><font point-size="9" color="{style.MUTED}">'
-                    f"{text(channel.name if channel else tp.channel, 30, 1)}: "
-                    f"{text(tp.name, 30, 2)}</font></td></tr>")
-    rows.append(f'<tr><td align="left" balign="left"><font point-size="9">'
-                f"{_emotion_text(ws, journey, scores)}</font></td></tr>")
+        cells.append(text_cell(f'<font point-size="9" color="{style.MUTED}">'
+                               f"{text(channel.name if channel else tp.channel, 30, 1)}: "
+                               f"{text(tp.name, 30, 2)}</font>", 11, aligned))
+    cells.append(text_cell(f'<font point-size="9">{_emotion_text(ws, journey, scores)}</font>',
+                           11, aligned))
     for pain in step.pain_points:
         colour = style.SEVERITY_COLOURS[pain.severity]
-        rows.append(f'<tr><td align="left" balign="left"><font point-size="9" color="{colour}">'
-                    f"<b>⚠ {pain.severity}</b>: {text(pain.text, 30, 2)}</font></td></tr>")
+        cells.append(text_cell(f'<font point-size="9" color="{colour}">'
+                               f"{_pain_text(pain.severity, text(pain.text, 30, 2), rtl)}"
+                               "</font>", 11, aligned))
+    rows = [f"<tr>{cell}</tr>" for cell in cells]
     return (f'<table border="1" cellborder="0" cellspacing="0" cellpadding="4" '
             f'color="{style.LINE}" bgcolor="{style.PAPER}">{"".join(rows)}</table>')
+
+
+def _pain_text(severity: str, wrapped: str, rtl: bool) -> str:
+    """"⚠ high: text", the severity first in reading order: Graphviz lays a line's runs
+    out left to right, so for right-to-left text the severity is written after the text
+    of the first line."""
+    if not rtl:
+        return f"<b>⚠ {severity}</b>: {wrapped}"
+    first, _, rest = wrapped.partition("<br/>")
+    return f": {first}<b>⚠ {severity}</b>" + (f"<br/>{rest}" if rest else "")
 
 
 def _emotion_text(ws: Workspace, journey: Journey, scores: dict[str, int]) -> str:
     if not scores:
         return "emotion: not recorded"
     scale = ws.scale_of(journey)
+    # In right-to-left text "(+1)" would show as "(1+)": the figure is isolated as
+    # left-to-right (U+2066 ... U+2069, drawn as nothing).
+    isolate = ("\u2066", "\u2069") if ws.drawn_dir(journey) == "rtl" else ("", "")
     parts = []
     for persona, score in scores.items():
         who = f"{text(_persona_name(ws, persona), 20, 1)} " if len(scores) > 1 else ""
         parts.append(f"{who}{scale.emoticon(score)} {escape(scale.label(score))} "
-                     f"({signed(score)})")
+                     f"{isolate[0]}({signed(score)}){isolate[1]}")
     return "<br/>".join(parts)
 
 
@@ -157,21 +217,22 @@ LANES = (
 
 
 def blueprint(ws: Workspace, journey: Journey) -> str:
-    """Service blueprint: one row per lane, one aligned column per step."""
+    """Service blueprint: one row per lane, one aligned column per step, in reading order."""
     graph = _graph(f"blueprint_{journey.id}", rankdir="TB", nodesep="0.15", ranksep="0.25",
                    newrank="true")
     graph.attr("node", shape="box", style="rounded,filled", fillcolor=style.PAPER,
                width="2.2", margin="0.12,0.08")
     rows = [("step", "Step")] + list(LANES)
+    rtl = ws.drawn_dir(journey) == "rtl"
     for lane, title in rows:
         with graph.subgraph(name=f"lane_{lane}") as row:
             row.attr(rank="same")
             row.node(f"{lane}_head", _html(f"<b>{escape(title)}</b>"), shape="plaintext",
                      style="", width="1.6")
             for i, step in enumerate(journey.steps):
-                row.node(f"{lane}_{i}", _html(_lane_text(ws, step, lane)),
+                row.node(f"{lane}_{i}", _html(fitted(_lane_text(ws, step, lane), 11, rtl)),
                          id=f"{lane}-{step.id}", **_lane_style(lane))
-    _blueprint_edges(graph, journey, [lane for lane, _ in rows])
+    _blueprint_edges(graph, journey, [lane for lane, _ in rows], rtl)
     return graph.source
 
 
@@ -195,16 +256,20 @@ def _lane_style(lane: str) -> dict[str, str]:
     return {"fillcolor": fills[lane]}
 
 
-def _blueprint_edges(graph: graphviz.Digraph, journey: Journey, lanes: list[str]) -> None:
-    """Invisible edges hold columns and rows in place; actions flow left to right."""
+def _blueprint_edges(graph: graphviz.Digraph, journey: Journey, lanes: list[str],
+                     rtl: bool = False) -> None:
+    """Invisible edges hold columns and rows in place; actions flow in reading order."""
     columns = ["head"] + [str(i) for i in range(len(journey.steps))]
     for column in columns:
         for upper, lower in pairwise(lanes):
             graph.edge(f"{upper}_{column}", f"{lower}_{column}", style="invis", weight="100")
-    for left, right in pairwise(columns):  # the top row fixes the order of the columns
+    order = columns[::-1] if rtl else columns  # from the left
+    for left, right in pairwise(order):  # the top row fixes the order of the columns
         graph.edge(f"{lanes[0]}_{left}", f"{lanes[0]}_{right}", style="invis")
-    for left, right in pairwise(columns[1:]):
-        graph.edge(f"actions_{left}", f"actions_{right}", color=style.LINE)
+    for left, right in pairwise(order[:-1] if rtl else order[1:]):
+        # An edge within a row runs from left to right: from the right, the arrow turns.
+        graph.edge(f"actions_{left}", f"actions_{right}", color=style.LINE,
+                   **({"dir": "back"} if rtl else {}))
 
 
 # --- overview ------------------------------------------------------------------------
@@ -213,22 +278,27 @@ def overview_inputs(ws: Workspace) -> tuple:
     """Everything :func:`overview` reads: a change elsewhere leaves the overview as it is."""
     return (tuple((p.id, p.name, p.avatar) for p in ws.personas.values()),
             tuple((j.id, j.title, j.status, tuple(j.personas),
-                   tuple(stage.name for stage in j.stages)) for j in ws.journeys.values()))
+                   tuple(stage.name for stage in j.stages)) for j in ws.journeys.values()),
+            ws.drawn_dir())
 
 
 def overview(ws: Workspace) -> str:
     """Personas -> journeys -> stages: what the workspace holds, at a glance."""
-    graph = _graph("overview", rankdir="LR", nodesep="0.2", ranksep="0.6")
+    graph = _graph("overview", rankdir="RL" if ws.drawn_dir() == "rtl" else "LR",
+                   nodesep="0.2", ranksep="0.6")
     graph.attr("node", shape="box", style="rounded,filled", margin="0.12,0.06")
     persona_node = {pid: f"persona_{i}" for i, pid in enumerate(ws.personas)}
+    rtl = ws.drawn_dir() == "rtl"
     for pid, persona in ws.personas.items():
         avatar = f"{escape(persona.avatar)} " if persona.avatar and len(persona.avatar) < 8 else ""
-        graph.node(persona_node[pid], _html(f"{avatar}<b>{text(persona.name, 24, 2)}</b>"),
+        graph.node(persona_node[pid], _html(fitted(f"{avatar}<b>{text(persona.name, 24, 2)}</b>",
+                                                   11, rtl)),
                    fillcolor="#ddf4ff", id=f"persona-{pid}", **{"class": "persona"})
     for j, journey in enumerate(ws.journeys.values()):
         node = f"journey_{j}"
-        graph.node(node, _html(f"<b>{text(journey.title, 28, 2)}</b><br/>"
-                               f'<font point-size="9">{escape(journey.status)}</font>'),
+        graph.node(node, _html(fitted(f"<b>{text(journey.title, 28, 2)}</b><br/>"
+                                      f'<font point-size="9">{escape(journey.status)}</font>',
+                                      11, rtl)),
                    fillcolor="#fff8c5", id=f"journey-{journey.id}", **{"class": "journey"})
         for pid in journey.personas:
             if pid in persona_node:
@@ -236,7 +306,8 @@ def overview(ws: Workspace) -> str:
         previous = node
         for s, stage in enumerate(journey.stages):
             stage_node = f"journey_{j}_stage_{s}"
-            graph.node(stage_node, _html(text(stage.name, 24, 2)), fillcolor="#f6f8fa",
+            graph.node(stage_node, _html(fitted(text(stage.name, 24, 2), 11, rtl)),
+                       fillcolor="#f6f8fa",
                        id=f"stage-{journey.id}-{stage.id}", **{"class": "stage"})
             graph.edge(previous, stage_node)
             previous = stage_node

@@ -10,7 +10,9 @@ comments or generator stamps, so the bytes depend on the input alone.
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
+
+from mapgen.diagrams import metrics
 
 _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
@@ -36,6 +38,37 @@ def strip_titles(svg: str) -> str:
 def metric_fonts(svg: str) -> str:
     """Name Helvetica's metric-compatible faces, not just the generic sans-serif."""
     return svg.replace('font-family="Helvetica,sans-Serif"', f'font-family="{FONT_STACK}"')
+
+
+_GRAPHVIZ_TEXT = re.compile(r'<text\b([^>]*)>([^<]*)</text>')
+_ANCHOR_AT = re.compile(r'text-anchor="(start|middle|end)" x="(-?[0-9.]+)"')
+_FONT_SIZE = re.compile(r'font-size="([0-9.]+)"')
+
+
+def right_to_left(svg: str) -> str:
+    """Graphviz's SVG made to read right to left: ``direction="rtl"`` on the drawing, so
+    each line's mixed Arabic, Hebrew and Latin runs come in right-to-left order, and each
+    text anchored at its right end (Graphviz anchors lines at their left end, from its
+    own estimate of their width), so text drawn wider than that estimate grows to the
+    left, into the room reserved for it, not out of its box.
+    """
+    svg = _SVG_OPEN.sub(lambda m: m.group(0)[:-1].rstrip() + ' direction="rtl">', svg, count=1)
+    return _GRAPHVIZ_TEXT.sub(_anchor_right, svg)
+
+
+def _anchor_right(match: re.Match) -> str:
+    attrs, content = match.groups()
+    anchor = _ANCHOR_AT.search(attrs)
+    if anchor is None or anchor.group(1) == "middle":
+        return match.group(0)
+    x = float(anchor.group(2))
+    if anchor.group(1) == "start":  # Graphviz's left end: the right end is a width away
+        size = _FONT_SIZE.search(attrs)
+        x += metrics.engine_width(unescape(content), float(size.group(1)) if size else 14.0,
+                                  'font-weight="bold"' in attrs)
+    # In a right-to-left drawing "start" is the right end.
+    new = f'text-anchor="start" x="{x:.2f}"'
+    return f"<text{attrs[:anchor.start()]}{new}{attrs[anchor.end():]}>{content}</text>"
 
 
 def finish(svg: str, name: str, title: str, description: str) -> str:

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapgen import diagrams
-from mapgen.model import SEVERITY_RANK, Journey, PainPoint, Persona, Stage, Step, Workspace
+from mapgen.model import (
+    SEVERITY_RANK,
+    Channel,
+    EmotionScale,
+    Journey,
+    PainPoint,
+    Persona,
+    Stage,
+    Step,
+    Workspace,
+)
 
 def _nothing(ws: Workspace) -> dict[str, Any]:
     return {}
@@ -181,30 +191,73 @@ def appearances(ws: Workspace, persona: Persona) -> list[Appearance]:
 
 @dataclass(frozen=True)
 class TouchpointUse:
+    """A touchpoint where it is used: its journey, stage and step, and how customers feel
+    at that step (the average of the personas' scores)."""
+
     journey: Journey
-    stage_name: str
+    stage: Stage
     step: Step
     name: str
     average: float | None
+    #: The average in words, on the journey's scale: "🙁 sad" ...
+    feeling: str | None
+    #: ... and as a figure: "-0.5".
+    figure: str | None
 
 
-def touchpoint_matrix(ws: Workspace) -> dict[str, Any]:
-    """Channels x stage names across all journeys, each cell the touchpoints there."""
-    stages: list[str] = []
-    cells: dict[tuple[str, str], list[TouchpointUse]] = defaultdict(list)
+#: The columns of the touchpoint matrix: the phases of the customer lifecycle, in order.
+PHASES = (("before", "Before"), ("during", "During"), ("after", "After"))
+#: The column of stages without a ``phase``: shown only when there are some. Guessing a
+#: phase from a stage's place would put touchpoints under a heading nobody chose.
+NO_PHASE = ("none", "No phase set")
+
+
+@dataclass(frozen=True)
+class TouchpointMatrix:
+    """Channels (rows) by phase (columns): every touchpoint of every journey in one cell.
+
+    Columns are phases, never stage names, so the matrix stays as wide as it is however
+    many journeys and stages a workspace has; each cell groups its touchpoints by journey.
+    """
+
+    channels: tuple[Channel, ...]
+    phases: tuple[tuple[str, str], ...]
+    cells: dict[tuple[str, str], tuple[tuple[Journey, tuple[TouchpointUse, ...]], ...]]
+
+    def cell(self, channel: str, phase: str) -> tuple:
+        """(journey, its touchpoints) pairs at ``channel`` in ``phase``, in journey order."""
+        return self.cells.get((channel, phase), ())
+
+
+def touchpoint_matrix(ws: Workspace) -> TouchpointMatrix:
+    """Channels x phases (before, during, after) across all journeys."""
+    cells: dict[tuple[str, str], dict[str, list[TouchpointUse]]] = defaultdict(dict)
     for journey in ws.journeys.values():
-        view = JourneyView.of(ws, journey)
-        by_step = {s.step.id: s for s in view.steps}
+        scale = ws.scale_of(journey)
+        averages = {s.step.id: s.average for s in JourneyView.of(ws, journey).steps}
         for stage in journey.stages:
-            if stage.name not in stages:
-                stages.append(stage.name)
+            phase = stage.phase or NO_PHASE[0]
             for step in stage.steps:
+                average = averages[step.id]
+                feeling, figure = _feeling(scale, average) if average is not None else (
+                    None, None)
                 for tp in step.touchpoints:
-                    cells[(tp.channel, stage.name)].append(TouchpointUse(
-                        journey, stage.name, step, tp.name, by_step[step.id].average))
+                    use = TouchpointUse(journey, stage, step, tp.name, average, feeling, figure)
+                    cells[(tp.channel, phase)].setdefault(journey.id, []).append(use)
     used = {channel for channel, _ in cells}
-    channels = [c for c in ws.config.channels if c.id in used]
-    return {"stages": stages, "channels": channels, "cells": dict(cells)}
+    phases = tuple(p for p in (*PHASES, NO_PHASE) if any(ph == p[0] for _, ph in cells))
+    return TouchpointMatrix(
+        tuple(c for c in ws.config.channels if c.id in used), phases,
+        {key: tuple((ws.journeys[jid], tuple(uses)) for jid, uses in by_journey.items())
+         for key, by_journey in cells.items()})
+
+
+def _feeling(scale: EmotionScale, average: float) -> tuple[str, str]:
+    """("🙁 sad", "-0.5"): an average score in words (the nearest score's label), and as
+    a figure."""
+    nearest = round(average)
+    figure = f"{average:+.1f}" if round(average, 1) else "0"
+    return f"{scale.emoticon(nearest)} {scale.label(nearest)}".strip(), figure
 
 
 @dataclass(frozen=True)
