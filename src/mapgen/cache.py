@@ -188,6 +188,19 @@ class Cache:
                 self._memory[(kind, name)] = (row[0], row[1], value)
             return row[1], value
 
+    def kept(self, kind: str, key: str, make: Callable[[], T]) -> T:
+        """A live object (a template environment, say) made once per key and kept in
+        memory only: for values that are code, not data, and so never go to disk."""
+        with self._lock:
+            known = self._memory.get((kind, ""))
+            if known is not None and known[0] == key:
+                return known[2]
+        value = make()
+        if self.keep_in_memory:
+            with self._lock:
+                self._memory[(kind, "")] = (key, (), value)
+        return value
+
     def forget(self, kind: str, name: str) -> None:
         """Let go of a value held in memory (it stays on disk)."""
         with self._lock:

@@ -194,8 +194,10 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     site_url = _with_slash(site_url if site_url is not None else ws.config.site_url)
     theme = load_theme(Path(ws.root), ws.config.theme.name, ws.config.theme.custom_dir,
                        ws.config.theme.options)
-    env = theme.environment()
-    sources = Sources(ws, {"theme": theme.fingerprint(), "site_url": site_url or "",
+    fingerprint = theme.fingerprint()
+    env = cache.kept("templates", digest(fingerprint, *map(str, theme.layers)),
+                     theme.environment)  # a preview compiles each template once
+    sources = Sources(ws, {"theme": fingerprint, "site_url": site_url or "",
                            "engine": f"{engine.name} {engine.version}"})
     outputs = _outputs(ws, theme, site_pages.plan(ws), site_url)
     files, todo = _reused(outputs, past, sources)
