@@ -19,7 +19,7 @@ import jinja2
 from mapgen import __version__, diagrams, report, scaffold, schema
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import EngineError, get_engine
-from mapgen.model import ID_PATTERN
+from mapgen.model import ID_PATTERN, site_url_problem
 from mapgen.site.theme import ThemeError
 from mapgen.site.write import OutputError
 from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
@@ -238,6 +238,18 @@ ENGINE_OPTION = click.option(
     help="Layout engine: embedded (default, bundled) or system (your Graphviz `dot`).")
 
 
+def _valid_site_url(ctx, param, value: str | None) -> str | None:
+    problem = site_url_problem(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
+SITE_URL_OPTION = click.option(
+    "--site-url", callback=_valid_site_url,
+    help="The URL the site is published at, or its path (overrides site_url).")
+
+
 def _valid_workspace(app: Context, path: Path, strict: bool = False,
                      show_warnings: bool = False, cached: bool = False):
     """The workspace at ``path``, or exit 1 after printing why it cannot be used.
@@ -303,7 +315,7 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the site (default: site_dir in mapgen.yml).")
 @click.option("--strict/--no-strict", default=False, help="Treat warnings as errors.")
-@click.option("--site-url", help="The URL the site is published at (overrides site_url).")
+@SITE_URL_OPTION
 @ENGINE_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Layout processes to run at once (default: one per core).")
@@ -373,10 +385,12 @@ def _template_problem(exc: jinja2.TemplateError) -> str:
 @click.option("-w", "--watch", "watch_paths", multiple=True,
               type=click.Path(exists=True, path_type=Path),
               help="Also rebuild when this file or folder changes (repeatable).")
+@SITE_URL_OPTION
 @ENGINE_OPTION
 @click.pass_obj
 def serve(app: Context, config_file: Path | None, address: str, open_browser: bool,
-          livereload: bool, watch_paths: tuple[Path, ...], engine: str | None) -> None:
+          livereload: bool, watch_paths: tuple[Path, ...], site_url: str | None,
+          engine: str | None) -> None:
     """Preview the site, rebuilding it and reloading the browser on every save."""
     import threading
     import webbrowser
@@ -385,7 +399,7 @@ def serve(app: Context, config_file: Path | None, address: str, open_browser: bo
 
     host, port = _address(address)
     root = _workspace_root(config_file.parent if config_file else Path("."))
-    preview = Preview(root, engine=engine, livereload=livereload)
+    preview = Preview(root, engine=engine, site_url=site_url, livereload=livereload)
     _report_rebuild(app, preview.rebuild(), first=True)
     try:
         server = PreviewServer((host, port), preview)
