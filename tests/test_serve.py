@@ -178,23 +178,29 @@ def test_a_port_in_use_is_a_one_line_error_naming_dash_a(tmp_path):
             cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "-a" in result.stderr and "Traceback" not in result.stderr
+    assert "Built" not in result.stderr, "a busy port is said before building"
 
 
 @pytest.fixture()
 def real_serve(tmp_path):
-    """`mapgen serve` on the example in a subprocess on a free port, once it answers.
+    """Start `mapgen serve ARGS` on the example in a subprocess, on a free port.
 
-    Yields the process and the port; the process is killed at the end whatever happens.
+    A function of the extra ARGS that returns the process and the port once the home page
+    answers at ``base``; every process is killed at the end, whatever happens.
     """
     copy_example(tmp_path)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mapgen", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_page(port, BASE, "Acme customer journeys", deadline=60)
-        yield process, port
-    finally:
+    started = []
+
+    def start(*args: str, base: str = BASE) -> tuple[subprocess.Popen, int]:
+        port = free_port()
+        started.append(subprocess.Popen(
+            [sys.executable, "-m", "mapgen", "serve", "-a", f"127.0.0.1:{port}", *args],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        wait_for_page(port, base, "Acme customer journeys", deadline=60)
+        return started[-1], port
+
+    yield start
+    for process in started:
         if process.poll() is None:
             process.kill()
             process.communicate()
@@ -207,7 +213,7 @@ def ctrl_c(process: subprocess.Popen) -> str:
 
 
 def test_ctrl_c_stops_cleanly(real_serve, tmp_path):
-    process, _ = real_serve
+    process, _ = real_serve()
     err = ctrl_c(process)
     assert process.returncode == 0, err
     assert "Traceback" not in err and "Stopped." in err
@@ -354,7 +360,7 @@ def test_two_hundred_simultaneous_requests_all_get_an_answer(served):
 
 
 def test_clients_that_leave_mid_answer_leave_nothing_on_the_console(real_serve):
-    process, port = real_serve
+    process, port = real_serve()
     big = BASE + "journeys/b2b-invoice-payments.html"
     for number in range(60):
         with socket.create_connection(("127.0.0.1", port)) as client:
@@ -369,3 +375,46 @@ def test_clients_that_leave_mid_answer_leave_nothing_on_the_console(real_serve):
     assert err.splitlines() == ["Built the site.",
                                 f"Serving http://127.0.0.1:{port}{BASE} (Ctrl-C to stop)",
                                 "Stopped."]
+
+
+# --- one way to start a preview -----------------------------------------------------------
+
+def test_the_command_reports_each_rebuild_and_stops_on_ctrl_c(real_serve, tmp_path):
+    process, port = real_serve()
+    edit(tmp_path / "specs/journeys/first-purchase.yml", "name: Checks whether Acme is safe",
+         "name: Checks whether Acme is safe to use")
+    wait_for_page(port, PAGE, "Checks whether Acme is safe to use")
+    err = ctrl_c(process)
+    assert process.returncode == 0, err
+    assert err.splitlines() == ["Built the site.",
+                                f"Serving http://127.0.0.1:{port}{BASE} (Ctrl-C to stop)",
+                                "Rebuilt; reloading open pages.",
+                                "Stopped."]
+
+
+def test_the_command_serves_under_site_url_and_watches_dash_w(real_serve, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n", "utf-8")
+    process, port = real_serve("--site-url", "/preview/", "-w", "notes.md", base="/preview/")
+    assert get(port, BASE)[0] == 403, "the site moved to the path of --site-url"
+    assert 'data-mapgen-generation="1"' in get(port, "/preview/")[1], "the first build"
+    notes.write_text("# Notes, edited\n", "utf-8")
+    wait_for_page(port, "/preview/", "data-mapgen-generation=",
+                  unwanted=('data-mapgen-generation="1"',))
+    assert ctrl_c(process).splitlines()[-2:] == ["Rebuilt; reloading open pages.", "Stopped."]
+
+
+def test_a_request_that_fails_is_one_line_through_on_error(tmp_path, monkeypatch):
+    import mapgen.serve as serve_module
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("the page is on fire")
+
+    copy_example(tmp_path)
+    messages: list[str] = []
+    with running(tmp_path, on_error=messages.append) as server:
+        monkeypatch.setattr(serve_module._Handler, "_decorate", explode)
+        with pytest.raises(http.client.RemoteDisconnected):
+            get(server.server_address[1], BASE)
+    assert len(messages) == 1 and "RuntimeError: the page is on fire" in messages[0]
+    assert "\n" not in messages[0]

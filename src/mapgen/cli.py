@@ -8,6 +8,7 @@ below this module prints.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import traceback
@@ -395,38 +396,28 @@ def serve(app: Context, config_file: Path | None, address: str, open_browser: bo
     import threading
     import webbrowser
 
-    from mapgen.serve import Preview, PreviewServer, watch
+    from mapgen.serve import ListenError, running
 
     host, port = _address(address)
     root = _workspace_root(config_file.parent if config_file else Path("."))
-    preview = Preview(root, engine=engine, site_url=site_url, livereload=livereload)
-    _report_rebuild(app, preview.rebuild(), first=True)
     try:
-        server = PreviewServer((host, port), preview)
-    except OSError as exc:
-        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}; "
-                               "choose another address with -a, e.g. -a 127.0.0.1:8001"
-                               ) from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        app.info(f"Warning: serving on {host}, so other machines on the network can see "
-                 "the site. Use -a 127.0.0.1:PORT to keep it on this machine.")
-    url = f"http://{host}:{server.server_address[1]}{preview.base_path}"
-    app.info(f"Serving {url} (Ctrl-C to stop)")
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch, daemon=True, args=(
-        preview, [p.resolve() for p in watch_paths], stop,
-        lambda state: _report_rebuild(app, state)))
-    watcher.start()
-    if open_browser:
-        webbrowser.open(url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        app.info("Stopped.")
-    finally:
-        stop.set()
-        server.stopping.set()
-        server.server_close()
+        with running(root, (host, port), watch_paths, engine=engine, site_url=site_url,
+                     livereload=livereload, on_rebuild=functools.partial(_report_rebuild, app),
+                     on_error=app.info) as server:
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                app.info(f"Warning: serving on {host}, so other machines on the network can "
+                         "see the site. Use -a 127.0.0.1:PORT to keep it on this machine.")
+            url = f"http://{host}:{server.server_address[1]}{server.preview.base_path}"
+            app.info(f"Serving {url} (Ctrl-C to stop)")
+            if open_browser:
+                webbrowser.open(url)
+            threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:  # the way to stop, at any moment: not an error
+        pass
+    except ListenError as exc:
+        raise click.UsageError(f"{exc}; choose another address with -a, e.g. "
+                               "-a 127.0.0.1:8001") from None
+    app.info("Stopped.")
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -437,7 +428,8 @@ def _address(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def _report_rebuild(app: Context, state, first: bool = False) -> None:
+def _report_rebuild(app: Context, state) -> None:
+    first = state.generation == 1
     if state.crash:
         app.info(f"Rebuild crashed: {state.crash}; still serving the last good site.")
     elif state.findings:

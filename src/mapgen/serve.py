@@ -10,6 +10,10 @@ shows an overlay with the findings until the next good rebuild.
 Pages will), GET and HEAD only, nothing outside the site, and a Server-Sent Events
 stream (``/__mapgen__/events``) that tells open pages to reload. The reload script and
 the overlay are added to served pages only; ``mapgen build`` output never has them.
+
+:func:`watch` follows the workspace as it changes, even when folders come and go, and
+:func:`running` is the one place that puts the three together, for ``mapgen serve``
+and the tests alike.
 """
 
 from __future__ import annotations
@@ -405,27 +409,44 @@ def site_relative(raw_path: str, base: str) -> str | None:
     return rel
 
 
+class ListenError(Exception):
+    """The server cannot listen on the address it was given; the message says why."""
+
+
 @contextlib.contextmanager
 def running(root: Path, address: tuple[str, int] = ("127.0.0.1", 0),
-            extra: list[Path] | None = None, **options):
-    """A built preview of ``root``, served and watched in background threads.
+            extra: list[Path] | tuple[Path, ...] = (), on_rebuild=None,
+            on_error: Callable[[str], None] | None = None, **options):
+    """A preview of ``root``, built, then served and watched in background threads.
 
-    Yields the server (``server.preview`` is the :class:`Preview`); stops both on exit.
+    The one place that starts a preview, for ``mapgen serve`` and the tests alike.
+    ``extra`` are more paths to watch; ``on_rebuild(state)`` hears of every build, the
+    first one included (``state.generation`` is 1), ``on_error(message)`` of requests
+    that failed; ``options`` go to :class:`Preview`. The address is taken before the
+    first build, so a busy port is said at once (:class:`ListenError`). Yields the
+    server (``server.preview`` is the :class:`Preview`) once the watcher is in place;
+    stops both on exit.
     """
     preview = Preview(root, **options)
-    preview.rebuild()
-    server = PreviewServer(address, preview)
-    stop, ready = threading.Event(), threading.Event()
-    for target, args in ((server.serve_forever, ()),
-                         (watch, (preview, extra or [], stop, None, ready))):
-        threading.Thread(target=target, args=args, daemon=True).start()
-    ready.wait(READY_S)
     try:
+        server = PreviewServer(address, preview, on_error)
+    except OSError as exc:
+        raise ListenError(f"cannot listen on {address[0]}:{address[1]}: "
+                          f"{exc.strerror or exc}") from None
+    with server, contextlib.ExitStack() as on_exit:  # undone last first
+        state = preview.rebuild()
+        if on_rebuild:
+            on_rebuild(state)
+        stop, ready = threading.Event(), threading.Event()
+        watcher = threading.Thread(target=watch, daemon=True, args=(
+            preview, [Path(p).resolve() for p in extra], stop, on_rebuild, ready))
+        watcher.start()
+        on_exit.callback(watcher.join, READY_S)
+        on_exit.callback(stop.set)
+        ready.wait(READY_S)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        on_exit.callback(server.shutdown)
         yield server
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
