@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Commands run in a subprocess (`mapgen ...` in a temporary folder) must run this checkout's
+# code: a relative PYTHONPATH=src would not resolve there and they would import whatever
+# mapgen the virtualenv has installed.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(REPO / "src"), *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                          if p and Path(p).is_absolute())])
 
 
 def copy_example(target: Path) -> Path:

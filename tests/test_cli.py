@@ -616,6 +616,67 @@ def test_a_specs_dir_too_long_is_a_finding_not_an_internal_error(workspace):
     assert done.returncode == 1, done.stdout + done.stderr
 
 
+# --- site_url --------------------------------------------------------------------------
+
+GENERIC_ADVICE = ('write an http:// or https:// URL with a host, or a path starting with "/", '
+                  'e.g. "https://your-org.github.io/journeys/" or "/journeys/"')
+#: A site_url that is no web address, and what the finding must tell its writer to do.
+NOT_WEB_ADDRESSES = [
+    ("javascript:alert(1)//", GENERIC_ADVICE),
+    ("ftp://x", GENERIC_ADVICE),
+    ("//evil.example/", GENERIC_ADVICE),
+    ("/\\evil.example/", GENERIC_ADVICE),
+    ("https://", GENERIC_ADVICE),
+    ("data:text/html,hi", GENERIC_ADVICE),
+    ("example.com", 'add the scheme: "https://example.com"'),
+    ("https://x.example/?a=1", 'leave out the ?query and #fragment: "https://x.example/"'),
+]
+WEB_ADDRESSES = ["https://acme.github.io/journeys/", "http://intranet:8080", "/journeys/", "/"]
+
+
+def _with_site_url(workspace: Path, url: str) -> tuple[int, int]:
+    """Set site_url in the workspace's mapgen.yml; the line and column of its value."""
+    config = workspace / "mapgen.yml"
+    lines = config.read_text("utf-8").splitlines()
+    lines.append(f"site_url: {json.dumps(url)}")
+    config.write_text("\n".join(lines) + "\n", "utf-8")
+    return len(lines), len("site_url: ") + 1
+
+
+@pytest.mark.parametrize("url, advice", NOT_WEB_ADDRESSES)
+def test_a_site_url_that_is_not_a_web_address_is_a_located_error(workspace, monkeypatch,
+                                                                   url, advice):
+    line, column = _with_site_url(workspace, url)
+    monkeypatch.chdir(workspace)
+    for command in ("validate", "build"):
+        result = invoke(command)
+        assert result.exit_code == 1, result.output
+        assert f"mapgen.yml:{line}:{column}: error MG205 site_url: " in result.output
+        assert "is not a web address" in result.output and advice in result.output
+        no_traceback(result)
+    assert not (workspace / "site").exists(), "nothing is built with such a site_url"
+
+
+@pytest.mark.parametrize("url", WEB_ADDRESSES)
+def test_a_web_address_or_a_path_is_a_site_url(workspace, monkeypatch, url):
+    _with_site_url(workspace, url)
+    monkeypatch.chdir(workspace)
+    result = invoke("build")
+    assert result.exit_code == 0, result.output
+    page = (workspace / "site/404.html").read_text("utf-8")
+    assert f'href="{url.rstrip("/")}/' in page, "404.html links from site_url"
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+@pytest.mark.parametrize("url", ["javascript:alert(1)//", "ftp://x", "example.com"])
+def test_site_url_on_the_command_line_must_be_a_web_address(workspace, command, url):
+    done = run_real(command, "--site-url", url, cwd=workspace)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--site-url" in done.stderr and f'"{url}" is not a web address' in done.stderr
+    no_traceback(done)
+    assert not (workspace / "site").exists()
+
+
 # --- the example workspace -----------------------------------------------------------
 
 def test_the_example_workspace_validates_strict():

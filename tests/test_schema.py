@@ -233,3 +233,16 @@ def test_init_writes_the_same_schemas(tmp_path, kind):
     assert result.exit_code == 0, result.output
     written = tmp_path / "ws" / "schema" / f"{kind}.schema.json"
     assert written.read_bytes() == _cli_schema(kind).encode("utf-8")
+
+
+@pytest.mark.parametrize("url, accepted", [
+    *[(url, True) for url in ("https://acme.github.io/journeys/", "HTTP://intranet:8080",
+                              "/journeys/", "/")],
+    *[(url, False) for url in ("javascript:alert(1)//", "ftp://x", "example.com",
+                               "//evil.example/", "/\\evil", "https://", "https://x/?a=1",
+                               "https://x/#top", "https://a b/", "")]])
+def test_an_editor_and_the_validator_agree_on_site_url(validators, url, accepted):
+    from mapgen.model import site_url_problem
+
+    assert (not _errors(validators["config"], {"site_url": url})) is accepted
+    assert (site_url_problem(url) is None) is accepted

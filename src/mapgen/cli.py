@@ -8,6 +8,7 @@ below this module prints.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -21,6 +22,7 @@ from mapgen import __version__, diagrams, report, scaffold, schema
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, get_engine
+from mapgen.model import site_url_problem
 from mapgen.site.theme import ThemeError
 from mapgen.site.output import OutputError
 from mapgen.validate import valid_id
@@ -269,6 +271,18 @@ ENGINE_OPTION = click.option(
     help="Layout engine: embedded (default, bundled) or system (your Graphviz `dot`).")
 
 
+def _valid_site_url(ctx, param, value: str | None) -> str | None:
+    problem = site_url_problem(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
+SITE_URL_OPTION = click.option(
+    "--site-url", callback=_valid_site_url,
+    help="The URL the site is published at, or its path (overrides site_url).")
+
+
 def _valid_workspace(app: Context, path: Path, strict: bool = False,
                      show_warnings: bool = False, cached: bool = False):
     """The workspace at ``path``, or exit 1 after printing why it cannot be used.
@@ -335,7 +349,7 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the site (default: site_dir in mapgen.yml).")
 @click.option("--strict/--no-strict", default=False, help="Treat warnings as errors.")
-@click.option("--site-url", help="The URL the site is published at (overrides site_url).")
+@SITE_URL_OPTION
 @ENGINE_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Layout processes to run at once (default: one per core).")
@@ -412,46 +426,38 @@ def _template_problem(exc: jinja2.TemplateError) -> str:
 @click.option("-w", "--watch", "watch_paths", multiple=True,
               type=click.Path(exists=True, path_type=Path),
               help="Also rebuild when this file or folder changes (repeatable).")
+@SITE_URL_OPTION
 @ENGINE_OPTION
 @click.pass_obj
 def serve(app: Context, config_file: Path | None, address: str, open_browser: bool,
-          livereload: bool, watch_paths: tuple[Path, ...], engine: str | None) -> None:
+          livereload: bool, watch_paths: tuple[Path, ...], site_url: str | None,
+          engine: str | None) -> None:
     """Preview the site, rebuilding it and reloading the browser on every save."""
     import threading
     import webbrowser
 
-    from mapgen.serve import Preview, PreviewServer, watch
+    from mapgen.serve import ListenError, running
 
     host, port = _address(address)
     root = _workspace_root(config_file.parent if config_file else Path("."))
-    preview = Preview(root, engine=engine, livereload=livereload)
-    _report_rebuild(app, preview.rebuild(), first=True)
     try:
-        server = PreviewServer((host, port), preview)
-    except OSError as exc:
-        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}; "
-                               "choose another address with -a, e.g. -a 127.0.0.1:8001"
-                               ) from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        app.info(f"Warning: serving on {host}, so other machines on the network can see "
-                 "the site. Use -a 127.0.0.1:PORT to keep it on this machine.")
-    url = f"http://{host}:{server.server_address[1]}{preview.base_path}"
-    app.info(f"Serving {url} (Ctrl-C to stop)")
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch, daemon=True, args=(
-        preview, [p.resolve() for p in watch_paths], stop,
-        lambda state: _report_rebuild(app, state)))
-    watcher.start()
-    if open_browser:
-        webbrowser.open(url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        app.info("Stopped.")
-    finally:
-        stop.set()
-        server.stopping.set()
-        server.server_close()
+        with running(root, (host, port), watch_paths, engine=engine, site_url=site_url,
+                     livereload=livereload, on_rebuild=functools.partial(_report_rebuild, app),
+                     on_error=app.info) as server:
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                app.info(f"Warning: serving on {host}, so other machines on the network can "
+                         "see the site. Use -a 127.0.0.1:PORT to keep it on this machine.")
+            url = f"http://{host}:{server.server_address[1]}{server.preview.base_path}"
+            app.info(f"Serving {url} (Ctrl-C to stop)")
+            if open_browser:
+                webbrowser.open(url)
+            threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:  # the way to stop, at any moment: not an error
+        pass
+    except ListenError as exc:
+        raise click.UsageError(f"{exc}; choose another address with -a, e.g. "
+                               "-a 127.0.0.1:8001") from None
+    app.info("Stopped.")
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -462,7 +468,8 @@ def _address(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def _report_rebuild(app: Context, state, first: bool = False) -> None:
+def _report_rebuild(app: Context, state) -> None:
+    first = state.generation == 1
     if state.crash:
         app.info(f"Rebuild crashed: {state.crash}; still serving the last good site.")
     elif state.findings:

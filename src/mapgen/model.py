@@ -11,6 +11,7 @@ unused items) are in :mod:`mapgen.validate`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -199,12 +200,56 @@ def _theme_shorthand(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
+#: Where a site can be published: an http(s) URL with a host, or a path on the host that
+#: serves it ("/journeys/"). Not "//host" (another host), no backslash (browsers read "/\\x"
+#: as "//x"), no ?query or #fragment (page paths are appended), no spaces or quotes. The
+#: same text is the pattern of the JSON Schema, so editors and the validator agree.
+SITE_URL_PATTERN = (r'^(?:[hH][tT][tT][pP][sS]?://[^/?#\s\\"<>]+(?:/[^?#\s\\"<>]*)?'
+                    r'|/(?:[^/?#\s\\"<>][^?#\s\\"<>]*)?)$')
+SITE_URL_EXAMPLES = '"https://your-org.github.io/journeys/" or "/journeys/"'
+
+
+def site_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a ``site_url``, saying what to write instead; None if it can.
+
+    It is written into every page's links, the sitemap and the canonical URLs, so only a
+    web address or a path is accepted: never ``javascript:``, ``data:`` or another host.
+    """
+    if re.fullmatch(SITE_URL_PATTERN, url):
+        return None
+    shown = url if len(url) <= 60 else url[:57] + "..."
+    return f'"{shown}" is not a web address the site can be published at; {_site_url_advice(url)}'
+
+
+def _site_url_advice(url: str) -> str:
+    without_query = re.split(r"[?#]", url, maxsplit=1)[0]
+    if without_query != url and re.fullmatch(SITE_URL_PATTERN, without_query):
+        return f'leave out the ?query and #fragment: "{without_query}"'
+    if re.fullmatch(r"[\w.-]+\.[a-zA-Z]{2,}(:\d+)?(/\S*)?", url) and \
+            re.fullmatch(SITE_URL_PATTERN, f"https://{url}"):
+        return f'add the scheme: "https://{url}"'
+    return ('write an http:// or https:// URL with a host, or a path starting with "/", '
+            f"e.g. {SITE_URL_EXAMPLES}")
+
+
+def _check_site_url(url: str) -> str:
+    problem = site_url_problem(url)
+    if problem:
+        raise PydanticCustomError("site_url", "{problem}", {"problem": problem})
+    return url
+
+
+SiteUrl = Annotated[str, AfterValidator(_check_site_url), WithJsonSchema({
+    "type": "string", "pattern": SITE_URL_PATTERN,
+    "description": "Where the site is published: an http(s) URL, or a path such as /journeys/."})]
+
+
 class Config(Spec):
     """The site configuration in ``mapgen.yml``; every key has a default."""
 
     title: Text = "Customer journeys"
     description: Markdown | None = None
-    site_url: Text | None = None
+    site_url: SiteUrl | None = None
     repo_url: Text | None = None
     edit_uri: Text | None = None
     #: The language of the site, and which way its text runs (by default: as the

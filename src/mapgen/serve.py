@@ -11,6 +11,10 @@ shows an overlay with the findings until the next good rebuild.
 Pages will), GET and HEAD only, nothing outside the site, and a Server-Sent Events
 stream (``/__mapgen__/events``) that tells open pages to reload. The reload script and
 the overlay are added to served pages only; ``mapgen build`` output never has them.
+
+:func:`watch` follows the workspace as it changes, even when folders come and go, and
+:func:`running` is the one place that puts the three together, for ``mapgen serve``
+and the tests alike.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import http.server
 import json
 import mimetypes
 import posixpath
+import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -30,15 +36,22 @@ from urllib.parse import unquote, urlsplit
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams.engine import get_engine
 from mapgen.findings import Finding
+from mapgen.model import Config
 from mapgen.site.build import Deferred, render_site
 from mapgen.site.output import Made
-from mapgen.site.theme import load_theme
+from mapgen.site.theme import ThemeError, load_theme
 from mapgen.workspace import CONFIG_NAMES, read_workspace
 
 EVENTS_PATH = "/__mapgen__/events"
 SCRIPT_PATH = "/__mapgen__/livereload.js"
 DEBOUNCE_MS = 50
+#: How often the watcher looks whether a watched path came or went, without changes.
+TICK_MS = 250
+#: How long starting waits for the watcher to be in place (it takes one tick at most).
+READY_S = 10.0
 KEEPALIVE_S = 15.0
+#: What a client that went away (a reload, a closed tab) makes a write or read raise.
+CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
 @dataclass
@@ -72,6 +85,7 @@ class Preview:
         #: Every file of the last good site as made, with its record.
         self._made: dict[str, Made] = {}
         self._lock = threading.Lock()
+        self._watched: tuple[int, list[Path]] = (-1, [])
         self.config = None
 
     # --- building ---------------------------------------------------------------------
@@ -129,20 +143,30 @@ class Preview:
         return path if path.endswith("/") else path + "/"
 
     def watched(self) -> list[Path]:
-        """mapgen.yml, the specs folder, and the theme's folders (custom_dir included)."""
-        paths = [self.root / name for name in CONFIG_NAMES if (self.root / name).exists()]
-        config = self.config
-        if config is not None:
-            paths.append(self.root / config.specs_dir)
-            try:
-                theme = load_theme(self.root, config.theme.name, config.theme.custom_dir,
-                                   config.theme.options)
-                paths += list(theme.watched())
-            except Exception:  # noqa: BLE001, S110 - the overlay already says what is wrong
-                pass
-        else:
-            paths.append(self.root / "specs")
-        return [p for p in dict.fromkeys(paths) if p.exists()]
+        """Every path whose change changes the site, whether it exists now or not.
+
+        mapgen.yml, the specs folder, the workspace's themes/ folder, the theme (a folder
+        of its name too, as themes can be given by path), custom_dir, and what the theme
+        extends. Missing ones are listed so that the watcher notices them come back.
+        Only a rebuild can change the list (the config, or the theme it names, changed),
+        so it is worked out once per rebuild, not at every look.
+        """
+        generation = self.state.generation
+        if self._watched[0] != generation:
+            self._watched = (generation, self._watched_now())
+        return self._watched[1]
+
+    def _watched_now(self) -> list[Path]:
+        config = self.config or Config()
+        paths = [self.root / name for name in CONFIG_NAMES]
+        paths += [self.root / config.specs_dir, self.root / "themes",
+                  self.root / config.theme.name]
+        if config.theme.custom_dir:
+            paths.append(self.root / config.theme.custom_dir)
+        with contextlib.suppress(ThemeError, OSError):  # the overlay says what is wrong
+            paths += load_theme(self.root, config.theme.name, config.theme.custom_dir,
+                                config.theme.options).watched()
+        return list(dict.fromkeys(p.resolve() for p in paths))
 
     def wait_for_change(self, since: int, timeout: float) -> int:
         """Block until the generation passes ``since`` or ``timeout``; returns it."""
@@ -160,26 +184,72 @@ def _crash_text(exc: BaseException) -> str:
 # --- watching ------------------------------------------------------------------------
 
 def watch(preview: Preview, extra: list[Path], stop: threading.Event,
-          on_rebuild=None) -> None:
-    """Rebuild on every burst of changes until ``stop`` is set (runs in a thread)."""
+          on_rebuild=None, ready: threading.Event | None = None) -> None:
+    """Rebuild on every burst of changes until ``stop`` is set (runs in a thread).
+
+    What is watched is worked out again whenever a watched path appears, vanishes or is
+    replaced (specs/ deleted and put back, a theme folder renamed, mapgen.yml saved by
+    renaming a new file over it): the operating system watches a folder, not its name,
+    so a watcher set up before would go on watching the old one, or nothing. Changes made
+    while the new watcher starts would be missed, so once it is in place the whole site
+    is rebuilt. ``ready`` is set when the first watcher is in place.
+    """
+    def present() -> dict[Path, tuple[int, int]]:
+        return _identities(preview.watched() + extra)
+
+    catch_up = False
+    while not stop.is_set():
+        watched = present()
+        try:
+            with contextlib.closing(_bursts(_outermost(watched), stop)) as bursts:
+                for changed in bursts:
+                    if ready is not None:
+                        ready.set()
+                    if present() != watched:
+                        catch_up = True
+                        break
+                    if changed or catch_up:
+                        full = catch_up or _outside(extra, changed)
+                        catch_up = False
+                        state = preview.rebuild(None if full else changed)
+                        if on_rebuild:
+                            on_rebuild(state)
+        except OSError:  # a path vanished while the watcher was set up: look again
+            catch_up = True
+            stop.wait(TICK_MS / 1000)
+
+
+def _bursts(paths: list[Path], stop: threading.Event):
+    """Each burst of changes under ``paths`` as a set of paths; an empty set every tick
+    without changes, so that the caller can look around and notice ``stop``."""
     import watchfiles
 
-    def targets() -> list[Path]:
-        return preview.watched() + [p for p in extra if p.exists()]
+    if not paths:
+        while not stop.wait(TICK_MS / 1000):
+            yield set()
+        return
+    for changes in watchfiles.watch(*paths, debounce=DEBOUNCE_MS, step=10,
+                                    stop_event=stop, yield_on_timeout=True,
+                                    rust_timeout=TICK_MS, raise_interrupt=False):
+        yield {Path(path) for _, path in changes}
 
-    while not stop.is_set():
-        paths = targets()
-        for changes in watchfiles.watch(*paths, debounce=DEBOUNCE_MS, step=10,
-                                        stop_event=stop, yield_on_timeout=True,
-                                        rust_timeout=500, raise_interrupt=False):
-            if not changes:
-                continue  # a timeout: only there so that `stop` is noticed
-            changed = {Path(path) for _, path in changes}
-            state = preview.rebuild(changed if not _outside(extra, changed) else None)
-            if on_rebuild:
-                on_rebuild(state)
-            if targets() != paths:
-                break  # the config or theme moved what must be watched: start again
+
+def _identities(paths: list[Path]) -> dict[Path, tuple[int, int]]:
+    """The paths that exist, each with what it is (device and inode): if a path appears,
+    vanishes or is replaced, this changes."""
+    found = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found[path] = (stat.st_dev, stat.st_ino)
+    return found
+
+
+def _outermost(paths) -> list[Path]:
+    """``paths`` without those inside another one (a watch covers what is below it)."""
+    return [p for p in paths if not any(other in p.parents for other in paths)]
 
 
 def _outside(extra: list[Path], changed: set[Path]) -> bool:
@@ -285,15 +355,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, status: int, data: bytes, kind: str, head: bool = False,
               extra: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in (extra or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if not head:
-            self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            for name, value in (extra or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            if not head:
+                self.wfile.write(data)
+        except CLIENT_GONE:  # a reload or a closed tab: nobody is left to answer
+            self.close_connection = True
 
     def _events(self) -> None:
         query = dict(p.split("=", 1) for p in urlsplit(self.path).query.split("&") if "=" in p)
@@ -318,7 +391,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     return
                 self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except CLIENT_GONE:
             return
 
 
@@ -344,36 +417,71 @@ def site_relative(raw_path: str, base: str) -> str | None:
     return rel
 
 
+class ListenError(Exception):
+    """The server cannot listen on the address it was given; the message says why."""
+
+
 @contextlib.contextmanager
 def running(root: Path, address: tuple[str, int] = ("127.0.0.1", 0),
-            extra: list[Path] | None = None, **options):
-    """A built preview of ``root``, served and watched in background threads.
+            extra: list[Path] | tuple[Path, ...] = (), on_rebuild=None,
+            on_error: Callable[[str], None] | None = None, **options):
+    """A preview of ``root``, built, then served and watched in background threads.
 
-    Yields the server (``server.preview`` is the :class:`Preview`); stops both on exit.
+    The one place that starts a preview, for ``mapgen serve`` and the tests alike.
+    ``extra`` are more paths to watch; ``on_rebuild(state)`` hears of every build, the
+    first one included (``state.generation`` is 1), ``on_error(message)`` of requests
+    that failed; ``options`` go to :class:`Preview`. The address is taken before the
+    first build, so a busy port is said at once (:class:`ListenError`). Yields the
+    server (``server.preview`` is the :class:`Preview`) once the watcher is in place;
+    stops both on exit.
     """
     preview = Preview(root, **options)
-    preview.rebuild()
-    server = PreviewServer(address, preview)
-    stop = threading.Event()
-    for target, args in ((server.serve_forever, ()), (watch, (preview, extra or [], stop))):
-        threading.Thread(target=target, args=args, daemon=True).start()
     try:
+        server = PreviewServer(address, preview, on_error)
+    except OSError as exc:
+        raise ListenError(f"cannot listen on {address[0]}:{address[1]}: "
+                          f"{exc.strerror or exc}") from None
+    with server, contextlib.ExitStack() as on_exit:  # undone last first
+        state = preview.rebuild()
+        if on_rebuild:
+            on_rebuild(state)
+        stop, ready = threading.Event(), threading.Event()
+        watcher = threading.Thread(target=watch, daemon=True, args=(
+            preview, [Path(p).resolve() for p in extra], stop, on_rebuild, ready))
+        watcher.start()
+        on_exit.callback(watcher.join, READY_S)
+        on_exit.callback(stop.set)
+        ready.wait(READY_S)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        on_exit.callback(server.shutdown)
         yield server
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    #: Connections the system holds until they are accepted (the default, 5, drops some
+    #: when a page, its assets and a few reloading tabs all connect at once).
+    request_queue_size = 1024
 
-    def __init__(self, address: tuple[str, int], preview: Preview):
+    def __init__(self, address: tuple[str, int], preview: Preview,
+                 on_error: Callable[[str], None] | None = None):
         handler = type("Handler", (_Handler,), {"preview": preview})
         super().__init__(address, handler)
         self.preview = preview
+        self.on_error = on_error
         self.stopping = threading.Event()
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that left mid-answer is no error; anything else is a line, not a
+        traceback, through ``on_error`` (the default prints the traceback, for tests)."""
+        problem = sys.exc_info()[1]
+        if isinstance(problem, CLIENT_GONE):
+            return
+        if self.on_error is None or problem is None:
+            super().handle_error(request, client_address)
+        else:
+            self.on_error(f"Could not answer a request: {_crash_text(problem)}")
 
     def shutdown(self) -> None:
         self.stopping.set()

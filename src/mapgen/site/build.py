@@ -306,7 +306,7 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
     outputs += [_Output(f"schema/{kind}.schema.json",
                         lambda ws, reads, kind=kind: schema.dumps(kind).encode("utf-8"))
                 for kind in schema.KINDS]
-    if site_url:
+    if site_url and site_url.startswith(("http://", "https://")):  # a sitemap needs hosts
         outputs.append(_Output("sitemap.xml", _sitemap(site_url), listing=True))
     return outputs
 
