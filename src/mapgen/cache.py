@@ -82,6 +82,14 @@ def code_fingerprint() -> str:
                     for part in (path.relative_to(package).as_posix(), path.read_bytes())))
 
 
+def pure(maxsize: int = 16384) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Memoise a pure function of plain, immutable values (text in, text out), such as
+    wrapping a label or measuring a string: nothing it depends on can change, so it
+    needs no key and can never go stale. Anything made from the workspace goes through
+    a :class:`Cache` instead."""
+    return functools.lru_cache(maxsize=maxsize)
+
+
 # --- codecs: how a value becomes bytes, and back ---------------------------------------
 
 @dataclasses.dataclass(frozen=True)
