@@ -213,6 +213,7 @@ class Cache:
         """Let go of a value held in memory (it stays on disk)."""
         with self._lock:
             self._memory.pop((kind, name), None)
+            self.store.let_go(kind, name)
 
     def save(self, in_use: Mapping[str, Iterable[str]] | None = None,
              latest: Mapping[str, int] | None = None) -> None:
@@ -230,6 +231,7 @@ class _Store:
         self.file = file
         self._db: sqlite3.Connection | None = None
         self._pending: dict[tuple[str, str], tuple] = {}
+        self._read: dict[str, dict[str, tuple]] = {}
         self._usable = file is not None
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -261,17 +263,27 @@ class _Store:
         pending = self._pending.get((kind, name))
         if pending is not None:
             return pending[0], pending[1], pending[2]
-        db = self._connect()
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT key, reads, checksum, value FROM entries WHERE kind = ? "
-                             "AND name = ?", (kind, name)).fetchone()
-        except sqlite3.Error:
-            return None
-        if row is None:
-            return None
-        return _checked(kind, name, *row)
+        row = self._rows(kind).get(name)
+        return _checked(kind, name, *row) if row is not None else None
+
+    def _rows(self, kind: str) -> dict[str, tuple]:
+        """Every stored row of ``kind``, read in one query the first time it is asked for
+        (a build looks most of them up)."""
+        rows = self._read.get(kind)
+        if rows is None:
+            rows = self._read[kind] = {}
+            db = self._connect()
+            try:
+                for name, *row in db.execute("SELECT name, key, reads, checksum, value FROM "
+                                             "entries WHERE kind = ?", (kind,)) if db else ():
+                    rows[name] = tuple(row)
+            except sqlite3.Error:
+                rows.clear()
+        return rows
+
+    def let_go(self, kind: str, name: str) -> None:
+        """Drop a row read from disk from memory (it stays on disk)."""
+        self._read.get(kind, {}).pop(name, None)
 
     def put(self, kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> None:
         if self._usable:
@@ -295,6 +307,7 @@ class _Store:
         except sqlite3.Error:
             return  # a full disk or a locked file: the cache is only an optimisation
         self._pending.clear()
+        self._read.clear()
 
 
 def _row(kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> tuple:
@@ -437,35 +450,34 @@ def watched(ws: Workspace, reads: Reads) -> Workspace:
         digests={})
 
 
-# --- documents as data ------------------------------------------------------------------
+# --- YAML data as JSON ------------------------------------------------------------------
+
+#: The key of a JSON object standing for a mapping whose keys are not all text.
+_MAP = "\u0000map"
+
 
 def to_data(value: Any) -> Any:
-    """YAML data as JSON data, keeping what JSON cannot say (keys that are not text,
-    floats that are not finite) in tagged lists: ``["map", [[k, v], ...]]``."""
+    """YAML data as JSON data. JSON says all of it (floats that are not finite too, with
+    ``allow_nan``) but mappings whose keys are not text (``1:``, ``true:``, ``null:``),
+    which become ``{"\\u0000map": [[key, value], ...]}``."""
     if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
+        if _MAP not in value and all(type(k) is str for k in value):
             return {k: to_data(v) for k, v in value.items()}
-        return ["map", [[to_data(k), to_data(v)] for k, v in value.items()]]
+        return {_MAP: [[k, to_data(v)] for k, v in value.items()]}
     if isinstance(value, list):
-        return ["list", [to_data(v) for v in value]]
-    if isinstance(value, float) and not math.isfinite(value):
-        return ["float", repr(value)]
+        return [to_data(v) for v in value]
     return value
 
 
-def from_data(value: Any) -> Any:
-    """The inverse of :func:`to_data`; ValueError on anything it would not write."""
-    if isinstance(value, dict):
-        return {k: from_data(v) for k, v in value.items()}
-    if isinstance(value, list):
-        tag, body = value
-        if tag == "list":
-            return [from_data(v) for v in body]
-        if tag == "map":
-            return {from_data(k): from_data(v) for k, v in body}
-        if tag == "float" and body in ("inf", "-inf", "nan"):
-            return float(body)
-        raise ValueError(f"unknown tag {tag!r}")
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise ValueError(f"not YAML data: {type(value).__name__}")
+def _restore(obj: dict) -> Any:
+    """The inverse of :func:`to_data`, object by object, as :func:`json.loads` reads."""
+    if _MAP in obj:
+        return {k: v for k, v in obj[_MAP]}
+    return obj
+
+
+#: YAML data kept as JSON text (see :func:`to_data`).
+DATA = Codec(lambda value: json.dumps(to_data(value), separators=(",", ":"),
+                                      ensure_ascii=False).encode("utf-8"),
+             lambda data: json.loads(data.decode("utf-8") if isinstance(data, bytes) else data,
+                                     object_hook=_restore))
