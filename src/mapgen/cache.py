@@ -260,10 +260,7 @@ class _Store:
             return None  # not a database of ours: start again, or do without
 
     def get(self, kind: str, name: str) -> tuple[str, tuple[str, ...], bytes] | None:
-        pending = self._pending.get((kind, name))
-        if pending is not None:
-            return pending[0], pending[1], pending[2]
-        row = self._rows(kind).get(name)
+        row = self._pending.get((kind, name)) or self._rows(kind).get(name)
         return _checked(kind, name, *row) if row is not None else None
 
     def _rows(self, kind: str) -> dict[str, tuple]:
@@ -286,15 +283,15 @@ class _Store:
         self._read.get(kind, {}).pop(name, None)
 
     def put(self, kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> None:
-        if self._usable:
-            self._pending[(kind, name)] = (key, reads, data)
+        if self._usable:  # kept as the row it will be: compressed, so memory holds little
+            self._pending[(kind, name)] = _row(kind, name, key, reads, data)[2:]
 
     def save(self, in_use: Mapping[str, Iterable[str]] | None,
              latest: Mapping[str, int] | None) -> None:
         db = self._connect()
         if db is None or not (self._pending or in_use or latest):
             return
-        rows = [_row(kind, name, *entry) for (kind, name), entry in self._pending.items()]
+        rows = [(kind, name, *row) for (kind, name), row in self._pending.items()]
         try:
             with db:
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
