@@ -93,6 +93,26 @@ def test_diagrams_are_visible(browser, served):
     watched.close()
 
 
+def test_the_home_page_shows_each_journeys_map_as_a_thumbnail(browser, site, served):
+    watched = Watched(browser)
+    page = watched.open(served + "index.html")
+    journeys = page.locator("section[aria-labelledby=journeys-title] .card")
+    thumbs = journeys.locator("a.thumb img")
+    titles = journeys.locator("h3").all_inner_texts()
+    assert thumbs.count() == len(list((site / "posters").glob("*.svg"))) == len(titles) == 4
+    for index, title in enumerate(titles):
+        thumb = thumbs.nth(index)
+        thumb.scroll_into_view_if_needed()
+        width, height = thumb.evaluate(
+            "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
+        assert width > height > 0  # the poster loaded, and it is landscape
+        assert title in thumb.get_attribute("alt")
+        box = thumb.bounding_box()
+        assert box["width"] > 200 and box["height"] > 100
+    watched.close()
+    assert watched.problems == []
+
+
 def test_search_finds_a_step_by_a_word_of_its_name(browser, served):
     watched = Watched(browser)
     page = watched.open(served + "search.html")

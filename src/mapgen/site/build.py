@@ -30,7 +30,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from mapgen import __version__, diagrams, schema
+from mapgen import __version__, diagrams, poster, schema
 from mapgen.diagrams.cache import CACHE_DIR, DiagramCache
 from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
@@ -303,11 +303,21 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page], keys: Key
     outputs += [_Output(f"schema/{kind}.schema.json", keys.content,
                         lambda kind=kind: schema.dumps(kind).encode("utf-8"))
                 for kind in schema.KINDS]
+    outputs += _posters(ws, keys)
     if site_url:
         public = [p for p in plan if p.public]
         outputs.append(_Output("sitemap.xml", keys.of(every_spec, "sitemap.xml"),
                                lambda: data_files.sitemap(site_url, public)))
     return outputs
+
+
+def _posters(ws: Workspace, keys: Keys) -> list[_Output]:
+    """posters/<journey>.svg: each journey's map as a poster (see :mod:`mapgen.poster`),
+    the home page's thumbnail and the journey page's download. One file per journey."""
+    return [_Output(site_pages.poster_path(journey.id),
+                    keys.of_content(site_pages.journey_depends(journey), "poster"),
+                    lambda journey=journey: poster.render(ws, journey, "svg"))
+            for journey in ws.journeys.values()]
 
 
 def _render_page(env: jinja2.Environment, page: site_pages.Page, shared: dict[str, Any],
@@ -360,6 +370,7 @@ def _shared_context(ws: Workspace, theme: Theme, svgs: Mapping[str, Markup],
         "persona_name": lambda pid: ws.personas[pid].name if pid in ws.personas else pid,
         "persona_path": site_pages.persona_path,
         "journey_path": site_pages.journey_path,
+        "poster_path": site_pages.poster_path,
         "sparkline": lambda values, low, high: Markup(sparkline(values, low, high)),
         "edit_url": lambda journey: edit_url(ws, journey),
     }

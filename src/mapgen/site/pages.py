@@ -41,6 +41,11 @@ def persona_path(persona_id: str) -> str:
     return f"personas/{persona_id}.html"
 
 
+def poster_path(journey_id: str) -> str:
+    """The journey map as an SVG poster: the home page's thumbnail, a download."""
+    return f"posters/{journey_id}.svg"
+
+
 def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
     if len(_VIEWS) > 2 * len(ws.journeys) + 64:  # a long preview session: forget the old
@@ -66,8 +71,13 @@ def plan(ws: Workspace) -> list[Page]:
 def _journey_page(ws: Workspace, journey: Journey) -> Page:
     return Page(journey_path(journey.id), "journey.html", journey.title,
                 lambda: {"journey": journey, "view": JourneyView.of(ws, journey)},
-                frozenset({f"journey:{journey.id}"} | {f"persona:{p}" for p in journey.personas}),
+                journey_depends(journey),
                 tuple(f"{view}-{journey.id}" for view in ("flow", "emotion", "funnel")))
+
+
+def journey_depends(journey: Journey) -> frozenset[str]:
+    """The specs a journey's page and poster are made from: it and its personas."""
+    return frozenset({f"journey:{journey.id}"} | {f"persona:{p}" for p in journey.personas})
 
 
 def _persona_page(ws: Workspace, persona: Persona) -> Page:

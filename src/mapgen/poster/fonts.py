@@ -1,0 +1,173 @@
+"""Fonts: the faces the poster is set in, how wide text is in them, and where lines break.
+
+Two faces, both installed from PyPI with mapgen (SIL Open Font License):
+
+* **Arimo** (``fontpkg-arimo``): Latin, Greek, Cyrillic and Hebrew, with the same advance
+  widths as Arial and Helvetica. A viewer that shows the SVG in Arial or Helvetica
+  therefore breaks nothing we measured. It is a variable font; bold is its ``wght`` 700.
+* **Noto Sans CJK JP** (``noto-cjk-sans-jp-regular``): Japanese, Chinese and Korean
+  characters, which Arimo has none of. CJK glyphs are a full em wide in every CJK face, so
+  a viewer's own CJK font fits as well.
+
+Text that Arimo can set alone is measured with Arimo's advances. Text with a character
+Arimo lacks is measured, character by character, at the widest advance either face gives
+(a character neither face has counts as 1.25 em, an emoji's width): renderers differ in
+which face they then use for its Latin letters (resvg uses the fallback face for the whole
+run), and whichever they pick the text is no wider than measured. So text wrapped to a
+box's width stays inside the box in the SVG, the PNG and the PDF.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+#: What the SVG asks for: our faces first, then the ones that share their widths.
+FONT_FAMILY = ("Arimo, Arial, Helvetica, 'Liberation Sans', 'Noto Sans CJK JP', "
+               "'Noto Sans JP', sans-serif")
+#: Width of a character neither face has (emoji, most symbols), in em.
+UNKNOWN_EM = 1.25
+BOLD = 700
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font file, and what we need of it: advance widths by character."""
+
+    name: str
+    path: Path
+
+    @functools.cached_property
+    def _font(self):
+        from fontTools.ttLib import TTFont
+
+        return TTFont(str(self.path), lazy=True)
+
+    @functools.cached_property
+    def cmap(self) -> dict[int, str]:
+        return self._font.getBestCmap()
+
+    @functools.cached_property
+    def units_per_em(self) -> int:
+        return self._font["head"].unitsPerEm
+
+    @functools.cached_property
+    def _variable(self) -> bool:
+        return "fvar" in self._font
+
+    @functools.lru_cache(maxsize=4)  # noqa: B019 (faces live as long as the process)
+    def _glyphs(self, weight: int):
+        location = {"wght": weight} if self._variable else None
+        return self._font.getGlyphSet(location=location)
+
+    def has(self, char: str) -> bool:
+        return ord(char) in self.cmap
+
+    def advance(self, char: str, weight: int) -> float | None:
+        """The advance of ``char`` in em, or None when the face does not have it."""
+        glyph = self.cmap.get(ord(char))
+        if glyph is None:
+            return None
+        return self._glyphs(weight)[glyph].width / self.units_per_em
+
+
+@functools.cache
+def faces() -> tuple[Face, Face]:
+    """(Arimo, Noto Sans CJK JP), from the packages that install them."""
+    import fontpkg
+    import noto_cjk_sans_jp_regular
+
+    return (Face("Arimo", Path(fontpkg.path("Arimo"))),
+            Face("Noto Sans CJK JP", Path(str(noto_cjk_sans_jp_regular.FONT_PATH))))
+
+
+@functools.lru_cache(maxsize=65536)
+def _em(char: str, bold: bool, mixed: bool) -> float:
+    """The advance of ``char`` in em: Arimo's, or in ``mixed`` text the widest of both."""
+    if unicodedata.combining(char) or char in "\u200b\u200c\u200d\ufe0f":
+        return 0.0
+    weight = BOLD if bold else 400
+    chosen = faces() if mixed else faces()[:1]
+    widths = [w for face in chosen if (w := face.advance(char, weight)) is not None]
+    return max(widths) if widths else UNKNOWN_EM
+
+
+@functools.lru_cache(maxsize=16384)
+def _mixed(text: str) -> bool:
+    """True when Arimo lacks a character of ``text``. Renderers may then set all of it,
+    Latin too, in the fallback face (resvg does), so each character counts at its widest."""
+    sans = faces()[0]
+    return not all(sans.has(char) or unicodedata.combining(char) for char in text)
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """How wide ``text`` is at ``size`` px, whichever of our faces draws each character."""
+    mixed = _mixed(text)
+    return size * sum(_em(char, bold, mixed) for char in text)
+
+
+def face_for(char: str) -> Face:
+    """The face a PDF sets ``char`` in: Arimo where it has the character, else Noto."""
+    sans, cjk = faces()
+    return sans if sans.has(char) or not cjk.has(char) else cjk
+
+
+# --- line breaking --------------------------------------------------------------------
+
+#: A break may come before or after each of these: CJK scripts put no spaces between words.
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+#: Punctuation that must not start a line (Japanese kinsoku): it stays with what precedes.
+_NO_LINE_START = set("、。，．・：；？！ー）」』】〕〉》’”ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
+
+
+def _units(text: str) -> list[tuple[str, bool]]:
+    """``text`` as (piece, space before it): words, and single CJK characters."""
+    units: list[tuple[str, bool]] = []
+    for word_index, word in enumerate(text.split()):
+        spaced = word_index > 0
+        piece = ""
+        for char in word:
+            if piece and (_CJK.match(char) or _CJK.match(piece[-1])) \
+                    and char not in _NO_LINE_START:
+                units.append((piece, spaced))
+                spaced, piece = False, ""
+            piece += char
+        if piece:
+            units.append((piece, spaced))
+    return units
+
+
+def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` px at ``size``.
+
+    Lines break at spaces and between CJK characters; a word wider than a line is broken
+    between its characters. Runs of white space count as one space.
+    """
+    lines: list[str] = []
+    line = ""
+    for piece, spaced in _units(text):
+        candidate = f"{line} {piece}" if line and spaced else line + piece
+        if text_width(candidate, size, bold) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = piece
+        while text_width(line, size, bold) > width and len(line) > 1:
+            head = _longest_fitting(line, width, size, bold)
+            lines.append(line[:head])
+            line = line[head:]
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _longest_fitting(text: str, width: float, size: float, bold: bool) -> int:
+    """How many leading characters of ``text`` fit ``width`` (at least one)."""
+    fitting = 1
+    while fitting < len(text) and text_width(text[:fitting + 1], size, bold) <= width:
+        fitting += 1
+    return fitting
