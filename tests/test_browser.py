@@ -113,6 +113,23 @@ def test_the_home_page_shows_each_journeys_map_as_a_thumbnail(browser, site, ser
     assert watched.problems == []
 
 
+def test_a_poster_in_chromium_sets_its_text_no_wider_than_it_was_measured(browser, served):
+    """The poster embeds the face it was measured with: a browser without Arial, Helvetica
+    or Liberation Sans (this machine has DejaVu Sans only) still fits every line."""
+    from mapgen.poster.fonts import text_width
+
+    page = browser.new_page()
+    page.goto(served + "posters/b2b-invoice-payments.svg", wait_until="load")
+    texts = page.evaluate("""() => document.fonts.ready.then(() =>
+        [...document.querySelectorAll("text")].map(t => [t.textContent,
+         t.getComputedTextLength(), +t.getAttribute("font-size"),
+         t.getAttribute("font-weight") === "bold"]))""")
+    page.close()
+    assert len(texts) > 100
+    for text, length, size, bold in texts:
+        assert length <= text_width(text, size, bold) + 0.5, text
+
+
 def test_search_finds_a_step_by_a_word_of_its_name(browser, served):
     watched = Watched(browser)
     page = watched.open(served + "search.html")

@@ -175,11 +175,11 @@ class _Sheet:
             height += len(self._kicker_lines(card, span)) * SMALL * LEADING + 3
         return height
 
-    def _card_lines(self, card: Card, span: int) -> list[str]:
+    def _card_lines(self, card: Card, span: int) -> tuple[str, ...]:
         text = f"“{card.text}”" if card.quote else card.text
-        return wrap(text, self.inner(span), BODY) or [""]
+        return wrap(text, self.inner(span), BODY) or ("",)
 
-    def _kicker_lines(self, card: Card, span: int) -> list[str]:
+    def _kicker_lines(self, card: Card, span: int) -> tuple[str, ...]:
         room = self.inner(span) - (ICON + 5 if card.icon else 0)
         return wrap(card.kicker, room, SMALL, True)
 
@@ -228,11 +228,18 @@ class _Sheet:
 
     def _meta(self) -> list[str]:
         journey = self.board.journey
-        people = [f"For {', '.join(c.persona_name for c in self.board.curves)}"] \
+        people = [f"For {', '.join(self._persona(c.persona) for c in self.board.curves)}"] \
             if self.board.curves else []
         return ["Journey map", *people, *(f for f in (
             journey.owner and f"Owner {journey.owner}", journey.status.capitalize(),
             journey.period) if f)]
+
+    def _persona(self, persona_id: str) -> str:
+        """"Leo Marchetti, freelance designer": a persona's name and role."""
+        persona = self.ws.personas.get(persona_id)
+        if persona is None:
+            return persona_id
+        return f"{persona.name} ({persona.role})" if persona.role else persona.name
 
     def _draw_key(self, d: Drawing, x: float, y: float) -> None:
         """Which line is which persona, and what the severity icons mean."""
@@ -367,16 +374,22 @@ class _Sheet:
             for run in _runs(points):
                 if len(run) > 1:
                     d.add(Path(tuple(run), colour, 2.5, dash=dash))
-            for i, point in enumerate(points):
-                if point is not None:
+            for point, score in zip(points, curve.scores, strict=True):
+                if point is None:
+                    continue
+                if len(board.curves) > 1:
                     d.add(*_marker(index, *point, colour))
-                    if len(board.curves) == 1:
-                        d.add(Text(point[0], point[1] + 19, board_label(board, curve.scores[i]),
-                                   SMALL, MUTED, anchor="middle"))
+                    continue
+                # One persona: a face per step, coloured by the feeling, with its label.
+                low, high = board.levels[-1].score, board.levels[0].score
+                fill, ink = style.emotion_fill(score, low, high)
+                d.add(*_face(*point, 9, 1 - 2 * board.height(score), fill, ink))
+                d.add(Text(point[0], point[1] + 22, _label(board, score), SMALL, MUTED,
+                           anchor="middle"))
 
 
-def board_label(board: Canvas, score: int | None) -> str:
-    return next((lv.label for lv in board.levels if lv.score == score), "")
+def _label(board: Canvas, score: int) -> str:
+    return next((level.label for level in board.levels if level.score == score), str(score))
 
 
 # --- small pieces --------------------------------------------------------------------------
@@ -459,11 +472,13 @@ def _severity_icon(severity: str, x: float, y: float) -> list:
     return [Circle(x + c, y + c, c - 1, fill=colour)]
 
 
-def _face(x: float, y: float, r: float, mood: float) -> list:
-    """A face for a level of the emotion scale: ``mood`` 1 smiles, -1 frowns."""
+def _face(x: float, y: float, r: float, mood: float, fill: str = "#fff8d6",
+          ink: str = INK) -> list:
+    """A face for a feeling: ``mood`` 1 smiles, 0 is a straight mouth, -1 frowns."""
     mouth = [(x + dx, y + r * 0.35 + mood * r * 0.3 * (1 - (dx / (r * 0.5)) ** 2))
              for dx in (-r * 0.5, -r * 0.25, 0, r * 0.25, r * 0.5)]
-    return [Circle(x, y, r, fill="#fff8d6", stroke=MUTED, width=1),
-            Circle(x - r * 0.35, y - r * 0.25, 1.1, fill=INK),
-            Circle(x + r * 0.35, y - r * 0.25, 1.1, fill=INK),
-            Path(tuple(mouth), INK, 1.2)]
+    eye = max(1.1, r * 0.13)
+    return [Circle(x, y, r, fill=fill, stroke=MUTED if fill == "#fff8d6" else PAPER, width=1),
+            Circle(x - r * 0.35, y - r * 0.25, eye, fill=ink),
+            Circle(x + r * 0.35, y - r * 0.25, eye, fill=ink),
+            Path(tuple(mouth), ink, max(1.2, r * 0.15))]

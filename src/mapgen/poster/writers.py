@@ -37,12 +37,14 @@ def _n(value: float) -> str:
 # --- SVG ----------------------------------------------------------------------------------
 
 def to_svg(drawing: Drawing) -> bytes:
+    texts = [shape.text for shape in drawing.shapes if isinstance(shape, Text)]
     w, h = _n(drawing.width), _n(drawing.height)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
             f'viewBox="0 0 {w} {h}" role="img" aria-labelledby="poster-title poster-desc" '
             f'lang="{escape_text(drawing.lang)}" font-family="{fonts.FONT_FAMILY}">'
             f'<title id="poster-title">{escape_text(drawing.title)}</title>'
-            f'<desc id="poster-desc">{escape_text(drawing.description)}</desc>')
+            f'<desc id="poster-desc">{escape_text(drawing.description)}</desc>'
+            f"<defs><style>{fonts.font_face_css(texts)}</style></defs>")
     body = "\n".join(_svg_shape(shape) for shape in drawing.shapes)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{head}\n{body}\n</svg>\n'.encode()
 
