@@ -213,7 +213,7 @@ def test_every_line_of_text_stays_inside_its_box(journey, workspaces, freetype):
         assert 0 <= text.x - {"start": 0, "middle": width / 2, "end": width}[text.anchor]
         assert text.x + {"start": width, "middle": width / 2, "end": 0}[text.anchor] \
             <= drawing.width
-    assert checked > 40
+    assert checked > 25  # the title, headers, lane names and every card line
 
 
 def test_user_text_is_escaped_and_the_same_journey_gives_the_same_bytes(make_workspace,

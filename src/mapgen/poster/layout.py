@@ -25,6 +25,7 @@ from mapgen.canvas import Canvas, Cell, Feeling, Lane, Touch
 from mapgen.canvas import canvas as make_canvas
 from mapgen.diagrams import style
 from mapgen.model import Journey, Kpi, Opportunity, PainPoint, Workspace
+from mapgen.report import plural
 from mapgen.poster.drawing import Circle, Drawing, Path, Rect, Text
 from mapgen.poster.fonts import text_width, wrap
 from mapgen.site.markup import render_markdown
@@ -41,7 +42,10 @@ TITLE, HEADING, BODY, SMALL = 34, 16, 13, 10.5
 #: Width over height, at least: A-series paper's landscape proportion.
 LANDSCAPE = math.sqrt(2)
 EMOTION_PLOT = 30  # px per level of the emotion scale
+EMOTION_TOP = 48  # the highest level, below the lane's name
 KEY_WIDTH = 300
+#: The narrowest poster: room for the title block beside the key.
+MIN_WIDTH = 1400
 ICON = 12
 
 INK, MUTED, RULE, PAPER = style.INK, style.MUTED, "#d0d7de", style.PAPER
@@ -73,9 +77,11 @@ def poster(ws: Workspace, journey: Journey) -> Drawing:
     column = COLUMN
     for _ in range(4):  # wider columns wrap less, so the poster only gets flatter
         sheet = _Sheet(ws, board, column)
-        if sheet.width >= LANDSCAPE * sheet.height:
+        wanted = max(LANDSCAPE * sheet.height, MIN_WIDTH)
+        if sheet.width >= wanted:
             break
-        column = math.ceil(column * LANDSCAPE * sheet.height / sheet.width)
+        steps = max(1, len(board.steps))
+        column = math.ceil(column + (wanted - sheet.width) / steps)
     return sheet.draw()
 
 
@@ -159,7 +165,7 @@ class _Sheet:
 
     def _lane_height(self, lane: Lane) -> float:
         if lane.id == "emotion":
-            return 34 + EMOTION_PLOT * max(1, len(self.board.levels) - 1) + 24
+            return EMOTION_TOP + EMOTION_PLOT * max(1, len(self.board.levels) - 1) + 24
         title = len(wrap(lane.title, LABEL_WIDTH - 24, BODY + 1, True)) * (BODY + 1) * LEADING
         tallest = max((self._cell_height(cell, lane.id) for cell in lane.cells), default=0)
         return max(tallest + 2 * GUTTER, title + 2 * GUTTER + 8, 52)
@@ -194,8 +200,8 @@ class _Sheet:
         journey = self.board.journey
         steps = len(self.board.steps)
         drawing = Drawing(self.width, self.height, journey.title,
-                          f"Journey map of {journey.title}: {len(journey.stages)} stages, "
-                          f"{steps} steps.")
+                          f"Journey map of {journey.title}: "
+                          f"{plural(len(journey.stages), 'stage')}, {plural(steps, 'step')}.")
         drawing.add(Rect(0, 0, self.width, self.height, fill=PAPER))
         self._draw_header(drawing)
         self._draw_bands(drawing)
@@ -243,6 +249,8 @@ class _Sheet:
 
     def _draw_key(self, d: Drawing, x: float, y: float) -> None:
         """Which line is which persona, and what the severity icons mean."""
+        if not (self.board.lane("emotion") or self.board.lane("pain_points")):
+            return
         d.add(Text(x, y + 10, "KEY", SMALL, MUTED, bold=True))
         y += 26
         if self.board.lane("emotion"):
@@ -353,7 +361,7 @@ class _Sheet:
 
     def _draw_emotion(self, d: Drawing, top: float, height: float) -> None:
         board = self.board
-        plot_top, plot_bottom = top + 34, top + height - 24
+        plot_top, plot_bottom = top + EMOTION_TOP, top + height - 24
         right = self.x(len(board.steps))
 
         def y_of(score: float) -> float:
@@ -417,8 +425,8 @@ def _step_notes(step) -> list[tuple[str, str]]:
 
 
 def _footer(journey: Journey, steps: int) -> str:
-    return (f"{journey.id} · {len(journey.stages)} stages · {steps} steps · "
-            f"made with mapgen from specs/journeys")
+    return (f"{journey.id} · {plural(len(journey.stages), 'stage')} · "
+            f"{plural(steps, 'step')} · made with mapgen")
 
 
 def _persona_look(index: int) -> tuple[str, tuple[float, float] | None]:
