@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urljoin
 import pytest
 from click.testing import CliRunner
 
-from browser import browser_required, chromium, find_chromium, static_server
+from browser import chromium, require_chromium, static_server
 from conftest import copy_example
 from mapgen.cli import cli
 
@@ -17,11 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.browser
 
-if find_chromium() is None:
-    if browser_required():
-        raise RuntimeError("MAPGEN_REQUIRE_BROWSER=1 but no Chromium was found")
-    pytest.skip("no Chromium found (install Debian's `chromium`, or set MAPGEN_CHROMIUM)",
-                allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -165,3 +165,13 @@ def test_an_unknown_lane_is_reported_where_it_is_written_with_the_valid_names(
     assert '"painpoints" is not a lane (did you mean "pain_points"?)' in result.output
     assert '"actions", "thoughts", "motivations"' in result.output
     assert "Traceback" not in result.output
+
+
+def test_curve_pieces_meet_halfway_between_step_columns(sparse):
+    map_ = sparse()
+    ana, ben = map_.points(0)
+    assert (ana.curve, ana.height, ana.before, ana.after) == (0, 0.25, None, 0.375)
+    assert (ben.persona, ben.height, ben.after) == ("ben", 0.75, None)  # no score next
+    assert [p.persona for p in map_.points(1)] == ["ana"]
+    assert map_.points(1)[0].before == ana.after
+    assert map_.points(3) == ()

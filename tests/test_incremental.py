@@ -109,8 +109,7 @@ def test_one_changed_journey_redraws_only_its_own_diagrams(tmp_path, monkeypatch
 
     report = build_here(root)
 
-    assert sorted(spy.drawn) == ["emotion-first-purchase", "flow-first-purchase",
-                                 "funnel-first-purchase"]
+    assert sorted(spy.drawn) == ["flow-first-purchase", "funnel-first-purchase"]
     assert spy.laid_out == ['the flow view of journey "first-purchase"']
     ws = read_workspace(root).workspace
     depends_on_it = {p.path for p in site_pages.plan(ws)
@@ -278,8 +277,7 @@ def test_a_preview_renders_the_changed_journey_now_and_the_registers_when_asked(
 
     assert state.crash is None
     assert sorted(rendered) == ["journeys/first-purchase.html", "personas/leo.html"]
-    assert sorted(spy.drawn) == ["emotion-first-purchase", "flow-first-purchase",
-                                 "funnel-first-purchase"]
+    assert sorted(spy.drawn) == ["flow-first-purchase", "funnel-first-purchase"]
     assert isinstance(state.files["pain-points.html"], Deferred)
     assert b"Spots the cashback ad on Instagram" in state.file("pain-points.html")
     assert b"Spots the cashback ad on Instagram" in state.file("journeys.json")

@@ -79,6 +79,8 @@ class Jump:
 
     step_id: str
     step_name: str
+    #: The target's step column.
+    index: int
     #: "revisit": back to this or an earlier step; "forward": on to a later step other
     #: than the following one (a branch or a skip).
     kind: str
@@ -168,6 +170,24 @@ class Curve:
 
 
 @dataclass(frozen=True)
+class CurvePoint:
+    """A curve at one step column, for drawings made of one piece per column.
+
+    Heights are as :meth:`Canvas.height` gives them. ``before`` and ``after`` are the
+    heights halfway to the neighbouring columns' points (the line crosses the column's
+    edges there, so the pieces join up), or None where that neighbour has no score.
+    """
+
+    #: Position of the curve's persona in the journey's ``personas``, from 0.
+    curve: int
+    persona: str
+    score: int
+    height: float
+    before: float | None
+    after: float | None
+
+
+@dataclass(frozen=True)
 class Canvas:
     """A journey as a journey map: stage headers, step columns and lanes, in order."""
 
@@ -190,6 +210,25 @@ class Canvas:
         to 1.0 at the bottom (the lowest)."""
         top, bottom = self.levels[0].score, self.levels[-1].score
         return 0.5 if top == bottom else (top - score) / (top - bottom)
+
+    def points(self, column: int) -> tuple[CurvePoint, ...]:
+        """Where each curve passes through step column ``column`` (personas without a
+        score there are left out)."""
+        out = []
+        for index, curve in enumerate(self.curves):
+            score = curve.scores[column]
+            if score is None:
+                continue
+            here = self.height(score)
+            out.append(CurvePoint(index, curve.persona, score, here,
+                                  self._midway(curve, column - 1, here),
+                                  self._midway(curve, column + 1, here)))
+        return tuple(out)
+
+    def _midway(self, curve: Curve, column: int, here: float) -> float | None:
+        if not 0 <= column < len(curve.scores) or curve.scores[column] is None:
+            return None
+        return (here + self.height(curve.scores[column])) / 2
 
 
 def canvas(ws: Workspace, journey: Journey) -> Canvas:
@@ -230,7 +269,8 @@ def _step_columns(journey: Journey) -> tuple[StepColumn, ...]:
     columns = []
     for index, step in enumerate(journey.steps):
         jumps = tuple(
-            Jump(target, names[target], "revisit" if position[target] <= index else "forward")
+            Jump(target, names[target], position[target],
+                 "revisit" if position[target] <= index else "forward")
             for target in step.next or () if target in position
             and position[target] != index + 1)
         stage = journey.stage_of(step.id)
@@ -271,10 +311,10 @@ def _items(ws: Workspace, journey: Journey, step: Step, lane: str) -> tuple[Any,
     if lane == "touchpoints":
         return tuple(_touch(ws, tp.channel, tp.name, tp.description) for tp in step.touchpoints)
     if lane == "emotion":
-        scale = ws.scale_of(journey)
-        return tuple(Feeling(p, _persona_name(ws, p), score, scale.label(score),
-                             scale.emoticon(score))
-                     for p, score in step.scores(journey.personas).items())
+        scale, scores = ws.scale_of(journey), step.scores(journey.personas)
+        return tuple(Feeling(p, _persona_name(ws, p), scores[p], scale.label(scores[p]),
+                             scale.emoticon(scores[p]))
+                     for p in journey.personas if p in scores)
     value = getattr(step, lane)
     if isinstance(value, tuple):
         return value

@@ -14,9 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mapgen.canvas import SEVERITY_ICONS, STATUS_ICONS, canvas
 from mapgen.model import SEVERITY_RANK, Journey, PainPoint, Persona, Stage, Step, Workspace
 
 ALL = "all"
+#: The shapes that mark pain points and opportunities on the journey map.
+MARKS = {"severity": SEVERITY_ICONS, "status": STATUS_ICONS}
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,13 @@ def plan(ws: Workspace) -> list[Page]:
 
 
 def _journey_page(ws: Workspace, journey: Journey) -> Page:
+    """The journey map, then the flow diagram and the funnel (the map draws the emotion
+    curve in its own lane)."""
     return Page(journey_path(journey.id), "journey.html", journey.title,
-                lambda: {"journey": journey, "view": JourneyView.of(ws, journey)},
+                lambda: {"journey": journey, "view": JourneyView.of(ws, journey),
+                         "canvas": canvas(ws, journey), "marks": MARKS},
                 journey_depends(journey),
-                tuple(f"{view}-{journey.id}" for view in ("flow", "emotion", "funnel")))
+                tuple(f"{view}-{journey.id}" for view in ("flow", "funnel")))
 
 
 def journey_depends(journey: Journey) -> frozenset[str]:
