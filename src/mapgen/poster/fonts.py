@@ -114,7 +114,7 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 #: the arrows and signs the poster uses. One cut serves every poster of a build.
 EMBEDDED = frozenset(chr(c) for c in (
     *range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2027), *range(0x2030, 0x203B),
-    0x20AC, 0x2122, 0x2190, 0x2192, 0x2212))
+    0x20AC, 0x2122, 0x2190, 0x2192, 0x2212, 0x25A0))
 
 
 def font_face_css(texts: Iterable[str]) -> str:

@@ -150,12 +150,29 @@ class _Sheet:
         return span * self.column - 2 * GUTTER - 2 * PAD
 
     def _stage_height(self) -> float:
-        tallest = 0.0
-        for stage in self.board.stages:
-            width = max(40.0, stage.span * self.column - 2 * GUTTER - 2 * PAD)
-            lines = len(wrap(stage.name, width, HEADING, True)) * HEADING * LEADING
-            tallest = max(tallest, lines + (SMALL * LEADING + 4) * len(_stage_facts(stage)))
-        return tallest + 2 * PAD + 2 * GUTTER
+        tallest = max((self._stage_lines(stage)[-1].y for stage in self.board.stages
+                       if stage.span), default=0.0)
+        return tallest + SMALL + PAD + GUTTER + 4
+
+    def _stage_lines(self, stage, y: float = 0.0) -> list[Text]:
+        """A stage header's text from ``y``: its name, phase and figures, and its goal."""
+        x, width = self.x(stage.start) + GUTTER + PAD, stage.span * self.column - 2 * GUTTER
+        room = width - 2 * PAD
+        y += GUTTER + PAD + HEADING
+        out = []
+        for line in wrap(stage.name, room, HEADING, True):
+            out.append(Text(x, y, line, HEADING, PAPER, bold=True))
+            y += HEADING * LEADING
+        y += 2
+        for fact in _stage_facts(stage):
+            for line in wrap(fact, room, SMALL, True):
+                out.append(Text(x, y, line, SMALL, PAPER, bold=True))
+                y += SMALL * LEADING
+        y += 3
+        for line in wrap(stage.goal or "", room, SMALL + 1):
+            out.append(Text(x, y, line, SMALL + 1, PAPER))
+            y += (SMALL + 1) * LEADING
+        return out
 
     def _step_height(self, step) -> float:
         width = self.inner() - 28
@@ -284,13 +301,7 @@ class _Sheet:
             x, width = self.x(stage.start) + GUTTER, stage.span * self.column - 2 * GUTTER
             d.add(Rect(x, y + GUTTER, width, self.stage_height - 2 * GUTTER,
                        fill=STAGE_FILLS[index % len(STAGE_FILLS)], radius=6))
-            ty = y + GUTTER + PAD + HEADING
-            for line in wrap(stage.name, width - 2 * PAD, HEADING, True):
-                d.add(Text(x + PAD, ty, line, HEADING, PAPER, bold=True))
-                ty += HEADING * LEADING
-            for fact in _stage_facts(stage):
-                d.add(Text(x + PAD, ty + 2, fact, SMALL, PAPER))
-                ty += SMALL * LEADING + 4
+            d.add(*self._stage_lines(stage, y))
 
     def _draw_steps(self, d: Drawing) -> None:
         y = self.header + self.stage_height
@@ -405,22 +416,21 @@ def _label(board: Canvas, score: int) -> str:
 def _stage_facts(stage) -> list[str]:
     facts = []
     if stage.phase:
-        facts.append(stage.phase.upper())
+        facts.append(f"{stage.phase} purchase".upper())
     if stage.reached is not None:
-        reached = f"Reached {stage.reached:,}"
+        facts.append(f"{stage.reached:,} reached")
         if stage.drop_off is not None and stage.drop_off > 0:
             share = f" ({stage.drop_off_share:.0%})" if stage.drop_off_share is not None else ""
-            reached += f" · lost {stage.drop_off:,}{share}"
-        facts.append(reached)
+            facts[-1] += f" · {stage.drop_off:,} lost{share}"
     return facts
 
 
 def _step_notes(step) -> list[tuple[str, str]]:
     """Revisits, skips and exits of a step, in words, with their colour."""
-    notes = [(f"→ {'back to' if jump.kind == 'revisit' else 'skips to'}: {jump.step_name}",
+    notes = [(f"{'← back' if jump.kind == 'revisit' else '→ on'} to step {jump.index + 1}",
               style.REVISIT) for jump in step.jumps]
     if step.exits:
-        notes.append(("Customers leave the journey here", style.EXIT))
+        notes.append(("■ leaves the journey", style.EXIT))
     return notes
 
 
