@@ -64,6 +64,35 @@ stages:
 """
 
 
+#: Text that is hard to fit: words longer than a column, emoji, Greek and Cyrillic (which
+#: the embedded face adds to its cut), big figures in a one-step stage, jumps and an exit.
+AWKWARD = """\
+title: Supercalifragilisticexpialidocious-onboarding-with-a-very-long-hyphenated-name
+personas: [ana, ben]
+stages:
+  - id: s
+    name: A stage whose name is rather long for a single step
+    phase: during
+    reached: 123456789
+    goal: A goal long enough to wrap inside the stage header box several times over, surely.
+    steps:
+      - id: a
+        name: https://example.org/a/very/long/address/without/any/spaces/in/it/at/all
+        thoughts: ["🙂 Emoji 🎉 and Ümlauts, Ελληνικά and Кириллица in one thought"]
+        emotion: {ana: -2, ben: 2}
+        next: [a, b]
+  - id: t
+    name: T
+    reached: 1
+    steps:
+      - id: b
+        name: B
+        emotion: 0
+        next: []
+        pain_points: [{text: WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW, severity: critical}]
+"""
+
+
 def long_journey(steps: int = 60, per_stage: int = 10) -> str:
     """A journey of ``steps`` steps with something in every lane, for two personas."""
     lines = ["title: A long onboarding journey with many steps", "personas: [ana, ben]",
@@ -98,14 +127,16 @@ def workspaces(tmp_path_factory) -> dict[str, Path]:
         "specs/personas/yui.yml": "name: 佐藤 結衣\n",
         "specs/journeys/long.yml": long_journey(),
         "specs/journeys/japanese.yml": JAPANESE,
+        "specs/journeys/awkward.yml": AWKWARD,
     }
     for name, text in files.items():
         (extra / name).parent.mkdir(parents=True, exist_ok=True)
         (extra / name).write_text(text, "utf-8")
-    return {**{journey: REPO for journey in EXAMPLES}, "long": extra, "japanese": extra}
+    return {**{journey: REPO for journey in EXAMPLES}, "long": extra, "japanese": extra,
+            "awkward": extra}
 
 
-ALL = [*EXAMPLES, "long", "japanese"]
+ALL = [*EXAMPLES, "long", "japanese", "awkward"]
 
 
 def export(root: Path, journey: str, fmt: str, output: Path) -> Path:
@@ -198,7 +229,7 @@ def box_of(text: Text, rects: list[Rect]) -> Rect:
 
 
 @pytest.mark.parametrize("journey", ["first-purchase", "b2b-invoice-payments", "long",
-                                     "japanese"])
+                                     "japanese", "awkward"])
 def test_every_line_of_text_stays_inside_its_box(journey, workspaces, freetype):
     ws = read_workspace(workspaces[journey]).workspace
     drawing = poster(ws, ws.journeys[journey])

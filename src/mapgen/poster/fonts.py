@@ -167,15 +167,19 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _NO_LINE_START = set("、。，．・：；？！ー）」』】〕〉》’”ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
 
 
+#: A line may break after these inside a word (a long hyphenated name, an address).
+_BREAK_AFTER = frozenset("-/")
+
+
 def _units(text: str) -> list[tuple[str, bool]]:
-    """``text`` as (piece, space before it): words, and single CJK characters."""
+    """``text`` as (piece, space before it): words, single CJK characters, and the parts
+    of a word after a hyphen or a slash."""
     units: list[tuple[str, bool]] = []
     for word_index, word in enumerate(text.split()):
         spaced = word_index > 0
         piece = ""
         for char in word:
-            if piece and (_CJK.match(char) or _CJK.match(piece[-1])) \
-                    and char not in _NO_LINE_START:
+            if piece and _breaks_between(piece[-1], char):
                 units.append((piece, spaced))
                 spaced, piece = False, ""
             piece += char
@@ -184,12 +188,19 @@ def _units(text: str) -> list[tuple[str, bool]]:
     return units
 
 
+def _breaks_between(before: str, char: str) -> bool:
+    if char in _NO_LINE_START:
+        return False
+    return bool(_CJK.match(char) or _CJK.match(before)) or (
+        before in _BREAK_AFTER and char not in _BREAK_AFTER)
+
+
 @functools.lru_cache(maxsize=32768)  # a poster wraps each text twice: to size, to draw
 def wrap(text: str, width: float, size: float, bold: bool = False) -> tuple[str, ...]:
     """``text`` broken into lines no wider than ``width`` px at ``size``.
 
-    Lines break at spaces and between CJK characters; a word wider than a line is broken
-    between its characters. Runs of white space count as one space. A text with any
+    Lines break at spaces, between CJK characters and after a hyphen or slash inside a
+    word; a word still wider than a line is broken between its characters. Runs of white space count as one space. A text with any
     character Arimo lacks is measured at the widest on every line (see the module).
     """
     mixed = _mixed(text)

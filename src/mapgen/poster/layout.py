@@ -177,7 +177,8 @@ class _Sheet:
     def _step_height(self, step) -> float:
         width = self.inner() - 28
         lines = len(wrap(step.name, width, BODY + 1, True)) * (BODY + 1) * LEADING
-        notes = sum(len(wrap(n, width, SMALL)) * SMALL * LEADING for n, _ in _step_notes(step))
+        notes = sum(len(wrap(n, width, SMALL, True)) * SMALL * LEADING
+                    for n, _ in _step_notes(step))
         return max(lines + notes, 22) + 2 * PAD + 2 * GUTTER
 
     def _lane_height(self, lane: Lane) -> float:
@@ -275,7 +276,8 @@ class _Sheet:
                 colour, dash = _persona_look(index)
                 d.add(Path(((x, y - 4), (x + 36, y - 4)), colour, 2.5, dash=dash))
                 d.add(*_marker(index, x + 18, y - 4, colour))
-                d.add(Text(x + 46, y, curve.persona_name, BODY, INK))
+                name = curve.persona_name
+                d.add(Text(x + 46, y, name, _fitting(name, KEY_WIDTH - 46, BODY), INK))
                 y += 20
         if self.board.lane("pain_points"):
             d.add(Text(x, y + 2, "Pain points by severity", SMALL, MUTED))
@@ -320,7 +322,7 @@ class _Sheet:
                 d.add(Text(tx, ty, line, BODY + 1, INK, bold=True))
                 ty += (BODY + 1) * LEADING
             for note, colour in _step_notes(step):
-                for line in wrap(note, self.inner() - 28, SMALL):
+                for line in wrap(note, self.inner() - 28, SMALL, True):
                     d.add(Text(tx, ty, line, SMALL, colour, bold=True))
                     ty += SMALL * LEADING
 
@@ -382,7 +384,7 @@ class _Sheet:
             y = y_of(level.score)
             d.add(Path(((self.left, y), (right, y)), RULE, 1, dash=(3, 4)))
             label = level.label
-            size = min(SMALL + 0.5, (LABEL_WIDTH - 64) / max(1.0, text_width(label, 1)))
+            size = _fitting(label, LABEL_WIDTH - 64, SMALL + 0.5)
             d.add(Text(self.left - GUTTER - 26, y + 4, label, size, MUTED, anchor="end"))
             share = board.height(level.score)
             d.add(*_face(self.left - GUTTER - 13, y, 8, 1 - 2 * share))
@@ -397,7 +399,7 @@ class _Sheet:
                 if point is None:
                     continue
                 if len(board.curves) > 1:
-                    d.add(*_marker(index, *point, colour))
+                    d.add(*_marker(index, *point, colour, len(board.curves)))
                     continue
                 # One persona: a face per step, coloured by the feeling, with its label.
                 low, high = board.levels[-1].score, board.levels[0].score
@@ -412,6 +414,12 @@ def _label(board: Canvas, score: int) -> str:
 
 
 # --- small pieces --------------------------------------------------------------------------
+
+def _fitting(text: str, room: float, size: float) -> float:
+    """``size``, or smaller so that ``text`` fits ``room`` on one line (axis and key labels
+    sit at a fixed height, so they cannot wrap)."""
+    return min(size, room / max(1.0, text_width(text, 1)))
+
 
 def _stage_facts(stage) -> list[str]:
     facts = []
@@ -457,10 +465,11 @@ def _runs(points: list) -> list[list]:
     return [run for run in runs if run]
 
 
-def _marker(index: int, x: float, y: float, colour: str) -> list:
-    """Each persona's points have their own shape, so lines differ without colour."""
+def _marker(index: int, x: float, y: float, colour: str, personas: int = 1) -> list:
+    """Each persona's points have their own shape, so lines differ without colour. Earlier
+    personas' markers are larger: where two personas feel the same, both stay visible."""
     shape = style.PERSONA_MARKERS[index % len(style.PERSONA_MARKERS)]
-    r = 5.5
+    r = 5.5 + 2.5 * (personas - 1 - index)
     if shape == "square":
         return [Rect(x - r, y - r, 2 * r, 2 * r, fill=colour, stroke=PAPER, width=1.5)]
     if shape == "diamond":
