@@ -53,13 +53,13 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def served(example, generated):
+def served(example, generated, tmp_path_factory):
     """Both sites from one server: ``example/`` and ``generated/``."""
-    root = example.parent.parent
+    root = tmp_path_factory.mktemp("served")
+    (root / "example").symlink_to(example)
     (root / "generated").symlink_to(generated)
     with static_server(root) as base:
-        yield {"example": f"{base}{example.parent.name}/site/",
-               "generated": f"{base}generated/"}
+        yield {"example": f"{base}example/", "generated": f"{base}generated/"}
 
 
 @pytest.fixture
@@ -204,12 +204,15 @@ def test_keyboard_users_can_reach_and_scroll_the_map(open_page, served):
 
 
 def test_a_right_to_left_page_mirrors_the_map(open_page, served):
-    page = open_page(f"{served['generated']}journeys/steps-5.html")
+    page = open_page(f"{served['generated']}journeys/steps-12.html")
     page.evaluate("document.documentElement.dir = 'rtl'")
     first, second = (page.locator(f"th[data-step='step-{i}']").bounding_box() for i in (0, 1))
     label = page.locator(".lane-actions th").bounding_box()
     assert first["x"] > second["x"]
     assert label["x"] > first["x"]
+    point = page.locator(".lane-emotion td[data-step='step-0'] .point").first.bounding_box()
+    assert first["x"] < point["x"] < first["x"] + first["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
 
 
 # --- phone ---------------------------------------------------------------------------

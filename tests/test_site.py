@@ -110,7 +110,7 @@ def test_journey_pages_carry_their_diagrams(example_site):
         page = (root / f"site/journeys/{journey.id}.html").read_text("utf-8")
         assert f'id="flow-{journey.id}-title"' in page
         assert '<tr class="lane lane-emotion">' in page
-        assert page.count('<polyline class="line line-0"') == len(journey.steps)
+        assert page.count('<path class="line line-0"') == len(journey.steps)
         has_funnel = any(stage.reached is not None for stage in journey.stages)
         assert (f'id="funnel-{journey.id}-title"' in page) == has_funnel
 

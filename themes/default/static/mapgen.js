@@ -101,12 +101,13 @@
   }
 
   /* Printed, the map is a poster on one A3 landscape page (journey.html asks for that
-     page): when it is taller than the page, its text and spacing are scaled down (its
-     width stays the page's). The scale is found once print layout applies, so it is
-     measured on the printed map; but Chromium counts the pages from the layout before
-     that, so "beforeprint" first shrinks the map to the smallest scale allowed. */
+     page): its text and spacing are scaled to fill the page's height, down for a long
+     map, up a little for a short one (its width stays the page's). The scale is found
+     once print layout applies, so it is measured on the printed map; but Chromium counts
+     the pages from the layout before that, so "beforeprint" first shrinks the map to the
+     smallest scale allowed. */
   var PRINTED_HEIGHT = 1050;  /* A3 landscape less 8 mm margins, in CSS px, less a little */
-  var SMALLEST = 0.35;
+  var SMALLEST = 0.35, LARGEST = 1.5;
 
   function fitOnPrint(table) {
     var print = window.matchMedia && window.matchMedia("print");
@@ -118,8 +119,9 @@
     }
     function fit() {
       scale(1);
-      if (!print.matches || fits(1)) { return; }
-      var low = SMALLEST, high = 1;
+      if (!print.matches) { return; }
+      var roomy = fits(1);
+      var low = roomy ? 1 : SMALLEST, high = roomy ? LARGEST : 1;
       for (var i = 0; i < 8; i += 1) {
         var middle = (low + high) / 2;
         if (fits(middle)) { low = middle; } else { high = middle; }
