@@ -141,9 +141,14 @@ def test_no_map_or_diagram_text_is_smaller_than_10_px(open_page, served, steps):
     assert found["small"] == []
 
 
+def test_the_home_pages_overview_diagram_is_readable_too(open_page, served):
+    found = open_page(f"{served['example']}index.html").evaluate(SMALL_TEXT)
+    assert found["checked"] > 20 and found["small"] == []
+
+
 def test_the_flow_diagram_is_shown_at_its_drawn_size_in_a_scrolling_frame(open_page, served):
     page = open_page(f"{served['generated']}journeys/steps-60.html")
-    frame = page.locator(".diagram.natural .diagram-scroll").first
+    frame = page.locator(".diagram .diagram-scroll").first
     width = frame.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
     assert width[0] > width[1] and width[2] == "auto"
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
@@ -251,9 +256,11 @@ def test_a_search_link_to_a_step_lands_on_its_card_on_a_phone(open_page, served)
 AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("journey", ["first-purchase", "plus-cancellation"])
+@pytest.mark.parametrize("journey, viewport", [
+    ("first-purchase", DESKTOP), ("first-purchase", PHONE),
+    ("b2b-invoice-payments", PHONE),  # two personas; its desktop page is in test_browser
+], ids=["one-persona-desktop", "one-persona-phone", "two-personas-phone"])
 def test_axe_finds_no_serious_violation_on_the_map(open_page, served, journey, scheme,
                                                     viewport):
     page = open_page(f"{served['example']}journeys/{journey}.html", viewport, scheme)
