@@ -302,3 +302,12 @@ def test_printing_a_journey_gives_the_map_on_one_a3_landscape_page(open_page, se
     for stage in expected.stages:
         assert stage.name.split()[0] in text
     assert "Pain points" in text and "Flow" not in text
+
+
+def test_a_page_read_in_dark_mode_prints_on_white(open_page, served):
+    page = open_page(f"{served['example']}journeys/first-purchase.html", scheme="dark")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.emulate_media(media="print")
+    colours = page.evaluate("""() => [document.documentElement, document.body,
+        document.querySelector('.canvas td')].map(e => getComputedStyle(e).backgroundColor)""")
+    assert colours == ["rgb(255, 255, 255)"] * 3
