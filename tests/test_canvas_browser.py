@@ -166,6 +166,7 @@ def test_a_journey_of_10_steps_fits_1400_px_without_scrolling(open_page, served)
     assert overflow["room"] <= 0 and overflow["page"] <= DESKTOP["width"]
     assert "more-after" not in overflow["frame"]
     assert not page.locator(".scroll-hint").is_visible()
+    assert page.locator(".stage-nav").count() == 0  # every stage is in view
 
 
 def test_a_longer_journey_scrolls_inside_the_map_and_says_so(open_page, served):
@@ -191,6 +192,17 @@ def test_lane_names_and_headers_stay_in_view_while_the_map_scrolls(open_page, se
     stage_row = page.locator(".stage-row th").first.bounding_box()
     assert abs(stage_row["y"] - frame_box["y"]) <= 2
     assert header.bounding_box()["y"] < frame_box["y"] + 200
+
+
+def test_a_stage_link_above_a_long_map_scrolls_the_map_to_that_stage(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-60.html")
+    page.get_by_role("navigation", name="Stages of the map").get_by_role(
+        "link", name="Stage 9 of the journey").click()
+    header = page.locator("#stage-stage-8")
+    label = page.locator(".lane-actions th").bounding_box()
+    page.wait_for_function("document.querySelector('.canvas-scroll').scrollLeft > 0")
+    assert abs(header.bounding_box()["x"] - (label["x"] + label["width"])) <= 3
+    assert page.locator(".stage-nav").count() == 1
 
 
 def test_keyboard_users_can_reach_and_scroll_the_map(open_page, served):
