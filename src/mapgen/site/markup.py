@@ -15,6 +15,7 @@ autoescape.
 
 from __future__ import annotations
 
+import html
 from urllib.parse import urlsplit
 
 import nh3
@@ -54,6 +55,21 @@ def render_markdown(text: str | None) -> Markup:
                       filter_style_properties={"text-align"},
                       url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer")
     return Markup(clean)
+
+
+def summary(text: str | None, limit: int = 200) -> str:
+    """Markdown as one line of plain text, cut at a word within ``limit`` characters: a
+    page's description for search engines and link previews in chat tools."""
+    if not text:
+        return ""
+    plain = html.unescape(nh3.clean(_MARKDOWN.render(text), tags=set()))
+    plain = " ".join(plain.split())
+    if len(plain) <= limit:
+        return plain
+    cut = plain[:limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:.–—-") + "…"
 
 
 def safe_url(url: str | None) -> str:
