@@ -172,7 +172,7 @@ def init(app: Context, directory: Path, stages: str, title: str, force: bool,
                                "already (use --force to start over)")
     files = scaffold.init_files(title, stages)
     if github:
-        files.update(scaffold.github_files())
+        files.update(scaffold.github_files(directory))
     gitignore = directory / ".gitignore"
     if gitignore.exists():
         files.pop(".gitignore")

@@ -8,12 +8,14 @@ starts green.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
 
-from mapgen import schema
+from mapgen import __version__, schema
+from mapgen.workspace import repository_root
 
 
 @dataclass(frozen=True)
@@ -123,10 +125,34 @@ def init_files(title: str, stages: str) -> dict[str, str]:
 WORKFLOW_PATH = ".github/workflows/journey-maps.yml"
 
 
-def github_files() -> dict[str, str]:
-    """The GitHub Actions workflow: check pull requests, publish the default branch."""
+class _WorkflowTemplate(Template):
+    """``%name`` placeholders: a workflow is full of ``$`` (shell) and ``${{ }}``."""
+
+    delimiter = "%"
+
+
+def workflow_text(workspace: str = ".", version: str = __version__) -> str:
+    """The GitHub Actions workflow for the workspace at ``workspace`` (a POSIX path
+    relative to the repository root): it installs exactly the mapgen ``version``, so a
+    new mapgen release cannot change what a team's CI does until they choose to."""
     text = resources.files("mapgen").joinpath("scaffold", "journey-maps.workflow.yml")
-    return {WORKFLOW_PATH: text.read_text("utf-8")}
+    prefix = "" if workspace == "." else f"{workspace}/"
+    return _WorkflowTemplate(text.read_text("utf-8")).substitute(
+        version=version, workspace=workspace, prefix=prefix)
+
+
+def github_files(directory: Path) -> dict[str, str]:
+    """The workflow for a workspace started in ``directory``: check pull requests,
+    publish the default branch to GitHub Pages.
+
+    GitHub reads workflows at the repository root only, so when ``directory`` is a
+    folder inside a git repository the workflow goes to the root (its path here is then
+    relative to ``directory``) and runs mapgen in that folder.
+    """
+    workspace = directory.resolve()
+    repository = repository_root(workspace) or workspace
+    where = os.path.relpath(repository / WORKFLOW_PATH, workspace)
+    return {Path(where).as_posix(): workflow_text(workspace.relative_to(repository).as_posix())}
 
 
 def schema_files() -> dict[str, str]:
@@ -136,7 +162,7 @@ def schema_files() -> dict[str, str]:
 
 def write_files(root: Path, files: dict[str, str], overwrite: bool = False) -> list[Path]:
     """Write ``files`` under ``root``; refuses to replace a file unless ``overwrite``."""
-    targets = {root / rel: text for rel, text in files.items()}
+    targets = {Path(os.path.normpath(root / rel)): text for rel, text in files.items()}
     existing = [p for p in targets if p.exists()] if not overwrite else []
     if existing:
         raise FileExistsError(", ".join(str(p) for p in existing))
