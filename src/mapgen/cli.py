@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import os
 import sys
@@ -187,11 +188,26 @@ def init(app: Context, directory: Path, stages: str, title: str, force: bool,
     if gitignore.exists():
         files.pop(".gitignore")
         _append_missing_lines(gitignore, scaffold.GITIGNORE)
+    if (directory / scaffold.YAMLLINT).exists() and not force:
+        files.pop(scaffold.YAMLLINT)  # the team's own lint settings stay
     written = _write(directory, files, force)
+    written += _write_editor_settings(app, directory)
     for path in written:
         app.debug(f"wrote {path}")
     app.info(f"Created a workspace in {directory} ({len(written)} files). "
              f"Next: `mapgen validate {directory}`.")
+
+
+def _write_editor_settings(app: Context, directory: Path) -> list[Path]:
+    """Map the spec files to their schemas in VS Code's settings, keeping what is there."""
+    path, text = scaffold.editor_settings(directory)
+    if text is None:
+        app.info(f"{path} is not plain JSON, so it was left as it is; to have VS Code check "
+                 f'the specs, add "yaml.schemas": {json.dumps(scaffold.schema_globs())}')
+        return []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return [path]
 
 
 def _append_missing_lines(path: Path, text: str) -> None:
