@@ -48,6 +48,14 @@ OpportunityStatus = Literal["idea", "planned", "in-progress", "done"]
 Engine = Literal["embedded", "system"]
 #: Which way text runs: left to right, right to left, or as its first strong character.
 Direction = Literal["ltr", "rtl", "auto"]
+#: The rows of a journey map canvas, in their default order (see :mod:`mapgen.canvas`).
+LaneName = Literal[
+    "actions", "thoughts", "motivations", "touchpoints", "emotion", "pain_points",
+    "opportunities", "kpis", "frontstage", "backstage", "support",
+]
+#: The lanes of a journey map canvas a team chooses, in the order they want them; lanes
+#: left out are not shown, and lanes with nothing in them are never shown.
+Lanes = Annotated[tuple[LaneName, ...], Field(min_length=1)]
 
 #: Schema metadata of a list that must not be empty (a journey's stages, a stage's steps).
 #: The model still reads an empty one, so the validator can say what to write (MG312,
@@ -300,6 +308,8 @@ class Config(Spec):
     """true: warnings fail validate and build, as --strict does."""
     engine: Engine = "embedded"
     """How diagrams are laid out: embedded (bundled, the default) or system (your Graphviz dot)."""
+    lanes: Lanes | None = None
+    """The rows of each journey's canvas, in order; lanes left out are not shown."""
 
 
 # --- persona -------------------------------------------------------------------------
@@ -490,6 +500,8 @@ class Journey(Spec):
     """Words to group and filter journeys by."""
     emotion_scale: EmotionScale | None = None
     """The scale of this journey's emotion scores, when not mapgen.yml's."""
+    lanes: Lanes | None = None
+    """The rows of this journey's canvas, in order, when not mapgen.yml's."""
     sources: tuple[Source, ...] = ()
     """The evidence steps, pain points and KPIs cite."""
     stages: tuple[Stage, ...] = Field((), json_schema_extra=NON_EMPTY)
