@@ -22,6 +22,7 @@ from mapgen import __version__, diagrams, report, scaffold, schema
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, get_engine
+from mapgen.load import is_yaml_name
 from mapgen.model import site_url_problem
 from mapgen.site.theme import ThemeError
 from mapgen.site.output import OutputError
@@ -238,7 +239,8 @@ def new_journey(app: Context, journey_id: str, directory: Path, stages: str,
     root = _workspace_root(directory)
     specs = _specs_dir(root)
     if persona is None:
-        found = sorted(p.stem for p in (root / specs / "personas").glob("*.y*ml"))
+        found = sorted(p.stem for p in (root / specs / "personas").glob("*")
+                       if is_yaml_name(p.name) and not p.name.startswith("."))
         persona = found[0] if found else None
     text = scaffold.journey_text(journey_id, persona, stages)
     path = _write(root, {f"{specs}/journeys/{journey_id}.yml": text}, False)[0]

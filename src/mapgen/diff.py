@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mapgen.diagrams.graphs import signed
 from mapgen.export import to_mermaid
+from mapgen.load import is_yaml_name
 from mapgen.model import Journey, Workspace
 from mapgen.workspace import CONFIG_NAMES, read_workspace
 
@@ -84,7 +85,7 @@ def workspace_at(root: Path, revision: str) -> Workspace:
     with tempfile.TemporaryDirectory(prefix="mapgen-diff-") as tmp:
         for name in filter(None, names):
             rel = name[len(prefix):]
-            if not (rel in CONFIG_NAMES or rel.endswith((".yml", ".yaml"))):
+            if not (rel in CONFIG_NAMES or is_yaml_name(rel)):
                 continue
             target = Path(tmp) / rel
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -147,12 +147,21 @@ EMOTICONS = {
 }
 
 
+def _score_from_key(key: Any) -> Any:
+    """Keys are read as text (``-2:`` is "-2", as in JSON): a whole number is a score."""
+    return int(key) if isinstance(key, str) and re.fullmatch(r"[-+]?[0-9]{1,9}", key) else key
+
+
+#: A score written as a mapping key: `labels: {-2: angry}`.
+ScoreKey = Annotated[StrictInt, BeforeValidator(_score_from_key)]
+
+
 class EmotionScale(Spec):
     """The range of emotion scores and what each one is called."""
 
     min: StrictInt = -2
     max: StrictInt = 2
-    labels: dict[StrictInt, Text] | None = None
+    labels: dict[ScoreKey, Text] | None = None
 
     def label(self, score: int) -> str:
         labels = self.labels
