@@ -1,4 +1,9 @@
-"""Report: findings as text for people, JSON for tools, annotations for GitHub Actions."""
+"""Report: findings as text for people, JSON for tools, annotations for GitHub Actions.
+
+Messages quote what specs say, and file names are anyone's: text and annotations pass
+both through :func:`mapgen.escape.for_terminal` (GitHub's log plays escape codes too);
+JSON keeps them as written, escaped by JSON itself.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Iterable
 
 import click
 
+from mapgen.escape import for_terminal
 from mapgen.findings import Finding, Severity
 
 FORMATS = ("text", "json", "github")
@@ -31,8 +37,9 @@ def _line(f: Finding, strict: bool) -> str:
     severity = effective(f, strict).value
     colour = "red" if severity == "error" else "yellow"
     label = click.style(f"{severity} {f.code}", fg=colour, bold=True)
-    path = f" [{f.location.path}]" if f.location.path else ""
-    return f"{click.style(str(f.location), bold=True)}: {label} {f.message}{path}"
+    path = f" [{for_terminal(f.location.path)}]" if f.location.path else ""
+    where = click.style(for_terminal(f.location), bold=True)
+    return f"{where}: {label} {for_terminal(f.message)}{path}"
 
 
 def _as_dict(f: Finding, strict: bool) -> dict:
@@ -54,7 +61,7 @@ def _annotation(f: Finding, strict: bool) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return for_terminal(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
