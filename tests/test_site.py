@@ -72,8 +72,8 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     root = copy_example(tmp_path)
     result = build(root)
     assert result.exit_code == 0, result.output
-    first = re.search(r"Built 4 journeys, 5 personas: 15 of 15 pages rendered, (\d+) diagrams "
-                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 25 files written",
+    first = re.search(r"Built 4 journeys, 6 personas: 16 of 16 pages rendered, (\d+) diagrams "
+                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 26 files written",
                       result.stderr)
     assert first, result.stderr
     total, laid_out, charts = map(int, first.groups())
@@ -82,7 +82,7 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     (root / "site/index.html").unlink()
     again = build(root)
     assert not [p for p in root.iterdir() if p.name.startswith(".site.")], "no staging left"
-    assert ("1 of 15 pages rendered, 0 diagrams drawn (0 laid out, 0 cached, 0 charts), "
+    assert ("1 of 16 pages rendered, 0 diagrams drawn (0 laid out, 0 cached, 0 charts), "
             "1 file written") in again.stderr, "the home page, its overview kept finished"
 
 
@@ -383,3 +383,64 @@ def test_links_between_pages_are_relative_as_posixpath_makes_them(folders, file,
 
     target_path, folder_path = "/".join([*folders, file]), "/".join(folder)
     assert _relative(target_path, folder_path) == posixpath.relpath(target_path, folder_path)
+
+
+# --- who takes part, and a stage's owner and duration -----------------------------------
+
+def journey_map_row(page: Path, row: str) -> str:
+    """The text of one row of the journey map table (``row-emotion``, ``row-name``...)."""
+    match = re.search(rf'<tr class="row-{row}">(.*?)</tr>', page.read_text("utf-8"), re.DOTALL)
+    assert match, f"no {row} row on {page.name}"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match[1])).split())
+
+
+def test_each_stage_shows_its_owner_and_how_long_it_takes(example_site):
+    root, ws = example_site
+    journey = ws.journeys["b2b-invoice-payments"]
+    page = root / "site/journeys/b2b-invoice-payments.html"
+    headers = {m[1]: " ".join(html.unescape(re.sub(r"<[^>]+>", " ", m[2])).split())
+               for m in re.finditer(r'<th scope="col" id="stage-([a-z0-9-]+)">(.*?)</th>',
+                                    page.read_text("utf-8"), re.DOTALL)}
+    assert "Owner: @deal-desk" in headers["purchase-decision"]
+    assert "Takes 6 weeks" in headers["purchase-decision"], "P6W as people say it"
+    assert "Takes 3–6 months" in headers["out-of-market"]
+    assert "Takes" not in headers["loyalty"], "no duration, no line"
+    assert all(f"Owner: {stage.owner}" in headers[stage.id] for stage in journey.stages)
+
+
+def test_each_step_shows_who_takes_part_and_only_their_emotions(example_site):
+    root, ws = example_site
+    journey = ws.journeys["b2b-invoice-payments"]
+    page = root / "site/journeys/b2b-invoice-payments.html"
+    assert "Taking part: Daniel Okafor, Grace Whitfield" in journey_map_row(page, "name")
+    emotions = journey_map_row(page, "emotion")
+    for persona in journey.personas:
+        name = ws.personas[persona].name
+        taking_part = [s for s in journey.steps if persona in s.taking_part(journey.personas)]
+        assert emotions.count(f"{name}:") == len(taking_part), persona
+    assert "Grace Whitfield: 🙂 happy (+1)" in emotions, "a label is shown as its score"
+
+
+def test_the_registers_name_the_owner_of_each_pain_points_stage(example_site):
+    root, _ = example_site
+    pains = text_of(root / "site/pain-points.html")
+    assert "Stage owner: @solutions-engineering" in pains
+
+
+def test_an_opportunity_without_an_owner_names_its_stages_owner(tmp_path):
+    (tmp_path / "specs/personas").mkdir(parents=True)
+    (tmp_path / "specs/journeys").mkdir()
+    (tmp_path / "mapgen.yml").write_text("title: Owners\n")
+    (tmp_path / "specs/personas/ana.yml").write_text("name: Ana\n")
+    (tmp_path / "specs/journeys/signup.yml").write_text(
+        "title: Sign up\npersonas: [ana]\nstages:\n"
+        "  - {id: start, name: Start, owner: Growth team, steps: [{id: visit, name: Visits,"
+        " emotion: 0, opportunities: [{text: Shorter form}, {text: Faster page, owner: Web}]}]}"
+        "\n")
+    assert build(tmp_path).exit_code == 0
+    rows = re.findall(r"<tr>(.*?)</tr>", (tmp_path / "site/opportunities.html").read_text(),
+                      re.DOTALL)
+    owners = {text: " ".join(re.sub(r"<[^>]+>", " ", row).split())
+              for row in rows for text in ("Shorter form", "Faster page") if text in row}
+    assert "Stage owner: Growth team" in owners["Shorter form"]
+    assert "Stage owner" not in owners["Faster page"] and " Web " in owners["Faster page"]

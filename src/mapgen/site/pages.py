@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mapgen import diagrams
@@ -25,6 +25,7 @@ from mapgen.model import (
     Stage,
     Step,
     Workspace,
+    describe_duration,
 )
 
 def _nothing(ws: Workspace) -> dict[str, Any]:
@@ -103,6 +104,8 @@ class StepView:
     stage_id: str
     scores: dict[str, int]
     average: float | None
+    #: The journey's personas who take part in the step (all of them unless it names some).
+    taking_part: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ class JourneyView:
     open_pains: int
     scale_min: int
     scale_max: int
+    #: Stage id -> what the stage header says besides its name: who owns it, how long it takes.
+    stage_facts: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, ws: Workspace, journey: Journey) -> JourneyView:
@@ -123,11 +128,13 @@ class JourneyView:
         steps = []
         for stage in journey.stages:
             for step in stage.steps:
-                scores = step.scores(journey.personas)
+                scores = step.scores(journey.personas, scale)
                 average = sum(scores.values()) / len(scores) if scores else None
-                steps.append(StepView(step, stage.id, scores, average))
+                steps.append(StepView(step, stage.id, scores, average,
+                                      step.taking_part(journey.personas)))
         return cls(journey, tuple(ws.personas[p] for p in journey.personas if p in ws.personas),
-                   tuple(steps), len(open_pain_points(journey)), scale.min, scale.max)
+                   tuple(steps), len(open_pain_points(journey)), scale.min, scale.max,
+                   {stage.id: stage_facts(stage) for stage in journey.stages})
 
     @property
     def averages(self) -> list[float | None]:
@@ -141,6 +148,17 @@ class JourneyView:
             out.append((stage, self.steps[start:start + len(stage.steps)]))
             start += len(stage.steps)
         return out
+
+
+def stage_facts(stage: Stage) -> tuple[tuple[str, str], ...]:
+    """("owner", "Owner: @sales"), ("duration", "Takes 4–6 weeks"): a stage's owner and
+    duration as its header shows them (the first item names the fact, for styling)."""
+    facts = []
+    if stage.owner:
+        facts.append(("owner", f"Owner: {stage.owner}"))
+    if stage.duration:
+        facts.append(("duration", f"Takes {describe_duration(stage.duration)}"))
+    return tuple(facts)
 
 
 def open_pain_points(journey: Journey) -> list[PainPoint]:
@@ -267,6 +285,8 @@ class RegisteredPain:
     stage_name: str
     step: Step
     opportunities: tuple
+    #: Who owns the stage the pain point is in, when the stage says so.
+    stage_owner: str | None = None
 
 
 def pain_register(ws: Workspace) -> list[RegisteredPain]:
@@ -278,7 +298,8 @@ def pain_register(ws: Workspace) -> list[RegisteredPain]:
             for step in stage.steps:
                 for pain in step.pain_points:
                     fixes = tuple(o for o in opportunities if pain.id and pain.id in o.addresses)
-                    out.append(RegisteredPain(pain, journey, stage.name, step, fixes))
+                    out.append(RegisteredPain(pain, journey, stage.name, step, fixes,
+                                              stage.owner))
     return sorted(out, key=lambda r: -SEVERITY_RANK[r.pain.severity])
 
 
@@ -287,6 +308,8 @@ class BacklogItem:
     opportunity: Any
     journey: Journey
     step: Step
+    #: Who owns the step's stage: who to ask when the opportunity names no owner.
+    stage_owner: str | None = None
 
 
 STATUS_ORDER = ("in-progress", "planned", "idea", "done")
@@ -297,8 +320,10 @@ def backlog(ws: Workspace) -> list[tuple[str, list[BacklogItem]]]:
     """Opportunities grouped by status, highest priority first within each."""
     groups: dict[str, list[BacklogItem]] = {status: [] for status in STATUS_ORDER}
     for journey in ws.journeys.values():
-        for step in journey.steps:
-            for opportunity in step.opportunities:
-                groups[opportunity.status].append(BacklogItem(opportunity, journey, step))
+        for stage in journey.stages:
+            for step in stage.steps:
+                for opportunity in step.opportunities:
+                    groups[opportunity.status].append(
+                        BacklogItem(opportunity, journey, step, stage.owner))
     return [(status, sorted(items, key=lambda i: PRIORITY_ORDER[i.opportunity.priority]))
             for status, items in groups.items()]
