@@ -73,7 +73,7 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     result = build(root)
     assert result.exit_code == 0, result.output
     first = re.search(r"Built 4 journeys, 6 personas: 16 of 16 pages rendered, (\d+) diagrams "
-                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 26 files written",
+                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 30 files written",
                       result.stderr)
     assert first, result.stderr
     total, laid_out, charts = map(int, first.groups())
@@ -104,11 +104,17 @@ def test_every_step_touchpoint_and_pain_point_is_on_its_journey_page(example_sit
 
 
 def test_journey_pages_carry_their_diagrams(example_site):
+    """The flow and the funnel; the emotion curve is drawn in the map's emotion lane."""
     root, ws = example_site
     for journey in ws.journeys.values():
         page = (root / f"site/journeys/{journey.id}.html").read_text("utf-8")
         assert f'id="flow-{journey.id}-title"' in page
-        assert f'id="emotion-{journey.id}-title"' in page
+        assert '<tr class="lane lane-emotion">' in page
+        first = journey.personas[0]
+        scored = [s for s in journey.steps
+                  if first in s.scores(journey.personas, ws.scale_of(journey))]
+        assert page.count('<path class="line line-0"') == len(scored), (
+            "a piece of the first persona's line at each step they have a score")
         has_funnel = any(stage.reached is not None for stage in journey.stages)
         assert (f'id="funnel-{journey.id}-title"' in page) == has_funnel
 
@@ -387,38 +393,48 @@ def test_links_between_pages_are_relative_as_posixpath_makes_them(folders, file,
 
 # --- who takes part, and a stage's owner and duration -----------------------------------
 
-def journey_map_row(page: Path, row: str) -> str:
-    """The text of one row of the journey map table (``row-emotion``, ``row-name``...)."""
-    match = re.search(rf'<tr class="row-{row}">(.*?)</tr>', page.read_text("utf-8"), re.DOTALL)
-    assert match, f"no {row} row on {page.name}"
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match[1])).split())
+def plain(markup: str) -> str:
+    """Markup as the text a reader sees: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def cells_by_id(page: Path, tag: str) -> dict[str, str]:
+    """The text of each ``<tag ... id="stage-x">`` or ``id="step-x"`` cell of the journey map,
+    by that id."""
+    return {m[1]: plain(m[2]) for m in re.finditer(
+        rf'<{tag}\b[^>]* id="((?:stage|step)-[a-z0-9-]+)"[^>]*>(.*?)</{tag}>',
+        page.read_text("utf-8"), re.DOTALL)}
 
 
 def test_each_stage_shows_its_owner_and_how_long_it_takes(example_site):
     root, ws = example_site
     journey = ws.journeys["b2b-invoice-payments"]
-    page = root / "site/journeys/b2b-invoice-payments.html"
-    headers = {m[1]: " ".join(html.unescape(re.sub(r"<[^>]+>", " ", m[2])).split())
-               for m in re.finditer(r'<th scope="col" id="stage-([a-z0-9-]+)">(.*?)</th>',
-                                    page.read_text("utf-8"), re.DOTALL)}
-    assert "Owner: @deal-desk" in headers["purchase-decision"]
-    assert "Takes 6 weeks" in headers["purchase-decision"], "P6W as people say it"
-    assert "Takes 3–6 months" in headers["out-of-market"]
-    assert "Takes" not in headers["loyalty"], "no duration, no line"
-    assert all(f"Owner: {stage.owner}" in headers[stage.id] for stage in journey.stages)
+    headers = cells_by_id(root / "site/journeys/b2b-invoice-payments.html", "th")
+    assert "Owner: @deal-desk" in headers["stage-purchase-decision"]
+    assert "Takes 6 weeks" in headers["stage-purchase-decision"], "P6W as people say it"
+    assert "Takes 3–6 months" in headers["stage-out-of-market"]
+    assert "Takes" not in headers["stage-loyalty"], "no duration, no line"
+    assert all(f"Owner: {stage.owner}" in headers[f"stage-{stage.id}"]
+               for stage in journey.stages)
 
 
 def test_each_step_shows_who_takes_part_and_only_their_emotions(example_site):
     root, ws = example_site
     journey = ws.journeys["b2b-invoice-payments"]
     page = root / "site/journeys/b2b-invoice-payments.html"
-    assert "Taking part: Daniel Okafor, Grace Whitfield" in journey_map_row(page, "name")
-    emotions = journey_map_row(page, "emotion")
-    for persona in journey.personas:
-        name = ws.personas[persona].name
-        taking_part = [s for s in journey.steps if persona in s.taking_part(journey.personas)]
-        assert emotions.count(f"{name}:") == len(taking_part), persona
-    assert "Grace Whitfield: 🙂 happy (+1)" in emotions, "a label is shown as its score"
+    steps = cells_by_id(page, "th")
+    assert "Taking part: Daniel Okafor, Grace Whitfield" in steps["step-business-case"]
+    assert "Taking part: Priya Raman" in steps["step-sandbox-trial"]
+    lane = re.search(r'<tr class="lane lane-emotion[^"]*">(.*?)</tr>', page.read_text("utf-8"),
+                     re.DOTALL)[1]
+    cells = re.findall(r'<td[^>]*data-step="([a-z0-9-]+)"[^>]*>(.*?)</td>', lane, re.DOTALL)
+    feelings = {step: plain(" ".join(re.findall(r'<p class="feeling">(.*?)</p>', cell,
+                                                re.DOTALL))) for step, cell in cells}
+    for step in journey.steps:
+        named = {ws.personas[p].name for p in journey.personas
+                 if f"{ws.personas[p].name}:" in feelings[step.id]}
+        assert named == {ws.personas[p].name for p in step.taking_part(journey.personas)}, step.id
+    assert "Grace Whitfield: happy (+1)" in feelings["signs"], "a label is shown as its score"
 
 
 def test_the_registers_name_the_owner_of_each_pain_points_stage(example_site):

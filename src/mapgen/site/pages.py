@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mapgen import diagrams
+from mapgen.canvas import SEVERITY_ICONS, STATUS_ICONS, canvas
 from mapgen.model import (
     SEVERITY_RANK,
     Channel,
@@ -25,8 +26,11 @@ from mapgen.model import (
     Stage,
     Step,
     Workspace,
-    describe_duration,
 )
+
+#: The shapes that mark pain points and opportunities on the journey map.
+MARKS = {"severity": SEVERITY_ICONS, "status": STATUS_ICONS}
+
 
 def _nothing(ws: Workspace) -> dict[str, Any]:
     return {}
@@ -57,6 +61,11 @@ def persona_path(persona_id: str) -> str:
     return f"personas/{persona_id}.html"
 
 
+def poster_path(journey_id: str) -> str:
+    """The journey map as an SVG poster: the home page's thumbnail, a download."""
+    return f"posters/{journey_id}.svg"
+
+
 def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
     pages = [Page("index.html", "home.html", ws.config.title,
@@ -78,13 +87,17 @@ def plan(ws: Workspace) -> list[Page]:
 
 
 def _journey_page(journey: Journey) -> Page:
+    """The journey map, then the flow diagram and the funnel (the map draws the emotion
+    curve in its own lane)."""
     def context(ws: Workspace) -> dict[str, Any]:
         journey = ws.journeys[journey_id]
-        return {"journey": journey, "view": JourneyView.of(ws, journey)}
+        return {"journey": journey, "view": JourneyView.of(ws, journey),
+                "canvas": canvas(ws, journey), "marks": MARKS}
 
     journey_id = journey.id
-    return Page(journey_path(journey_id), "journey.html", journey.title, context,
-                diagrams.site_diagrams(journey))
+    shown = tuple(name for name in diagrams.site_diagrams(journey)
+                  if name != f"emotion-{journey_id}")  # a custom template may still ask
+    return Page(journey_path(journey_id), "journey.html", journey.title, context, shown)
 
 
 def _persona_page(persona: Persona) -> Page:
@@ -104,8 +117,6 @@ class StepView:
     stage_id: str
     scores: dict[str, int]
     average: float | None
-    #: The journey's personas who take part in the step (all of them unless it names some).
-    taking_part: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,8 +129,6 @@ class JourneyView:
     open_pains: int
     scale_min: int
     scale_max: int
-    #: Stage id -> what the stage header says besides its name: who owns it, how long it takes.
-    stage_facts: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, ws: Workspace, journey: Journey) -> JourneyView:
@@ -130,11 +139,9 @@ class JourneyView:
             for step in stage.steps:
                 scores = step.scores(journey.personas, scale)
                 average = sum(scores.values()) / len(scores) if scores else None
-                steps.append(StepView(step, stage.id, scores, average,
-                                      step.taking_part(journey.personas)))
+                steps.append(StepView(step, stage.id, scores, average))
         return cls(journey, tuple(ws.personas[p] for p in journey.personas if p in ws.personas),
-                   tuple(steps), len(open_pain_points(journey)), scale.min, scale.max,
-                   {stage.id: stage_facts(stage) for stage in journey.stages})
+                   tuple(steps), len(open_pain_points(journey)), scale.min, scale.max)
 
     @property
     def averages(self) -> list[float | None]:
@@ -148,17 +155,6 @@ class JourneyView:
             out.append((stage, self.steps[start:start + len(stage.steps)]))
             start += len(stage.steps)
         return out
-
-
-def stage_facts(stage: Stage) -> tuple[tuple[str, str], ...]:
-    """("owner", "Owner: @sales"), ("duration", "Takes 4–6 weeks"): a stage's owner and
-    duration as its header shows them (the first item names the fact, for styling)."""
-    facts = []
-    if stage.owner:
-        facts.append(("owner", f"Owner: {stage.owner}"))
-    if stage.duration:
-        facts.append(("duration", f"Takes {describe_duration(stage.duration)}"))
-    return tuple(facts)
 
 
 def open_pain_points(journey: Journey) -> list[PainPoint]:
