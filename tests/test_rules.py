@@ -49,6 +49,8 @@ BAD_SPECS = [
     ("invalid-scale", JOURNEY, "MG311", 3, 22),
     ("no-stages", JOURNEY, "MG312", 3, 9),
     ("no-steps", JOURNEY, "MG313", 12, 12),
+    ("invalid-embed", "pages/notes.md", "MG320", 6, 10),
+    ("invalid-id-in-page-name", "pages/Interview_Notes.md", "MG301", 1, 1),
     ("emotion-gap", JOURNEY, "MG401", 7, 9),
     ("unaddressed-pain", JOURNEY, "MG402", 11, 13),
     ("unused-channel", "mapgen.yml", "MG403", 3, 5),

@@ -61,6 +61,8 @@ RULES: dict[str, Rule] = _rules(
     Rule("MG311", "invalid-scale", E, "An emotion scale whose min is not below its max."),
     Rule("MG312", "no-stages", E, "A journey with no stages."),
     Rule("MG313", "no-steps", E, "A stage with no steps."),
+    Rule("MG320", "invalid-embed", E,
+         "A `mapgen` block in a Markdown page naming no journey or view there is."),
     Rule("MG401", "emotion-gap", W, "A step without an emotion for one of the personas."),
     Rule("MG402", "unaddressed-pain", W, "A high or critical pain point no opportunity addresses."),
     Rule("MG403", "unused-channel", W, "A declared channel that nothing uses."),

@@ -259,6 +259,11 @@ class Config(Spec):
     lang: LanguageTag = "en"
     dir: Direction | None = None
     specs_dir: Text = "specs"
+    #: Markdown pages written beside the maps (research notes, how to read the maps):
+    #: each ``*.md`` file of this folder becomes a page of the site, in its navigation.
+    pages_dir: Annotated[Text, Field(description=(
+        "The folder of Markdown pages published beside the maps (each *.md file is a "
+        "page; a ```mapgen block in one embeds a view of a journey)."))] = "pages"
     site_dir: Text = "site"
     theme: Annotated[Theme, BeforeValidator(_theme_shorthand)] = Field(default_factory=Theme)
     emotion_scale: EmotionScale = Field(default_factory=EmotionScale)
@@ -412,6 +417,21 @@ class Journey(Spec):
         return next((st for st in self.stages if any(s.id == step_id for s in st.steps)), None)
 
 
+# --- prose pages ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProsePage:
+    """A Markdown page written beside the maps (``pages/<id>.md``): its title is its first
+    ``# heading`` (else its file name), the rest is its body."""
+
+    id: str
+    title: str
+    #: The Markdown text after the title, and the line of the file it starts on (so a
+    #: finding in it can name the line of the file).
+    body: str
+    body_line: int = 1
+
+
 # --- the workspace -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -425,8 +445,10 @@ class Workspace:
     #: Where each persona and journey was read from, relative to ``root``.
     files: dict[str, str] = field(default_factory=dict)
     #: A digest of the bytes each was read from ("journeys/<id>", "personas/<id>",
-    #: "config"): what a build compares to know what changed since the last one.
+    #: "pages/<id>", "config"): what a build compares to know what changed since the last one.
     digests: dict[str, str] = field(default_factory=dict)
+    #: The Markdown pages of ``pages_dir`` by id, in file-name order.
+    pages: dict[str, ProsePage] = field(default_factory=dict)
 
     def scale_of(self, journey: Journey) -> EmotionScale:
         return journey.emotion_scale or self.config.emotion_scale

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from mapgen import diagrams
+from mapgen.cache import digest
+from mapgen.embed import Embed, split
+from mapgen.site.markup import render_markdown
 from mapgen.model import (
     SEVERITY_RANK,
     Channel,
@@ -22,6 +27,7 @@ from mapgen.model import (
     Journey,
     PainPoint,
     Persona,
+    ProsePage,
     Stage,
     Step,
     Workspace,
@@ -56,6 +62,10 @@ def persona_path(persona_id: str) -> str:
     return f"personas/{persona_id}.html"
 
 
+def prose_path(page_id: str) -> str:
+    return f"pages/{page_id}.html"
+
+
 def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
     pages = [Page("index.html", "home.html", ws.config.title,
@@ -63,6 +73,7 @@ def plan(ws: Workspace) -> list[Page]:
                   diagrams=diagrams.site_diagrams(None), listing=True)]
     pages += [_journey_page(journey) for journey in ws.journeys.values()]
     pages += [_persona_page(persona) for persona in ws.personas.values()]
+    pages += [_prose_page(ws, page) for page in ws.pages.values()]
     pages += [
         Page("touchpoints.html", "touchpoints.html", "Touchpoints",
              lambda ws: {"matrix": touchpoint_matrix(ws)}, listing=True),
@@ -93,6 +104,56 @@ def _persona_page(persona: Persona) -> Page:
 
     persona_id = persona.id
     return Page(persona_path(persona_id), "persona.html", persona.name, context, listing=True)
+
+
+def _prose_page(ws: Workspace, page: ProsePage) -> Page:
+    def context(ws: Workspace) -> dict[str, Any]:
+        return {"prose": ws.pages[page_id], "parts": prose_parts(ws, ws.pages[page_id])}
+
+    page_id = page.id
+    return Page(prose_path(page_id), "page.html", page.title, context,
+                tuple(r.name for r in embedded_requests(ws, page)))
+
+
+# --- Markdown pages and what they embed ------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a Markdown page: its HTML, or the diagram a ``mapgen`` block shows
+    (``diagram`` names it, as the template's ``diagrams`` do; ``title`` captions it)."""
+
+    html: Markup | None = None
+    diagram: str | None = None
+    title: str = ""
+
+
+def prose_parts(ws: Workspace, page: ProsePage) -> list[Part]:
+    """The page's body as HTML, with each ``mapgen`` block replaced by the diagram it asks
+    for. The Markdown is rendered whole (so lists, links and references across a block
+    work), with a marker paragraph where each block was, then cut at the markers."""
+    pieces = split(page.body)
+    marker = "mapgen-embed-" + digest(page.body)[:16]
+    text = "".join(f"\n\n{marker}\n\n" if isinstance(p, Embed) else p for p in pieces)
+    html = render_markdown(text, page=True).split(f"<p>{marker}</p>")
+    parts = [Part(Markup(html[0]))]
+    for embed, after in zip((p for p in pieces if isinstance(p, Embed)), html[1:]):
+        request = embed_request(ws, embed)
+        parts.append(Part(diagram=request.name, title=diagrams.describe(ws, request)[0]))
+        parts.append(Part(Markup(after)))
+    return [part for part in parts if part.diagram or str(part.html).strip()]
+
+
+def embed_request(ws: Workspace, embed: Embed) -> diagrams.Request:
+    """The diagram a (valid) block asks for."""
+    journey = ws.journeys[embed.journey] if embed.journey else None
+    return diagrams.Request(str(embed.view), journey)
+
+
+def embedded_requests(ws: Workspace, page: ProsePage | None = None) -> list[diagrams.Request]:
+    """The diagrams the Markdown pages (or one of them) show."""
+    chosen = [page] if page is not None else list(ws.pages.values())
+    return [embed_request(ws, part) for p in chosen for part in split(p.body)
+            if isinstance(part, Embed)]
 
 
 # --- what the pages show -------------------------------------------------------------
