@@ -246,12 +246,16 @@ def check_embeds(ws: Workspace, file: str, text: str, first_line: int = 1) -> li
                                 message))
 
     for embed in embeds_in(text):
-        for line, column, problem in embed.problems:
+        for line, column, problem in embed_problems(ws, embed):
             add(line, column, problem)
-        problem, key = _embed_problem(ws, embed)
-        if problem:
-            add(*embed.place(key), problem)
     return findings
+
+
+def embed_problems(ws: Workspace, embed: Embed) -> list[tuple[int, int, str]]:
+    """(line, column, what is wrong) for each problem of one block; none when it can be
+    drawn."""
+    problem, key = _embed_problem(ws, embed)
+    return [*embed.problems, *([(*embed.place(key), problem)] if problem else [])]
 
 
 def _embed_problem(ws: Workspace, embed: Embed) -> tuple[str | None, str]:
