@@ -142,3 +142,32 @@ def test_pages_are_part_of_the_workspace_model(workspace):
     assert ws.pages["research-notes"].title == "Research notes"
     assert ws.files["pages/method"] == "pages/method.md"
     assert ws.digests["pages/method"]
+
+
+# --- in a browser -----------------------------------------------------------------------
+
+from browser import browser_fixture, require_chromium, static_server  # noqa: E402
+
+browser = browser_fixture()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_page_has_no_serious_accessibility_violations(browser, workspace, scheme):
+    from test_browser import AXE
+
+    require_chromium()
+    site = build_site(workspace)
+    with static_server(site) as base:
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(base + "pages/research-notes.html")
+        assert page.locator("figure.diagram svg").count() == 2
+        assert page.locator("figure.diagram svg").first.bounding_box()["width"] > 300
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document, "
+                               "{resultTypes: ['violations']})")
+        context.close()
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
