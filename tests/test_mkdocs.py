@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser_fixture, require_chromium, static_server
+from browser import browser_fixture, require_chromium, serious_violations, static_server
 from conftest import REPO, copy_example
 
 pytest.importorskip("mkdocs")
@@ -160,7 +160,6 @@ def test_mapgen_never_imports_mkdocs():
 # --- in a browser -----------------------------------------------------------------------
 
 browser = browser_fixture()
-AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -188,14 +187,10 @@ def test_material_pages_show_their_diagrams_with_no_errors_and_no_serious_violat
             assert figure.is_visible() and box and box["width"] > 300 and box["height"] > 100
         if rel == "":
             assert len(page.query_selector_all("figure.mapgen-figure svg")) == 1
-        page.add_script_tag(path=str(AXE))
         # what mapgen made: the whole article of its own pages, the figure in a team's page
         # (Material's own search dialog and footer are the theme's to fix, not ours)
         scope = "figure.mapgen-figure" if rel == "" else "article.md-content__inner"
-        result = page.evaluate("async scope => await axe.run({include: [[scope]]}, "
-                               "{resultTypes: ['violations']})", scope)
+        serious = serious_violations(page, scope)
         page.close()
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-               for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
     assert errors == []

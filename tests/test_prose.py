@@ -146,7 +146,8 @@ def test_pages_are_part_of_the_workspace_model(workspace):
 
 # --- in a browser -----------------------------------------------------------------------
 
-from browser import browser_fixture, require_chromium, static_server  # noqa: E402
+from browser import (  # noqa: E402
+    browser_fixture, require_chromium, serious_violations, static_server)
 
 browser = browser_fixture()
 
@@ -154,8 +155,6 @@ browser = browser_fixture()
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_page_has_no_serious_accessibility_violations(browser, workspace, scheme):
-    from test_browser import AXE
-
     require_chromium()
     site = build_site(workspace)
     with static_server(site) as base:
@@ -164,10 +163,6 @@ def test_a_page_has_no_serious_accessibility_violations(browser, workspace, sche
         page.goto(base + "pages/research-notes.html")
         assert page.locator("figure.diagram svg").count() == 2
         assert page.locator("figure.diagram svg").first.bounding_box()["width"] > 300
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document, "
-                               "{resultTypes: ['violations']})")
+        serious = serious_violations(page)
         context.close()
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-               for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
