@@ -86,15 +86,27 @@ def test_embed_views_draws_blocks_and_check_page_reports_bad_ones(workspace):
     assert (finding.code, finding.location.line, finding.location.column) == ("MG320", 9, 10)
 
 
-def test_a_view_drawn_another_way_is_one_entry(workspace, monkeypatch):
-    """How the journey canvas joins: one entry in embed.OTHER_VIEWS, nothing else."""
-    monkeypatch.setitem(embed.OTHER_VIEWS, "canvas",
-                        lambda ws, journey: f"<div>{journey.title}</div>")
+def test_the_journey_canvas_is_a_view_to_render_and_embed(workspace):
     ws = api.load_workspace(workspace).workspace
     assert "canvas" in api.views()
-    assert api.render_view(ws, "first-purchase", "canvas") == (
+    svg = api.render_view(ws, "first-purchase", "canvas")
+    assert svg.lstrip().startswith(b"<svg") and svg.split(b">", 1)[0].count(b"role=") == 1
+    assert b"Journey map of First purchase with Pay with Acme</title>" in svg
+    text = "```mapgen\njourney: first-purchase\nview: canvas\n```\n"
+    assert api.check_page(ws, "a.md", text) == []
+    assert "<figcaption>Journey map of First purchase with Pay with Acme</figcaption>" in (
+        api.embed_views(ws, text))
+
+
+def test_a_view_drawn_another_way_is_one_entry(workspace, monkeypatch):
+    """How a view drawn another way joins: one entry in embed.OTHER_VIEWS, nothing else."""
+    monkeypatch.setitem(embed.OTHER_VIEWS, "cards", embed.OtherView(
+        "Cards", lambda ws, journey: f"<div>{journey.title}</div>"))
+    ws = api.load_workspace(workspace).workspace
+    assert "cards" in api.views()
+    assert api.render_view(ws, "first-purchase", "cards") == (
         b"<div>First purchase with Pay with Acme</div>")
-    assert api.check_page(ws, "a.md", "```mapgen\njourney: first-purchase\nview: canvas\n```\n") == []
+    assert api.check_page(ws, "a.md", "```mapgen\njourney: first-purchase\nview: cards\n```\n") == []
 
 
 def test_markdown_pages_link_through_the_given_function(workspace):

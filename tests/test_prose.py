@@ -37,6 +37,13 @@ journey: first-purchase
 view: blueprint   # the service blueprint
 ~~~~
 
+The whole journey map:
+
+```mapgen
+journey: first-purchase
+view: canvas
+```
+
 ## Next round
 
 In June.
@@ -75,9 +82,10 @@ def test_a_page_shows_its_text_sanitised_and_the_views_its_blocks_name(workspace
     assert 'href="method.html"' in html  # a link to another page's Markdown file
     assert 'href="https://example.com/a.md"' in html  # but not a link elsewhere
     assert "```" not in html and "journey: first-purchase" not in html
-    assert html.count("<svg") == 2
+    assert html.count("<figure") == 3
     assert 'aria-label="Emotion curve of First purchase' in html
     assert 'aria-label="Service blueprint of First purchase' in html
+    assert 'aria-label="Journey map of First purchase' in html
     # the blocks stay where they were written, between the text around them
     assert html.index("twelve shoppers") < html.index("Emotion curve") < html.index(
         "Where support staff") < html.index("Service blueprint") < html.index("Next round")
@@ -161,7 +169,7 @@ def test_a_page_has_no_serious_accessibility_violations(browser, workspace, sche
         context = browser.new_context(color_scheme=scheme)
         page = context.new_page()
         page.goto(base + "pages/research-notes.html")
-        assert page.locator("figure.diagram svg").count() == 2
+        assert page.locator("figure.diagram > div > svg").count() == 3
         assert page.locator("figure.diagram svg").first.bounding_box()["width"] > 300
         serious = serious_violations(page)
         context.close()

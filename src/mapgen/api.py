@@ -167,7 +167,7 @@ def render_views(workspace: Workspace | Result, wanted: Iterable[tuple[str | Non
     requests: dict[tuple[str | None, str], diagrams.Request] = {}
     for journey_id, view in wanted:
         if view in embed.OTHER_VIEWS and journey_id in ws.journeys:
-            out[(journey_id, view)] = embed.OTHER_VIEWS[view](
+            out[(journey_id, view)] = embed.OTHER_VIEWS[view].draw(
                 ws, ws.journeys[journey_id]).encode("utf-8")
             continue
         try:
@@ -210,7 +210,7 @@ def embed_views(workspace: Workspace | Result, text: str, *, engine: str | None 
             out.append(f'\n<p class="mapgen-error"><strong>This view cannot be shown:</strong> '
                        f"{escape(problems[0][2])}</p>\n\n")
         elif isinstance(part, embed.Embed):
-            title = _title(ws, part)
+            title = part.title(ws)
             figure = content.figure_html(svgs[(part.journey, str(part.view))], title,
                                          part.name)
             out.append(f"\n{figure}\n\n")
@@ -242,12 +242,6 @@ class _Writer:
 
     def __call__(self, link: Link) -> str:
         return content.markdown(self._ws, self._page, self._svgs, link)
-
-
-def _title(ws: Workspace, block: embed.Embed) -> str:
-    if block.view in embed.OTHER_VIEWS:
-        return f"{block.view} of {ws.journeys[str(block.journey)].title}"
-    return diagrams.describe(ws, diagrams.request_for(ws, block.journey, str(block.view)))[0]
 
 
 def _workspace_of(workspace: Workspace | Result) -> Workspace:

@@ -32,10 +32,37 @@ _BLOCK = re.compile(
     re.MULTILINE)
 KEYS = ("journey", "view")
 
-#: Views drawn another way than :data:`mapgen.diagrams.VIEWS` (as HTML, say): name ->
-#: ``draw(ws, journey) -> text``. A view added here can be embedded and rendered by
-#: :func:`mapgen.api.render_view` with no other change.
-OTHER_VIEWS: dict[str, Callable[[Workspace, Journey], str]] = {}
+@dataclass(frozen=True)
+class OtherView:
+    """A view drawn another way than :data:`mapgen.diagrams.VIEWS`: its title ("<title> of
+    <journey title>") and ``draw(ws, journey)``, which gives its SVG (or HTML) text."""
+
+    title: str
+    draw: Callable[[Workspace, Journey], str]
+
+
+def _canvas(ws: Workspace, journey: Journey) -> str:
+    """The journey map (the canvas of the journey page) as the poster draws it, made
+    page-ready as every diagram is (no fixed size, a title, ids of its own)."""
+    from mapgen import poster  # fonts and writers, loaded only when a block asks for it
+    from mapgen.diagrams.svg import finish
+
+    drawn = poster.render(ws, journey, "svg").decode("utf-8")
+    opening = re.search(r"<svg\b[^>]*>", drawn)
+    if opening:  # finish gives it its role and names; the poster's own would come first
+        tag = re.sub(r'\s(?:role|aria-labelledby)="[^"]*"', "", opening[0])
+        drawn = drawn[:opening.start()] + tag + drawn[opening.end():]
+    return finish(drawn, f"canvas-{journey.id}",
+                  f"Journey map of {journey.title}",
+                  "Each step with its touchpoints, emotions, pain points and opportunities")
+
+
+#: Views of one journey drawn another way than :data:`mapgen.diagrams.VIEWS`. A view
+#: added here can be embedded, and rendered by :func:`mapgen.api.render_view`, with no
+#: other change.
+OTHER_VIEWS: dict[str, OtherView] = {
+    "canvas": OtherView("Journey map", _canvas),
+}
 
 
 def view_names() -> tuple[str, ...]:
@@ -69,6 +96,14 @@ class Embed:
         """The line and column of ``key``'s value, or of the fence when it is not written."""
         return next(((line, col) for k, line, col in self.places if k == key),
                     (self.line, self.column))
+
+    def title(self, ws: Workspace) -> str:
+        """The caption of the view this (valid) block shows."""
+        journey = ws.journeys[self.journey] if self.journey else None
+        other = OTHER_VIEWS.get(str(self.view))
+        if other is not None and journey is not None:
+            return f"{other.title} of {journey.title}"
+        return diagrams.describe(ws, diagrams.Request(str(self.view), journey))[0]
 
     @property
     def name(self) -> str:

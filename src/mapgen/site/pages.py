@@ -17,8 +17,9 @@ from typing import Any
 from markupsafe import Markup
 
 from mapgen import diagrams
+from mapgen.canvas import SEVERITY_ICONS, STATUS_ICONS, canvas
 from mapgen.cache import digest
-from mapgen.embed import Embed, split
+from mapgen.embed import OTHER_VIEWS, Embed, split
 from mapgen.site.markup import render_markdown
 from mapgen.model import (
     SEVERITY_RANK,
@@ -32,6 +33,10 @@ from mapgen.model import (
     Step,
     Workspace,
 )
+
+#: The shapes that mark pain points and opportunities on the journey map.
+MARKS = {"severity": SEVERITY_ICONS, "status": STATUS_ICONS}
+
 
 def _nothing(ws: Workspace) -> dict[str, Any]:
     return {}
@@ -66,6 +71,11 @@ def prose_path(page_id: str) -> str:
     return f"pages/{page_id}.html"
 
 
+def poster_path(journey_id: str) -> str:
+    """The journey map as an SVG poster: the home page's thumbnail, a download."""
+    return f"posters/{journey_id}.svg"
+
+
 def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
     pages = [Page("index.html", "home.html", ws.config.title,
@@ -88,13 +98,17 @@ def plan(ws: Workspace) -> list[Page]:
 
 
 def _journey_page(journey: Journey) -> Page:
+    """The journey map, then the flow diagram and the funnel (the map draws the emotion
+    curve in its own lane)."""
     def context(ws: Workspace) -> dict[str, Any]:
         journey = ws.journeys[journey_id]
-        return {"journey": journey, "view": JourneyView.of(ws, journey)}
+        return {"journey": journey, "view": JourneyView.of(ws, journey),
+                "canvas": canvas(ws, journey), "marks": MARKS}
 
     journey_id = journey.id
-    return Page(journey_path(journey_id), "journey.html", journey.title, context,
-                diagrams.site_diagrams(journey))
+    shown = tuple(name for name in diagrams.site_diagrams(journey)
+                  if name != f"emotion-{journey_id}")  # a custom template may still ask
+    return Page(journey_path(journey_id), "journey.html", journey.title, context, shown)
 
 
 def _persona_page(persona: Persona) -> Page:
@@ -119,12 +133,14 @@ def _prose_page(ws: Workspace, page: ProsePage) -> Page:
 
 @dataclass(frozen=True)
 class Part:
-    """A piece of a Markdown page: its HTML, or the diagram a ``mapgen`` block shows
-    (``diagram`` names it, as the template's ``diagrams`` do; ``title`` captions it)."""
+    """A piece of a Markdown page: its HTML, or the view a ``mapgen`` block shows:
+    ``diagram`` names one of the site's diagrams (as the template's ``diagrams`` do), or
+    ``svg`` is a view drawn another way (the journey map); ``title`` captions it."""
 
     html: Markup | None = None
     diagram: str | None = None
     title: str = ""
+    svg: Markup | None = None
 
 
 def prose_parts(ws: Workspace, page: ProsePage) -> list[Part]:
@@ -137,10 +153,14 @@ def prose_parts(ws: Workspace, page: ProsePage) -> list[Part]:
     html = render_markdown(text, page=True).split(f"<p>{marker}</p>")
     parts = [Part(Markup(html[0]))]
     for embed, after in zip((p for p in pieces if isinstance(p, Embed)), html[1:]):
-        request = embed_request(ws, embed)
-        parts.append(Part(diagram=request.name, title=diagrams.describe(ws, request)[0]))
+        other = OTHER_VIEWS.get(str(embed.view))
+        if other is not None:
+            parts.append(Part(title=embed.title(ws), svg=Markup(
+                other.draw(ws, ws.journeys[str(embed.journey)]))))
+        else:
+            parts.append(Part(diagram=embed_request(ws, embed).name, title=embed.title(ws)))
         parts.append(Part(Markup(after)))
-    return [part for part in parts if part.diagram or str(part.html).strip()]
+    return [part for part in parts if part.diagram or part.svg or str(part.html).strip()]
 
 
 def embed_request(ws: Workspace, embed: Embed) -> diagrams.Request:
@@ -153,7 +173,7 @@ def embedded_requests(ws: Workspace, page: ProsePage | None = None) -> list[diag
     """The diagrams the Markdown pages (or one of them) show."""
     chosen = [page] if page is not None else list(ws.pages.values())
     return [embed_request(ws, part) for p in chosen for part in split(p.body)
-            if isinstance(part, Embed)]
+            if isinstance(part, Embed) and part.view not in OTHER_VIEWS]
 
 
 # --- what the pages show -------------------------------------------------------------
