@@ -89,7 +89,7 @@ def test_csv_has_a_row_per_step_and_a_column_per_persona(example):
     for row, step in zip(rows, journey.steps, strict=True):
         assert row["step_name"] == step.name
         assert row["channel"].splitlines() == [tp.channel for tp in step.touchpoints]
-        scores = step.scores(journey.personas)
+        scores = step.scores(journey.personas, example.scale_of(journey))
         assert row["emotion:daniel"] == str(scores.get("daniel", ""))
         assert len([p for p in row["pain_points"].splitlines() if p]) == len(step.pain_points)
 
@@ -122,11 +122,52 @@ def test_init_github_writes_a_workflow_with_the_steps_named(tmp_path):
     steps = flow["jobs"]["build"]["steps"]
     runs = " ".join(s.get("run", "") for s in steps)
     uses = [s.get("uses", "").split("@")[0] for s in steps + flow["jobs"]["deploy"]["steps"]]
-    assert "mapgen build --strict --site-url" in runs
-    assert "steps.pages.outputs.base_url" in runs
-    assert "mapgen diff" in runs and "--format markdown" in runs and "gh pr comment" in runs
+    assert "mapgen build --strict" in runs and "--site-url" in runs
+    assert "mapgen diff" in runs and "--format markdown" in runs and "GITHUB_STEP_SUMMARY" in runs
+    assert "gh api" in flow["jobs"]["comment"]["steps"][0]["run"]
     assert {"actions/configure-pages", "actions/upload-pages-artifact",
             "actions/deploy-pages", "actions/cache"} <= set(uses)
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
     assert cache["with"]["path"] == ".mapgen-cache"
     assert flow["jobs"]["deploy"]["needs"] == "build"
+
+
+def test_csv_carries_who_takes_part_and_each_stages_owner_and_duration(example):
+    journey = example.journeys["b2b-invoice-payments"]
+    rows = {r["step"]: r for r in csv.DictReader(io.StringIO(to_csv(example, journey)))}
+    evaluation = rows["sandbox-trial"]
+    assert (evaluation["stage_owner"], evaluation["stage_duration"]) == (
+        "@solutions-engineering", "6-10 weeks")
+    assert evaluation["personas"] == "priya"
+    assert rows["signs"]["personas"].splitlines() == ["daniel", "grace"]
+    assert rows["becomes-reference"]["stage_duration"] == ""
+    assert rows["signs"]["stage_duration"] == "P6W"
+
+
+def test_csv_emotions_are_scores_for_those_taking_part_only(example):
+    journey = example.journeys["b2b-invoice-payments"]
+    rows = {r["step"]: r for r in csv.DictReader(io.StringIO(to_csv(example, journey)))}
+    # written as {daniel: excited, grace: happy}; Priya does not take part
+    assert [rows["signs"][f"emotion:{p}"] for p in ("daniel", "priya", "grace")] == [
+        "2", "", "1"]
+
+
+def test_json_carries_the_new_fields_as_written(example):
+    journey = example.journeys["b2b-invoice-payments"]
+    result = CliRunner().invoke(cli, ["export", journey.id, "--format", "json", "-d", str(REPO)])
+    data = json.loads(result.stdout)
+    stage = next(s for s in data["stages"] if s["id"] == "purchase-decision")
+    assert (stage["owner"], stage["duration"]) == ("@deal-desk", "P6W")
+    signs = next(s for s in stage["steps"] if s["id"] == "signs")
+    assert signs["personas"] == ["daniel", "grace"]
+    assert signs["emotion"] == {"daniel": "excited", "grace": "happy"}
+
+
+def test_mermaid_actors_are_those_taking_part_with_their_scores_read_from_labels(example):
+    journey = example.journeys["b2b-invoice-payments"]
+    tasks = {task: (score, [a.strip() for a in ",".join(actors).split(",")])
+             for task, score, actors in check_mermaid(to_mermaid(example, journey))}
+    # sandbox-trial: Priya alone, "sad" (-1 on -2..2) is 2 on Mermaid's 1..5
+    assert tasks["Tests the API in the sandbox"] == (2, ["Priya Raman"])
+    # security-review: Priya angry (-2), Daniel sad (-1): the mean -1.5 is 1.5, rounded 2
+    assert tasks["Sends the security questionnaire"][1] == ["Priya Raman", "Daniel Okafor"]

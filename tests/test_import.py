@@ -16,6 +16,11 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = read_workspace(REPO).workspace
 
 
+def scores(journey, step) -> dict[str, int]:
+    """The step's score per persona, on the journey's scale in the example workspace."""
+    return step.scores(journey.personas, EXAMPLE.scale_of(journey))
+
+
 @pytest.fixture()
 def workspace(tmp_path, monkeypatch):
     copy_example(tmp_path)
@@ -43,7 +48,7 @@ def reimported(workspace: Path, name: str, text: str, suffix: str):
 def csv_view(journey):
     return [(stage.id, stage.name, step.id, step.name, step.actions,
              [(tp.channel, tp.name) for tp in step.touchpoints],
-             step.scores(journey.personas),
+             scores(journey, step),
              [(p.severity, p.text) for p in step.pain_points],
              [o.text for o in step.opportunities])
             for stage in journey.stages for step in stage.steps]
@@ -67,9 +72,9 @@ def test_mermaid_round_trip_keeps_what_mermaid_can_hold(workspace, journey_id):
     assert set(copy.personas) == set(original.personas), "actors map back to persona ids"
     scale = EXAMPLE.scale_of(original)
     for before, after in zip(original.steps, copy.steps, strict=True):
-        scores = before.scores(original.personas)
-        mean = sum(scores.values()) / len(scores)
-        for score in after.scores(copy.personas).values():
+        written = scores(original, before)
+        mean = sum(written.values()) / len(written)
+        for score in scores(copy, after).values():
             assert mermaid_score(score, -2, 2) == mermaid_score(mean, scale.min, scale.max)
 
 
@@ -112,7 +117,7 @@ def test_xlsx_import(workspace):
     assert result.exit_code == 0, result.output
     journey = read_workspace(workspace).workspace.journeys["sheet"]
     assert [s.id for s in journey.steps] == ["opens", "pays"]
-    assert journey.steps[1].scores(journey.personas) == {"leo": -1}
+    assert scores(journey, journey.steps[1]) == {"leo": -1}
 
 
 def test_mermaid_lines_it_cannot_place_are_reported(workspace):

@@ -45,7 +45,7 @@ def public_pages(site: Path) -> list[Path]:
 def test_every_page_has_one_description_and_its_open_graph_tags(example):
     site, _ = example
     pages = public_pages(site)
-    assert len(pages) == 14
+    assert len(pages) == 15
     for page in pages:
         meta = Meta(page)
         rel = page.relative_to(site).as_posix()
@@ -89,7 +89,13 @@ def test_descriptions_are_escaped_and_an_image_is_used_only_with_a_site_url(tmp_
     config = root / "mapgen.yml"
     config.write_text(config.read_text("utf-8").replace(
         "options: {accent", "options: {og_image: assets/preview.png, accent"), encoding="utf-8")
+    (root / "pages").mkdir()
+    (root / "pages/why.md").write_text("# Why we map\n\nSo that **every team** sees the "
+                                       "customer.\n\n```mapgen\nview: flow\njourney: "
+                                       "first-purchase\n```\n", encoding="utf-8")
     site = build_site(root)
+    assert Meta(site / "pages/why.html").get("description") == ["So that every team sees the "
+                                                          "customer."]
     page = (site / "journeys/first-purchase.html").read_text("utf-8")
     assert '<meta name="description" content="Say &#34;hi&#34; &amp; leave">' in page
     assert Meta(site / "index.html").get("og:image") == [SITE_URL + "assets/preview.png"]
@@ -109,3 +115,8 @@ def test_descriptions_are_escaped_and_an_image_is_used_only_with_a_site_url(tmp_
 ])
 def test_summary_is_one_line_of_plain_text_cut_at_a_word(text, expected):
     assert summary(text) == expected
+
+
+def test_a_summary_leaves_code_blocks_out():
+    text = "Why we map.\n\n```mapgen\nview: flow\njourney: checkout\n```\n\nThe end."
+    assert summary(text) == "Why we map. The end."

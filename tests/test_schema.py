@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
+from ruamel.yaml import YAML
 
 from mapgen import schema
 from mapgen.cli import cli
@@ -41,8 +41,9 @@ def validators() -> dict[str, Draft202012Validator]:
 
 
 def _editor_view(path: Path):
-    """The file's data as an editor's YAML language server sees it: JSON, string keys."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The file's data as an editor's YAML language server sees it: YAML 1.2 (where `On`
+    and `No` are text), then JSON (string keys). ruamel.yaml is an independent 1.2 reader."""
+    data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     return json.loads(json.dumps(data, default=str))
 
 
@@ -158,8 +159,11 @@ def test_required_keys_and_choices_are_enforced(validators):
 
 def test_the_documented_shorthands_are_accepted(validators):
     """`persona: maya`, `theme: default` and a single item for a list are in SPEC.md."""
-    assert _errors(validators["journey"], {"title": "T", "persona": "maya"}) == []
-    assert _errors(validators["journey"], {"title": "T", "personas": "maya"}) == []
+    stages = MINIMAL["journey"]["stages"]
+    assert _errors(validators["journey"], {"title": "T", "persona": "maya",
+                                           "stages": stages}) == []
+    assert _errors(validators["journey"], {"title": "T", "personas": "maya",
+                                           "stages": stages}) == []
     assert _errors(validators["config"], {"theme": "default"}) == []
     assert _errors(validators["persona"], {"name": "M", "goals": "One goal"}) == []
 
@@ -169,6 +173,7 @@ def test_the_documented_shorthands_are_accepted(validators):
 def test_the_schema_and_validate_agree_on_numbers_as_text(validators, doc):
     from mapgen.model import Journey
 
+    doc = {**doc, "stages": MINIMAL["journey"]["stages"]}
     try:
         Journey.model_validate({"id": "j", **doc})
         model_accepts = True
@@ -246,3 +251,78 @@ def test_an_editor_and_the_validator_agree_on_site_url(validators, url, accepted
 
     assert (not _errors(validators["config"], {"site_url": url})) is accepted
     assert (site_url_problem(url) is None) is accepted
+
+
+#: Words and numbers YAML 1.1 (PyYAML's default) reads as booleans or other numbers, and
+#: YAML 1.2 (editors, schema tools, mapgen) does not: (where, what is written there).
+YAML_11_ONLY = ["On", "Off", "Yes", "No", "y", "n", "YES", "off", "1:30", "0o12", "012"]
+PLACES = {
+    "step name": ("specs/journeys/signup.yml", "name: Visits the site", "name: {}"),
+    "stage name": ("specs/journeys/signup.yml", "name: Start", "name: {}"),
+    "persona name": ("specs/personas/ana.yml", "name: Ana", "name: {}"),
+    "emotion": ("specs/journeys/signup.yml", "emotion: 0", "emotion: {}"),
+}
+
+
+@pytest.mark.parametrize("place", list(PLACES))
+@pytest.mark.parametrize("word", YAML_11_ONLY)
+def test_an_editor_and_the_validator_agree_on_yaml_1_1_words(
+        validators, make_workspace, valid_specs, place, word):
+    """What the editor's schema check accepts, `mapgen validate` accepts, and the reverse:
+    a step named `On` is fine in both; `emotion: Yes` is text, so wrong in both."""
+    from mapgen.workspace import read_workspace
+
+    file, old, new = PLACES[place]
+    root = make_workspace({**valid_specs, file: valid_specs[file].replace(old, new.format(word))})
+    kind = "journey" if "journeys" in file else "persona"
+    editor_accepts = _errors(validators[kind], _editor_view(root / file)) == []
+    shape_errors = [f for f in read_workspace(root).findings  # what a schema can check
+                    if f.code < "MG300" and f.fails(strict=False)]
+    assert editor_accepts == (shape_errors == []), shape_errors
+
+
+def _journey_with(stage: dict | None = None, step: dict | None = None) -> dict:
+    """A minimal journey whose one stage and one step carry the given keys too."""
+    return {"title": "T", "stages": [{"id": "s", "name": "S", **(stage or {}), "steps": [
+        {"id": "a", "name": "A", **(step or {})}]}]}
+
+
+def _model_accepts(doc: dict) -> bool:
+    from pydantic import ValidationError
+
+    from mapgen.model import Journey
+
+    try:
+        Journey.model_validate({"id": "j", **doc})
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("duration, accepted", [
+    *[(d, True) for d in ("2 weeks", "1 week", "3-5 business days", "3–5 working days",
+                          "2 to 3 months", "1.5 hours", "P2W", "PT30M", "P1DT12H", "P1Y")],
+    *[(d, False) for d in ("2w", "2 Weeks", "p2w", "P", "PT", "P1DT", "soon", "14", "",
+                           "two weeks", "2 weeks ago")]])
+def test_an_editor_and_the_validator_agree_on_a_stage_duration(validators, duration, accepted):
+    from mapgen.model import duration_problem
+
+    doc = _journey_with(stage={"duration": duration, "owner": "@growth"})
+    assert (not _errors(validators["journey"], doc)) is accepted
+    assert (duration_problem(duration) is None) is accepted
+    assert _model_accepts(doc) is accepted
+
+
+@pytest.mark.parametrize("step, accepted", [
+    ({"emotion": 1}, True), ({"emotion": "happy"}, True),
+    ({"emotion": {"buyer": "happy", "finance": -1}}, True),
+    ({"personas": "buyer"}, True), ({"personas": ["buyer", "finance"]}, True),
+    ({"emotion": 1.5}, False), ({"emotion": [1]}, False), ({"emotion": True}, False),
+    ({"emotion": {"buyer": 0.5}}, False), ({"emotion": {"buyer": [1]}}, False),
+    ({"personas": []}, False), ({"personas": {"buyer": 1}}, False)],
+    ids=lambda value: json.dumps(value) if isinstance(value, dict) else str(value))
+def test_an_editor_and_the_validator_agree_on_who_takes_part_and_emotions(
+        validators, step, accepted):
+    doc = _journey_with(step=step)
+    assert (not _errors(validators["journey"], doc)) is accepted
+    assert _model_accepts(doc) is accepted

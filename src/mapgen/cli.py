@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import os
 import sys
@@ -22,7 +23,9 @@ from mapgen import __version__, diagrams, poster, report, scaffold, schema
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, get_engine
+from mapgen.escape import for_terminal
 from mapgen.export import FORMATS as EXPORT_FORMATS
+from mapgen.load import is_yaml_name
 from mapgen.model import site_url_problem
 from mapgen.site.theme import ThemeError
 from mapgen.site.output import OutputError
@@ -40,11 +43,11 @@ class Context:
 
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
-            click.echo(message, err=True)
+            click.echo(for_terminal(message), err=True)
 
     def debug(self, message: str) -> None:
         if self.verbosity > 0:
-            click.echo(message, err=True)
+            click.echo(for_terminal(message), err=True)
 
 
 def _colour() -> bool | None:
@@ -72,7 +75,7 @@ class _Echo(logging.Handler):
     """mapgen's log on standard error, through click (so tests and pipes see it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"debug: {record.getMessage()}", err=True)
+        click.echo(f"debug: {for_terminal(record.getMessage())}", err=True)
 
 
 def _show_steps(shown: bool) -> None:
@@ -86,7 +89,7 @@ def _workspace_root(path: Path) -> Path:
     try:
         return find_root(path)
     except WorkspaceError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(for_terminal(exc)) from None
 
 
 @cli.command()
@@ -94,7 +97,9 @@ def _workspace_root(path: Path) -> Path:
 @click.option("--strict/--no-strict", default=False,
               help="Treat warnings as errors (as `strict: true` in mapgen.yml does).")
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="text",
-              show_default=True, help="text for people, json for tools, github for Actions.")
+              show_default=True, help="text for people, json for tools, github for Actions "
+              "annotations, sarif for code scanning (github and sarif name files from the "
+              "repository root).")
 @click.pass_obj
 def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check a workspace's specs and report every problem at once.
@@ -106,11 +111,17 @@ def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> N
     roots: dict[Path, list[Path]] = {}
     for path in paths or (Path("."),):
         roots.setdefault(_workspace_root(path), []).append(path.resolve())
+    sarif: list = []  # one SARIF log holds every workspace's results
     for root, wanted in roots.items():
         result = read_workspace(root)
         run_strict = strict or bool(result.workspace and result.workspace.config.strict)
         findings = [f for f in result.findings if _selected(root / f.location.file, wanted)]
-        click.echo(report.render(findings, fmt, run_strict), nl=False)
+        if fmt in report.REPOSITORY_FORMATS:
+            findings = report.in_repository(findings, root)
+        if fmt == "sarif":
+            sarif += [report.as_run(f, run_strict) for f in findings]
+        else:
+            click.echo(report.render(findings, fmt, run_strict), nl=False)
         if any(f.fails(run_strict) for f in findings) or result.workspace is None:
             exit_code = EXIT_FINDINGS
         if fmt == "text":
@@ -118,6 +129,8 @@ def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> N
             counts = (f"{report.plural(len(ws.journeys), 'journey')}, "
                       f"{report.plural(len(ws.personas), 'persona')}" if ws else "no workspace")
             app.info(f"{_shown(root)}: {counts}; {report.summary(findings, run_strict)}")
+    if fmt == "sarif":
+        click.echo(report.render(sarif, fmt, strict=False), nl=False)
     sys.exit(exit_code)
 
 
@@ -173,16 +186,31 @@ def init(app: Context, directory: Path, stages: str, title: str, force: bool,
                                "already (use --force to start over)")
     files = scaffold.init_files(title, stages)
     if github:
-        files.update(scaffold.github_files())
+        files.update(scaffold.github_files(directory))
     gitignore = directory / ".gitignore"
     if gitignore.exists():
         files.pop(".gitignore")
         _append_missing_lines(gitignore, scaffold.GITIGNORE)
+    if (directory / scaffold.YAMLLINT).exists() and not force:
+        files.pop(scaffold.YAMLLINT)  # the team's own lint settings stay
     written = _write(directory, files, force)
+    written += _write_editor_settings(app, directory)
     for path in written:
         app.debug(f"wrote {path}")
     app.info(f"Created a workspace in {directory} ({len(written)} files). "
              f"Next: `mapgen validate {directory}`.")
+
+
+def _write_editor_settings(app: Context, directory: Path) -> list[Path]:
+    """Map the spec files to their schemas in VS Code's settings, keeping what is there."""
+    path, text = scaffold.editor_settings(directory)
+    if text is None:
+        app.info(f"{path} is not plain JSON, so it was left as it is; to have VS Code check "
+                 f'the specs, add "yaml.schemas": {json.dumps(scaffold.schema_globs())}')
+        return []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return [path]
 
 
 def _append_missing_lines(path: Path, text: str) -> None:
@@ -239,7 +267,8 @@ def new_journey(app: Context, journey_id: str, directory: Path, stages: str,
     root = _workspace_root(directory)
     specs = _specs_dir(root)
     if persona is None:
-        found = sorted(p.stem for p in (root / specs / "personas").glob("*.y*ml"))
+        found = sorted(p.stem for p in (root / specs / "personas").glob("*")
+                       if is_yaml_name(p.name) and not p.name.startswith("."))
         persona = found[0] if found else None
     text = scaffold.journey_text(journey_id, persona, stages)
     path = _write(root, {f"{specs}/journeys/{journey_id}.yml": text}, False)[0]
@@ -332,7 +361,7 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
         try:
             data = diagrams.render(ws, [request], layout, cache, fmt)[0].content
         except EngineError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(for_terminal(exc)) from None
         cache.save()
         app.debug(f"cache: {layouts.reused(cache)} hit(s), {layouts.laid_out(cache)} laid out")
     if output is None:
@@ -382,9 +411,9 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
         with _progress(app) as progress:
             result = build_site(ws, options, progress)
     except (EngineError, OutputError, ThemeError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(for_terminal(exc)) from None
     except jinja2.TemplateError as exc:
-        raise click.ClickException(_template_problem(exc)) from None
+        raise click.ClickException(for_terminal(_template_problem(exc))) from None
     app.info(result.summary())
 
 
@@ -536,9 +565,9 @@ def import_command(app: Context, source: Path, output: Path | None, title: str |
             if title:
                 imported.spec["title"] = title
     except (importer.ImportError_, UnicodeDecodeError, OSError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(for_terminal(exc)) from None
     for problem in imported.problems:
-        click.echo(f"{source}: {problem}", err=True)
+        click.echo(for_terminal(f"{source}: {problem}"), err=True)
     if imported.problems:
         app.info("Nothing written: fix the rows above, or remove them on purpose.")
         sys.exit(EXIT_FINDINGS)
@@ -572,7 +601,7 @@ def diff_command(base: str | None, head: str | None, fmt: str, directory: Path) 
         head = head or diff.WORKING_TREE
         old, new = diff.workspace_at(root, base), diff.workspace_at(root, head)
     except diff.DiffError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(for_terminal(exc)) from None
     changes = diff.compare(old, new)
     click.echo(diff.render(changes, new, fmt, base[:12], head[:12]), nl=False)
 
@@ -587,19 +616,10 @@ def _persona_ids(path: Path) -> dict[str, str]:
 
 
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:
-    if not diagrams.VIEWS[view].per_journey:
-        return diagrams.Request(view)
-    if journey is None:
-        raise click.UsageError(f"which journey? Give its id: {', '.join(ws.journeys)}")
-    if journey not in ws.journeys:
-        from mapgen.findings import did_you_mean
-
-        raise click.UsageError(f'no journey "{journey}"{did_you_mean(journey, ws.journeys)}; '
-                               f"known: {', '.join(ws.journeys)}")
-    found = ws.journeys[journey]
-    if not diagrams.VIEWS[view].applies_to(found):
-        raise click.UsageError(f'journey "{journey}" has {diagrams.VIEWS[view].missing}')
-    return diagrams.Request(view, found)
+    try:
+        return diagrams.request_for(ws, journey, view)
+    except diagrams.ViewError as exc:
+        raise click.UsageError(for_terminal(str(exc))) from None
 
 
 def main() -> None:
@@ -614,6 +634,6 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - a bug in mapgen, not bad input: say so, briefly
         if os.environ.get("MAPGEN_TRACEBACK"):
             traceback.print_exc()
-        click.echo(f"mapgen: internal error: {type(exc).__name__}: {exc}\n"
+        click.echo(f"mapgen: internal error: {type(exc).__name__}: {for_terminal(exc)}\n"
                    "Please report it; set MAPGEN_TRACEBACK=1 to see the details.", err=True)
         sys.exit(3)

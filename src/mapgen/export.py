@@ -19,7 +19,10 @@ from mapgen.model import Journey, Workspace
 
 FORMATS = ("mermaid", "csv", "json")
 MERMAID_ENTITIES = {"#": "#35;", ":": "#58;", ";": "#59;", ",": "#44;"}
-CSV_FIXED = ("stage", "stage_name", "step", "step_name", "actions", "touchpoints", "channel")
+#: ``personas`` is who takes part in the step (one per line; blank: every persona);
+#: the ``emotion:<persona>`` cells hold scores, labels written in the spec read as numbers.
+CSV_FIXED = ("stage", "stage_name", "stage_owner", "stage_duration", "step", "step_name",
+             "personas", "actions", "touchpoints", "channel")
 CSV_TRAILING = ("pain_points", "opportunities")
 
 
@@ -42,7 +45,7 @@ def to_mermaid(ws: Workspace, journey: Journey) -> str:
     for stage in journey.stages:
         lines.append(f"    section {mermaid_text(stage.name)}")
         for step in stage.steps:
-            scores = step.scores(journey.personas)
+            scores = step.scores(journey.personas, scale)
             mean = sum(scores.values()) / len(scores) if scores else (scale.min + scale.max) / 2
             actors = ",".join(mermaid_text(_persona_name(ws, p)) for p in scores)
             task = f"      {mermaid_text(step.name)}: {mermaid_score(mean, scale.min, scale.max)}"
@@ -63,12 +66,15 @@ def to_csv(ws: Workspace, journey: Journey) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=csv_columns(journey), lineterminator="\n")
     writer.writeheader()
+    scale = ws.scale_of(journey)
     for stage in journey.stages:
         for step in stage.steps:
-            scores = step.scores(journey.personas)
+            scores = step.scores(journey.personas, scale)
             row = {
-                "stage": stage.id, "stage_name": stage.name, "step": step.id,
-                "step_name": step.name, "actions": step.actions or "",
+                "stage": stage.id, "stage_name": stage.name,
+                "stage_owner": stage.owner or "", "stage_duration": stage.duration or "",
+                "step": step.id, "step_name": step.name,
+                "personas": "\n".join(step.personas or ()), "actions": step.actions or "",
                 "touchpoints": "\n".join(tp.name for tp in step.touchpoints),
                 "channel": "\n".join(tp.channel for tp in step.touchpoints),
                 "pain_points": "\n".join(f"{p.severity}: {p.text}" for p in step.pain_points),

@@ -12,6 +12,7 @@ unused items) are in :mod:`mapgen.validate`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -57,6 +58,11 @@ LaneName = Literal[
 #: left out are not shown, and lanes with nothing in them are never shown.
 Lanes = Annotated[tuple[LaneName, ...], Field(min_length=1)]
 
+#: Schema metadata of a list that must not be empty (a journey's stages, a stage's steps).
+#: The model still reads an empty one, so the validator can say what to write (MG312,
+#: MG313); editors mark it at once through the JSON Schema, where it is also required.
+NON_EMPTY = {"minItems": 1}
+
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
@@ -80,28 +86,41 @@ RefList = Annotated[
 ]
 
 
-def _emotion_kind(value: Any) -> str | None:
+def _score_kind(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return "score"
-    if isinstance(value, dict):
-        return "by-persona"
+    if isinstance(value, str):
+        return "label"
     return None
 
 
-#: One score on the journey's scale, or a mapping persona id -> score.
+def _emotion_kind(value: Any) -> str | None:
+    return "by-persona" if isinstance(value, dict) else _score_kind(value)
+
+
+_EMOTION_FORMS = ("a whole number on the scale (emotion: 1), a label of the scale "
+                  "(emotion: happy) or a mapping persona -> number or label "
+                  "(emotion: {maya: 1, sam: sad})")
+#: A label of the journey's emotion scale, as written ("happy", "Happy"): turned into its
+#: score by :meth:`EmotionScale.score_of`; one that is not on the scale is a finding.
+EmotionLabel = Annotated[str, WithJsonSchema({
+    "type": "string", "pattern": r"\S",
+    "description": "A label of the journey's emotion scale, e.g. happy (any case)."})]
+#: One score: a number on the scale, or one of its labels.
+Score = Annotated[
+    Annotated[StrictInt, Tag("score")] | Annotated[EmotionLabel, Tag("label")],
+    Discriminator(_score_kind, custom_error_type="emotion_type",
+                  custom_error_message=f"an emotion is {_EMOTION_FORMS}"),
+]
+#: One score for every persona taking part in the step, or a mapping persona id -> score.
 Emotion = Annotated[
-    Annotated[StrictInt, Tag("score")] | Annotated[dict[Ref, StrictInt], Tag("by-persona")],
-    Discriminator(
-        _emotion_kind,
-        custom_error_type="emotion_type",
-        custom_error_message=(
-            "an emotion is a whole number on the scale (emotion: 1) "
-            "or a mapping persona -> number (emotion: {maya: 1})"
-        ),
-    ),
+    Annotated[StrictInt, Tag("score")] | Annotated[EmotionLabel, Tag("label")]
+    | Annotated[dict[Ref, Score], Tag("by-persona")],
+    Discriminator(_emotion_kind, custom_error_type="emotion_type",
+                  custom_error_message=f"an emotion is {_EMOTION_FORMS}"),
 ]
 #: Tags of tagged unions: they appear in error locations and are not document keys.
-UNION_TAGS = frozenset({"score", "by-persona"})
+UNION_TAGS = frozenset({"score", "label", "by-persona"})
 
 
 class Spec(BaseModel):
@@ -112,6 +131,9 @@ class Spec(BaseModel):
         frozen=True,
         coerce_numbers_to_str=True,
         json_schema_extra={"patternProperties": {"^x-": {}}},
+        # The docstring under each field is its description in the JSON Schema: what
+        # editors show on hover and beside completions.
+        use_attribute_docstrings=True,
     )
 
     extensions: SkipJsonSchema[dict[str, Any]] = Field(
@@ -157,18 +179,54 @@ EMOTICONS = {
 }
 
 
+def _score_from_key(key: Any) -> Any:
+    """Keys are read as text (``-2:`` is "-2", as in JSON): a whole number is a score."""
+    return int(key) if isinstance(key, str) and re.fullmatch(r"[-+]?[0-9]{1,9}", key) else key
+
+
+#: A score written as a mapping key: `labels: {-2: angry}`.
+ScoreKey = Annotated[StrictInt, BeforeValidator(_score_from_key)]
+
+
+def label_key(label: str) -> str:
+    """How labels are compared: "Happy", " happy" and "HAPPY" are one label."""
+    return " ".join(str(label).split()).casefold()
+
+
 class EmotionScale(Spec):
     """The range of emotion scores and what each one is called."""
 
     min: StrictInt = -2
+    """The lowest score: the worst a customer can feel."""
     max: StrictInt = 2
-    labels: dict[StrictInt, Text] | None = None
+    """The highest score: the best a customer can feel."""
+    labels: dict[ScoreKey, Text] | None = None
+    """What each score is called, e.g. {-2: angry, 2: excited}; the labels teams use most also get
+    an emoticon."""
+
+    @property
+    def named(self) -> dict[int, str]:
+        """Score -> label: the ``labels`` written, else the default five of -2..2."""
+        if self.labels is None and (self.min, self.max) == (-2, 2):
+            return DEFAULT_LABELS
+        return self.labels or {}
 
     def label(self, score: int) -> str:
-        labels = self.labels
-        if labels is None and (self.min, self.max) == (-2, 2):
-            labels = DEFAULT_LABELS
-        return (labels or {}).get(score, f"{score:+d}" if score else "0")
+        return self.named.get(score, f"{score:+d}" if score else "0")
+
+    @cached_property
+    def _by_label(self) -> dict[str, int]:
+        by_label: dict[str, int] = {}
+        for score, label in self.named.items():
+            by_label.setdefault(label_key(label), score)
+        return by_label
+
+    def score_of(self, emotion: int | str) -> int | None:
+        """The score an emotion stands for: a number is itself; a label (in any case) is
+        the score it names on this scale, None when the scale has no such label."""
+        if isinstance(emotion, int):
+            return emotion
+        return self._by_label.get(label_key(emotion))
 
     def emoticon(self, score: int) -> str:
         return EMOTICONS.get(self.label(score).lower(), "")
@@ -179,9 +237,14 @@ class EmotionScale(Spec):
 
 
 class Channel(Spec):
+    """A way customers and the organisation meet: website, email, store..."""
+
     id: Id
+    """How touchpoints and personas refer to the channel: lower-case letters, digits and dashes."""
     name: Text
+    """The channel's name as readers see it, e.g. Website."""
     description: Markdown | None = None
+    """What the channel is, in Markdown."""
 
 
 DEFAULT_CHANNELS = (
@@ -201,9 +264,14 @@ DEFAULT_CHANNELS = (
 # --- mapgen.yml ----------------------------------------------------------------------
 
 class Theme(Spec):
+    """How the site looks: a shipped theme or a folder, with overrides and options."""
+
     name: Text = "default"
+    """A theme that ships with mapgen (default), or the path of a theme folder."""
     custom_dir: Text | None = None
+    """A folder whose templates and static files override the theme's."""
     options: dict[str, Any] = Field(default_factory=dict)
+    """Settings the theme reads, e.g. {accent: "#5b4cdb", dark_mode: auto}."""
 
 
 def _theme_shorthand(value: Any) -> Any:
@@ -242,38 +310,126 @@ def _site_url_advice(url: str) -> str:
             f"e.g. {SITE_URL_EXAMPLES}")
 
 
-def _check_site_url(url: str) -> str:
-    problem = site_url_problem(url)
-    if problem:
-        raise PydanticCustomError("site_url", "{problem}", {"problem": problem})
-    return url
+def _checked_text(problem: Callable[[str], str | None], error: str, json_schema: dict):
+    """Text that ``problem`` finds nothing wrong with (else its message is the error), and
+    the JSON Schema editors check the same text by."""
+    def check(text: str) -> str:
+        found = problem(text)
+        if found:
+            raise PydanticCustomError(error, "{problem}", {"problem": found})
+        return text
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema(json_schema)]
 
 
-SiteUrl = Annotated[str, AfterValidator(_check_site_url), WithJsonSchema({
+SiteUrl = _checked_text(site_url_problem, "site_url", {
     "type": "string", "pattern": SITE_URL_PATTERN,
-    "description": "Where the site is published: an http(s) URL, or a path such as /journeys/."})]
+    "description": "Where the site is published: an http(s) URL, or a path such as /journeys/."})
 
 
 class Config(Spec):
     """The site configuration in ``mapgen.yml``; every key has a default."""
 
     title: Text = "Customer journeys"
+    """The site's title, on every page and in the browser tab."""
     description: Markdown | None = None
+    """What the site is about, in Markdown, on its home page."""
     site_url: SiteUrl | None = None
+    """Where the site is published; used for canonical links, the sitemap and the 404 page."""
     repo_url: Text | None = None
+    """The repository the specs live in, for "edit this map" links."""
     edit_uri: Text | None = None
-    #: The language of the site, and which way its text runs (by default: as the
-    #: language is written). A journey may say otherwise for itself.
+    """The path from repo_url to a file's edit page, as in MkDocs, e.g. edit/main/."""
     lang: LanguageTag = "en"
+    """The language of the site (BCP 47: en, ja, ar, pt-BR); a journey may say otherwise for
+    itself."""
     dir: Direction | None = None
+    """Which way the site's text runs; by default, the way its language is written."""
     specs_dir: Text = "specs"
+    """The folder of personas/ and journeys/, relative to mapgen.yml."""
+    pages_dir: Text = "pages"
+    """The folder of Markdown pages published beside the maps, relative to mapgen.yml: each
+    *.md file is a page, and a ```mapgen block in one shows a view of a journey."""
     site_dir: Text = "site"
+    """Where `mapgen build` writes the site, relative to mapgen.yml."""
     theme: Annotated[Theme, BeforeValidator(_theme_shorthand)] = Field(default_factory=Theme)
+    """The theme the site is drawn in: its name, or name, custom_dir and options."""
     emotion_scale: EmotionScale = Field(default_factory=EmotionScale)
+    """The scale emotion scores are on, for every journey that does not set its own."""
     channels: tuple[Channel, ...] = DEFAULT_CHANNELS
+    """The channels touchpoints and personas refer to by id; a common set ships by default."""
     strict: bool = False
+    """true: warnings fail validate and build, as --strict does."""
     engine: Engine = "embedded"
+    """How diagrams are laid out: embedded (bundled, the default) or system (your Graphviz dot)."""
     lanes: Lanes | None = None
+    """The rows of each journey's canvas, in order; lanes left out are not shown."""
+
+
+# --- how long a stage takes ------------------------------------------------------------
+
+#: The units a duration may be written in, singular (a trailing "s" is allowed).
+DURATION_UNITS = ("minute", "hour", "day", "business day", "working day", "week", "month",
+                  "quarter", "year")
+_AMOUNT = r"\d+(?:\.\d+)?"
+_WORDS = (rf"{_AMOUNT}(?:\s*(?:-|–|to)\s*{_AMOUNT})?"
+          rf" +(?:{'|'.join(u.replace(' ', ' +') for u in DURATION_UNITS)})s?")
+_ISO = r"P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?"
+#: A stage's ``duration``: a number (or a range) and a unit, "2 weeks", "3-5 business
+#: days", "1.5 hours"; or an ISO 8601 duration, "P2W", "PT30M", "P1DT12H". The same text
+#: is the pattern of the JSON Schema, so editors and the validator agree.
+DURATION_PATTERN = rf"^(?:{_WORDS}|{_ISO})$"
+_ISO_UNITS = {"Y": "year", "W": "week", "D": "day", "H": "hour", "S": "second"}
+_RANGE = re.compile(rf"({_AMOUNT})\s*(?:-|–|to)\s*({_AMOUNT})")
+
+
+def duration_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a ``duration``, saying what to write instead; None if it can."""
+    if re.fullmatch(DURATION_PATTERN, text):
+        low_high = _RANGE.match(text)
+        if low_high and float(low_high[1]) > float(low_high[2]):
+            return (f'the range "{text}" runs backwards; write the shorter time first, '
+                    f'e.g. "{low_high[2]}-{low_high[1]}{text[low_high.end():]}"')
+        return None
+    advice = ('write a number and a unit, e.g. "2 weeks", "3-5 business days" or '
+              '"30 minutes", or an ISO 8601 duration such as "P2W" or "PT30M"')
+    for fixed in (" ".join(text.split()).lower(), text.strip().upper(), _unabbreviated(text)):
+        if fixed and fixed != text and re.fullmatch(DURATION_PATTERN, fixed):
+            advice = f'write "{fixed}"'
+            break
+    return f'"{text}" is not a duration; {advice}'
+
+
+_ABBREVIATIONS = {"min": "minute", "mins": "minute", "h": "hour", "hr": "hour", "hrs": "hour",
+                  "d": "day", "w": "week", "wk": "week", "wks": "week", "mo": "month",
+                  "mos": "month", "y": "year", "yr": "year", "yrs": "year"}
+
+
+def _unabbreviated(text: str) -> str | None:
+    """"2w" -> "2 weeks", "30 min" -> "30 minutes": the words a duration is written in."""
+    match = re.fullmatch(rf"\s*({_AMOUNT})\s*([a-zA-Z]+)\.?\s*", text)
+    unit = match and _ABBREVIATIONS.get(match[2].lower())
+    if not unit:
+        return None
+    return f"{match[1]} {unit}{'' if match[1] == '1' else 's'}"
+
+
+Duration = _checked_text(duration_problem, "duration", {
+    "type": "string", "pattern": DURATION_PATTERN,
+    "description": 'How long the stage takes: "2 weeks", "3-5 business days", or an '
+                   'ISO 8601 duration such as "P2W".'})
+
+
+def describe_duration(text: str) -> str:
+    """A duration as people say it: "P1DT12H" -> "1 day 12 hours", "3-5 days" -> "3–5 days"."""
+    if not text.startswith("P"):
+        return _RANGE.sub(r"\1–\2", " ".join(text.split()))
+    date, _, time = text[1:].partition("T")
+    parts = [(n, "minute" if unit == "M" and in_time else
+              "month" if unit == "M" else _ISO_UNITS[unit])
+             for in_time, half in ((False, date), (True, time))
+             for n, unit in re.findall(r"(\d+)([A-Z])", half)]
+    return " ".join(f"{int(n)} {unit}{'' if int(n) == 1 else 's'}" for n, unit in parts)
 
 
 # --- persona -------------------------------------------------------------------------
@@ -282,17 +438,29 @@ class Persona(Spec):
     """Someone the journeys are about. The id is the file name."""
 
     id: Id
+    """The persona's id; optional, as it is the file name (specs/personas/<id>.yml)."""
     name: Text
+    """The persona's name, e.g. Maya Chen."""
     role: Text | None = None
+    """What this person does, in a few words."""
     avatar: Text | None = None
+    """An emoji, or an image path relative to this file."""
     quote: Text | None = None
+    """A sentence they said in an interview."""
     description: Markdown | None = None
+    """Who they are, in Markdown."""
     goals: TextList = ()
+    """What they want to achieve."""
     needs: TextList = ()
+    """What they need from us to get there."""
     motivations: TextList = ()
+    """Why they act."""
     frustrations: TextList = ()
+    """What gets in their way."""
     channels: RefList = ()
+    """The channels they prefer, by id from mapgen.yml's channels."""
     tags: TextList = ()
+    """Words to group and filter personas by."""
 
 
 # --- journey -------------------------------------------------------------------------
@@ -301,96 +469,193 @@ class Source(Spec):
     """Evidence that steps, pain points and KPIs cite."""
 
     id: Id
+    """How steps, pain points and KPIs cite the source in their evidence or source."""
     title: Text
+    """What the source is, e.g. Customer interviews (n=12)."""
     url: Text | None = None
+    """Where to read the source."""
 
 
 class Kpi(Spec):
+    """A figure the team tracks for a stage, with its target and source."""
+
     name: Text
+    """What is measured, e.g. Ad click-through."""
     value: Text | None = None
+    """The measured value in the journey's period, e.g. "2.1%"."""
     target: Text | None = None
+    """The value the team aims for."""
     source: Ref | None = None
+    """The id of the source the value comes from."""
 
 
 class Touchpoint(Spec):
+    """Where, on which channel, the customer meets the organisation in a step."""
+
     channel: Ref
+    """The channel's id, from mapgen.yml's channels."""
     name: Text
+    """Where the customer meets us on that channel, e.g. Checkout page."""
     description: Text | None = None
+    """More about the touchpoint."""
 
 
 class PainPoint(Spec):
+    """Something that goes wrong for the customer in a step."""
+
     id: Id | None = None
+    """An id, needed only for opportunities to address the pain point."""
     text: Text
+    """What goes wrong for the customer."""
     severity: Severity = "medium"
+    """How much it hurts: low, medium, high or critical."""
     evidence: RefList = ()
+    """The ids of the sources that show it."""
 
 
 class Opportunity(Spec):
+    """Something the team could do, often about a pain point."""
+
     id: Id | None = None
+    """An id for the opportunity, to refer to it."""
     text: Text
+    """What the team could do."""
     addresses: RefList = ()
+    """The ids of the pain points it would relieve."""
     owner: Text | None = None
+    """Who takes it forward, e.g. @marketing."""
     priority: Priority = "medium"
+    """low, medium or high."""
     status: OpportunityStatus = "idea"
+    """How far it got: idea, planned, in-progress or done."""
+
+
+#: The personas taking part in a step: one id, or a list of at least one.
+PersonaRefs = Annotated[
+    tuple[Ref, ...], BeforeValidator(_one_or_many), Field(min_length=1),
+    WithJsonSchema({"anyOf": [{"type": "string"},
+                              {"type": "array", "items": {"type": "string"}, "minItems": 1}]}),
+]
 
 
 class Step(Spec):
     """One thing the customer does, with what they think and feel there."""
 
     id: Id
+    """The step's id, unique in the journey; `next` refers to it."""
     name: Text
+    """What the customer does, in a few words."""
+    personas: PersonaRefs | None = None
+    """Who takes part, by id among the journey's personas; by default all of them. Only they
+    need, and may have, an emotion here (a buying committee meets in some steps only)."""
     actions: Text | None = None
+    """What the customer does here, in detail."""
     motivations: Text | None = None
+    """Why they do it."""
     thoughts: TextList = ()
+    """What they think, in their own words."""
     touchpoints: tuple[Touchpoint, ...] = ()
+    """Where they meet us in this step."""
     emotion: Emotion | None = None
+    """How they feel: a score on the journey's scale or one of its labels (happy), or a mapping
+    persona id -> score or label."""
     pain_points: tuple[PainPoint, ...] = ()
+    """What goes wrong for them here."""
     opportunities: tuple[Opportunity, ...] = ()
+    """What the team could do about it."""
     evidence: RefList = ()
+    """The ids of the sources this step is based on."""
     frontstage: Text | None = None
+    """What the customer sees us do (service-blueprint lane)."""
     backstage: Text | None = None
+    """What we do out of the customer's sight (service-blueprint lane)."""
     support: TextList = ()
+    """The systems and processes behind the step (service-blueprint lane)."""
     next: RefList | None = None
+    """The ids of the steps customers go to next; by default, the following step. An earlier step
+    is a revisit."""
 
-    def scores(self, personas: tuple[str, ...]) -> dict[str, int]:
-        """Score per persona; a single number is every persona's score."""
+    def taking_part(self, personas: tuple[str, ...]) -> tuple[str, ...]:
+        """Which of the journey's ``personas`` take part: those the step names, else all."""
+        if self.personas is None:
+            return tuple(personas)
+        return tuple(p for p in personas if p in self.personas)
+
+    def scores(self, personas: tuple[str, ...], scale: EmotionScale) -> dict[str, int]:
+        """Score per persona taking part, labels read on ``scale`` (the journey's): every
+        reader of emotions (pages, charts, diff, export) asks here, never reads ``emotion``.
+        A single score or label is every taking-part persona's; a label the scale does not
+        have gives no score (the validator reports it)."""
+        taking_part = self.taking_part(personas)
         if self.emotion is None:
             return {}
-        if isinstance(self.emotion, int):
-            return {persona: self.emotion for persona in personas}
-        return {p: s for p, s in self.emotion.items() if p in personas}
+        if isinstance(self.emotion, dict):
+            written = {p: e for p, e in self.emotion.items() if p in taking_part}
+        else:
+            written = dict.fromkeys(taking_part, self.emotion)
+        scores = {p: scale.score_of(e) for p, e in written.items()}
+        return {p: score for p, score in scores.items() if score is not None}
 
 
 class Stage(Spec):
+    """A phase of the journey (awareness, purchase...), made of steps."""
+
     id: Id
+    """The stage's id, unique in the journey."""
     name: Text
+    """The stage's name, e.g. Awareness."""
     phase: Phase | None = None
+    """When the stage happens: before, during or after the purchase."""
     goal: Text | None = None
+    """What the customer wants from this stage."""
+    owner: Text | None = None
+    """The team or role answerable for the stage, e.g. @onboarding."""
+    duration: Duration | None = None
+    """How long customers usually spend in the stage: "2 weeks", "3-5 business days", or an
+    ISO 8601 duration such as P2W."""
     description: Markdown | None = None
+    """More about the stage, in Markdown."""
     reached: Annotated[StrictInt, Field(ge=0)] | None = None
+    """How many customers reached this stage in the journey's period."""
     kpis: tuple[Kpi, ...] = ()
-    steps: tuple[Step, ...] = ()
+    """What the team measures in this stage."""
+    steps: tuple[Step, ...] = Field((), json_schema_extra=NON_EMPTY)
+    """What the customer does in this stage, in order; at least one step."""
 
 
 class Journey(Spec):
     """A customer's path through stages and steps. The id is the file name."""
 
     id: Id
+    """The journey's id; optional, as it is the file name (specs/journeys/<id>.yml)."""
     title: Text
+    """The journey's title, e.g. First online purchase."""
     personas: RefList = ()
+    """The ids of the personas who take this journey."""
     owner: Text | None = None
+    """The team or person who keeps the map, e.g. @growth-team."""
     status: Status = "current"
-    #: The journey's own language and direction, when not the workspace's.
+    """current (as-is), future (to-be) or draft."""
     lang: LanguageTag | None = None
+    """The journey's language, when not the site's (BCP 47)."""
     dir: Direction | None = None
+    """Which way the journey's text runs, when not its language's."""
     objective: Markdown | None = None
+    """What this map should help the team decide, in Markdown."""
     description: Markdown | None = None
+    """What the journey covers, in Markdown."""
     period: Text | None = None
+    """When the figures in the map were measured, e.g. 2026-Q3."""
     tags: TextList = ()
+    """Words to group and filter journeys by."""
     emotion_scale: EmotionScale | None = None
+    """The scale of this journey's emotion scores, when not mapgen.yml's."""
     lanes: Lanes | None = None
+    """The rows of this journey's canvas, in order, when not mapgen.yml's."""
     sources: tuple[Source, ...] = ()
-    stages: tuple[Stage, ...] = ()
+    """The evidence steps, pain points and KPIs cite."""
+    stages: tuple[Stage, ...] = Field((), json_schema_extra=NON_EMPTY)
+    """The stages of the journey, in order; at least one stage."""
 
     @model_validator(mode="before")
     @classmethod
@@ -422,6 +687,21 @@ class Journey(Spec):
         return next((st for st in self.stages if any(s.id == step_id for s in st.steps)), None)
 
 
+# --- prose pages ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProsePage:
+    """A Markdown page written beside the maps (``pages/<id>.md``): its title is its first
+    ``# heading`` (else its file name), the rest is its body."""
+
+    id: str
+    title: str
+    #: The Markdown text after the title, and the line of the file it starts on (so a
+    #: finding in it can name the line of the file).
+    body: str
+    body_line: int = 1
+
+
 # --- the workspace -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -431,12 +711,15 @@ class Workspace:
     root: str
     config: Config
     personas: dict[str, Persona] = field(default_factory=dict)
+    """The ids of the personas who take this journey."""
     journeys: dict[str, Journey] = field(default_factory=dict)
     #: Where each persona and journey was read from, relative to ``root``.
     files: dict[str, str] = field(default_factory=dict)
     #: A digest of the bytes each was read from ("journeys/<id>", "personas/<id>",
-    #: "config"): what a build compares to know what changed since the last one.
+    #: "pages/<id>", "config"): what a build compares to know what changed since the last one.
     digests: dict[str, str] = field(default_factory=dict)
+    #: The Markdown pages of ``pages_dir`` by id, in file-name order.
+    pages: dict[str, ProsePage] = field(default_factory=dict)
 
     def scale_of(self, journey: Journey) -> EmotionScale:
         return journey.emotion_scale or self.config.emotion_scale

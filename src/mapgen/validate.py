@@ -1,6 +1,6 @@
 """Validate: turn loaded documents into models, and report everything that is wrong.
 
-Every rule of the format lives here except the seven of reading a file (MG101-MG107,
+Every rule of the format lives here except those of reading a file (MG101-MG107, MG109,
 :mod:`mapgen.load`); :mod:`mapgen.workspace` finds and reads the files and asks this module
 what is wrong with them. Two passes, both reporting every finding rather than stopping at
 the first:
@@ -27,7 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from mapgen import schema
+from mapgen import diagrams, schema
+from mapgen.embed import Embed, embeds_in, per_journey, view_names
 from mapgen.findings import Finding, Location, did_you_mean, finding, one_of
 from mapgen.load import DocPath, Document
 from mapgen.model import (
@@ -38,6 +39,7 @@ from mapgen.model import (
     Journey,
     Spec,
     Workspace,
+    label_key,
 )
 from mapgen.cache import digest
 
@@ -129,8 +131,14 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
             f"write one of {one_of(choices)}"))
     if kind == "string_pattern_mismatch":
         return finding("invalid-id", doc.locate(path), _bad_id_message(value))
+    if kind == "too_short":
+        return finding("invalid-value", doc.locate(path), (
+            f"{key} needs at least one entry; list one, or leave out `{key}` for its default"))
     if kind == "emotion_type":
         return finding("wrong-type", doc.locate(path), f"{err['msg']}; found {_describe(value)}")
+    if kind in _TYPE_NAMES and path[-1:] == ("[key]",):  # a mapping key, e.g. of labels
+        return finding("wrong-type", doc.locate(path[:-1], key=True), (
+            f'the key "{value}" should be {_TYPE_NAMES[kind]}, a score: e.g. `2: excited`'))
     if kind in _TYPE_NAMES:
         return finding("wrong-type", doc.locate(path), (
             f"{key or 'the value'} should be {_TYPE_NAMES[kind]}; found {_describe(value)}"))
@@ -208,6 +216,20 @@ def duplicate_spec(kind: str, item_id: str, doc: Document, first_file: str) -> F
         f'another file, {first_file}, already defines the {noun} "{item_id}"; keep one of them'))
 
 
+def nested_folder(kind: str, folder: str, count: int) -> Finding:
+    """MG110 for ``folder``, inside the ``kind`` folder and holding ``count`` spec files.
+
+    The layout is flat (a spec's id is its file name, unique per kind), so files in a
+    folder below are not read; saying so beats a journey that silently never appears.
+    """
+    noun = DOCUMENT_MODELS[kind].__name__.lower()
+    files = "1 spec file" if count == 1 else f"{count} spec files"
+    return finding("nested-folder", Location(folder), (
+        f"this folder holds {files} that mapgen does not read: it reads the files directly "
+        f"in {kind}/ (one {noun} per file, its id the file name). Move them up into "
+        f"{kind}/, or move the folder out of the specs folder"))
+
+
 def check_specs_folder(specs: Path, specs_dir: str, config_doc: Document | None,
                        config_file: str) -> Finding | None:
     """MG205 when ``specs`` (the config's ``specs_dir``) is not a folder that can be read.
@@ -229,6 +251,60 @@ def check_specs_folder(specs: Path, specs_dir: str, config_doc: Document | None,
 def valid_id(text: str) -> bool:
     """True when ``text`` may be an id: lower-case letters, digits and dashes."""
     return re.fullmatch(ID_PATTERN, text) is not None
+
+
+# --- Markdown pages: their names and the views they embed ------------------------------
+
+def check_page_file(path: Path, shown: str) -> Finding | None:
+    """MG301 when a Markdown page's file name is not an id (it names the page's address)."""
+    if valid_id(path.stem):
+        return None
+    return finding("invalid-id", Location(shown, 1, 1), (
+        f'the file name gives the page id "{path.stem}", '
+        + _bad_id_message(path.stem).split(": ", 1)[1] + "; rename the file"))
+
+
+def check_embeds(ws: Workspace, file: str, text: str, first_line: int = 1) -> list[Finding]:
+    """MG320 for each ``mapgen`` block of ``text`` (from ``file``, starting on its line
+    ``first_line``) that cannot be drawn: a line it does not know, no view or an unknown
+    one, no journey or an unknown one, or a view the journey has nothing for."""
+    findings = []
+
+    def add(line: int, column: int, message: str) -> None:
+        findings.append(finding("invalid-embed", Location(file, line + first_line - 1, column),
+                                message))
+
+    for embed in embeds_in(text):
+        for line, column, problem in embed_problems(ws, embed):
+            add(line, column, problem)
+    return findings
+
+
+def embed_problems(ws: Workspace, embed: Embed) -> list[tuple[int, int, str]]:
+    """(line, column, what is wrong) for each problem of one block; none when it can be
+    drawn."""
+    problem, key = _embed_problem(ws, embed)
+    return [*embed.problems, *([(*embed.place(key), problem)] if problem else [])]
+
+
+def _embed_problem(ws: Workspace, embed: Embed) -> tuple[str | None, str]:
+    """What is wrong with ``embed``, and the key it is wrong at; (None, "") when nothing."""
+    views = view_names()
+    if embed.view not in views:
+        wrote = f'no view "{embed.view}"{did_you_mean(embed.view, views)}' if embed.view \
+            else "no `view:`"
+        return f"{wrote}; write `view:` and one of {one_of(views)}", "view"
+    if not per_journey(embed.view):
+        return None, ""
+    if embed.journey is None:
+        return (f"the {embed.view} view is of one journey: add `journey:` and its id "
+                f"({', '.join(sorted(ws.journeys)) or 'there are no journeys yet'})"), "view"
+    if embed.journey not in ws.journeys:
+        return _unknown("journey", embed.journey, ws.journeys), "journey"
+    view = diagrams.VIEWS.get(embed.view)
+    if view is not None and not view.applies_to(ws.journeys[embed.journey]):
+        return f'journey "{embed.journey}" has {view.missing}', "view"
+    return None, ""
 
 
 # --- the whole workspace -------------------------------------------------------------
@@ -263,8 +339,25 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
     findings += _unused_personas(ws, docs)
     findings += _persona_channels(ws, docs)
     if config_doc is not None and "channels" in (config_doc.data or {}):
+        findings += _duplicate_ids("channel", [(("channels", i, "id"), c.id) for i, c in
+                                               enumerate(ws.config.channels)], config_doc)
         findings += _unused_channels(ws, config_doc)
+    for page in ws.pages.values():
+        findings += check_embeds(ws, ws.files[f"pages/{page.id}"], page.body, page.body_line)
     return findings
+
+
+def _duplicate_ids(kind: str, entries: list[tuple[DocPath, str]],
+                   doc: Document) -> Iterator[Finding]:
+    """MG302 for each (path, id) of ``entries`` whose id an earlier entry has."""
+    seen: dict[str, DocPath] = {}
+    for path, ident in entries:
+        if ident in seen:
+            first = doc.locate(seen[ident])
+            yield finding("duplicate-id", doc.locate(path), (
+                f'the {kind} id "{ident}" is already used on line {first.line}; '
+                f"give each {kind} its own id"))
+        seen.setdefault(ident, path)
 
 
 def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Finding]:
@@ -273,11 +366,17 @@ def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Find
         findings.append(finding("invalid-scale", doc.locate(path + ("min",)), (
             f"the scale's min ({scale.min}) must be below its max ({scale.max}); "
             "e.g. `{min: -2, max: 2}`")))
-    for score in (scale.labels or {}):
+    named: dict[str, int] = {}
+    for score, label in (scale.labels or {}).items():
         if not scale.min <= score <= scale.max:
-            findings.append(finding("invalid-value", doc.locate(path + ("labels", score)), (
+            findings.append(finding("invalid-value", doc.locate(path + ("labels", str(score))), (
                 f"the label for {score} lies outside the scale {scale.min}..{scale.max}; "
                 "remove it or widen the scale")))
+        elif label_key(label) in named:
+            findings.append(finding("invalid-value", doc.locate(path + ("labels", str(score))), (
+                f'"{label}" already names the score {named[label_key(label)]}; give each '
+                f"score its own label, so that `emotion: {label}` says which score it means")))
+        named.setdefault(label_key(label), score)
     return findings
 
 
@@ -372,14 +471,7 @@ class _JourneyChecker:
                             if o.id],
         }
         for kind, entries in groups.items():
-            seen: dict[str, DocPath] = {}
-            for path, ident in entries:
-                if ident in seen:
-                    first = self.doc.locate(seen[ident])
-                    self.add("duplicate-id", path, (
-                        f'the {kind} id "{ident}" is already used on line {first.line}; '
-                        f"give each {kind} its own id"))
-                seen.setdefault(ident, path)
+            self.findings += _duplicate_ids(kind, entries, self.doc)
 
     def _steps(self) -> Iterator[tuple[DocPath, Any]]:
         for i, stage in enumerate(self.journey.stages):
@@ -405,7 +497,11 @@ class _JourneyChecker:
                          _unknown("channel", tp.channel, self.ws.channels)
                          + "; or declare it under `channels` in mapgen.yml")
         for k, ref in enumerate(step.next or ()):
-            if ref not in self.step_ids:
+            if ref == step.id:
+                self.add("invalid-value", path + ("next", k), (
+                    f'the step "{ref}" leads to itself: `next` names the steps that come after '
+                    f'it; remove "{ref}" here (to show a retry, add a step for it)'))
+            elif ref not in self.step_ids:
                 self.add("unknown-step", path + ("next",) + (k,),
                          _unknown("step", ref, self.step_ids))
         for k, ref in enumerate(step.evidence):
@@ -420,6 +516,7 @@ class _JourneyChecker:
                              path + ("opportunities", k, "addresses") + (m,),
                              _unknown("pain point", ref, self.pain_ids)
                              + "; give the pain point an `id` to reference it")
+        self._check_step_personas(path, step)
         self._check_emotion(path, step)
 
     def _cite(self, path: DocPath, ref: str) -> None:
@@ -428,27 +525,65 @@ class _JourneyChecker:
             self.add("unknown-source", path, _unknown("source", ref, self.source_ids)
                      + "; declare it under the journey's `sources`")
 
-    def _check_emotion(self, path: DocPath, step) -> None:
+    def _check_step_personas(self, path: DocPath, step) -> None:
+        """A step's ``personas`` narrow the journey's: each must be one of them."""
         personas = self.journey.personas
+        for k, persona in enumerate(step.personas or ()):
+            if persona in personas:
+                continue
+            message = (_unknown("persona of this journey", persona, personas)
+                       if persona not in self.ws.personas else
+                       f'"{persona}" is not one of the journey\'s personas '
+                       f"({', '.join(personas) or 'none'})")
+            self.add("step-persona", path + ("personas", k), message + (
+                "; a step's `personas` name who takes part among the journey's `personas`: "
+                f'add "{persona}" there or remove it here'))
+
+    def _check_emotion(self, path: DocPath, step) -> None:
+        """Each emotion is for a persona taking part and on the scale; every persona taking
+        part has one (a gap in the curve is a warning)."""
         emotion = step.emotion
-        entries = emotion.items() if isinstance(emotion, dict) else (
-            [(None, emotion)] if emotion is not None else [])
-        for persona, score in entries:
-            where = path + (("emotion", persona) if persona is not None else ("emotion",))
-            if persona is not None and persona not in personas:
-                self.add("emotion-persona", where, _unknown(
-                    "persona of this journey", persona, personas), key=True)
-            if self.scale.min < self.scale.max and not self.scale.min <= score <= self.scale.max:
-                self.add("emotion-out-of-scale", where, (
-                    f"{score} is outside the scale {self.scale.min}..{self.scale.max}; "
-                    f"write a score from {self.scale.min} ({self.scale.label(self.scale.min)}) "
-                    f"to {self.scale.max} ({self.scale.label(self.scale.max)})"))
-        known = [p for p in personas if p in self.ws.personas]
-        missing = [p for p in known if p not in step.scores(personas)]
+        taking_part = step.taking_part(self.journey.personas)
+        if isinstance(emotion, dict):
+            for persona, written in emotion.items():
+                where = path + ("emotion", persona)
+                if persona not in taking_part:
+                    self.add("emotion-persona", where, self._not_taking_part(step, persona),
+                             key=True)
+                self._check_score(where, written)
+            covered = set(emotion)
+        elif emotion is not None:
+            self._check_score(path + ("emotion",), emotion)
+            covered = set(taking_part)
+        else:
+            covered = set()
+        missing = [p for p in taking_part if p in self.ws.personas and p not in covered]
         if missing:
             self.add("emotion-gap", path + ("emotion",) if emotion is not None else path, (
                 f'the step "{step.id}" has no emotion for {one_of(missing)}: a gap in the '
-                f"curve; add `emotion: {{{missing[0]}: 0}}`"))
+                f"curve; add `emotion: {{{missing[0]}: 0}}`"
+                + ("" if step.personas is not None else
+                   ", or list who takes part in the step's `personas`")))
+
+    def _not_taking_part(self, step, persona: str) -> str:
+        personas = self.journey.personas
+        if persona not in personas:
+            return _unknown("persona of this journey", persona, personas)
+        return (f'"{persona}" does not take part in the step "{step.id}" (its `personas`: '
+                f"{', '.join(step.personas)}); add \"{persona}\" to the step's `personas` "
+                "or remove this emotion")
+
+    def _check_score(self, where: DocPath, written: int | str) -> None:
+        """A number within the scale, or a label the scale has."""
+        scale = self.scale
+        if isinstance(written, str):
+            if scale.score_of(written) is None:
+                self.add("unknown-emotion-label", where, _unknown_label(scale, written))
+        elif scale.min < scale.max and not scale.min <= written <= scale.max:
+            self.add("emotion-out-of-scale", where, (
+                f"{written} is outside the scale {scale.min}..{scale.max}; write a score "
+                f"from {scale.min} ({scale.label(scale.min)}) to {scale.max} "
+                f"({scale.label(scale.max)})"))
 
     def _check_sources_used(self) -> None:
         for i, source in enumerate(self.journey.sources):
@@ -497,6 +632,21 @@ class _JourneyChecker:
                     f'{previous[1].reached} reached "{previous[1].id}" before it; '
                     "a funnel only narrows: check the figures or the stage order"))
             previous = (i, stage)
+
+
+def _unknown_label(scale: EmotionScale, label: str) -> str:
+    """What to write instead of an emotion label the scale does not have."""
+    numbers = f"a number from {scale.min} to {scale.max}"
+    if re.fullmatch(r"\s*[-+]?\d+\s*", label):
+        return f'"{label}" is text, not a number; write {label.strip()} without quotes'
+    named = scale.named
+    if not named:
+        return (f'"{label}" is not a label of the scale: it has none; write {numbers}, '
+                "or name its scores under the scale's `labels`")
+    listed = ", ".join(f"{text} ({score:+d})" if score else f"{text} (0)"
+                       for score, text in sorted(named.items()))
+    return (f'"{label}" is not a label of the scale{did_you_mean(label, named.values())}; '
+            f"write one of {listed}, or {numbers}")
 
 
 def _unknown(kind: str, ref: str, known) -> str:

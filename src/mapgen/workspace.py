@@ -21,20 +21,23 @@ import gc
 import json
 import multiprocessing
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest, to_data
+from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest
 from mapgen.findings import FINDINGS, Finding
-from mapgen.load import YAML_SUFFIXES, Document, LoadError, load_bytes, read_bytes
-from mapgen.model import DOCUMENT_MODELS, Config, Spec, Workspace
+from mapgen.load import Document, LoadError, is_yaml_name, load_bytes, read_bytes, read_text
+from mapgen.model import DOCUMENT_MODELS, Config, ProsePage, Spec, Workspace
 from mapgen.validate import (
     check_document,
+    check_page_file,
     check_spec_file,
     check_specs_folder,
     check_workspace,
     duplicate_spec,
+    nested_folder,
 )
 
 CONFIG_NAMES = ("mapgen.yml", "mapgen.yaml")
@@ -80,6 +83,20 @@ def find_root(path: Path) -> Path:
         "specs/journeys folder); create one with `mapgen init`")
 
 
+def repository_root(path: Path) -> Path | None:
+    """The root of the git repository ``path`` is in (it need not exist yet), or None.
+
+    Tools that point into a repository (GitHub annotations, SARIF, a workflow's paths)
+    name files from there, whatever folder of it the workspace is in. A ``.git`` file
+    counts too: worktrees and submodules have one instead of a folder.
+    """
+    path = path.resolve()
+    for folder in (path, *path.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     """Load, model and validate the workspace at ``root``.
 
@@ -102,8 +119,10 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     missing = check_specs_folder(specs, config.specs_dir, config_doc, CONFIG_NAMES[0])
     if missing is not None:
         return Result(None, _sorted([*findings, missing]), documents)
+    spec_files, nested = _spec_files(specs, root)
+    findings += nested
     with _gc_paused():
-        specs_read = _read_specs(list(_spec_files(specs)), root, cache or Cache())
+        specs_read = _read_specs(spec_files, root, cache or Cache())
     log.debug("read %d spec files", len(specs_read))
     for kind, path, spec in specs_read:
         findings += spec.findings
@@ -119,12 +138,51 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
             items[kind][item.id] = item
             files[f"{kind}/{item.id}"] = spec.file
             digests[f"{kind}/{item.id}"] = spec.digest
-    ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests)
+    pages = _read_pages(root, root / config.pages_dir, files, digests, findings)
+    ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests,
+                   pages)
     findings += check_workspace(ws, documents, config_doc, _reuse(cache) if cache else None)
     if cache is not None:
         cache.save({"spec": (spec.file for _, _, spec in specs_read),
                     "checks": ws.files.values()})
     return Result(ws, _sorted(findings), documents)
+
+
+def _read_pages(root: Path, folder: Path, files: dict[str, str], digests: dict[str, str],
+                findings: list[Finding]) -> dict[str, ProsePage]:
+    """The Markdown pages of ``folder`` (``pages_dir``; none when it is not there) by id, in
+    file-name order. Each one's file and digest join ``files`` and ``digests`` (so a page
+    made from it is made again when, and only when, its bytes change), and what reading
+    it found joins ``findings``."""
+    pages: dict[str, ProsePage] = {}
+    paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    for path in paths:
+        shown = _display(path, root)
+        problem = check_page_file(path, shown)
+        try:
+            text, found = read_text(path, shown)
+        except LoadError as exc:
+            findings.append(exc.finding)
+            continue
+        findings += found
+        if problem is not None:
+            findings.append(problem)
+            continue
+        pages[path.stem] = prose_page(path.stem, text)
+        files[f"pages/{path.stem}"] = shown
+        digests[f"pages/{path.stem}"] = digest(text)
+    return pages
+
+
+def prose_page(page_id: str, text: str) -> ProsePage:
+    """A Markdown page: its first line, when it is a ``# heading``, is its title (else its
+    id, as words), and the rest its body."""
+    first, _, rest = text.lstrip("\n").partition("\n")
+    skipped = len(text) - len(text.lstrip("\n"))
+    heading = re.fullmatch(r"#[ \t]+(.+?)[ \t#]*", first.rstrip("\r"))
+    if heading:
+        return ProsePage(page_id, heading[1], rest, skipped + 2)
+    return ProsePage(page_id, page_id.replace("-", " ").capitalize(), text, 1)
 
 
 def _reuse(cache: Cache):
@@ -154,7 +212,7 @@ def _read_config(root: Path):
     """(document, Config, findings, digest) for mapgen.yml; the defaults without one."""
     for name in CONFIG_NAMES:
         path = root / name
-        if path.is_file():
+        if os.path.lexists(path):  # a folder or a broken link by that name is reported
             return _config_from(path, name)
     return None, _DEFAULT_CONFIG, [], "default"
 
@@ -206,7 +264,8 @@ def _document_data(doc: Document, findings: tuple[Finding, ...] = ()) -> bytes:
         return json.dumps([[list(path), *place] for path, place in table.items()],
                           separators=(",", ":"), ensure_ascii=False)
 
-    return JSON.encode({"data": to_data(doc.data), "values": positions(doc.values),
+    # DATA, not JSON: YAML may hold .inf and .nan, which strict JSON refuses
+    return DATA.encode({"data": doc.data, "values": positions(doc.values),
                         "keys": positions(doc.keys),
                         "findings": [f.to_data() for f in findings]})
 
@@ -331,14 +390,34 @@ def _parse_job(job: tuple) -> SpecFile:
     return SpecFile(shown, doc, item, tuple(loading), tuple(shape), key)
 
 
-def _spec_files(specs: Path):
-    """(kind, path) of every spec file, sorted, so findings and output are stable."""
+def _spec_files(specs: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Finding]]:
+    """(kind, path) of every spec file, sorted, so findings and output are stable; and a
+    finding for each folder among them that holds spec files, which are not read.
+
+    Every name ending in .yml or .yaml (any case) is a spec file, whatever it turns out to
+    be: the loader says why a folder, a named pipe or a broken link is not one. Hidden
+    names are left alone: editors keep lock files there (Emacs' ``.#signup.yml`` is a
+    link to nothing while the file is open).
+    """
+    files: list[tuple[str, Path]] = []
+    findings: list[Finding] = []
     for kind in DOCUMENT_MODELS:
         folder = specs / kind
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.suffix in YAML_SUFFIXES and path.is_file():
-                    yield kind, path
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if is_yaml_name(path.name):
+                files.append((kind, path))
+            elif path.is_dir() and (count := _spec_files_in(path)):
+                findings.append(nested_folder(kind, _display(path, root), count))
+    return files, findings
+
+
+def _spec_files_in(folder: Path) -> int:
+    """How many spec files ``folder`` holds, at any depth (links to folders not followed)."""
+    return sum(is_yaml_name(name) for _, _, names in os.walk(folder) for name in names)
 
 
 def _display(path: Path, root: Path) -> str:

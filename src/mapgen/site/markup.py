@@ -16,6 +16,7 @@ autoescape.
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -44,17 +45,26 @@ _MARKDOWN = (MarkdownIt("gfm-like", {"html": True, "linkify": True, "typographer
 _MARKDOWN.validateLink = lambda url: True
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown to sanitised HTML; an empty string for nothing."""
+def render_markdown(text: str | None, page: bool = False) -> Markup:
+    """Markdown to sanitised HTML; an empty string for nothing.
+
+    Text in a spec sits under the page's own headings, so it may use ``###`` and below;
+    a ``page`` (a Markdown page of the workspace) is the page, and may use ``##`` too,
+    and its links to other pages (``notes.md``) lead to their pages (``notes.html``).
+    """
     if not text:
         return Markup("")
-    html = _MARKDOWN.render(text)
-    clean = nh3.clean(html, tags=set(_TAGS), attributes=_ATTRIBUTES,
+    tags = _TAGS | {"h2"} if page else _TAGS
+    clean = nh3.clean(_MARKDOWN.render(text), tags=set(tags), attributes=_ATTRIBUTES,
                       tag_attribute_values=_INPUT_VALUES,
                       set_tag_attribute_values=_INPUT_FORCED, allowed_classes=_CLASSES,
                       filter_style_properties={"text-align"},
                       url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer")
-    return Markup(clean)
+    return Markup(_PAGE_LINK.sub(r'href="\1.html\2"', clean) if page else clean)
+
+
+#: A relative link to a Markdown file: ``href="notes.md"``, ``href="notes.md#why"``.
+_PAGE_LINK = re.compile(r'href="((?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)[^"#?]*)\.md(#[^"]*)?"')
 
 
 def summary(text: str | None, limit: int = 200) -> str:
@@ -62,7 +72,9 @@ def summary(text: str | None, limit: int = 200) -> str:
     page's description for search engines and link previews in chat tools."""
     if not text:
         return ""
-    plain = html.unescape(nh3.clean(_MARKDOWN.render(text), tags=set()))
+    # code blocks (a ```mapgen block, say) are not what a page is about: left out
+    plain = html.unescape(nh3.clean(_MARKDOWN.render(text), tags=set(),
+                                    clean_content_tags={"pre", "script", "style"}))
     plain = " ".join(plain.split())
     if len(plain) <= limit:
         return plain

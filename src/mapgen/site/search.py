@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from mapgen.cache import Reads
 from mapgen.model import Workspace
-from mapgen.site.pages import journey_path, persona_path
+from mapgen.site.pages import journey_path, persona_path, prose_path
 
 #: Entries per block file: the results shown for a query are mostly in one or two.
 BLOCK = 128
@@ -43,7 +43,7 @@ BLOCK = 128
 #: two, so a term's file is a cheap modulo in the browser.
 ENTRIES_PER_BUCKET = 100
 MAX_BUCKETS = 1024
-KINDS = ("persona", "journey", "step", "touchpoint", "pain_point")
+KINDS = ("persona", "journey", "step", "touchpoint", "pain_point", "page")
 FOLDER = "assets/search"
 #: The global the scripts put their data in (see mapgen.js).
 GLOBAL = "MAPGEN_SEARCH_PARTS"
@@ -59,7 +59,7 @@ class Entry:
 
 def entries(ws: Workspace) -> list[Entry]:
     """Everything search finds, in a stable order: personas, then each journey with its
-    steps, their touchpoints and pain points."""
+    steps, their touchpoints and pain points, then the Markdown pages."""
     out = []
     for persona in ws.personas.values():
         out.append(_entry("persona", persona.name, persona_path(persona.id),
@@ -79,6 +79,8 @@ def entries(ws: Workspace) -> list[Entry]:
                 for pain in step.pain_points:
                     out.append(_entry("pain_point", pain.text, anchor, pain.severity,
                                       step.name, journey.title))
+    for page in ws.pages.values():
+        out.append(_entry("page", page.title, prose_path(page.id), page.body))
     return out
 
 
@@ -90,7 +92,7 @@ def entry_count(ws: Workspace) -> int:
     """How many entries :func:`entries` gives, counted without making them."""
     steps = [s for j in ws.journeys.values() for s in j.steps]
     return (len(ws.personas) + len(ws.journeys) + len(steps)
-            + sum(len(s.touchpoints) + len(s.pain_points) for s in steps))
+            + sum(len(s.touchpoints) + len(s.pain_points) for s in steps) + len(ws.pages))
 
 
 def bucket_count(entries: int) -> int:
