@@ -153,6 +153,10 @@ def test_a_german_site_has_german_navigation_and_lanes(german):
     assert '<span class="blueprint-line">Sichtbarkeitslinie</span>' in journey
     assert "Schritte in" in journey and "Offene Schmerzpunkte" in journey
     assert "<title>Suche · " in (german / "search.html").read_text("utf-8")
+    b2b = (german / "journeys/b2b-invoice-payments.html").read_text("utf-8")
+    assert '<span class="duration">Dauer: 6 Wochen</span>' in b2b  # P6W: mapgen's words
+    assert '<span class="duration">Dauer: 3–6 months</span>' in b2b  # the team's words
+    assert '<span class="stage-owner">Verantwortlich: @demand-gen</span>' in b2b
     for english in ("Skip to content", "Pain points", "Journey map", "Open pain points",
                     "Opportunities", ">Actions<", "line of visibility", "Made with"):
         assert english not in home + journey, english

@@ -243,7 +243,7 @@ def canvas(ws: Workspace, journey: Journey, messages: Messages | None = None) ->
     scores = [s.scores(journey.personas, scale) for s in steps]
     curves = tuple(Curve(p, _persona_name(ws, p), tuple(at.get(p) for at in scores))
                    for p in journey.personas)
-    return Canvas(journey, _stage_headers(journey), _step_columns(ws, journey),
+    return Canvas(journey, _stage_headers(journey, messages), _step_columns(ws, journey),
                   _lanes(ws, journey, messages), levels, curves)
 
 
@@ -253,7 +253,10 @@ def chosen_lanes(ws: Workspace, journey: Journey) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _stage_headers(journey: Journey) -> tuple[StageHeader, ...]:
+def _stage_headers(journey: Journey, messages: Messages) -> tuple[StageHeader, ...]:
+    def amount(n: int, unit: str) -> str:  # "12 Stunden": a duration's parts in words
+        return messages.text(f"duration.{unit}", n=n)
+
     headers, start, previous = [], 0, None
     for stage in journey.stages:
         drop_off = share = None
@@ -263,7 +266,7 @@ def _stage_headers(journey: Journey) -> tuple[StageHeader, ...]:
         headers.append(StageHeader(
             stage.id, stage.name, stage.phase, stage.goal, stage.reached, drop_off, share,
             start, len(stage.steps), stage.owner,
-            describe_duration(stage.duration) if stage.duration else None))
+            describe_duration(stage.duration, amount) if stage.duration else None))
         start += len(stage.steps)
         previous = stage.reached if stage.reached is not None else previous
     return tuple(headers)
