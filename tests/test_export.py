@@ -50,7 +50,13 @@ def example():
 def test_every_example_journey_exports_as_valid_mermaid(example):
     for journey in example.journeys.values():
         tasks = check_mermaid(to_mermaid(example, journey))
-        assert len(tasks) == len(journey.steps)
+        names = list(dict.fromkeys(task for task, _, _ in tasks))
+        assert names == [mermaid_text(s.name) for s in journey.steps], "each step, in order"
+        for step in journey.steps:
+            actors = [a for task, _, actors in tasks if task == mermaid_text(step.name)
+                      for a in actors[0].split(",")]
+            assert len(actors) == len(set(actors)) == len(step.scores(journey.personas)), \
+                "each persona once"
 
 
 @pytest.mark.parametrize("char, entity", [(":", "#58;"), (";", "#59;"), ("#", "#35;"),
@@ -89,9 +95,27 @@ def test_csv_has_a_row_per_step_and_a_column_per_persona(example):
     for row, step in zip(rows, journey.steps, strict=True):
         assert row["step_name"] == step.name
         assert row["channel"].splitlines() == [tp.channel for tp in step.touchpoints]
+        assert row["thoughts"].splitlines() == list(step.thoughts)
         scores = step.scores(journey.personas)
         assert row["emotion:daniel"] == str(scores.get("daniel", ""))
         assert len([p for p in row["pain_points"].splitlines() if p]) == len(step.pain_points)
+    assert rows[0]["journey_title"] == journey.title and rows[1]["journey_title"] == ""
+    first_of_stage = [r for r in rows if r["stage"]]
+    assert [r["stage_phase"] for r in first_of_stage] == [s.phase or "" for s in journey.stages]
+
+
+def test_csv_cells_read_like_a_spreadsheet_people_would_keep(example):
+    journey = example.journeys["first-purchase"]
+    rows = list(csv.DictReader(io.StringIO(to_csv(example, journey))))
+    adds_card = next(r for r in rows if r["step"] == "adds-card")
+    assert adds_card["support"] == "Card vault\n3-D Secure server\nRisk engine"
+    assert adds_card["next"] == "pays\ncompares-options"
+    assert adds_card["pain_points"].startswith("{id: 3ds-timeout, text: When he switches")
+    first = rows[0]
+    assert first["journey_owner"] == "'@growth-team", "a cell starting with @ stays text"
+    assert first["journey_x-slack-channel"] == "'#journey-first-purchase'"
+    assert first["stage_kpis"].splitlines()[0] == (
+        "{name: Ad click-through, value: 1.6%, target: 2.5%, source: funnel}")
 
 
 def test_the_cli_exports_json_and_refuses_an_unknown_journey(tmp_path):
