@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mapgen import importer
+from mapgen import importer, spreadsheet
 from mapgen.export import mermaid_score, to_csv, to_json, to_mermaid
 from mapgen.model import ID_PATTERN, Step
 from mapgen.sheet import spec_data
@@ -255,7 +255,7 @@ def test_the_encoding_is_detected(tmp_path, encoding):
     ("Channel", "channel"), ("KPIs", "stage_kpis"), ("x-team", "x-team"),
     ("Weather", None)])
 def test_headers_match_whatever_their_case_spacing_and_punctuation(header, column):
-    assert importer.column_of(header) == column
+    assert spreadsheet.column_of(header) == column
 
 
 def test_in_a_workbook_the_sheet_with_the_journey_is_found(tmp_path):
@@ -333,6 +333,20 @@ def test_cells_that_cannot_be_read_are_reported_by_row_and_column(tmp_path):
     assert 'row 5, column E: "so-so" is not a score; write a whole number from -2 to 2' \
         in done.stderr
     assert written(tmp_path) == [], "nothing half-written"
+
+
+def test_values_the_format_refuses_are_reported_in_their_cells(tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("Stage,Stage ID,Step,Phase,Pain points\n"
+                     'Start,Sign Up,Opens,Later,"{text: slow, severity: huge}"\n')
+    done = mapgen("import", str(sheet), cwd=tmp_path)
+    assert done.returncode == 1
+    assert 'row 2, column B: "Sign Up" is not a valid id' in done.stderr and \
+        'e.g. "sign-up"' in done.stderr
+    assert 'row 2, column D: "Later" is not a phase (did you mean "after"?)' in done.stderr
+    assert 'row 2, column E: "huge" is not a severity; write one of' in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 4, "each once, then: nothing written"
+    assert written(tmp_path) == []
 
 
 def test_a_touchpoint_whose_channel_cannot_be_told_says_what_to_write(tmp_path):

@@ -20,31 +20,27 @@ written.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import json
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
-from mapgen import mermaid, sheet
+from mapgen import mermaid, sheet, spreadsheet
+from mapgen.load import Document
 from mapgen.model import (
     DEFAULT_LABELS, EMOTICONS, ID_PATTERN, Channel, EmotionScale, Journey, Persona,
     X_KEY_PREFIX, Workspace,
 )
-from mapgen.sheet import Cell, Problem, RowReader, spec_data
-from mapgen.validate import slugify
+from mapgen.sheet import Cell, RowReader, spec_data
+from mapgen.spreadsheet import Grid, Layout, SheetError
+from mapgen.validate import check_document, slugify
 
 SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 JSON_SUFFIXES = (".json",)
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -233,251 +229,18 @@ CHANNEL_HINTS = {
 }
 
 
-# --- reading a spreadsheet ------------------------------------------------------------------
-
-@dataclass
-class Grid:
-    """The cells of one sheet as text, and its name (for messages)."""
-
-    name: str
-    cells: list[list[str]]
-
-
-def read_grids(path: Path) -> list[Grid]:
-    """Every sheet of a workbook, or the one table of a CSV file."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _workbook(path)
-    return [Grid("", _csv_cells(_text_of(path.read_bytes(), path)))]
-
-
-def _text_of(raw: bytes, path: Path) -> str:
-    """The text of a CSV file in whichever encoding it was saved in."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
-        if raw.startswith(bom):
-            return raw.decode(encoding, errors="strict")
-    sample = raw[:4000]
-    if sample and sample.count(b"\x00") > len(sample) // 4:
-        return raw.decode("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ImportFailed(f"{path}:{line}: byte 0x{raw[exc.start]:02x} is neither UTF-8 nor "
-                           "Windows-1252 text; save the sheet as CSV UTF-8") from None
-
-
-def _csv_cells(text: str) -> list[list[str]]:
-    """Rows of cells, with the delimiter that splits the rows most evenly."""
-    sample = text[:20000]
-    best, best_score = ",", (-1, 0)
-    for delimiter in (",", ";", "\t", "|"):
-        rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter)][:20]
-        widths = [len(r) for r in rows if any(c.strip() for c in r)]
-        if not widths:
-            continue
-        common = max(set(widths), key=widths.count)
-        score = (widths.count(common) if common > 1 else 0, common)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=best)]
-
-
-def _workbook(path: Path) -> list[Grid]:
-    import openpyxl
-
-    if not zipfile.is_zipfile(path):
-        raise ImportFailed(f"{path}: this is not an Excel workbook (an .xlsx file is a zip "
-                           "archive); save it from your spreadsheet as Excel (.xlsx) or CSV")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise ImportFailed(f"{path}: the workbook cannot be read ({type(exc).__name__}: "
-                           f"{exc}); open it in your spreadsheet and save it again as .xlsx, "
-                           "or export the sheet as CSV") from None
-    try:
-        return [Grid(sheet_.title, [[_cell_text(v) for v in row]
-                                    for row in sheet_.iter_rows(values_only=True)])
-                for sheet_ in book.worksheets]
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a valid zip
-        raise ImportFailed(f"{path}: a sheet of the workbook cannot be read "
-                           f"({type(exc).__name__}); save it again as .xlsx or CSV") from None
-    finally:
-        book.close()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-# --- recognising the layout ----------------------------------------------------------------
-
-def header_key(text: str) -> str:
-    """A header as compared: case, spaces and punctuation ignored ("Pain Point(s)" ->
-    "painpoints")."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
-
-
-#: Headers people write, by the column of the layout they mean.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "stage_name": ("stage", "stages", "stagename", "journeystage", "journeystages",
-                   "phase", "phases", "section", "sections", "journeyphase"),
-    "stage": ("stageid",),
-    "step_name": ("step", "steps", "stepname", "task", "tasks", "moment", "moments",
-                  "journeystep", "journeysteps", "activity", "activities"),
-    "step": ("stepid",),
-    "actions": ("action", "actions", "useraction", "useractions", "customeraction",
-                "customeractions", "doing", "does", "whattheydo", "customerdoing"),
-    "motivations": ("motivation", "motivations", "why", "needs", "customerneeds",
-                    "usergoals", "customergoals", "goals", "expectations"),
-    "thoughts": ("thought", "thoughts", "thinking", "thinks", "customerthoughts",
-                 "userthoughts", "whattheythink", "questions", "quote", "quotes"),
-    "touchpoints": ("touchpoint", "touchpoints", "touchpoint", "customertouchpoints",
-                    "interactions", "interaction"),
-    "channel": ("channel", "channels", "medium", "media"),
-    "emotion": ("emotion", "emotions", "feeling", "feelings", "feels", "mood",
-                "sentiment", "customeremotion", "customeremotions", "useremotion",
-                "emotionalstate", "score", "satisfaction", "experience"),
-    "pain_points": ("painpoint", "painpoints", "pain", "pains", "frustration",
-                    "frustrations", "problems", "issues", "barriers", "challenges"),
-    "opportunities": ("opportunity", "opportunities", "ideas", "improvements",
-                      "solutions", "howmightwe", "recommendations"),
-    "frontstage": ("frontstage", "frontstageactions", "frontstageactivities",
-                   "employeeactions", "frontofhouse"),
-    "backstage": ("backstage", "backstageactions", "backstageactivities",
-                  "behindthescenes", "backofhouse", "internalprocesses"),
-    "support": ("support", "supportprocesses", "supportingprocesses", "supportsystems",
-                "systems", "tools"),
-    "evidence": ("evidence", "research", "sources"),
-    "next": ("next", "nextstep", "nextsteps"),
-    "stage_goal": ("goal", "stagegoal", "stagegoals"),
-    "stage_kpis": ("kpi", "kpis", "metric", "metrics"),
-    "stage_reached": ("reached", "customersreached", "volume"),
-}
-_BY_KEY = {key: column for column, keys in SYNONYMS.items() for key in keys}
-_BY_KEY |= {header_key(name): name for name in sheet.COLUMNS}
-#: Labels above the table that say something about the whole journey.
-JOURNEY_LABELS = {"title": "title", "journey": "title", "journeytitle": "title",
-                  "journeymap": "title", "customerjourneymap": "title",
-                  "userjourneymap": "title", "customerjourney": "title",
-                  "journeyname": "title", "name": "title", "persona": "personas",
-                  "personas": "personas", "customer": "personas", "actor": "personas",
-                  "description": "description", "scenario": "description",
-                  "owner": "owner", "objective": "objective"}
-EMOTION_HEADER = re.compile(
-    r"^\s*(emotion|emotions|feeling|feelings|mood|sentiment|score)\s*(?::|\(|-|–|for\b)\s*"
-    r"(?P<who>[^)]+?)\s*\)?\s*$", re.I)
-STEP_DEFINING = ("step_name", "actions")
-EXPECTED = ("Stage", "Step (or Action)", "Thoughts", "Touchpoint", "Channel", "Emotion",
-            "Pain point", "Opportunity")
-
-
-def column_of(header: str) -> str | None:
-    """The layout column a header means, or None when it is not one of them."""
-    text = header.strip()
-    if text.startswith(X_KEY_PREFIX) or sheet.x_column(text):
-        return text
-    if text.startswith(sheet.EMOTION_PREFIX):
-        return text
-    if EMOTION_HEADER.match(text):
-        return sheet.EMOTION_PREFIX + EMOTION_HEADER.match(text)["who"]
-    return _BY_KEY.get(header_key(text))
-
-
-@dataclass
-class Layout:
-    """Where the table is in a grid: which way it runs and what each line means."""
-
-    transposed: bool
-    label_index: int  # the header row, or the label column when transposed
-    columns: dict[int, str]  # index along the labels -> layout column
-    unknown: dict[int, str]  # index -> header as written, kept as x- fields
-    first: int  # where the table starts along the labels (rows above it: the title)
-
-    @property
-    def as_written(self) -> bool:
-        """The layout mapgen writes (ids beside names): values are read exactly as written,
-        nothing is added (no widened scale, no personas from emotion columns)."""
-        return {"step", "step_name"} <= set(self.columns.values())
-
-    @property
-    def score(self) -> int:
-        return sum(not c.startswith(X_KEY_PREFIX) for c in self.columns.values())
-
-
-def find_layout(cells: list[list[str]]) -> Layout | None:
-    """The header row (or label column) that names the most known columns, if any names
-    a step (a step or actions column)."""
-    best = None
-    for transposed in (False, True):
-        lines = _transpose(cells) if transposed else cells
-        for index, line in enumerate(lines[:30]):
-            layout = _labels(line, index, transposed)
-            if layout and (best is None or layout.score > best.score):
-                best = layout
-    return best
-
-
-def _labels(line: list[str], index: int, transposed: bool) -> Layout | None:
-    columns, unknown = {}, {}
-    for position, text in enumerate(line):
-        column = column_of(text) if text.strip() else None
-        if column and column not in columns.values():
-            columns[position] = column
-        elif text.strip():
-            unknown[position] = text.strip()
-    _names_not_ids(columns)
-    if not any(c in STEP_DEFINING for c in columns.values()):
-        return None
-    first = min(columns) if transposed else 0
-    layout = Layout(transposed, index, columns,
-                    {p: t for p, t in unknown.items() if p >= first}, first)
-    return layout if layout.score >= 2 else None
-
-
-def _names_not_ids(columns: dict[int, str]) -> None:
-    """A "Stage" or "Step" column is the name, unless the sheet also has the name column
-    (as ``export --format csv`` writes: ``stage`` is then the id)."""
-    for ident, name in (("stage", "stage_name"), ("step", "step_name")):
-        if ident in columns.values() and name not in columns.values():
-            position = next(p for p, c in columns.items() if c == ident)
-            columns[position] = name
-
-
-def _transpose(cells: list[list[str]]) -> list[list[str]]:
-    width = max((len(r) for r in cells), default=0)
-    return [[row[i] if i < len(row) else "" for row in cells] for i in range(width)]
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
+# --- spreadsheets ----------------------------------------------------------------------------
 
 def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
                ) -> tuple[list[dict[str, Cell]], dict[str, str]]:
     """The rows under the header (or the columns after the label column) as cells keyed
     by layout column; and the journey fields written above the table."""
-    lines = _transpose(grid.cells) if layout.transposed else grid.cells
+    lines = spreadsheet.transpose(grid.cells) if layout.transposed else grid.cells
     names = dict(layout.columns)
     for position, header in layout.unknown.items():
         names[position] = X_KEY_PREFIX + (slugify(header) or make_id(header, "column", set()))
         where = (f"row {position + 1}" if layout.transposed
-                 else f"column {column_letter(position)}")
+                 else f"column {spreadsheet.column_letter(position)}")
         notes.append(f'{where} "{header}" is not a field of the format; kept as '
                      f"`{names[position]}` on each step")
     if not layout.as_written:
@@ -485,10 +248,10 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
     rows = []
     for index in range(layout.label_index + 1, len(lines)):
         rows.append({names[p]: Cell(sheet.restore_formula(text),
-                                    *_place(layout, index, p))
+                                    *spreadsheet.place(layout, index, p))
                      for p, text in enumerate(lines[index]) if p in names and text.strip()})
     above = grid.cells[:layout.first] if layout.transposed else lines[:layout.label_index]
-    return rows, _above(above)
+    return rows, spreadsheet.above_table(above)
 
 
 def _persona_column(name: str, target: Target) -> str:
@@ -497,48 +260,24 @@ def _persona_column(name: str, target: Target) -> str:
     return name
 
 
-def _place(layout: Layout, index: int, position: int) -> tuple[int, str]:
-    """(row number, column letter) as the spreadsheet shows a cell."""
-    row, column = (position, index) if layout.transposed else (index, position)
-    return row + 1, column_letter(column)
-
-
-def _above(lines: list[list[str]]) -> dict[str, str]:
-    """Title and persona written above the table: a lone cell is the title; a label
-    and a value ("Persona", "Maya") set that field."""
-    found: dict[str, str] = {}
-    for line in lines:
-        filled = [c.strip() for c in line if c.strip()]
-        if len(filled) == 1 and "title" not in found:
-            label, _, value = filled[0].partition(":")
-            field_ = JOURNEY_LABELS.get(header_key(label)) if value.strip() else None
-            if field_:
-                found.setdefault(field_, value.strip())
-            else:
-                found["title"] = filled[0]
-        elif len(filled) >= 2 and JOURNEY_LABELS.get(header_key(filled[0])):
-            found.setdefault(JOURNEY_LABELS[header_key(filled[0])], filled[1])
-    return found
-
-
 def from_grids(grids: list[Grid], target: Target, source: str
                ) -> tuple[dict, Imported, bool]:
     """The journey data in the first sheet that holds a journey; and whether the sheet
     is in the layout mapgen writes (ids beside names), whose values are read as written."""
-    layouts = [(grid, find_layout(grid.cells)) for grid in grids]
+    layouts = [(grid, spreadsheet.find_layout(grid.cells)) for grid in grids]
     found = next(((g, layout) for g, layout in layouts if layout), None)
     if found is None:
-        raise ImportFailed(_unrecognised(source, grids))
+        raise ImportFailed(spreadsheet.unrecognised(source, grids))
     grid, layout = found
     result = Imported()
     if len(grids) > 1:
         result.notes.append(f'read the sheet "{grid.name}"')
     rows, above = table_rows(grid, layout, target, result.notes)
-    reader = RowReader(target)
-    reader.step_name_header = _header_for(layout, grid, "step_name") or "Step"
-    reader.actions_name = "step_name" not in layout.columns.values()
+    named = {column: layout.headers[p] for p, column in layout.columns.items()}
+    reader = RowReader(target, named.get("step_name") or named.get("actions", "Step"),
+                       actions_name="step_name" not in named)
     data = reader.read(rows)
-    result.problems += [f"{source}: {_sheet(grid)}{p}" for p in reader.problems]
+    result.problems += [f"{source}: {spreadsheet.sheet_label(grid)}{p}" for p in reader.problems]
     for key, value in above.items():
         if key == "personas":
             data.setdefault("personas", [value])
@@ -546,27 +285,6 @@ def from_grids(grids: list[Grid], target: Target, source: str
             data.setdefault(key, value)
     return data, result, layout.as_written
 
-
-def _header_for(layout: Layout, grid: Grid, column: str) -> str | None:
-    return column if column in layout.columns.values() else None
-
-
-def _sheet(grid: Grid) -> str:
-    return f'sheet "{grid.name}", ' if grid.name else ""
-
-
-def _unrecognised(source: str, grids: list[Grid]) -> str:
-    found = []
-    for grid in grids:
-        first = next((row for row in grid.cells if any(c.strip() for c in row)), [])
-        labels = [c.strip() for c in first if c.strip()][:12]
-        side = [r[0].strip() for r in grid.cells if r and r[0].strip()][:12]
-        shown = ", ".join(f'"{c}"' for c in labels) or "nothing"
-        found.append(f"{_sheet(grid)}first row: {shown}; first column: "
-                     + (", ".join(f'"{c}"' for c in side) or "nothing"))
-    return (f"{source}: cannot find a journey table. Found {'; '.join(found)}. Expected a "
-            f"header row (or, with stages as columns, a first column) naming a step or "
-            f"action and at least one more of: {', '.join(EXPECTED)}. Nothing was written.")
 
 
 # --- the whole import ------------------------------------------------------------------------
@@ -584,7 +302,7 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
     suffix = path.suffix.lower()
     as_written = False  # a file mapgen wrote: read the values exactly, change nothing
     if suffix in SHEET_SUFFIXES:
-        data, result, as_written = from_grids(read_grids(path), target, str(path))
+        data, result, as_written = from_grids(_grids(path), target, str(path))
         drafts = [(journey_id or _file_id(path), data, "")]
     elif suffix in JSON_SUFFIXES:
         data, result, as_written = _json(path), Imported(), True
@@ -604,6 +322,13 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
     return result
 
 
+def _grids(path: Path) -> list[Grid]:
+    try:
+        return spreadsheet.read_grids(path)
+    except SheetError as exc:
+        raise ImportFailed(str(exc)) from None
+
+
 def _file_id(path: Path) -> str:
     return make_id(path.stem, "journey", set())
 
@@ -615,12 +340,11 @@ def _add(result: Imported, ident: str, data: dict, target: Target, where: str) -
         result.problems.append(f"{where}: no steps found, so no journey is written; "
                                "give each step a row (or a column) with its name")
         return
-    try:
-        result.journeys[ident] = Journey(id=ident, **data)
-    except ValidationError as exc:
-        for error in exc.errors():
-            path = ".".join(str(p) for p in error["loc"])
-            result.problems.append(f"{where}: {path}: {error['msg']}")
+    journey, findings = check_document(Document(where, data), Journey, id=ident)
+    if findings and not result.problems:  # else they follow from what is reported
+        result.problems += [f"{where}: {f.location.path}: {f.message}" for f in findings]
+    elif journey is not None and not findings:
+        result.journeys[ident] = journey
 
 
 def _add_actors(data: dict) -> None:
@@ -690,7 +414,10 @@ def _int_key(key: str) -> Any:
 
 def _mermaid(path: Path, target: Target, journey_id: str | None):
     """Drafts (id, data, where) for each journey diagram of a Mermaid or Markdown file."""
-    text = _text_of(path.read_bytes(), path)
+    try:
+        text = spreadsheet.decode_text(path.read_bytes(), path)
+    except SheetError as exc:
+        raise ImportFailed(str(exc)) from None
     try:
         found = mermaid.diagrams(text)
     except mermaid.MermaidError as exc:

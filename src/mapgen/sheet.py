@@ -386,18 +386,43 @@ class RowReader:
     """Turns rows of cells keyed by column names (of :data:`COLUMNS`, ``emotion``,
     ``emotion:<persona>``, ``x-`` names) into the data of a journey spec."""
 
-    def __init__(self, context: Context):
+    def __init__(self, context: Context, step_header: str = "step_name",
+                 actions_name: bool = False):
+        """``step_header``: what the sheet calls its step column, for messages;
+        ``actions_name``: the sheet has no step column, and its actions name the steps."""
         self.context = context
+        self.step_header, self.actions_name = step_header, actions_name
         self.journey: dict[str, Any] = {}
         self.stages: list[dict[str, Any]] = []
         self.problems: list[Problem] = []
         self.generated: set[int] = set()  # ids made here, not written in the sheet
+        self.cells: dict[int, dict[str, Cell]] = {}  # id(item) -> field -> its cell
 
     def read(self, rows: list[dict[str, Cell]]) -> dict[str, Any]:
         for row in rows:
             self._row({k: c for k, c in row.items() if c.text.strip()})
         self._unique_generated_ids()
+        self._check(Journey, self.journey, {"id": "j", "title": "t"})
+        for stage in self.stages:
+            self._check(Stage, stage)
+            for step in stage["steps"]:
+                self._check(Step, step)
         return {**self.journey, "stages": self.stages}
+
+    def _check(self, model: type[Spec], item: dict, stand_ins: dict | None = None) -> None:
+        """Report what the format refuses in the cells it came from (a phase "Later", a
+        severity "huge"), with the format's own message. ``stand_ins``: what is checked
+        elsewhere (a journey's id, its title); stages and steps are checked one by one."""
+        from mapgen.load import Document
+        from mapgen.validate import check_document
+
+        data = {k: v for k, v in item.items() if k not in ("stages", "steps")}
+        _, findings = check_document(Document("sheet", data), model, **(stand_ins or {}))
+        cells = self.cells.get(id(item), {})
+        for found in findings:
+            cell = cells.get(re.split(r"[.\[]", found.location.path)[0])
+            if cell is not None:
+                self.problems.append(Problem(cell.row, cell.column, found.message))
 
     def _row(self, row: dict[str, Cell]) -> None:
         if not row:
@@ -420,10 +445,12 @@ class RowReader:
             return None
 
     def _fill(self, target: dict[str, Any], cells: dict[str, Cell]) -> None:
+        where = self.cells.setdefault(id(target), {})
         for name, cell in cells.items():
             value = self._value(name, cell)
-            if value is not None:
-                target.setdefault(_field_of(name), value)
+            if value is not None and _field_of(name) not in target:
+                target[_field_of(name)] = value
+                where[_field_of(name)] = cell
 
     def _stage(self, cells: dict[str, Cell]) -> None:
         ident = cells["stage"].text.strip() if "stage" in cells else None
@@ -434,6 +461,7 @@ class RowReader:
             current = {"id": ident, "name": name or ident, "steps": []}
             if not ident:
                 self.generated.add(id(current))
+            self.cells[id(current)] = {"id": cells.get("stage"), "name": cells.get("stage_name")}
             self.stages.append(current)
         self._fill(current, {k: c for k, c in cells.items() if k not in ("stage", "stage_name")})
 
@@ -445,7 +473,7 @@ class RowReader:
         if name is None:
             column = next(iter(cells.values())).column
             self.problems.append(Problem(row, column, "this row has no step name; fill in "
-                                         f"the {self.step_name_header} column"))
+                                         f"the {self.step_header} column"))
             return
         if not self.stages:
             self.problems.append(Problem(row, name.column, f'no stage for the step '
@@ -453,6 +481,7 @@ class RowReader:
             return
         step["name"] = name.text.strip() if "\n" not in name.text.strip() else name.text
         if "step" in cells:
+            self.cells[id(step)] = {"id": cells["step"]}
             step["id"] = cells.pop("step").text.strip()
         self._touchpoints(step, cells.pop("touchpoints", None), cells.pop("channel", None), row)
         self._emotion(step, {k: cells.pop(k) for k in list(cells) if k.startswith(EMOTION)})
@@ -460,11 +489,6 @@ class RowReader:
         if "id" not in step:
             self.generated.add(id(step))
         self.stages[-1]["steps"].append(step)
-
-    #: Set by the importer: the header people call the step column, and whether the
-    #: actions column names the steps (a sheet with no step column).
-    step_name_header = "step_name"
-    actions_name = False
 
     def _touchpoints(self, step: dict, names: Cell | None, channels: Cell | None,
                      row: int) -> None:
