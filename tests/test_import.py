@@ -317,15 +317,18 @@ def test_an_empty_journey_is_never_written(tmp_path):
     assert written(tmp_path) == []
 
 
+def import_sheet(tmp_path: Path, text: str) -> subprocess.CompletedProcess:
+    (tmp_path / "sheet.csv").write_text(text)
+    return mapgen("import", "sheet.csv", cwd=tmp_path)
+
+
 def test_cells_that_cannot_be_read_are_reported_by_row_and_column(tmp_path):
-    sheet = tmp_path / "sheet.csv"
-    sheet.write_text(
+    done = import_sheet(tmp_path, 
         "stage_name,step_name,touchpoints,channel,emotion:leo\n"
         "Awareness,Sees an ad,Instagram ad,social,1\n"
         ",,Orphan touchpoint,web,\n"
         ',Clicks through,"Landing page\nPrice page",web,0\n'
         ",Reads reviews,,,so-so\n")
-    done = mapgen("import", str(sheet), cwd=tmp_path)
     assert done.returncode == 1
     assert "row 3, column C: this row has no step name; fill in the step_name column" \
         in done.stderr
@@ -336,10 +339,8 @@ def test_cells_that_cannot_be_read_are_reported_by_row_and_column(tmp_path):
 
 
 def test_values_the_format_refuses_are_reported_in_their_cells(tmp_path):
-    sheet = tmp_path / "sheet.csv"
-    sheet.write_text("Stage,Stage ID,Step,Phase,Pain points\n"
-                     'Start,Sign Up,Opens,Later,"{text: slow, severity: huge}"\n')
-    done = mapgen("import", str(sheet), cwd=tmp_path)
+    done = import_sheet(tmp_path, "Stage,Stage ID,Step,Phase,Pain points\n"
+                        'Start,Sign Up,Opens,Later,"{text: slow, severity: huge}"\n')
     assert done.returncode == 1
     assert 'row 2, column B: "Sign Up" is not a valid id' in done.stderr and \
         'e.g. "sign-up"' in done.stderr
@@ -350,15 +351,17 @@ def test_values_the_format_refuses_are_reported_in_their_cells(tmp_path):
 
 
 def test_a_touchpoint_whose_channel_cannot_be_told_says_what_to_write(tmp_path):
-    sheet = tmp_path / "sheet.csv"
-    sheet.write_text("Stage,Step,Touchpoint\nStart,Meets a friend,Word of mouth\n"
-                     ",Opens the app,\"email: Welcome email\"\n")
-    done = mapgen("import", str(sheet), cwd=tmp_path)
+    done = import_sheet(tmp_path, "Stage,Step,Touchpoint\nStart,Meets a friend,Word of mouth\n"
+                                  ",Opens the app,\"email: Welcome email\"\n")
     assert done.returncode == 1
     assert 'row 2, column C: cannot tell the channel of the touchpoint "Word of mouth"; add ' \
            "a Channel column, or write the line as `channel: name`" in done.stderr
-    sheet.write_text("Stage,Step,Touchpoint\nStart,Meets a friend,store: Word of mouth\n")
-    assert mapgen("import", str(sheet), cwd=tmp_path).returncode == 0
+    fixed = import_sheet(tmp_path, "Stage,Step,Touchpoint\nStart,Meets a friend,store: Word "
+                                   "of mouth\n,Opens the app,\"email: Welcome email\"\n")
+    assert fixed.returncode == 0, fixed.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert [(tp.channel, tp.name) for s in found.steps for tp in s.touchpoints] == [
+        ("store", "Word of mouth"), ("email", "Welcome email")]
 
 
 def test_existing_specs_are_kept_unless_forced(tmp_path):
