@@ -151,6 +151,17 @@ class EditsThenBuilds(RuleBasedStateMachine):
     def add_or_change_persona(self, persona, name, role):
         self.write(f"specs/personas/{persona}.yml", PERSONA.format(name=name, role=role))
 
+    @rule(data=st.data(), new=names)
+    def rename_persona(self, data, new):
+        """As a writer would: the file renamed, and every journey's reference with it."""
+        old = data.draw(st.sampled_from(self.personas()))
+        if new in self.personas():
+            return
+        (self.root / f"specs/personas/{old}.yml").rename(self.root / f"specs/personas/{new}.yml")
+        for journey in self.journeys():
+            text = journey.read_text("utf-8")
+            journey.write_text(re.sub(rf"\b{old}\b", new, text), "utf-8")
+
     @precondition(lambda self: len(self.personas()) > 1)
     @rule(data=st.data())
     def remove_unused_persona(self, data):

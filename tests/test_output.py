@@ -112,11 +112,15 @@ def test_the_theme_folder_is_never_an_output_folder(tmp_path):
     config = root / "mapgen.yml"
     config.write_text(config.read_text("utf-8").replace(
         "  name: default\n", "  name: default\n  custom_dir: overrides\n"), "utf-8")
+    set_site_dir(root, "overrides")
     before = tree(root / "overrides")
 
-    result = build(root, "-d", str(root / "overrides"))
+    result = build(root)
 
     assert result.exit_code == 1 and "overrides" in result.output
+    assert "mapgen reads" in result.output and "Traceback" not in result.output
+    assert tree(root / "overrides") == before
+    assert build(root, "--keep-existing").exit_code == 1, "not even when asked to keep files"
     assert tree(root / "overrides") == before
 
 

@@ -82,6 +82,14 @@ def code_fingerprint() -> str:
                     for part in (path.relative_to(package).as_posix(), path.read_bytes())))
 
 
+def pure(maxsize: int = 16384) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Memoise a pure function of plain, immutable values (text in, text out), such as
+    wrapping a label or measuring a string: nothing it depends on can change, so it
+    needs no key and can never go stale. Anything made from the workspace goes through
+    a :class:`Cache` instead."""
+    return functools.lru_cache(maxsize=maxsize)
+
+
 # --- codecs: how a value becomes bytes, and back ---------------------------------------
 
 @dataclasses.dataclass(frozen=True)
@@ -205,6 +213,7 @@ class Cache:
         """Let go of a value held in memory (it stays on disk)."""
         with self._lock:
             self._memory.pop((kind, name), None)
+            self.store.let_go(kind, name)
 
     def save(self, in_use: Mapping[str, Iterable[str]] | None = None,
              latest: Mapping[str, int] | None = None) -> None:
@@ -222,6 +231,7 @@ class _Store:
         self.file = file
         self._db: sqlite3.Connection | None = None
         self._pending: dict[tuple[str, str], tuple] = {}
+        self._read: dict[str, dict[str, tuple]] = {}
         self._usable = file is not None
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -250,31 +260,38 @@ class _Store:
             return None  # not a database of ours: start again, or do without
 
     def get(self, kind: str, name: str) -> tuple[str, tuple[str, ...], bytes] | None:
-        pending = self._pending.get((kind, name))
-        if pending is not None:
-            return pending[0], pending[1], pending[2]
-        db = self._connect()
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT key, reads, checksum, value FROM entries WHERE kind = ? "
-                             "AND name = ?", (kind, name)).fetchone()
-        except sqlite3.Error:
-            return None
-        if row is None:
-            return None
-        return _checked(kind, name, *row)
+        row = self._pending.get((kind, name)) or self._rows(kind).get(name)
+        return _checked(kind, name, *row) if row is not None else None
+
+    def _rows(self, kind: str) -> dict[str, tuple]:
+        """Every stored row of ``kind``, read in one query the first time it is asked for
+        (a build looks most of them up)."""
+        rows = self._read.get(kind)
+        if rows is None:
+            rows = self._read[kind] = {}
+            db = self._connect()
+            try:
+                for name, *row in db.execute("SELECT name, key, reads, checksum, value FROM "
+                                             "entries WHERE kind = ?", (kind,)) if db else ():
+                    rows[name] = tuple(row)
+            except sqlite3.Error:
+                rows.clear()
+        return rows
+
+    def let_go(self, kind: str, name: str) -> None:
+        """Drop a row read from disk from memory (it stays on disk)."""
+        self._read.get(kind, {}).pop(name, None)
 
     def put(self, kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> None:
-        if self._usable:
-            self._pending[(kind, name)] = (key, reads, data)
+        if self._usable:  # kept as the row it will be: compressed, so memory holds little
+            self._pending[(kind, name)] = _row(kind, name, key, reads, data)[2:]
 
     def save(self, in_use: Mapping[str, Iterable[str]] | None,
              latest: Mapping[str, int] | None) -> None:
         db = self._connect()
         if db is None or not (self._pending or in_use or latest):
             return
-        rows = [_row(kind, name, *entry) for (kind, name), entry in self._pending.items()]
+        rows = [(kind, name, *row) for (kind, name), row in self._pending.items()]
         try:
             with db:
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
@@ -287,6 +304,7 @@ class _Store:
         except sqlite3.Error:
             return  # a full disk or a locked file: the cache is only an optimisation
         self._pending.clear()
+        self._read.clear()
 
 
 def _row(kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> tuple:
@@ -429,35 +447,34 @@ def watched(ws: Workspace, reads: Reads) -> Workspace:
         digests={})
 
 
-# --- documents as data ------------------------------------------------------------------
+# --- YAML data as JSON ------------------------------------------------------------------
+
+#: The key of a JSON object standing for a mapping whose keys are not all text.
+_MAP = "\u0000map"
+
 
 def to_data(value: Any) -> Any:
-    """YAML data as JSON data, keeping what JSON cannot say (keys that are not text,
-    floats that are not finite) in tagged lists: ``["map", [[k, v], ...]]``."""
+    """YAML data as JSON data. JSON says all of it (floats that are not finite too, with
+    ``allow_nan``) but mappings whose keys are not text (``1:``, ``true:``, ``null:``),
+    which become ``{"\\u0000map": [[key, value], ...]}``."""
     if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
+        if _MAP not in value and all(type(k) is str for k in value):
             return {k: to_data(v) for k, v in value.items()}
-        return ["map", [[to_data(k), to_data(v)] for k, v in value.items()]]
+        return {_MAP: [[k, to_data(v)] for k, v in value.items()]}
     if isinstance(value, list):
-        return ["list", [to_data(v) for v in value]]
-    if isinstance(value, float) and not math.isfinite(value):
-        return ["float", repr(value)]
+        return [to_data(v) for v in value]
     return value
 
 
-def from_data(value: Any) -> Any:
-    """The inverse of :func:`to_data`; ValueError on anything it would not write."""
-    if isinstance(value, dict):
-        return {k: from_data(v) for k, v in value.items()}
-    if isinstance(value, list):
-        tag, body = value
-        if tag == "list":
-            return [from_data(v) for v in body]
-        if tag == "map":
-            return {from_data(k): from_data(v) for k, v in body}
-        if tag == "float" and body in ("inf", "-inf", "nan"):
-            return float(body)
-        raise ValueError(f"unknown tag {tag!r}")
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise ValueError(f"not YAML data: {type(value).__name__}")
+def _restore(obj: dict) -> Any:
+    """The inverse of :func:`to_data`, object by object, as :func:`json.loads` reads."""
+    if _MAP in obj:
+        return {k: v for k, v in obj[_MAP]}
+    return obj
+
+
+#: YAML data kept as JSON text (see :func:`to_data`).
+DATA = Codec(lambda value: json.dumps(to_data(value), separators=(",", ":"),
+                                      ensure_ascii=False).encode("utf-8"),
+             lambda data: json.loads(data.decode("utf-8") if isinstance(data, bytes) else data,
+                                     object_hook=_restore))

@@ -116,6 +116,8 @@ class Spec(BaseModel):
         if not isinstance(data, dict):
             return data
         extensions = {k: v for k, v in data.items() if _is_x_key(k)}
+        if not extensions and "__extensions__" not in data:
+            return data  # the usual case, and the validator runs for every object read
         rest = {k: v for k, v in data.items() if not _is_x_key(k) and k != "__extensions__"}
         return {**rest, "__extensions__": extensions} if extensions else rest
 

@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import gc
+import json
 import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mapgen.cache import JSON, Cache, Codec, code_fingerprint, digest, from_data, to_data
+from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest, to_data
 from mapgen.findings import FINDINGS, Finding
 from mapgen.load import YAML_SUFFIXES, Document, LoadError, load_bytes, read_bytes
 from mapgen.model import DOCUMENT_MODELS, Config, Spec, Workspace
@@ -174,18 +175,19 @@ class SpecFile:
     """What one spec file gave, from its bytes alone.
 
     ``file`` is its name as shown, ``digest`` names its bytes (and the code that read
-    them; "" when it could not be read). The document, with the position of every value,
-    is only needed to place a finding: it is kept as data (see :data:`SPEC`) and decoded
+    them; "" when it could not be read). The document's positions are only needed to
+    place a finding: they are kept as JSON text (see :func:`_document_data`) and decoded
     when asked for, so a workspace of thousands of files holds no positions in memory.
     """
 
-    def __init__(self, file: str, document: Document | None, item: Spec | None,
+    def __init__(self, file: str, document: Document | bytes | None, item: Spec | None,
                  loading: tuple[Finding, ...], shape: tuple[Finding, ...], digest: str):
         self.file, self.item, self.digest = file, item, digest
         #: What reading the file found, and what checking its document's shape found.
         self.loading, self.shape = loading, shape
         self.parsed = document is not None
-        self._document = _document_data(document) if document is not None else None
+        self._document = _document_data(document, loading) if isinstance(
+            document, Document) else document
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -197,17 +199,45 @@ class SpecFile:
         return _document_from(self.file, self._document) if self._document else None
 
 
-def _document_data(doc: Document) -> bytes:
-    return JSON.encode({"data": to_data(doc.data),
-                        "values": [[to_data(list(k)), *v] for k, v in doc.values.items()],
-                        "keys": [[to_data(list(k)), *v] for k, v in doc.keys.items()]})
+def _document_data(doc: Document, findings: tuple[Finding, ...] = ()) -> bytes:
+    """A document as JSON: its data, its positions as JSON text of their own (decoded only
+    when a finding needs a place), and what loading the file found."""
+    def positions(table: dict) -> str:
+        return json.dumps([[list(path), *place] for path, place in table.items()],
+                          separators=(",", ":"), ensure_ascii=False)
+
+    return JSON.encode({"data": to_data(doc.data), "values": positions(doc.values),
+                        "keys": positions(doc.keys),
+                        "findings": [f.to_data() for f in findings]})
 
 
-def _document_from(file: str, data: bytes) -> Document:
-    stored = JSON.decode(data)
-    return Document(file, from_data(stored["data"]),
-                    {tuple(from_data(k)): (line, col) for k, line, col in stored["values"]},
-                    {tuple(from_data(k)): (line, col) for k, line, col in stored["keys"]})
+def _document_from(file: str, data: bytes | dict) -> Document:
+    stored = DATA.decode(data) if isinstance(data, bytes) else data
+    return Document(file, stored["data"], _Positions(stored["values"]),
+                    _Positions(stored["keys"]))
+
+
+class _Positions(Mapping[tuple, tuple[int, int]]):
+    """A document's positions, decoded from their JSON text when first looked up."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._table: dict[tuple, tuple[int, int]] | None = None
+
+    def _decoded(self) -> dict[tuple, tuple[int, int]]:
+        if self._table is None:
+            self._table = {tuple(path): (line, col)
+                           for path, line, col in json.loads(self._text)}
+        return self._table
+
+    def __getitem__(self, path: tuple) -> tuple[int, int]:
+        return self._decoded()[path]
+
+    def __iter__(self):
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
 
 
 def _spec_codec(kind: str, path: Path, shown: str, key: str) -> Codec:
@@ -215,18 +245,17 @@ def _spec_codec(kind: str, path: Path, shown: str, key: str) -> Codec:
     the findings about its shape are made again from the document when it is read back
     (a tenth of the cost of parsing YAML), so they always come from today's code."""
     def encode(spec: SpecFile) -> bytes:
-        document = spec._document.decode("utf-8") if spec._document else None
-        return JSON.encode({"document": document,
-                            "findings": [f.to_data() for f in spec.loading]})
+        if spec._document is None:
+            return JSON.encode({"findings": [f.to_data() for f in spec.loading]})
+        return spec._document
 
     def decode(data: bytes) -> SpecFile:
-        stored = JSON.decode(data)
+        stored = DATA.decode(data)
         loading = tuple(Finding.from_data(f) for f in stored["findings"])
-        if stored["document"] is None:
+        if "data" not in stored:
             return SpecFile(shown, None, None, loading, (), key)
-        doc = _document_from(shown, stored["document"].encode("utf-8"))
-        item, shape = check_spec_file(kind, path, doc)
-        return SpecFile(shown, doc, item, loading, tuple(shape), key)
+        item, shape = check_spec_file(kind, path, _document_from(shown, stored))
+        return SpecFile(shown, data, item, loading, tuple(shape), key)
 
     return Codec(encode, decode)
 

@@ -18,13 +18,13 @@ and ``direction="rtl"`` makes each text's anchor its right end.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 
+from mapgen.cache import pure
 from mapgen.diagrams import style, svg
 from mapgen.diagrams.wrap import clip, wrap
 from mapgen.model import EmotionScale, Journey, Stage, Step, Workspace
@@ -51,13 +51,13 @@ def _plain(text: str) -> str:
     return _NOT_XML.sub("\ufffd", str(text))
 
 
-@functools.lru_cache(maxsize=16384)  # names and labels repeat across steps and journeys
+@pure(16384)  # names and labels repeat across steps and journeys
 def _escape(text: str) -> str:
     """Escape user text for SVG, and hide ``url(#`` from :func:`svg.finish`'s id rewrite."""
     return escape(_plain(text)).replace("url(#", "url(&#35;")
 
 
-@functools.lru_cache(maxsize=16384)
+@pure(16384)
 def _shorten(text: str, chars: int, lines: int = 1) -> tuple[str, ...]:
     """``text`` wrapped to ``lines`` lines of ``chars``; an ellipsis marks what was cut."""
     chars = max(2, chars)

@@ -12,7 +12,6 @@ A right-to-left journey's graphs run right to left, their text aligned to the ri
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from html import escape
@@ -20,6 +19,7 @@ from itertools import pairwise
 
 import graphviz
 
+from mapgen.cache import pure
 from mapgen.diagrams import metrics, style
 from mapgen.diagrams.wrap import clip, wrap
 from mapgen.model import Journey, Step, Workspace
@@ -31,7 +31,7 @@ MAX_LINES = 4
 CELL_PADDING = 4
 
 
-@functools.lru_cache(maxsize=16384)  # channel, persona and emotion labels repeat
+@pure(16384)  # channel, persona and emotion labels repeat
 def text(value: str, width: int = WRAP, lines: int = MAX_LINES) -> str:
     """User text as HTML-label content: escaped, wrapped, at most ``lines`` lines."""
     wrapped: list[str] = []

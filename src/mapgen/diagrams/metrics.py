@@ -16,10 +16,11 @@ width explicitly (see :func:`mapgen.diagrams.graphs.text_cell`).
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from html import unescape
+
+from mapgen.cache import pure
 
 #: Units per em of the tables below (Arimo's, as the engine reports them).
 UNITS = 2048
@@ -55,7 +56,7 @@ def _table(bold: bool) -> tuple[int, ...]:
     return BOLD if bold else REGULAR
 
 
-@functools.lru_cache(maxsize=65536)
+@pure(65536)
 def _engine_units(char: str, bold: bool) -> int:
     code = ord(char)
     if 32 <= code < 127:
@@ -63,7 +64,7 @@ def _engine_units(char: str, bold: bool) -> int:
     return len(char.encode("utf-8")) * _table(bold)[0]  # a space per byte
 
 
-@functools.lru_cache(maxsize=65536)
+@pure(65536)
 def _drawn_units(char: str, bold: bool) -> int:
     code = ord(char)
     if 32 <= code < 127:
@@ -92,7 +93,7 @@ def drawn_width(text: str, size: float, bold: bool = False) -> float:
     return sum(_drawn_units(char, bold) for char in text) * size / UNITS
 
 
-@functools.lru_cache(maxsize=65536)
+@pure(65536)
 def char_columns(char: str) -> int:
     """Display columns of one character: 2 for wide (CJK) ones, 0 for marks, else 1.
 
