@@ -40,6 +40,17 @@ def browser_required() -> bool:
     return os.environ.get("MAPGEN_REQUIRE_BROWSER") == "1"
 
 
+def require_chromium() -> None:
+    """Skip the calling test module when there is no Chromium, unless one is required."""
+    import pytest
+
+    if find_chromium() is None:
+        if browser_required():
+            raise RuntimeError("MAPGEN_REQUIRE_BROWSER=1 but no Chromium was found")
+        pytest.skip("no Chromium found (install Debian's `chromium`, or set MAPGEN_CHROMIUM)",
+                    allow_module_level=True)
+
+
 @contextmanager
 def chromium():
     """A launched browser, closed afterwards."""

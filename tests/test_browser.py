@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urljoin
 import pytest
 from click.testing import CliRunner
 
-from browser import browser_required, chromium, find_chromium, static_server
+from browser import chromium, require_chromium, static_server
 from conftest import copy_example
 from mapgen.cli import cli
 
@@ -17,11 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.browser
 
-if find_chromium() is None:
-    if browser_required():
-        raise RuntimeError("MAPGEN_REQUIRE_BROWSER=1 but no Chromium was found")
-    pytest.skip("no Chromium found (install Debian's `chromium`, or set MAPGEN_CHROMIUM)",
-                allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +87,43 @@ def test_diagrams_are_visible(browser, served):
         box = diagram.bounding_box()
         assert box and box["width"] > 50 and box["height"] > 20
     watched.close()
+
+
+def test_the_home_page_shows_each_journeys_map_as_a_thumbnail(browser, site, served):
+    watched = Watched(browser)
+    page = watched.open(served + "index.html")
+    journeys = page.locator("section[aria-labelledby=journeys-title] .card")
+    thumbs = journeys.locator("a.thumb img")
+    titles = journeys.locator("h3").all_inner_texts()
+    assert thumbs.count() == len(list((site / "posters").glob("*.svg"))) == len(titles) == 4
+    for index, title in enumerate(titles):
+        thumb = thumbs.nth(index)
+        thumb.scroll_into_view_if_needed()
+        width, height = thumb.evaluate(
+            "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
+        assert width > height > 0  # the poster loaded, and it is landscape
+        assert title in thumb.get_attribute("alt")
+        box = thumb.bounding_box()
+        assert box["width"] > 200 and box["height"] > 100
+    watched.close()
+    assert watched.problems == []
+
+
+def test_a_poster_in_chromium_sets_its_text_no_wider_than_it_was_measured(browser, served):
+    """The poster embeds the face it was measured with: a browser without Arial, Helvetica
+    or Liberation Sans (this machine has DejaVu Sans only) still fits every line."""
+    from mapgen.poster.fonts import text_width
+
+    page = browser.new_page()
+    page.goto(served + "posters/b2b-invoice-payments.svg", wait_until="load")
+    texts = page.evaluate("""() => document.fonts.ready.then(() =>
+        [...document.querySelectorAll("text")].map(t => [t.textContent,
+         t.getComputedTextLength(), +t.getAttribute("font-size"),
+         t.getAttribute("font-weight") === "bold"]))""")
+    page.close()
+    assert len(texts) > 100
+    for text, length, size, bold in texts:
+        assert length <= text_width(text, size, bold) + 0.5, text
 
 
 def test_search_finds_a_step_by_a_word_of_its_name(browser, served):

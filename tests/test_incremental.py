@@ -116,8 +116,7 @@ def test_one_changed_journey_redraws_only_its_own_diagrams(tmp_path, monkeypatch
 
     report = build_here(root)
 
-    assert sorted(spy.drawn) == ["emotion-first-purchase", "flow-first-purchase",
-                                 "funnel-first-purchase"], (
+    assert sorted(spy.drawn) == ["flow-first-purchase", "funnel-first-purchase"], (
         "the overview reads every journey, but what it shows did not change")
     assert spy.laid_out == ['the flow view of journey "first-purchase"']
     depends_on_it = {path for path, (_, reads, _) in manifest(root / "site").items()
@@ -127,7 +126,8 @@ def test_one_changed_journey_redraws_only_its_own_diagrams(tmp_path, monkeypatch
     after = snapshot(root / "site")
     changed = {path for path in after if after[path] != before.get(path)}
     assert "journeys/first-purchase.html" in changed
-    assert changed <= depends_on_it | {"journeys.json", "assets/search-index.js"}
+    assert changed <= depends_on_it | {"journeys.json", "assets/search-index.js",
+                                       "posters/first-purchase.svg"}
     assert "Spots the cashback ad on Instagram" in (
         root / "site/journeys/first-purchase.html").read_text("utf-8")
 
@@ -286,8 +286,7 @@ def test_a_preview_renders_the_changed_journey_now_and_the_registers_when_asked(
 
     assert state.crash is None
     assert sorted(rendered) == ["journeys/first-purchase.html"]
-    assert sorted(spy.drawn) == ["emotion-first-purchase", "flow-first-purchase",
-                                 "funnel-first-purchase"]
+    assert sorted(spy.drawn) == ["flow-first-purchase", "funnel-first-purchase"]
     assert isinstance(state.files["pain-points.html"], Deferred)
     assert isinstance(state.files["personas/leo.html"], Deferred)
     assert b"Spots the cashback ad on Instagram" in state.file("pain-points.html")

@@ -73,7 +73,7 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     result = build(root)
     assert result.exit_code == 0, result.output
     first = re.search(r"Built 4 journeys, 5 personas: 15 of 15 pages rendered, (\d+) diagrams "
-                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 25 files written",
+                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 29 files written",
                       result.stderr)
     assert first, result.stderr
     total, laid_out, charts = map(int, first.groups())
@@ -104,11 +104,13 @@ def test_every_step_touchpoint_and_pain_point_is_on_its_journey_page(example_sit
 
 
 def test_journey_pages_carry_their_diagrams(example_site):
+    """The flow and the funnel; the emotion curve is drawn in the map's emotion lane."""
     root, ws = example_site
     for journey in ws.journeys.values():
         page = (root / f"site/journeys/{journey.id}.html").read_text("utf-8")
         assert f'id="flow-{journey.id}-title"' in page
-        assert f'id="emotion-{journey.id}-title"' in page
+        assert '<tr class="lane lane-emotion">' in page
+        assert page.count('<path class="line line-0"') == len(journey.steps)
         has_funnel = any(stage.reached is not None for stage in journey.stages)
         assert (f'id="funnel-{journey.id}-title"' in page) == has_funnel
 

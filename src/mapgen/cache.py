@@ -101,8 +101,8 @@ class Codec:
 
 
 BYTES = Codec(bytes, bytes)
-JSON = Codec(lambda value: json.dumps(value, separators=(",", ":"), ensure_ascii=False,
-                                      allow_nan=False).encode("utf-8"),
+JSON = Codec(lambda value: json.dumps(value, separators=(",", ":"),
+                                      ensure_ascii=False).encode("utf-8"),  # inf, nan too
              lambda data: json.loads(data.decode("utf-8")))
 
 

@@ -18,10 +18,11 @@ from pathlib import Path
 import click
 import jinja2
 
-from mapgen import __version__, diagrams, report, scaffold, schema
+from mapgen import __version__, diagrams, poster, report, scaffold, schema
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, get_engine
+from mapgen.export import FORMATS as EXPORT_FORMATS
 from mapgen.model import site_url_problem
 from mapgen.site.theme import ThemeError
 from mapgen.site.output import OutputError
@@ -481,24 +482,36 @@ def _report_rebuild(app: Context, state) -> None:
 
 @cli.command()
 @click.argument("journey")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "csv", "json"]),
-              default="mermaid", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, *poster.FORMATS]),
+              default="mermaid", show_default=True,
+              help="svg, png and pdf: the journey map as a one-page landscape poster.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (default: standard output).")
+              help="Write to this file (default: standard output; png and pdf need one).")
 @click.option("-d", "--dir", "directory", default=".", type=click.Path(path_type=Path),
               help="The workspace (default: the current folder).")
 @click.pass_obj
 def export(app: Context, journey: str, fmt: str, output: Path | None,
            directory: Path) -> None:
-    """Write JOURNEY as Mermaid `journey` text, CSV (a row per step) or JSON."""
+    """Write JOURNEY as Mermaid `journey` text, CSV (a row per step) or JSON (both with
+    every field, for `mapgen import` to read back), or as its
+    journey map on a poster: SVG, PNG or PDF."""
     from mapgen.export import export as export_journey
 
+    if output is None and fmt in ("png", "pdf"):
+        raise click.UsageError(f"a {fmt.upper()} poster is binary: give the file to write, "
+                               f"e.g. -o {journey}.{fmt}")
     ws = _valid_workspace(app, directory)
-    text = export_journey(ws, _request(ws, journey, "flow").journey, fmt)
-    if output is None:
-        click.echo(text, nl=False)
+    found = _request(ws, journey, "flow").journey
+    if fmt in poster.FORMATS:
+        data = poster.render(ws, found, fmt)
     else:
-        output.write_text(text, encoding="utf-8")
+        data = export_journey(ws, found, fmt).encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
         app.info(f"Wrote {output}")
 
 

@@ -48,6 +48,14 @@ OpportunityStatus = Literal["idea", "planned", "in-progress", "done"]
 Engine = Literal["embedded", "system"]
 #: Which way text runs: left to right, right to left, or as its first strong character.
 Direction = Literal["ltr", "rtl", "auto"]
+#: The rows of a journey map canvas, in their default order (see :mod:`mapgen.canvas`).
+LaneName = Literal[
+    "actions", "thoughts", "motivations", "touchpoints", "emotion", "pain_points",
+    "opportunities", "kpis", "frontstage", "backstage", "support",
+]
+#: The lanes of a journey map canvas a team chooses, in the order they want them; lanes
+#: left out are not shown, and lanes with nothing in them are never shown.
+Lanes = Annotated[tuple[LaneName, ...], Field(min_length=1)]
 
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
@@ -265,6 +273,7 @@ class Config(Spec):
     channels: tuple[Channel, ...] = DEFAULT_CHANNELS
     strict: bool = False
     engine: Engine = "embedded"
+    lanes: Lanes | None = None
 
 
 # --- persona -------------------------------------------------------------------------
@@ -379,6 +388,7 @@ class Journey(Spec):
     period: Text | None = None
     tags: TextList = ()
     emotion_scale: EmotionScale | None = None
+    lanes: Lanes | None = None
     sources: tuple[Source, ...] = ()
     stages: tuple[Stage, ...] = ()
 

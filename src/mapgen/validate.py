@@ -125,7 +125,7 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
     if kind == "literal_error":
         choices = schema.choices_at(model, path)
         return finding("invalid-choice", doc.locate(path), (
-            f'"{value}" is not a {key}{did_you_mean(value, choices)}; '
+            f'"{value}" is not a {_entry_word(path)}{did_you_mean(value, choices)}; '
             f"write one of {one_of(choices)}"))
     if kind == "string_pattern_mismatch":
         return finding("invalid-id", doc.locate(path), _bad_id_message(value))
@@ -135,6 +135,14 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
         return finding("wrong-type", doc.locate(path), (
             f"{key or 'the value'} should be {_TYPE_NAMES[kind]}; found {_describe(value)}"))
     return finding("invalid-value", doc.locate(path), f"{key}: {err['msg']}")
+
+
+def _entry_word(path: DocPath) -> str:
+    """What the value at ``path`` is called: its key, or for a list entry the list's key
+    in the singular (``lanes[1]`` is "a lane")."""
+    if isinstance(path[-1], int) and len(path) > 1:
+        return str(path[-2]).removesuffix("s")
+    return str(path[-1])
 
 
 def _bad_id_message(value: Any) -> str:

@@ -34,7 +34,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from mapgen import __version__, schema
+from mapgen import __version__, poster, schema
 from mapgen.cache import CACHE_DIR, Cache, Reads, Sources, digest, watched
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import Engine, get_engine
@@ -306,6 +306,7 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
     outputs += [_Output(f"schema/{kind}.schema.json",
                         lambda ws, reads, kind=kind: schema.dumps(kind).encode("utf-8"))
                 for kind in schema.KINDS]
+    outputs += _posters(ws)
     if site_url and site_url.startswith(("http://", "https://")):  # a sitemap needs hosts
         outputs.append(_Output("sitemap.xml", _sitemap(site_url), listing=True))
     return outputs
@@ -317,6 +318,16 @@ def _sitemap(site_url: str) -> Callable[[Workspace, Reads], bytes]:
         return data_files.sitemap(site_url, [p for p in site_pages.plan(ws) if p.public])
 
     return make
+
+
+def _posters(ws: Workspace) -> list[_Output]:
+    """posters/<journey>.svg: each journey's map as a poster (see :mod:`mapgen.poster`),
+    the home page's thumbnail and the journey page's download. One file per journey."""
+    def poster_of(journey_id: str) -> Callable[[Workspace, Reads], bytes]:
+        return lambda ws, reads: poster.render(ws, ws.journeys[journey_id], "svg")
+
+    return [_Output(site_pages.poster_path(journey.id), poster_of(journey.id))
+            for journey in ws.journeys.values()]
 
 
 def _never(ws: Workspace, reads: Reads) -> bytes:
@@ -371,6 +382,7 @@ def _site_context(ws: Workspace, theme: Theme, site_url: str | None) -> dict[str
         "signed": signed,
         "persona_path": site_pages.persona_path,
         "journey_path": site_pages.journey_path,
+        "poster_path": site_pages.poster_path,
         "sparkline": lambda values, low, high: Markup(sparkline(values, low, high)),
     }
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mapgen import diagrams
+from mapgen.canvas import SEVERITY_ICONS, STATUS_ICONS, canvas
 from mapgen.model import (
     SEVERITY_RANK,
     Channel,
@@ -26,6 +27,10 @@ from mapgen.model import (
     Step,
     Workspace,
 )
+
+#: The shapes that mark pain points and opportunities on the journey map.
+MARKS = {"severity": SEVERITY_ICONS, "status": STATUS_ICONS}
+
 
 def _nothing(ws: Workspace) -> dict[str, Any]:
     return {}
@@ -56,6 +61,11 @@ def persona_path(persona_id: str) -> str:
     return f"personas/{persona_id}.html"
 
 
+def poster_path(journey_id: str) -> str:
+    """The journey map as an SVG poster: the home page's thumbnail, a download."""
+    return f"posters/{journey_id}.svg"
+
+
 def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
     pages = [Page("index.html", "home.html", ws.config.title,
@@ -77,13 +87,17 @@ def plan(ws: Workspace) -> list[Page]:
 
 
 def _journey_page(journey: Journey) -> Page:
+    """The journey map, then the flow diagram and the funnel (the map draws the emotion
+    curve in its own lane)."""
     def context(ws: Workspace) -> dict[str, Any]:
         journey = ws.journeys[journey_id]
-        return {"journey": journey, "view": JourneyView.of(ws, journey)}
+        return {"journey": journey, "view": JourneyView.of(ws, journey),
+                "canvas": canvas(ws, journey), "marks": MARKS}
 
     journey_id = journey.id
-    return Page(journey_path(journey_id), "journey.html", journey.title, context,
-                diagrams.site_diagrams(journey))
+    shown = tuple(name for name in diagrams.site_diagrams(journey)
+                  if name != f"emotion-{journey_id}")  # a custom template may still ask
+    return Page(journey_path(journey_id), "journey.html", journey.title, context, shown)
 
 
 def _persona_page(persona: Persona) -> Page:

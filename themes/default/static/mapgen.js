@@ -69,7 +69,70 @@
     run();
   }
 
-  function start() { setUpToggle(); setUpSearch(); }
+  /* The journey map: a shadow on each edge the map can still scroll towards, the
+     "scroll sideways" hint only when it can, and a step's link (#step-x) that lands on
+     its card where the phone layout shows cards instead of the table. */
+  function setUpCanvas() {
+    var frame = document.querySelector(".canvas-frame");
+    if (!frame) { return; }
+    var scroller = frame.querySelector(".canvas-scroll");
+    var hint = document.querySelector(".scroll-hint");
+    function update() {
+      var room = scroller.scrollWidth - scroller.clientWidth;
+      var gone = Math.abs(scroller.scrollLeft);  /* negative when dir="rtl" */
+      frame.classList.toggle("more-before", room > 1 && gone > 1);
+      frame.classList.toggle("more-after", room > 1 && gone < room - 1);
+      if (hint) { hint.hidden = room <= 1; }
+    }
+    scroller.addEventListener("scroll", update, {passive: true});
+    window.addEventListener("resize", update);
+    update();
+    function toCard() {
+      var id = decodeURIComponent(window.location.hash.slice(1));
+      var target = id && document.getElementById(id);
+      if (target && id.indexOf("step-") === 0 && !target.getClientRects().length) {
+        var card = document.getElementById("card-" + id.slice(5));
+        if (card) { card.scrollIntoView(); }
+      }
+    }
+    window.addEventListener("hashchange", toCard);
+    toCard();
+    fitOnPrint(scroller.querySelector("table"));
+  }
+
+  /* Printed, the map is a poster on one A3 landscape page (journey.html asks for that
+     page): its text and spacing are scaled to fill the page's height, down for a long
+     map, up a little for a short one (its width stays the page's). The scale is found
+     once print layout applies, so it is measured on the printed map; but Chromium counts
+     the pages from the layout before that, so "beforeprint" first shrinks the map to the
+     smallest scale allowed. */
+  var PRINTED_HEIGHT = 1050;  /* A3 landscape less 8 mm margins, in CSS px, less a little */
+  var SMALLEST = 0.35, LARGEST = 1.5;
+
+  function fitOnPrint(table) {
+    var print = window.matchMedia && window.matchMedia("print");
+    if (!table || !print) { return; }
+    function scale(zoom) { table.style.zoom = zoom === 1 ? "" : String(zoom); }
+    function fits(zoom) {
+      scale(zoom);
+      return document.body.getBoundingClientRect().height <= PRINTED_HEIGHT;
+    }
+    function fit() {
+      scale(1);
+      if (!print.matches) { return; }
+      var roomy = fits(1);
+      var low = roomy ? 1 : SMALLEST, high = roomy ? LARGEST : 1;
+      for (var i = 0; i < 8; i += 1) {
+        var middle = (low + high) / 2;
+        if (fits(middle)) { low = middle; } else { high = middle; }
+      }
+      scale(low);
+    }
+    window.addEventListener("beforeprint", function () { scale(SMALLEST); });
+    print.addEventListener("change", fit);
+  }
+
+  function start() { setUpToggle(); setUpSearch(); setUpCanvas(); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {

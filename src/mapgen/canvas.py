@@ -1,0 +1,333 @@
+"""Canvas: one journey laid out as a journey map, as plain data.
+
+A journey map is a grid: one column per step, under stage headers that span their
+steps, and one row ("lane") per kind of thing teams write down about a step: actions,
+thoughts, emotions, pain points... This module works out that grid once, from the model,
+so every way of drawing it (the journey page, the printed poster, an exported SVG, PNG
+or PDF) shows the same lanes in the same order with the same cells in the same columns.
+
+Nothing here knows about HTML or pixels. Columns are counted in steps: a cell starts at
+a step column (``start``, from 0) and covers ``span`` columns (1, or the whole stage for
+a KPI). The emotion lane also carries what a curve needs: each persona's score per
+column and where each score sits on the lane's height (:meth:`Canvas.height`).
+
+Use :func:`canvas` to make one: ``canvas(ws, journey)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from mapgen.model import Journey, LaneName, Step, Workspace
+
+#: Every lane, in the default order: the customer's side first, then the blueprint.
+LANES: tuple[str, ...] = get_args(LaneName)
+
+#: What each lane is called on the canvas.
+LANE_TITLES = {
+    "actions": "Actions", "thoughts": "Thoughts", "motivations": "Motivations",
+    "touchpoints": "Touchpoints", "emotion": "Emotion", "pain_points": "Pain points",
+    "opportunities": "Opportunities", "kpis": "KPIs", "frontstage": "Frontstage",
+    "backstage": "Backstage", "support": "Support",
+}
+
+#: The service-blueprint lanes, and how deep behind the customer each one lies. Between a
+#: lane and a deeper one below it runs the line named in ``BLUEPRINT_LINES``.
+BLUEPRINT_DEPTH = {"frontstage": 1, "backstage": 2, "support": 3}
+BLUEPRINT_LINES = {
+    1: "line of interaction", 2: "line of visibility", 3: "line of internal interaction",
+}
+
+#: A glyph for each default channel, shown beside its name; other channels get "•".
+CHANNEL_ICONS = {
+    "web": "🌐", "app": "📱", "email": "✉️", "sms": "💬", "social": "📣", "phone": "📞",
+    "chat": "💭", "store": "🏬", "sales": "🤝", "post": "📮",
+}
+DEFAULT_CHANNEL_ICON = "•"
+
+#: A shape per pain-point severity, so severity never rests on colour alone.
+SEVERITY_ICONS = {"critical": "✖", "high": "▲", "medium": "◆", "low": "●"}
+#: A shape per opportunity status.
+STATUS_ICONS = {"idea": "○", "planned": "◔", "in-progress": "◑", "done": "●"}
+
+
+@dataclass(frozen=True)
+class StageHeader:
+    """A stage above the step columns it spans."""
+
+    id: str
+    name: str
+    #: "before", "during" or "after" the purchase, or None.
+    phase: str | None
+    goal: str | None
+    #: Customers who reached the stage (``reached``), or None.
+    reached: int | None
+    #: Customers lost since the previous stage with a ``reached`` figure, and their share
+    #: of that stage (0.25 for a quarter); None for the first such stage or without a
+    #: figure. Negative when the funnel widens (the validator warns about it).
+    drop_off: int | None
+    drop_off_share: float | None
+    #: The first step column of the stage and how many columns it spans (0 when empty).
+    start: int
+    span: int
+
+
+@dataclass(frozen=True)
+class Jump:
+    """Where a step's ``next`` sends customers other than on to the following step."""
+
+    step_id: str
+    step_name: str
+    #: The target's step column.
+    index: int
+    #: "revisit": back to this or an earlier step; "forward": on to a later step other
+    #: than the following one (a branch or a skip).
+    kind: str
+
+
+@dataclass(frozen=True)
+class StepColumn:
+    """One step: a column of the canvas."""
+
+    id: str
+    name: str
+    #: Position among all steps of the journey, from 0: the column.
+    index: int
+    stage_id: str
+    #: The revisits and skips of the step's ``next``, in the order written.
+    jumps: tuple[Jump, ...]
+    #: True when ``next: []``: customers leave the journey here.
+    exits: bool
+
+
+@dataclass(frozen=True)
+class Touch:
+    """A touchpoint with its channel's name and icon."""
+
+    channel: str
+    channel_name: str
+    icon: str
+    name: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Feeling:
+    """One persona's emotion at one step."""
+
+    persona: str
+    persona_name: str
+    score: int
+    label: str
+    #: An emoticon for the label ("🙂"), or "" when the label has none.
+    emoticon: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What a lane holds at one step (or, for KPIs, one stage).
+
+    ``items`` depends on the lane: text (``str``) for actions, thoughts, motivations,
+    frontstage, backstage and support; :class:`Touch` for touchpoints; :class:`Feeling`
+    for emotion (one per persona with a score); the model's ``PainPoint``,
+    ``Opportunity`` and ``Kpi`` for pain points, opportunities and KPIs.
+    """
+
+    start: int
+    span: int
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A row of the canvas: its cells, left to right, covering every step column once."""
+
+    #: One of :data:`LANES`.
+    id: str
+    title: str
+    cells: tuple[Cell, ...]
+    #: The blueprint line drawn above this lane ("line of visibility"...), or None.
+    line_above: str | None
+
+
+@dataclass(frozen=True)
+class Level:
+    """A score of the emotion scale, as its axis shows it."""
+
+    score: int
+    label: str
+    emoticon: str
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One persona's line across the emotion lane: a score per step column, or None."""
+
+    persona: str
+    persona_name: str
+    scores: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """A curve at one step column, for drawings made of one piece per column.
+
+    Heights are as :meth:`Canvas.height` gives them. ``before`` and ``after`` are the
+    heights halfway to the neighbouring columns' points (the line crosses the column's
+    edges there, so the pieces join up), or None where that neighbour has no score.
+    """
+
+    #: Position of the curve's persona in the journey's ``personas``, from 0.
+    curve: int
+    persona: str
+    score: int
+    height: float
+    before: float | None
+    after: float | None
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """A journey as a journey map: stage headers, step columns and lanes, in order."""
+
+    journey: Journey
+    stages: tuple[StageHeader, ...]
+    steps: tuple[StepColumn, ...]
+    #: Only the lanes chosen (``lanes:`` in the journey, else in mapgen.yml, else all)
+    #: that have something in them, in the chosen order.
+    lanes: tuple[Lane, ...]
+    #: The emotion scale from the highest score to the lowest: the emotion lane's axis.
+    levels: tuple[Level, ...]
+    #: One curve per persona of the journey, in the journey's order.
+    curves: tuple[Curve, ...]
+
+    def lane(self, lane_id: str) -> Lane | None:
+        return next((lane for lane in self.lanes if lane.id == lane_id), None)
+
+    def height(self, score: int) -> float:
+        """Where ``score`` sits in the emotion lane: 0.0 at the top (the highest score)
+        to 1.0 at the bottom (the lowest)."""
+        top, bottom = self.levels[0].score, self.levels[-1].score
+        return 0.5 if top == bottom else (top - score) / (top - bottom)
+
+    def points(self, column: int) -> tuple[CurvePoint, ...]:
+        """Where each curve passes through step column ``column`` (personas without a
+        score there are left out)."""
+        out = []
+        for index, curve in enumerate(self.curves):
+            score = curve.scores[column]
+            if score is None:
+                continue
+            here = self.height(score)
+            out.append(CurvePoint(index, curve.persona, score, here,
+                                  self._midway(curve, column - 1, here),
+                                  self._midway(curve, column + 1, here)))
+        return tuple(out)
+
+    def _midway(self, curve: Curve, column: int, here: float) -> float | None:
+        if not 0 <= column < len(curve.scores) or curve.scores[column] is None:
+            return None
+        return (here + self.height(curve.scores[column])) / 2
+
+
+def canvas(ws: Workspace, journey: Journey) -> Canvas:
+    """The journey map of ``journey``, with the lanes its journey or config chooses."""
+    steps = journey.steps
+    scale = ws.scale_of(journey)
+    levels = tuple(Level(s, scale.label(s), scale.emoticon(s)) for s in reversed(scale.scores))
+    curves = tuple(
+        Curve(p, _persona_name(ws, p), tuple(s.scores(journey.personas).get(p) for s in steps))
+        for p in journey.personas)
+    return Canvas(journey, _stage_headers(journey), _step_columns(journey),
+                  _lanes(ws, journey), levels, curves)
+
+
+def chosen_lanes(ws: Workspace, journey: Journey) -> tuple[str, ...]:
+    """The lane names asked for, in order, before empty lanes are left out."""
+    names = journey.lanes or ws.config.lanes or LANES
+    return tuple(dict.fromkeys(names))
+
+
+def _stage_headers(journey: Journey) -> tuple[StageHeader, ...]:
+    headers, start, previous = [], 0, None
+    for stage in journey.stages:
+        drop_off = share = None
+        if stage.reached is not None and previous is not None:
+            drop_off = previous - stage.reached
+            share = drop_off / previous if previous else None
+        headers.append(StageHeader(stage.id, stage.name, stage.phase, stage.goal,
+                                   stage.reached, drop_off, share, start, len(stage.steps)))
+        start += len(stage.steps)
+        previous = stage.reached if stage.reached is not None else previous
+    return tuple(headers)
+
+
+def _step_columns(journey: Journey) -> tuple[StepColumn, ...]:
+    position = {step_id: i for i, step_id in enumerate(journey.step_ids)}
+    names = {step.id: step.name for step in journey.steps}
+    columns = []
+    for index, step in enumerate(journey.steps):
+        jumps = tuple(
+            Jump(target, names[target], position[target],
+                 "revisit" if position[target] <= index else "forward")
+            for target in step.next or () if target in position
+            and position[target] != index + 1)
+        stage = journey.stage_of(step.id)
+        columns.append(StepColumn(step.id, step.name, index, stage.id if stage else "",
+                                  jumps, step.next is not None and not step.next))
+    return tuple(columns)
+
+
+def _lanes(ws: Workspace, journey: Journey) -> tuple[Lane, ...]:
+    lanes, depth = [], 0
+    for name in chosen_lanes(ws, journey):
+        cells = _stage_cells(journey) if name == "kpis" else _step_cells(ws, journey, name)
+        if not any(cell.items for cell in cells):
+            continue
+        lane_depth = BLUEPRINT_DEPTH.get(name, 0)
+        line = BLUEPRINT_LINES[lane_depth] if lane_depth > depth else None
+        depth = max(depth, lane_depth)
+        lanes.append(Lane(name, LANE_TITLES[name], cells, line))
+    return tuple(lanes)
+
+
+def _stage_cells(journey: Journey) -> tuple[Cell, ...]:
+    cells, start = [], 0
+    for stage in journey.stages:
+        if stage.steps:
+            cells.append(Cell(start, len(stage.steps), stage.kpis))
+        start += len(stage.steps)
+    return tuple(cells)
+
+
+def _step_cells(ws: Workspace, journey: Journey, lane: str) -> tuple[Cell, ...]:
+    return tuple(Cell(i, 1, _items(ws, journey, step, lane))
+                 for i, step in enumerate(journey.steps))
+
+
+def _items(ws: Workspace, journey: Journey, step: Step, lane: str) -> tuple[Any, ...]:
+    """What ``lane`` shows for ``step``."""
+    if lane == "touchpoints":
+        return tuple(_touch(ws, tp.channel, tp.name, tp.description) for tp in step.touchpoints)
+    if lane == "emotion":
+        scale, scores = ws.scale_of(journey), step.scores(journey.personas)
+        return tuple(Feeling(p, _persona_name(ws, p), scores[p], scale.label(scores[p]),
+                             scale.emoticon(scores[p]))
+                     for p in journey.personas if p in scores)
+    value = getattr(step, lane)
+    if isinstance(value, tuple):
+        return value
+    return (value,) if value else ()
+
+
+def _touch(ws: Workspace, channel: str, name: str, description: str | None) -> Touch:
+    known = ws.channels.get(channel)
+    return Touch(channel, known.name if known else channel,
+                 CHANNEL_ICONS.get(channel, DEFAULT_CHANNEL_ICON), name, description)
+
+
+def _persona_name(ws: Workspace, persona_id: str) -> str:
+    persona = ws.personas.get(persona_id)
+    return persona.name if persona else persona_id
+

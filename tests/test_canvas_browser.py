@@ -1,0 +1,297 @@
+"""The journey map canvas in a real browser: aligned, readable, scrollable, phone, print."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from browser import chromium, require_chromium, static_server
+from conftest import copy_example
+from journeys import generated_workspace
+from mapgen.cli import cli
+from mapgen.workspace import read_workspace
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted(p.stem for p in (REPO / "specs/journeys").glob("*.yml"))
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+#: A3 landscape in PDF points.
+A3_POINTS = (1191, 842)
+
+pytestmark = pytest.mark.browser
+require_chromium()
+
+
+def _build(root: Path) -> Path:
+    result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
+    assert result.exit_code == 0, result.output
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    return _build(copy_example(tmp_path_factory.mktemp("example")))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """Journeys of 5, 10, 12 and 60 steps, every lane filled."""
+    root = tmp_path_factory.mktemp("generated")
+    for rel, text in generated_workspace(5, 10, 12, 60).items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, "utf-8")
+    return _build(root)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def served(example, generated, tmp_path_factory):
+    """Both sites from one server: ``example/`` and ``generated/``."""
+    root = tmp_path_factory.mktemp("served")
+    (root / "example").symlink_to(example)
+    (root / "generated").symlink_to(generated)
+    with static_server(root) as base:
+        yield {"example": f"{base}example/", "generated": f"{base}generated/"}
+
+
+@pytest.fixture
+def open_page(browser):
+    contexts = []
+
+    def open_(url: str, viewport=DESKTOP, scheme: str = "light"):
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url, wait_until="networkidle")
+        return page
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+# --- every cell of a step lines up with its step header ------------------------------
+
+SPANS = """() => [...document.querySelectorAll('.canvas th[data-step]')].map(th => {
+  const id = th.dataset.step;
+  const span = e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; };
+  const inLane = (lane, what) => [...document.querySelectorAll(
+      `.canvas .lane-${lane} td[data-step="${id}"] ${what}`)].map(span);
+  return {id, header: span(th), action: inLane('actions', 'p'),
+          emotion: inLane('emotion', '.point'), pain: inLane('pain_points', '.pain')};
+})"""
+
+
+@pytest.mark.parametrize("journey", EXAMPLES)
+def test_every_steps_action_emotion_and_pain_point_line_up_with_its_header(
+        open_page, served, journey):
+    steps = open_page(f"{served['example']}journeys/{journey}.html").evaluate(SPANS)
+    ws = read_workspace(REPO).workspace
+    expected = ws.journeys[journey]
+    assert [s["id"] for s in steps] == list(expected.step_ids)
+    for step, model in zip(steps, expected.steps, strict=True):
+        left, right = step["header"]
+        assert len(step["action"]) == (1 if model.actions else 0), step["id"]
+        assert len(step["emotion"]) == len(model.scores(expected.personas)), step["id"]
+        assert len(step["pain"]) == len(model.pain_points), step["id"]
+        for part in ("action", "emotion", "pain"):
+            for part_left, part_right in step[part]:
+                assert part_left < right and part_right > left, (step["id"], part)
+        if len(expected.personas) == 1 and step["emotion"]:
+            (point_left, point_right), = step["emotion"]
+            assert abs((point_left + point_right) / 2 - (left + right) / 2) < 1, step["id"]
+
+
+# --- readable at any length ----------------------------------------------------------
+
+SMALL_TEXT = """() => {
+  const small = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  let checked = 0;
+  while (walker.nextNode()) {
+    const node = walker.currentNode, element = node.parentElement;
+    if (!node.textContent.trim() || element.closest('.visually-hidden, title, desc')) continue;
+    if (!element.closest('.canvas, svg.mapgen-diagram')) continue;
+    const range = document.createRange(); range.selectNodeContents(node);
+    if (!range.getClientRects().length) continue;  // not rendered at this width
+    let size = parseFloat(getComputedStyle(element).fontSize);
+    if (element instanceof SVGElement) {
+      const m = element.getScreenCTM();
+      size *= Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+    }
+    checked += 1;
+    if (size < 10) small.push([Math.round(size * 10) / 10, node.textContent.trim().slice(0, 40)]);
+  }
+  return {checked, small};
+}"""
+
+
+@pytest.mark.parametrize("steps", [5, 60])
+def test_no_map_or_diagram_text_is_smaller_than_10_px(open_page, served, steps):
+    page = open_page(f"{served['generated']}journeys/steps-{steps}.html")
+    found = page.evaluate(SMALL_TEXT)
+    assert found["checked"] > 25 * steps  # every lane of every step, and the diagrams
+    assert found["small"] == []
+
+
+def test_the_flow_diagram_is_shown_at_its_drawn_size_in_a_scrolling_frame(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-60.html")
+    frame = page.locator(".diagram.natural .diagram-scroll").first
+    width = frame.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
+    assert width[0] > width[1] and width[2] == "auto"
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+
+
+def _overflow(page) -> dict:
+    return page.locator(".canvas-scroll").evaluate(
+        "e => ({room: e.scrollWidth - e.clientWidth, page: document.documentElement.scrollWidth,"
+        " frame: e.parentElement.className})")
+
+
+def test_a_journey_of_10_steps_fits_1400_px_without_scrolling(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-10.html")
+    overflow = _overflow(page)
+    assert overflow["room"] <= 0 and overflow["page"] <= DESKTOP["width"]
+    assert "more-after" not in overflow["frame"]
+    assert not page.locator(".scroll-hint").is_visible()
+
+
+def test_a_longer_journey_scrolls_inside_the_map_and_says_so(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-12.html")
+    overflow = _overflow(page)
+    assert overflow["room"] > 0 and overflow["page"] <= DESKTOP["width"]
+    assert "more-after" in overflow["frame"]
+    assert page.locator(".scroll-hint").is_visible()
+    page.locator(".canvas-scroll").evaluate("e => e.scrollTo(e.scrollWidth, 0)")
+    page.wait_for_function(
+        "document.querySelector('.canvas-frame').classList.contains('more-before')")
+    assert "more-after" not in _overflow(page)["frame"]
+
+
+def test_lane_names_and_headers_stay_in_view_while_the_map_scrolls(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-60.html")
+    scroller = page.locator(".canvas-scroll")
+    label, header = page.locator(".lane-actions th"), page.locator("th[data-step='step-30']")
+    frame_box = scroller.bounding_box()
+    scroller.evaluate("e => e.scrollTo(3000, 400)")
+    page.wait_for_function("document.querySelector('.canvas-scroll').scrollTop > 0")
+    assert abs(label.bounding_box()["x"] - frame_box["x"]) <= 2
+    stage_row = page.locator(".stage-row th").first.bounding_box()
+    assert abs(stage_row["y"] - frame_box["y"]) <= 2
+    assert header.bounding_box()["y"] < frame_box["y"] + 200
+
+
+def test_keyboard_users_can_reach_and_scroll_the_map(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-12.html")
+    region = page.get_by_role("region", name="lanes by steps")
+    assert region.count() == 1
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if region.evaluate("e => e === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the map")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.canvas-scroll').scrollLeft > 0")
+
+
+def test_a_right_to_left_page_mirrors_the_map(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-12.html")
+    page.evaluate("document.querySelector('main').dir = 'rtl'")
+    first, second = (page.locator(f"th[data-step='step-{i}']").bounding_box() for i in (0, 1))
+    label = page.locator(".lane-actions th").bounding_box()
+    assert first["x"] > second["x"]
+    assert label["x"] > first["x"]
+    point = page.locator(".lane-emotion td[data-step='step-0'] .point").first.bounding_box()
+    assert first["x"] < point["x"] < first["x"] + first["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+
+
+# --- phone ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("site, journey", [("example", j) for j in EXAMPLES]
+                         + [("generated", "steps-60")])
+def test_on_a_phone_the_map_is_a_card_per_step_and_never_scrolls_sideways(
+        open_page, served, site, journey):
+    page = open_page(f"{served[site]}journeys/{journey}.html", viewport=PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert not page.locator("table.canvas").is_visible()
+    headers = page.locator("th[data-step]").count()
+    cards = page.locator(".step-card")
+    assert cards.count() == headers > 0
+    for index in (0, headers - 1):
+        card = cards.nth(index)
+        card.scroll_into_view_if_needed()
+        assert card.is_visible()
+        box = card.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    with_emotion = page.locator(".step-card .card-emotion .feeling")
+    assert with_emotion.count() >= headers
+
+
+def test_a_search_link_to_a_step_lands_on_its_card_on_a_phone(open_page, served):
+    page = open_page(f"{served['example']}journeys/first-purchase.html#step-pays-in-store",
+                     viewport=PHONE)
+    card = page.locator("#card-pays-in-store")
+    page.wait_for_function("document.getElementById('card-pays-in-store')"
+                           ".getBoundingClientRect().top < innerHeight")
+    assert card.bounding_box()["y"] < PHONE["height"]
+
+
+# --- accessibility -------------------------------------------------------------------
+
+AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("journey", ["first-purchase", "plus-cancellation"])
+def test_axe_finds_no_serious_violation_on_the_map(open_page, served, journey, scheme,
+                                                    viewport):
+    page = open_page(f"{served['example']}journeys/{journey}.html", viewport, scheme)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, "
+                           "{resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def test_the_map_is_a_table_with_row_and_column_headers(open_page, served):
+    page = open_page(f"{served['example']}journeys/first-purchase.html")
+    table = page.get_by_role("table")
+    assert table.count() == 1
+    assert page.get_by_role("rowheader", name="Pain points").count() == 1
+    assert page.get_by_role("columnheader", name="Purchase", exact=False).filter(
+        has_text="7,100 reached").count() == 1
+    assert page.get_by_role("columnheader").filter(
+        has_text="Adds his debit card and passes 3-D Secure").count() == 1
+
+
+# --- print ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("journey", EXAMPLES)
+def test_printing_a_journey_gives_the_map_on_one_a3_landscape_page(open_page, served,
+                                                                   journey):
+    from pypdf import PdfReader
+
+    page = open_page(f"{served['example']}journeys/{journey}.html")
+    pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    assert len(pdf.pages) == 1
+    box = pdf.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == A3_POINTS
+    text = " ".join(pdf.pages[0].extract_text().split())
+    ws = read_workspace(REPO).workspace
+    expected = ws.journeys[journey]
+    assert expected.title in text
+    for stage in expected.stages:
+        assert stage.name.split()[0] in text
+    assert "Pain points" in text and "Flow" not in text
