@@ -96,8 +96,12 @@ def test_csv_has_a_row_per_step_and_a_column_per_persona(example):
         assert row["step_name"] == step.name
         assert row["channel"].splitlines() == [tp.channel for tp in step.touchpoints]
         assert row["thoughts"].splitlines() == list(step.thoughts)
-        scores = step.scores(journey.personas)
-        assert row["emotion:daniel"] == str(scores.get("daniel", ""))
+        written = step.emotion
+        if isinstance(written, dict):
+            assert {p: row[f"emotion:{p}"] for p in written} == {
+                p: str(v) for p, v in written.items()}, "as written: a score or a label"
+        else:
+            assert row["emotion"] == ("" if written is None else str(written))
         assert len([p for p in row["pain_points"].splitlines() if p]) == len(step.pain_points)
     assert rows[0]["journey_title"] == journey.title and rows[1]["journey_title"] == ""
     first_of_stage = [r for r in rows if r["stage"]]

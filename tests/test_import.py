@@ -481,6 +481,7 @@ def test_a_mermaid_export_imports_back_with_each_persona_score(tmp_path):
     source = tmp_path / "b2b.mmd"
     source.write_text(to_mermaid(ws, b2b))
     result = importer.import_source(source, ws, "copy")
+    scale = ws.scale_of(b2b)
     assert result.problems == [] and result.personas == {}
     copy = result.journeys["copy"]
     assert [s.name for s in copy.steps] == [s.name for s in b2b.steps]

@@ -275,7 +275,7 @@ def from_grids(grids: list[Grid], target: Target, source: str
     rows, above = table_rows(grid, layout, target, result.notes)
     named = {column: layout.headers[p] for p, column in layout.columns.items()}
     reader = RowReader(target, named.get("step_name") or named.get("actions", "Step"),
-                       actions_name="step_name" not in named)
+                       actions_name="step_name" not in named, exact=layout.as_written)
     data = reader.read(rows)
     result.problems += [f"{source}: {spreadsheet.sheet_label(grid)}{p}" for p in reader.problems]
     for key, value in above.items():

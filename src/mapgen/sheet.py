@@ -262,7 +262,18 @@ def flow(value: Any) -> str:
     text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True,
                           sort_keys=False, width=1 << 30)
     text = text.removesuffix("\n").removesuffix("\n...").strip()
-    return text if "\n" not in text else json.dumps(value, ensure_ascii=False)
+    if "\n" not in text and _reads_back(text, value):
+        return text
+    return json.dumps(value, ensure_ascii=False)  # JSON is YAML, read back exactly
+
+
+def _reads_back(text: str, value: Any) -> bool:
+    """PyYAML writes YAML 1.1; the loader reads 1.2: "0o17" is text to one, a number to
+    the other. Such values are written as JSON instead."""
+    try:
+        return read_flow(text) == value
+    except CellError:
+        return False
 
 
 def read_flow(cell: str) -> Any:
@@ -387,11 +398,14 @@ class RowReader:
     ``emotion:<persona>``, ``x-`` names) into the data of a journey spec."""
 
     def __init__(self, context: Context, step_header: str = "step_name",
-                 actions_name: bool = False):
+                 actions_name: bool = False, exact: bool = False):
         """``step_header``: what the sheet calls its step column, for messages;
-        ``actions_name``: the sheet has no step column, and its actions name the steps."""
+        ``actions_name``: the sheet has no step column, and its actions name the steps;
+        ``exact``: the layout mapgen writes, whose emotions are read as written (a label
+        stays a label) instead of through the workspace's scale."""
         self.context = context
         self.step_header, self.actions_name = step_header, actions_name
+        self.exact = exact
         self.journey: dict[str, Any] = {}
         self.stages: list[dict[str, Any]] = []
         self.problems: list[Problem] = []
@@ -528,7 +542,8 @@ class RowReader:
         scores: dict[str, Any] = {}
         for name, cell in cells.items():
             try:
-                value = self.context.emotion(cell.text.strip())
+                value = read_flow(cell.text) if self.exact else \
+                    self.context.emotion(cell.text.strip())
             except CellError as exc:
                 self.problems.append(Problem(cell.row, cell.column, str(exc)))
                 continue
