@@ -105,17 +105,6 @@ def static_server(site: Path, prefix: str = "/"):
         server.server_close()
 
 
-def require_chromium() -> None:
-    """Skip the calling test module without Chromium; under MAPGEN_REQUIRE_BROWSER=1 fail."""
-    import pytest
-
-    if find_chromium() is None:
-        if browser_required():
-            raise RuntimeError("MAPGEN_REQUIRE_BROWSER=1 but no Chromium was found")
-        pytest.skip("no Chromium found (install Debian's `chromium`, or set MAPGEN_CHROMIUM)",
-                    allow_module_level=True)
-
-
 def _browser():
     with chromium() as launched:
         yield launched

@@ -175,3 +175,19 @@ def test_curve_pieces_meet_halfway_between_step_columns(sparse):
     assert [p.persona for p in map_.points(1)] == ["ana"]
     assert map_.points(1)[0].before == ana.after
     assert map_.points(3) == ()
+
+
+def test_the_journey_page_shows_the_chosen_lanes_in_their_order(make_workspace):
+    root = make_workspace({
+        "mapgen.yml": "lanes: [pain_points, emotion, support]\n",
+        "specs/personas/ana.yml": "name: Ana\n", "specs/personas/ben.yml": "name: Ben\n",
+        "specs/journeys/signup.yml": SPARSE_JOURNEY,
+    })
+    result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
+    assert result.exit_code == 0, result.output
+    page = (root / "site/journeys/signup.html").read_text("utf-8")
+    rows = [line.split('"')[1] for line in page.splitlines() if '<tr class="lane ' in line]
+    assert rows == ["lane lane-pain_points", "lane lane-emotion"]
+    assert page.count('<th scope="col" id="step-') == 4
+    assert 'colspan="2" id="stage-find"' in page and "−750 (75%)" in page
+    assert "leaves the journey" in page and 'href="#step-visit"' in page

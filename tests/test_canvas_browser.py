@@ -141,9 +141,14 @@ def test_no_map_or_diagram_text_is_smaller_than_10_px(open_page, served, steps):
     assert found["small"] == []
 
 
+def test_the_home_pages_overview_diagram_is_readable_too(open_page, served):
+    found = open_page(f"{served['example']}index.html").evaluate(SMALL_TEXT)
+    assert found["checked"] > 20 and found["small"] == []
+
+
 def test_the_flow_diagram_is_shown_at_its_drawn_size_in_a_scrolling_frame(open_page, served):
     page = open_page(f"{served['generated']}journeys/steps-60.html")
-    frame = page.locator(".diagram.natural .diagram-scroll").first
+    frame = page.locator(".diagram .diagram-scroll").first
     width = frame.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
     assert width[0] > width[1] and width[2] == "auto"
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
@@ -161,6 +166,7 @@ def test_a_journey_of_10_steps_fits_1400_px_without_scrolling(open_page, served)
     assert overflow["room"] <= 0 and overflow["page"] <= DESKTOP["width"]
     assert "more-after" not in overflow["frame"]
     assert not page.locator(".scroll-hint").is_visible()
+    assert page.locator(".stage-nav").count() == 0  # every stage is in view
 
 
 def test_a_longer_journey_scrolls_inside_the_map_and_says_so(open_page, served):
@@ -186,6 +192,17 @@ def test_lane_names_and_headers_stay_in_view_while_the_map_scrolls(open_page, se
     stage_row = page.locator(".stage-row th").first.bounding_box()
     assert abs(stage_row["y"] - frame_box["y"]) <= 2
     assert header.bounding_box()["y"] < frame_box["y"] + 200
+
+
+def test_a_stage_link_above_a_long_map_scrolls_the_map_to_that_stage(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-60.html")
+    page.get_by_role("navigation", name="Stages of the map").get_by_role(
+        "link", name="Stage 9 of the journey").click()
+    header = page.locator("#stage-stage-8")
+    label = page.locator(".lane-actions th").bounding_box()
+    page.wait_for_function("document.querySelector('.canvas-scroll').scrollLeft > 0")
+    assert abs(header.bounding_box()["x"] - (label["x"] + label["width"])) <= 3
+    assert page.locator(".stage-nav").count() == 1
 
 
 def test_keyboard_users_can_reach_and_scroll_the_map(open_page, served):
@@ -251,9 +268,11 @@ def test_a_search_link_to_a_step_lands_on_its_card_on_a_phone(open_page, served)
 AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("journey", ["first-purchase", "plus-cancellation"])
+@pytest.mark.parametrize("journey, viewport", [
+    ("first-purchase", DESKTOP), ("first-purchase", PHONE),
+    ("b2b-invoice-payments", PHONE),  # two personas; its desktop page is in test_browser
+], ids=["one-persona-desktop", "one-persona-phone", "two-personas-phone"])
 def test_axe_finds_no_serious_violation_on_the_map(open_page, served, journey, scheme,
                                                     viewport):
     page = open_page(f"{served['example']}journeys/{journey}.html", viewport, scheme)
@@ -295,3 +314,12 @@ def test_printing_a_journey_gives_the_map_on_one_a3_landscape_page(open_page, se
     for stage in expected.stages:
         assert stage.name.split()[0] in text
     assert "Pain points" in text and "Flow" not in text
+
+
+def test_a_page_read_in_dark_mode_prints_on_white(open_page, served):
+    page = open_page(f"{served['example']}journeys/first-purchase.html", scheme="dark")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.emulate_media(media="print")
+    colours = page.evaluate("""() => [document.documentElement, document.body,
+        document.querySelector('.canvas td')].map(e => getComputedStyle(e).backgroundColor)""")
+    assert colours == ["rgb(255, 255, 255)"] * 3

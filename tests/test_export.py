@@ -150,9 +150,9 @@ def test_init_github_writes_a_workflow_with_the_steps_named(tmp_path):
     steps = flow["jobs"]["build"]["steps"]
     runs = " ".join(s.get("run", "") for s in steps)
     uses = [s.get("uses", "").split("@")[0] for s in steps + flow["jobs"]["deploy"]["steps"]]
-    assert "mapgen build --strict --site-url" in runs
-    assert "steps.pages.outputs.base_url" in runs
-    assert "mapgen diff" in runs and "--format markdown" in runs and "gh pr comment" in runs
+    assert "mapgen build --strict" in runs and "--site-url" in runs
+    assert "mapgen diff" in runs and "--format markdown" in runs and "GITHUB_STEP_SUMMARY" in runs
+    assert "gh api" in flow["jobs"]["comment"]["steps"][0]["run"]
     assert {"actions/configure-pages", "actions/upload-pages-artifact",
             "actions/deploy-pages", "actions/cache"} <= set(uses)
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))

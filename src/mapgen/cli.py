@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import os
 import sys
@@ -94,7 +95,9 @@ def _workspace_root(path: Path) -> Path:
 @click.option("--strict/--no-strict", default=False,
               help="Treat warnings as errors (as `strict: true` in mapgen.yml does).")
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="text",
-              show_default=True, help="text for people, json for tools, github for Actions.")
+              show_default=True, help="text for people, json for tools, github for Actions "
+              "annotations, sarif for code scanning (github and sarif name files from the "
+              "repository root).")
 @click.pass_obj
 def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check a workspace's specs and report every problem at once.
@@ -106,11 +109,17 @@ def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> N
     roots: dict[Path, list[Path]] = {}
     for path in paths or (Path("."),):
         roots.setdefault(_workspace_root(path), []).append(path.resolve())
+    sarif: list = []  # one SARIF log holds every workspace's results
     for root, wanted in roots.items():
         result = read_workspace(root)
         run_strict = strict or bool(result.workspace and result.workspace.config.strict)
         findings = [f for f in result.findings if _selected(root / f.location.file, wanted)]
-        click.echo(report.render(findings, fmt, run_strict), nl=False)
+        if fmt in report.REPOSITORY_FORMATS:
+            findings = report.in_repository(findings, root)
+        if fmt == "sarif":
+            sarif += [report.as_run(f, run_strict) for f in findings]
+        else:
+            click.echo(report.render(findings, fmt, run_strict), nl=False)
         if any(f.fails(run_strict) for f in findings) or result.workspace is None:
             exit_code = EXIT_FINDINGS
         if fmt == "text":
@@ -118,6 +127,8 @@ def validate(app: Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> N
             counts = (f"{report.plural(len(ws.journeys), 'journey')}, "
                       f"{report.plural(len(ws.personas), 'persona')}" if ws else "no workspace")
             app.info(f"{_shown(root)}: {counts}; {report.summary(findings, run_strict)}")
+    if fmt == "sarif":
+        click.echo(report.render(sarif, fmt, strict=False), nl=False)
     sys.exit(exit_code)
 
 
@@ -173,16 +184,31 @@ def init(app: Context, directory: Path, stages: str, title: str, force: bool,
                                "already (use --force to start over)")
     files = scaffold.init_files(title, stages)
     if github:
-        files.update(scaffold.github_files())
+        files.update(scaffold.github_files(directory))
     gitignore = directory / ".gitignore"
     if gitignore.exists():
         files.pop(".gitignore")
         _append_missing_lines(gitignore, scaffold.GITIGNORE)
+    if (directory / scaffold.YAMLLINT).exists() and not force:
+        files.pop(scaffold.YAMLLINT)  # the team's own lint settings stay
     written = _write(directory, files, force)
+    written += _write_editor_settings(app, directory)
     for path in written:
         app.debug(f"wrote {path}")
     app.info(f"Created a workspace in {directory} ({len(written)} files). "
              f"Next: `mapgen validate {directory}`.")
+
+
+def _write_editor_settings(app: Context, directory: Path) -> list[Path]:
+    """Map the spec files to their schemas in VS Code's settings, keeping what is there."""
+    path, text = scaffold.editor_settings(directory)
+    if text is None:
+        app.info(f"{path} is not plain JSON, so it was left as it is; to have VS Code check "
+                 f'the specs, add "yaml.schemas": {json.dumps(scaffold.schema_globs())}')
+        return []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return [path]
 
 
 def _append_missing_lines(path: Path, text: str) -> None:

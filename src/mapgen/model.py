@@ -57,6 +57,11 @@ LaneName = Literal[
 #: left out are not shown, and lanes with nothing in them are never shown.
 Lanes = Annotated[tuple[LaneName, ...], Field(min_length=1)]
 
+#: Schema metadata of a list that must not be empty (a journey's stages, a stage's steps).
+#: The model still reads an empty one, so the validator can say what to write (MG312,
+#: MG313); editors mark it at once through the JSON Schema, where it is also required.
+NON_EMPTY = {"minItems": 1}
+
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
@@ -112,6 +117,9 @@ class Spec(BaseModel):
         frozen=True,
         coerce_numbers_to_str=True,
         json_schema_extra={"patternProperties": {"^x-": {}}},
+        # The docstring under each field is its description in the JSON Schema: what
+        # editors show on hover and beside completions.
+        use_attribute_docstrings=True,
     )
 
     extensions: SkipJsonSchema[dict[str, Any]] = Field(
@@ -161,8 +169,12 @@ class EmotionScale(Spec):
     """The range of emotion scores and what each one is called."""
 
     min: StrictInt = -2
+    """The lowest score: the worst a customer can feel."""
     max: StrictInt = 2
+    """The highest score: the best a customer can feel."""
     labels: dict[StrictInt, Text] | None = None
+    """What each score is called, e.g. {-2: angry, 2: excited}; the labels teams use most also get
+    an emoticon."""
 
     def label(self, score: int) -> str:
         labels = self.labels
@@ -179,9 +191,14 @@ class EmotionScale(Spec):
 
 
 class Channel(Spec):
+    """A way customers and the organisation meet: website, email, store..."""
+
     id: Id
+    """How touchpoints and personas refer to the channel: lower-case letters, digits and dashes."""
     name: Text
+    """The channel's name as readers see it, e.g. Website."""
     description: Markdown | None = None
+    """What the channel is, in Markdown."""
 
 
 DEFAULT_CHANNELS = (
@@ -201,9 +218,14 @@ DEFAULT_CHANNELS = (
 # --- mapgen.yml ----------------------------------------------------------------------
 
 class Theme(Spec):
+    """How the site looks: a shipped theme or a folder, with overrides and options."""
+
     name: Text = "default"
+    """A theme that ships with mapgen (default), or the path of a theme folder."""
     custom_dir: Text | None = None
+    """A folder whose templates and static files override the theme's."""
     options: dict[str, Any] = Field(default_factory=dict)
+    """Settings the theme reads, e.g. {accent: "#5b4cdb", dark_mode: auto}."""
 
 
 def _theme_shorthand(value: Any) -> Any:
@@ -258,22 +280,36 @@ class Config(Spec):
     """The site configuration in ``mapgen.yml``; every key has a default."""
 
     title: Text = "Customer journeys"
+    """The site's title, on every page and in the browser tab."""
     description: Markdown | None = None
+    """What the site is about, in Markdown, on its home page."""
     site_url: SiteUrl | None = None
+    """Where the site is published; used for canonical links, the sitemap and the 404 page."""
     repo_url: Text | None = None
+    """The repository the specs live in, for "edit this map" links."""
     edit_uri: Text | None = None
-    #: The language of the site, and which way its text runs (by default: as the
-    #: language is written). A journey may say otherwise for itself.
+    """The path from repo_url to a file's edit page, as in MkDocs, e.g. edit/main/."""
     lang: LanguageTag = "en"
+    """The language of the site (BCP 47: en, ja, ar, pt-BR); a journey may say otherwise for
+    itself."""
     dir: Direction | None = None
+    """Which way the site's text runs; by default, the way its language is written."""
     specs_dir: Text = "specs"
+    """The folder of personas/ and journeys/, relative to mapgen.yml."""
     site_dir: Text = "site"
+    """Where `mapgen build` writes the site, relative to mapgen.yml."""
     theme: Annotated[Theme, BeforeValidator(_theme_shorthand)] = Field(default_factory=Theme)
+    """The theme the site is drawn in: its name, or name, custom_dir and options."""
     emotion_scale: EmotionScale = Field(default_factory=EmotionScale)
+    """The scale emotion scores are on, for every journey that does not set its own."""
     channels: tuple[Channel, ...] = DEFAULT_CHANNELS
+    """The channels touchpoints and personas refer to by id; a common set ships by default."""
     strict: bool = False
+    """true: warnings fail validate and build, as --strict does."""
     engine: Engine = "embedded"
+    """How diagrams are laid out: embedded (bundled, the default) or system (your Graphviz dot)."""
     lanes: Lanes | None = None
+    """The rows of each journey's canvas, in order; lanes left out are not shown."""
 
 
 # --- persona -------------------------------------------------------------------------
@@ -282,17 +318,29 @@ class Persona(Spec):
     """Someone the journeys are about. The id is the file name."""
 
     id: Id
+    """The persona's id; optional, as it is the file name (specs/personas/<id>.yml)."""
     name: Text
+    """The persona's name, e.g. Maya Chen."""
     role: Text | None = None
+    """What this person does, in a few words."""
     avatar: Text | None = None
+    """An emoji, or an image path relative to this file."""
     quote: Text | None = None
+    """A sentence they said in an interview."""
     description: Markdown | None = None
+    """Who they are, in Markdown."""
     goals: TextList = ()
+    """What they want to achieve."""
     needs: TextList = ()
+    """What they need from us to get there."""
     motivations: TextList = ()
+    """Why they act."""
     frustrations: TextList = ()
+    """What gets in their way."""
     channels: RefList = ()
+    """The channels they prefer, by id from mapgen.yml's channels."""
     tags: TextList = ()
+    """Words to group and filter personas by."""
 
 
 # --- journey -------------------------------------------------------------------------
@@ -301,56 +349,99 @@ class Source(Spec):
     """Evidence that steps, pain points and KPIs cite."""
 
     id: Id
+    """How steps, pain points and KPIs cite the source in their evidence or source."""
     title: Text
+    """What the source is, e.g. Customer interviews (n=12)."""
     url: Text | None = None
+    """Where to read the source."""
 
 
 class Kpi(Spec):
+    """A figure the team tracks for a stage, with its target and source."""
+
     name: Text
+    """What is measured, e.g. Ad click-through."""
     value: Text | None = None
+    """The measured value in the journey's period, e.g. "2.1%"."""
     target: Text | None = None
+    """The value the team aims for."""
     source: Ref | None = None
+    """The id of the source the value comes from."""
 
 
 class Touchpoint(Spec):
+    """Where, on which channel, the customer meets the organisation in a step."""
+
     channel: Ref
+    """The channel's id, from mapgen.yml's channels."""
     name: Text
+    """Where the customer meets us on that channel, e.g. Checkout page."""
     description: Text | None = None
+    """More about the touchpoint."""
 
 
 class PainPoint(Spec):
+    """Something that goes wrong for the customer in a step."""
+
     id: Id | None = None
+    """An id, needed only for opportunities to address the pain point."""
     text: Text
+    """What goes wrong for the customer."""
     severity: Severity = "medium"
+    """How much it hurts: low, medium, high or critical."""
     evidence: RefList = ()
+    """The ids of the sources that show it."""
 
 
 class Opportunity(Spec):
+    """Something the team could do, often about a pain point."""
+
     id: Id | None = None
+    """An id for the opportunity, to refer to it."""
     text: Text
+    """What the team could do."""
     addresses: RefList = ()
+    """The ids of the pain points it would relieve."""
     owner: Text | None = None
+    """Who takes it forward, e.g. @marketing."""
     priority: Priority = "medium"
+    """low, medium or high."""
     status: OpportunityStatus = "idea"
+    """How far it got: idea, planned, in-progress or done."""
 
 
 class Step(Spec):
     """One thing the customer does, with what they think and feel there."""
 
     id: Id
+    """The step's id, unique in the journey; `next` refers to it."""
     name: Text
+    """What the customer does, in a few words."""
     actions: Text | None = None
+    """What the customer does here, in detail."""
     motivations: Text | None = None
+    """Why they do it."""
     thoughts: TextList = ()
+    """What they think, in their own words."""
     touchpoints: tuple[Touchpoint, ...] = ()
+    """Where they meet us in this step."""
     emotion: Emotion | None = None
+    """How they feel: a score on the journey's scale, or a mapping persona id -> score."""
     pain_points: tuple[PainPoint, ...] = ()
+    """What goes wrong for them here."""
     opportunities: tuple[Opportunity, ...] = ()
+    """What the team could do about it."""
     evidence: RefList = ()
+    """The ids of the sources this step is based on."""
     frontstage: Text | None = None
+    """What the customer sees us do (service-blueprint lane)."""
     backstage: Text | None = None
+    """What we do out of the customer's sight (service-blueprint lane)."""
     support: TextList = ()
+    """The systems and processes behind the step (service-blueprint lane)."""
     next: RefList | None = None
+    """The ids of the steps customers go to next; by default, the following step. An earlier step
+    is a revisit."""
 
     def scores(self, personas: tuple[str, ...]) -> dict[str, int]:
         """Score per persona; a single number is every persona's score."""
@@ -362,35 +453,59 @@ class Step(Spec):
 
 
 class Stage(Spec):
+    """A phase of the journey (awareness, purchase...), made of steps."""
+
     id: Id
+    """The stage's id, unique in the journey."""
     name: Text
+    """The stage's name, e.g. Awareness."""
     phase: Phase | None = None
+    """When the stage happens: before, during or after the purchase."""
     goal: Text | None = None
+    """What the customer wants from this stage."""
     description: Markdown | None = None
+    """More about the stage, in Markdown."""
     reached: Annotated[StrictInt, Field(ge=0)] | None = None
+    """How many customers reached this stage in the journey's period."""
     kpis: tuple[Kpi, ...] = ()
-    steps: tuple[Step, ...] = ()
+    """What the team measures in this stage."""
+    steps: tuple[Step, ...] = Field((), json_schema_extra=NON_EMPTY)
+    """What the customer does in this stage, in order; at least one step."""
 
 
 class Journey(Spec):
     """A customer's path through stages and steps. The id is the file name."""
 
     id: Id
+    """The journey's id; optional, as it is the file name (specs/journeys/<id>.yml)."""
     title: Text
+    """The journey's title, e.g. First online purchase."""
     personas: RefList = ()
+    """The ids of the personas who take this journey."""
     owner: Text | None = None
+    """The team or person who keeps the map, e.g. @growth-team."""
     status: Status = "current"
-    #: The journey's own language and direction, when not the workspace's.
+    """current (as-is), future (to-be) or draft."""
     lang: LanguageTag | None = None
+    """The journey's language, when not the site's (BCP 47)."""
     dir: Direction | None = None
+    """Which way the journey's text runs, when not its language's."""
     objective: Markdown | None = None
+    """What this map should help the team decide, in Markdown."""
     description: Markdown | None = None
+    """What the journey covers, in Markdown."""
     period: Text | None = None
+    """When the figures in the map were measured, e.g. 2026-Q3."""
     tags: TextList = ()
+    """Words to group and filter journeys by."""
     emotion_scale: EmotionScale | None = None
+    """The scale of this journey's emotion scores, when not mapgen.yml's."""
     lanes: Lanes | None = None
+    """The rows of this journey's canvas, in order, when not mapgen.yml's."""
     sources: tuple[Source, ...] = ()
-    stages: tuple[Stage, ...] = ()
+    """The evidence steps, pain points and KPIs cite."""
+    stages: tuple[Stage, ...] = Field((), json_schema_extra=NON_EMPTY)
+    """The stages of the journey, in order; at least one stage."""
 
     @model_validator(mode="before")
     @classmethod
@@ -431,6 +546,7 @@ class Workspace:
     root: str
     config: Config
     personas: dict[str, Persona] = field(default_factory=dict)
+    """The ids of the personas who take this journey."""
     journeys: dict[str, Journey] = field(default_factory=dict)
     #: Where each persona and journey was read from, relative to ``root``.
     files: dict[str, str] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 from functools import cache
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,6 +19,8 @@ from pydantic import BaseModel
 from mapgen.model import Config, Journey, Persona
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+#: The version of the spec format (SPEC.md) the schemas describe: part of each ``$id``.
+FORMAT_VERSION = 1
 KINDS: dict[str, type[BaseModel]] = {"journey": Journey, "persona": Persona, "config": Config}
 _TITLES = {
     "journey": "mapgen journey", "persona": "mapgen persona", "config": "mapgen.yml",
@@ -27,8 +30,9 @@ _TITLES = {
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema users' editors validate a ``kind`` file against."""
     model = KINDS[kind]
-    out = _numbers_as_text(copy.deepcopy(_raw(model)))
+    out = _non_empty_lists_required(_numbers_as_text(copy.deepcopy(_raw(model))))
     out["$schema"] = SCHEMA_DIALECT
+    out["$id"] = schema_id(kind)
     out["title"] = _TITLES[kind]
     required = [key for key in out.get("required", []) if key != "id"]
     out["required"] = required
@@ -37,21 +41,49 @@ def json_schema(kind: str) -> dict[str, Any]:
             "type": "string", "description": "Shorthand for `personas: [id]`."}
     if kind == "config":
         theme = out["properties"]["theme"]
-        out["properties"]["theme"] = {"anyOf": [{"type": "string"}, theme]}
+        out["properties"]["theme"] = {"anyOf": [{"type": "string"}, theme],
+                                      "description": theme.pop("description")}
     return out
 
 
-def _numbers_as_text(node: Any) -> Any:
+def schema_id(kind: str) -> str:
+    """A stable name for the schema of ``kind``: the same in every copy ``init`` writes,
+    whatever folder it is in, and changed only with the spec format's version."""
+    return f"urn:mapgen:schema:{kind}:{FORMAT_VERSION}"
+
+
+def _non_empty_lists_required(root: dict[str, Any]) -> dict[str, Any]:
+    """A list that must not be empty (``minItems``) must be written: required, no default."""
+    for node in _objects(root):
+        properties = node.get("properties", {})
+        must = [key for key, value in properties.items() if value.get("minItems")]
+        for key in must:
+            properties[key].pop("default", None)
+        required = node.get("required", [])
+        if must:
+            node["required"] = [*required, *(key for key in must if key not in required)]
+    return root
+
+
+def _numbers_as_text(root: dict[str, Any]) -> dict[str, Any]:
     """Free text accepts a number (``period: 2026``), as the validator does."""
-    if isinstance(node, dict):
+    for node in _objects(root):
         if node.get("type") == "string" and not {"pattern", "enum", "const"} & set(node):
             node["type"] = ["string", "number"]
-        for value in node.values():
-            _numbers_as_text(value)
+    return root
+
+
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping in a schema, outermost first."""
+    if isinstance(node, dict):
+        yield node
+        children = node.values()
     elif isinstance(node, list):
-        for value in node:
-            _numbers_as_text(value)
-    return node
+        children = node
+    else:
+        return
+    for child in list(children):
+        yield from _objects(child)
 
 
 def dumps(kind: str) -> str:

@@ -80,6 +80,20 @@ def find_root(path: Path) -> Path:
         "specs/journeys folder); create one with `mapgen init`")
 
 
+def repository_root(path: Path) -> Path | None:
+    """The root of the git repository ``path`` is in (it need not exist yet), or None.
+
+    Tools that point into a repository (GitHub annotations, SARIF, a workflow's paths)
+    name files from there, whatever folder of it the workspace is in. A ``.git`` file
+    counts too: worktrees and submodules have one instead of a folder.
+    """
+    path = path.resolve()
+    for folder in (path, *path.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     """Load, model and validate the workspace at ``root``.
 

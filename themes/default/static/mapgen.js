@@ -97,7 +97,26 @@
     }
     window.addEventListener("hashchange", toCard);
     toCard();
+    var nav = document.querySelector(".stage-nav");
+    if (nav) { nav.addEventListener("click", function (event) { toStage(event, scroller); }); }
     fitOnPrint(scroller.querySelector("table"));
+  }
+
+  /* A stage's link in the bar above a long map: scroll the map sideways until the stage
+     starts just after the lane names (the browser's own jump would put the header under
+     them, or scroll the page to the stuck header). */
+  function toStage(event, scroller) {
+    var link = event.target.closest("a");
+    var header = link && document.getElementById(link.hash.slice(1));
+    if (!header) { return; }
+    event.preventDefault();
+    var lanes = scroller.querySelector("th[scope='row']");
+    var names = lanes ? lanes.getBoundingClientRect().width : 0;
+    var box = header.getBoundingClientRect(), frame = scroller.getBoundingClientRect();
+    var rtl = getComputedStyle(scroller).direction === "rtl";
+    var by = rtl ? box.right - (frame.right - names) : box.left - (frame.left + names);
+    scroller.scrollBy({left: by, top: -scroller.scrollTop});
+    if (frame.top < 0 || frame.top > window.innerHeight / 2) { scroller.scrollIntoView(); }
   }
 
   /* Printed, the map is a poster on one A3 landscape page (journey.html asks for that
