@@ -170,6 +170,14 @@ def test_mermaid_lines_it_cannot_read_are_reported_by_line_and_nothing_is_writte
     assert written(tmp_path) == []
 
 
+def test_a_mermaid_diagram_saved_as_txt_is_read_as_mermaid(tmp_path):
+    source = tmp_path / "returns.txt"
+    source.write_text("journey\n  title Returns\n  section Return\n    Prints a label: 4: Leo\n")
+    done = mapgen("import", str(source), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [s.name for s in journey(tmp_path, "returns")[0].steps] == ["Prints a label"]
+
+
 def test_a_markdown_file_without_a_journey_says_what_it_found(tmp_path):
     source = tmp_path / "notes.md"
     source.write_text("# Notes\n\n```mermaid\nflowchart LR\n  A --> B\n```\n")

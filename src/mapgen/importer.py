@@ -301,7 +301,7 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         raise ImportFailed(f"{path}: cannot read the file: {exc.strerror}") from None
     suffix = path.suffix.lower()
     as_written = False  # a file mapgen wrote: read the values exactly, change nothing
-    if suffix in SHEET_SUFFIXES:
+    if suffix in SHEET_SUFFIXES and not _mermaid_text(path):
         data, result, as_written = from_grids(_grids(path), target, str(path))
         drafts = [(journey_id or _file_id(path), data, "")]
     elif suffix in JSON_SUFFIXES:
@@ -320,6 +320,17 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         _add(result, ident, data, target, f"{path}{where}")
     result.personas = dict(target.cast.new)
     return result
+
+
+def _mermaid_text(path: Path) -> bool:
+    """A .txt file may hold a Mermaid diagram as well as a sheet saved as "Unicode text"."""
+    if path.suffix.lower() != ".txt":
+        return False
+    try:
+        text = spreadsheet.decode_text(path.read_bytes(), path)
+    except SheetError:
+        return False
+    return any(line.strip().lower() == "journey" for line in text.splitlines()[:50])
 
 
 def _grids(path: Path) -> list[Grid]:
