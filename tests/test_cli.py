@@ -585,9 +585,12 @@ def test_odd_files_in_the_specs_folders(workspace):
     assert {("specs/journeys/first-purchase.yaml", "MG302"),
             ("specs/journeys/first-purchase.yml", "MG302")} & codes, "duplicate id"
     assert ("specs/journeys/Bad Name!.yml", "MG301") in codes, "invalid id from file name"
+    assert {("specs/journeys/folder.yml", "MG107"),
+            ("specs/journeys/dangling.yml", "MG107")} <= codes, "named as specs, not files"
     assert {f for f, _ in codes} <= {"specs/journeys/first-purchase.yaml",
                                      "specs/journeys/first-purchase.yml",
-                                     "specs/journeys/Bad Name!.yml"}, "the rest is ignored"
+                                     "specs/journeys/Bad Name!.yml", "specs/journeys/folder.yml",
+                                     "specs/journeys/dangling.yml"}, "notes.txt is ignored"
 
 
 def test_a_bad_file_name_is_reported_once(workspace):

@@ -177,14 +177,67 @@ def test_a_finding_names_the_file_relative_to_the_workspace(make_workspace, vali
     assert [f.location.file for f in read_workspace(root).findings] == [BROKEN]
 
 
-@pytest.mark.parametrize("value", ["yes", "No", "~", "null", ".5", "+1", "0x1F", "1_000",
-                                   "2026-07-01", "=", "<<", "text", "on", "OFF", "-1",
-                                   ".inf", "", "true", "y", "12:30", "ñandú", "0o17"])
-def test_the_fast_resolver_types_scalars_as_yaml_does(value):
-    import yaml
+# --- YAML 1.2: what editors and schema tools read -------------------------------------
 
-    from mapgen.load import _Loader
+#: Plain scalars as YAML 1.2's core schema types them (spec 1.2.2, section 10.3.2), which is
+#: what an editor's YAML language server checks against the JSON Schema. YAML 1.1 (PyYAML's
+#: default) differs on every row marked 1.1.
+CORE_SCHEMA = [
+    *[(word, word) for word in ("Yes", "No", "On", "Off", "y", "n", "YES", "off")],  # 1.1: bool
+    ("true", True), ("True", True), ("TRUE", True), ("false", False), ("False", False),
+    ("FALSE", False), ("tRUE", "tRUE"),
+    ("null", None), ("Null", None), ("NULL", None), ("~", None), ("", None), ("nULL", "nULL"),
+    ("12", 12), ("+12", 12), ("-12", -12), ("012", 12), ("0777", 777), ("08", 8),  # 1.1: octal
+    ("0o12", 10), ("0x1F", 31),                                                  # 1.1: 0o is text
+    ("1:30", "1:30"), ("190:20:30", "190:20:30"),                                # 1.1: base 60
+    ("1_000", "1_000"), ("0b101", "0b101"), ("-0o12", "-0o12"),                  # 1.1: numbers
+    ("1.5", 1.5), (".5", 0.5), ("1.", 1.0), ("-1.5E-2", -0.015), ("1e3", 1000.0),  # 1.1: 1e3 text
+    (".inf", float("inf")), ("-.Inf", float("-inf")), ("+.INF", float("inf")),
+    ("2026-07-01", "2026-07-01"), ("text", "text"), ("=", "="), ("ñandú", "ñandú"),
+]
 
-    text = f"key: {value}\n"
-    expected = yaml.compose(text, Loader=yaml.SafeLoader).value[0][1].tag
-    assert yaml.compose(text, Loader=_Loader).value[0][1].tag == expected
+
+@pytest.mark.parametrize(("written", "read"), CORE_SCHEMA,
+                         ids=[f"{w or 'empty'}" for w, _ in CORE_SCHEMA])
+def test_plain_scalars_are_typed_as_yaml_1_2_types_them(written, read):
+    value = load_text(f"key: {written}\n", "doc.yml").data["key"]
+    assert (type(value), value) == (type(read), read)
+
+
+def test_not_a_number_is_a_float():
+    assert load_text("key: .NaN\n", "doc.yml").data["key"] != load_text(
+        "key: .NaN\n", "doc.yml").data["key"]  # NaN is the one float unequal to itself
+
+
+def test_quoted_scalars_are_text():
+    assert load_text("a: 'true'\nb: \"12\"\n", "doc.yml").data == {"a": "true", "b": "12"}
+
+
+def test_a_tag_that_does_not_fit_its_text_is_refused():
+    assert refused("reached: !!int many\n") == ("MG101", 1, 10)
+
+
+@pytest.mark.parametrize("key", ["1", "true", "null", "~", "On", "0x1F", "1.5"])
+def test_keys_are_text_as_written(key):
+    assert load_text(f"{key}: value\n", "doc.yml").data == {key: "value"}
+
+
+def test_a_key_and_its_quoted_twin_are_one_key_written_twice():
+    assert refused("1: a\n'1': b\n") == ("MG103", 2, 1)
+
+
+def test_a_step_named_on_and_a_persona_named_no_are_valid(make_workspace, valid_specs):
+    journey = valid_specs["specs/journeys/signup.yml"].replace("Visits the site", "On")
+    root = make_workspace({**valid_specs, "specs/journeys/signup.yml": journey,
+                           "specs/personas/ana.yml": "name: No\nrole: Yes\n"})
+    result = read_workspace(root)
+    assert result.findings == ()
+    assert result.workspace.journeys["signup"].steps[0].name == "On"
+    assert result.workspace.personas["ana"].name == "No"
+
+
+def test_emotion_labels_keyed_by_score_still_read_as_scores(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, "mapgen.yml":
+                           "emotion_scale: {min: -1, max: 1, labels: {-1: low, +1: high}}\n"})
+    scale = read_workspace(root).workspace.config.emotion_scale
+    assert (scale.label(-1), scale.label(1)) == ("low", "high")

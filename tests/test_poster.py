@@ -80,7 +80,7 @@ stages:
         name: https://example.org/a/very/long/address/without/any/spaces/in/it/at/all
         thoughts: ["🙂 Emoji 🎉 and Ümlauts, Ελληνικά and Кириллица in one thought"]
         emotion: {ana: -2, ben: 2}
-        next: [a, b]
+        next: [b]
   - id: t
     name: T
     reached: 1

@@ -295,8 +295,12 @@ def test_mutated_examples_give_findings_not_crashes(data):
         result = read_workspace(root)
         assert isinstance(result.findings, tuple)
         for f in result.findings:
-            assert (root / f.location.file).is_file(), f"{f} names a file that is not there"
-            _assert_well_formed(f, (root / f.location.file).read_bytes())
+            path = root / f.location.file
+            if f.code in ("MG107", "MG110") and path.is_dir():  # named, not a file to read
+                assert f.location.line == 0, f
+                continue
+            assert path.is_file(), f"{f} names a file that is not there"
+            _assert_well_formed(f, path.read_bytes())
         if result.workspace is None:
             assert result.fails() and result.findings
 

@@ -29,6 +29,8 @@ BAD_SPECS = [
     ("duplicate-key", SECOND_JOURNEY, "MG103", 6, 5),
     ("alias-bomb", SECOND_JOURNEY, "MG104", 1, 14),
     ("not-a-mapping", SECOND_JOURNEY, "MG108", 1, 1),
+    ("number-too-long", SECOND_JOURNEY, "MG109", 6, 14),
+    ("nested-folder", "specs/journeys/archive", "MG110", 0, 0),
     ("unknown-key", JOURNEY, "MG201", 9, 9),
     ("wrong-type", JOURNEY, "MG202", 6, 14),
     ("invalid-choice", JOURNEY, "MG203", 3, 9),
@@ -144,7 +146,7 @@ def test_the_warnings_are_the_4xx_rules_and_the_byte_order_mark():
 # --- every rule is the validator's ------------------------------------------------------
 
 #: The rules of reading a file, reported by mapgen.load before there is a document.
-READ_BY_THE_LOADER = {"MG101", "MG102", "MG103", "MG104", "MG105", "MG106", "MG107"}
+READ_BY_THE_LOADER = {"MG101", "MG102", "MG103", "MG104", "MG105", "MG106", "MG107", "MG109"}
 
 
 def modules_naming_each_rule() -> dict[str, set[str]]:

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
+from ruamel.yaml import YAML
 
 from mapgen import schema
 from mapgen.cli import cli
@@ -41,8 +41,9 @@ def validators() -> dict[str, Draft202012Validator]:
 
 
 def _editor_view(path: Path):
-    """The file's data as an editor's YAML language server sees it: JSON, string keys."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The file's data as an editor's YAML language server sees it: YAML 1.2 (where `On`
+    and `No` are text), then JSON (string keys). ruamel.yaml is an independent 1.2 reader."""
+    data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     return json.loads(json.dumps(data, default=str))
 
 
@@ -250,3 +251,31 @@ def test_an_editor_and_the_validator_agree_on_site_url(validators, url, accepted
 
     assert (not _errors(validators["config"], {"site_url": url})) is accepted
     assert (site_url_problem(url) is None) is accepted
+
+
+#: Words and numbers YAML 1.1 (PyYAML's default) reads as booleans or other numbers, and
+#: YAML 1.2 (editors, schema tools, mapgen) does not: (where, what is written there).
+YAML_11_ONLY = ["On", "Off", "Yes", "No", "y", "n", "YES", "off", "1:30", "0o12", "012"]
+PLACES = {
+    "step name": ("specs/journeys/signup.yml", "name: Visits the site", "name: {}"),
+    "stage name": ("specs/journeys/signup.yml", "name: Start", "name: {}"),
+    "persona name": ("specs/personas/ana.yml", "name: Ana", "name: {}"),
+    "emotion": ("specs/journeys/signup.yml", "emotion: 0", "emotion: {}"),
+}
+
+
+@pytest.mark.parametrize("place", list(PLACES))
+@pytest.mark.parametrize("word", YAML_11_ONLY)
+def test_an_editor_and_the_validator_agree_on_yaml_1_1_words(
+        validators, make_workspace, valid_specs, place, word):
+    """What the editor's schema check accepts, `mapgen validate` accepts, and the reverse:
+    a step named `On` is fine in both; `emotion: Yes` is text, so wrong in both."""
+    from mapgen.workspace import read_workspace
+
+    file, old, new = PLACES[place]
+    root = make_workspace({**valid_specs, file: valid_specs[file].replace(old, new.format(word))})
+    kind = "journey" if "journeys" in file else "persona"
+    editor_accepts = _errors(validators[kind], _editor_view(root / file)) == []
+    shape_errors = [f for f in read_workspace(root).findings  # what a schema can check
+                    if f.code < "MG300" and f.fails(strict=False)]
+    assert editor_accepts == (shape_errors == []), shape_errors

@@ -23,7 +23,9 @@ from mapgen import __version__, diagrams, poster, report, scaffold, schema
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, get_engine
+from mapgen.escape import for_terminal
 from mapgen.export import FORMATS as EXPORT_FORMATS
+from mapgen.load import is_yaml_name
 from mapgen.model import site_url_problem
 from mapgen.site.theme import ThemeError
 from mapgen.site.output import OutputError
@@ -41,11 +43,11 @@ class Context:
 
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
-            click.echo(message, err=True)
+            click.echo(for_terminal(message), err=True)
 
     def debug(self, message: str) -> None:
         if self.verbosity > 0:
-            click.echo(message, err=True)
+            click.echo(for_terminal(message), err=True)
 
 
 def _colour() -> bool | None:
@@ -73,7 +75,7 @@ class _Echo(logging.Handler):
     """mapgen's log on standard error, through click (so tests and pipes see it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"debug: {record.getMessage()}", err=True)
+        click.echo(f"debug: {for_terminal(record.getMessage())}", err=True)
 
 
 def _show_steps(shown: bool) -> None:
@@ -87,7 +89,7 @@ def _workspace_root(path: Path) -> Path:
     try:
         return find_root(path)
     except WorkspaceError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(for_terminal(exc)) from None
 
 
 @cli.command()
@@ -265,7 +267,8 @@ def new_journey(app: Context, journey_id: str, directory: Path, stages: str,
     root = _workspace_root(directory)
     specs = _specs_dir(root)
     if persona is None:
-        found = sorted(p.stem for p in (root / specs / "personas").glob("*.y*ml"))
+        found = sorted(p.stem for p in (root / specs / "personas").glob("*")
+                       if is_yaml_name(p.name) and not p.name.startswith("."))
         persona = found[0] if found else None
     text = scaffold.journey_text(journey_id, persona, stages)
     path = _write(root, {f"{specs}/journeys/{journey_id}.yml": text}, False)[0]
@@ -358,7 +361,7 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
         try:
             data = diagrams.render(ws, [request], layout, cache, fmt)[0].content
         except EngineError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(for_terminal(exc)) from None
         cache.save()
         app.debug(f"cache: {layouts.reused(cache)} hit(s), {layouts.laid_out(cache)} laid out")
     if output is None:
@@ -408,9 +411,9 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
         with _progress(app) as progress:
             result = build_site(ws, options, progress)
     except (EngineError, OutputError, ThemeError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(for_terminal(exc)) from None
     except jinja2.TemplateError as exc:
-        raise click.ClickException(_template_problem(exc)) from None
+        raise click.ClickException(for_terminal(_template_problem(exc))) from None
     app.info(result.summary())
 
 
@@ -571,11 +574,11 @@ def import_command(app: Context, source: Path, output: Path | None, directory: P
     try:
         imported = importer.import_source(source, ws, journey_id, title)
     except importer.ImportFailed as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(for_terminal(exc)) from None
     for note in imported.notes:
         app.info(note)
     for problem in imported.problems:
-        click.echo(problem, err=True)
+        click.echo(for_terminal(problem), err=True)
     if imported.problems:
         app.info("Nothing written: fix what is listed above and import again.")
         sys.exit(EXIT_FINDINGS)
@@ -588,8 +591,9 @@ def import_command(app: Context, source: Path, output: Path | None, directory: P
               for ident, p in imported.personas.items()}
     existing = [str(path) for path in files if path.exists()]
     if existing and not force:
-        raise click.UsageError(f"{', '.join(existing)} exist{'s' if len(existing) == 1 else ''}"
-                               " (use --force to replace)")
+        raise click.UsageError(for_terminal(
+            f"{', '.join(existing)} exist{'s' if len(existing) == 1 else ''} "
+            "(use --force to replace)"))
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -635,7 +639,7 @@ def diff_command(base: str | None, head: str | None, fmt: str, directory: Path) 
         head = head or diff.WORKING_TREE
         old, new = diff.workspace_at(root, base), diff.workspace_at(root, head)
     except diff.DiffError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(for_terminal(exc)) from None
     changes = diff.compare(old, new)
     click.echo(diff.render(changes, new, fmt, base[:12], head[:12]), nl=False)
 
@@ -648,8 +652,9 @@ def _request(ws, journey: str | None, view: str) -> diagrams.Request:
     if journey not in ws.journeys:
         from mapgen.findings import did_you_mean
 
-        raise click.UsageError(f'no journey "{journey}"{did_you_mean(journey, ws.journeys)}; '
-                               f"known: {', '.join(ws.journeys)}")
+        raise click.UsageError(for_terminal(
+            f'no journey "{journey}"{did_you_mean(journey, ws.journeys)}; '
+            f"known: {', '.join(ws.journeys)}"))
     found = ws.journeys[journey]
     if not diagrams.VIEWS[view].applies_to(found):
         raise click.UsageError(f'journey "{journey}" has {diagrams.VIEWS[view].missing}')
@@ -668,6 +673,6 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - a bug in mapgen, not bad input: say so, briefly
         if os.environ.get("MAPGEN_TRACEBACK"):
             traceback.print_exc()
-        click.echo(f"mapgen: internal error: {type(exc).__name__}: {exc}\n"
+        click.echo(f"mapgen: internal error: {type(exc).__name__}: {for_terminal(exc)}\n"
                    "Please report it; set MAPGEN_TRACEBACK=1 to see the details.", err=True)
         sys.exit(3)

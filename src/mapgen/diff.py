@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mapgen.diagrams.graphs import signed
+from mapgen.escape import for_markdown, for_terminal, markdown_fence
 from mapgen.export import to_mermaid
+from mapgen.load import is_yaml_name
 from mapgen.model import Journey, Workspace
 from mapgen.workspace import CONFIG_NAMES, read_workspace
 
@@ -84,7 +86,7 @@ def workspace_at(root: Path, revision: str) -> Workspace:
     with tempfile.TemporaryDirectory(prefix="mapgen-diff-") as tmp:
         for name in filter(None, names):
             rel = name[len(prefix):]
-            if not (rel in CONFIG_NAMES or rel.endswith((".yml", ".yaml"))):
+            if not (rel in CONFIG_NAMES or is_yaml_name(rel)):
                 continue
             target = Path(tmp) / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -214,8 +216,8 @@ def render(changes: list[Change], new: Workspace, fmt: str, base: str, head: str
         return _markdown(groups, new, base, head)
     lines = []
     for journey, items in groups.items():
-        lines.append(f"{_title(new, journey)}:")
-        lines += [f"  {c.kind}: {c.text}" for c in items]
+        lines.append(f"{for_terminal(_title(new, journey))}:")
+        lines += [f"  {c.kind}: {for_terminal(c.text)}" for c in items]
     return "\n".join(lines) + "\n"
 
 
@@ -227,15 +229,19 @@ def _title(ws: Workspace, journey: str | None) -> str:
 
 
 def _markdown(groups, new: Workspace, base: str, head: str) -> str:
-    out = [f"### Journey map changes ({base} → {head})", ""]
+    """A pull-request comment: every piece of user text in it (titles, names, revisions)
+    is escaped, so a title such as ``<script>`` or ``# x`` stays text; the chart is kept
+    in a fence it cannot close, without control characters (the comment is often read on
+    a terminal first)."""
+    revisions = f"{for_markdown(base)} → {for_markdown(head)}"
+    out = [f"### Journey map changes ({revisions})", ""]
     for journey, items in groups.items():
-        out += [f"#### {_title(new, journey)}", ""]
-        out += [f"- **{c.kind}**: {_md_escape(c.text)}" for c in items]
+        out += [f"#### {for_markdown(_title(new, journey))}", ""]
+        out += [f"- **{c.kind}**: {for_markdown(c.text)}" for c in items]
         if journey in new.journeys:
-            out += ["", "```mermaid", to_mermaid(new, new.journeys[journey]).rstrip(), "```"]
+            chart = "\n".join(for_terminal(line) for line in
+                              to_mermaid(new, new.journeys[journey]).rstrip().split("\n"))
+            fence = markdown_fence(chart)
+            out += ["", f"{fence}mermaid", chart, fence]
         out.append("")
     return "\n".join(out)
-
-
-def _md_escape(text: str) -> str:
-    return "".join("\\" + ch if ch in "\\`*_[]<>|#" else ch for ch in text)

@@ -43,6 +43,8 @@ RULES: dict[str, Rule] = _rules(
     Rule("MG106", "byte-order-mark", W, "The file starts with a UTF-8 byte order mark."),
     Rule("MG107", "unreadable-file", E, "The file cannot be read."),
     Rule("MG108", "not-a-mapping", E, "The document is not a mapping of keys to values."),
+    Rule("MG109", "number-too-long", E, "A number of more than 1,000 digits."),
+    Rule("MG110", "nested-folder", E, "A folder inside personas/ or journeys/, not read."),
     Rule("MG201", "unknown-key", E, "A key the format does not know."),
     Rule("MG202", "wrong-type", E, "A value of the wrong type."),
     Rule("MG203", "invalid-choice", E, "A value outside its set of choices."),

@@ -4,15 +4,27 @@ The loader is the only place that touches YAML. It turns a file into a
 :class:`Document`: the data as dicts, lists and scalars, plus the line and column of
 every node, so the validator can point at ``file:line:col`` for anything it finds.
 
-What it refuses, each with its own rule: files over :data:`MAX_FILE_BYTES`, bytes that
-are not UTF-8, YAML that does not parse, a mapping key written twice, and anchors or
+What it refuses, each with its own rule: a path that is not a regular file (a folder, a
+named pipe, a link to nothing or to itself), files over :data:`MAX_FILE_BYTES`, bytes
+that are not UTF-8, YAML that does not parse, a mapping key written twice, anchors or
 aliases that expand beyond :data:`MAX_NODES` (the "billion laughs" file) or refer to
-themselves. A UTF-8 byte order mark is read past, with a warning.
+themselves, and numbers too long to be numbers. A UTF-8 byte order mark is read past,
+with a warning.
+
+Plain scalars are typed as YAML 1.2's core schema types them, as editors and schema
+tools do: only ``true``/``false`` (in three spellings) are booleans, so a step named
+``On`` or an answer ``No`` is text; ``012`` is twelve, ``0o12`` ten; ``1:30``, ``1_000``
+and dates are text. Mapping keys are text as written (``1:``, ``true:``, ``null:``), as in
+JSON and so in every JSON Schema check.
 """
 
 from __future__ import annotations
 
 import datetime
+import errno
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,28 +41,61 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
+_NULL_TAG, _BOOL_TAG = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+#: YAML 1.2's core schema: the plain scalars that are not text (spec 1.2.2, 10.3.2).
+_CORE_SCHEMA = (
+    (_NULL_TAG, re.compile(r"~|null|Null|NULL")),
+    (_BOOL_TAG, re.compile(r"true|True|TRUE|false|False|FALSE")),
+    (_INT_TAG, re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")),
+    (_FLOAT_TAG, re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")),
+)
+#: The first characters of those scalars: any other plain scalar is text at once.
+_CORE_FIRST = frozenset("0123456789-+.~nNtTfF")
+
+
 class _Loader(_BaseLoader):
     def resolve(self, kind, value, implicit):
-        """Plain text whose first character starts no number, bool or null is text: said
-        at once for most scalars, instead of after trying every implicit resolver."""
-        if kind is ScalarNode and implicit[0] and value and (
-                value[0] not in self.yaml_implicit_resolvers):
+        """The tag of a node as YAML 1.2's core schema gives it (merge keys kept)."""
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)
+        if not implicit[0]:  # quoted
             return self.DEFAULT_SCALAR_TAG
-        return super().resolve(kind, value, implicit)
+        if not value:
+            return _NULL_TAG
+        if value[0] in _CORE_FIRST:
+            for tag, pattern in _CORE_SCHEMA:
+                if pattern.fullmatch(value):
+                    return tag
+        elif value == "<<":
+            return _MERGE_TAG
+        return self.DEFAULT_SCALAR_TAG
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: How many nodes one document may expand to once aliases are followed. A large real
 #: journey has a few thousand; a "billion laughs" file reaches this in milliseconds.
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+#: The longest number a spec may hold. No score, count or year comes near it, and every
+#: later step (JSON, the site) can still write it out: Python refuses to turn integers of
+#: over 4,300 digits into text.
+MAX_NUMBER_DIGITS = 1000
+_NUMBER_LIMIT = 10 ** MAX_NUMBER_DIGITS
 YAML_SUFFIXES = (".yml", ".yaml")
 BOM = "\ufeff"
+#: What the YAML parser counts as the end of a line: CR LF, LF, CR alone (old Mac
+#: files), and NEL, LS and PS.
+#: Opening never waits (for a named pipe's writer, say); O_NONBLOCK is POSIX only.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 DocPath = tuple[str | int, ...]
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 _COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 _STR_TAG = "tag:yaml.org,2002:str"
 _TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}  # dates stay as written: "2026-07-01"
+_CORE_TAGS = {_NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG}
 
 
 def format_path(path: DocPath) -> str:
@@ -118,28 +163,72 @@ def load_text(text: str, name: str) -> Document:
     return _parse(text, name)
 
 
+def is_yaml_name(name: str) -> bool:
+    """True for a name ending in .yml or .yaml, in any case (``signup.YML`` too: tools on
+    Windows and macOS write upper-case suffixes, and those systems do not tell them apart)."""
+    return name.lower().endswith(YAML_SUFFIXES)
+
+
 def read_bytes(path: Path, name: str) -> bytes:
-    """The bytes of a spec file; raises :class:`LoadError` when it is too big or unreadable."""
+    """The bytes of a spec file; raises :class:`LoadError` (MG105, MG107) when it is too
+    big, or not a regular file that can be read.
+
+    It is opened without waiting, and what was opened is checked, not the name: a named
+    pipe or a device under specs/ is refused at once instead of hanging the run.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise _unreadable(path, name, exc) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _error("unreadable-file", Location(name), (
+                f"this is {_what_is(info.st_mode)}, not a YAML file, yet named like one: "
+                "rename it, or replace it with the file"))
+        if info.st_size > MAX_FILE_BYTES:
             raise _error(
                 "file-too-large", Location(name),
-                f"the file is {size / 1048576:.1f} MiB; the limit is 2 MiB. "
+                f"the file is {info.st_size / 1048576:.1f} MiB; the limit is 2 MiB. "
                 "Split it: one persona or journey per file.",
             )
-        return path.read_bytes()
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise _error("unreadable-file", Location(name), f"cannot read the file: {exc.strerror}")
+        raise _unreadable(path, name, exc) from None
+    finally:
+        os.close(fd)
+
+
+def _what_is(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def _unreadable(path: Path, name: str, exc: OSError) -> LoadError:
+    """MG107 for a file that cannot be opened, saying why in the user's terms."""
+    if exc.errno == errno.ELOOP:
+        problem = ("it is a symbolic link that leads back to itself (a loop); point it at "
+                   "a real file or replace it with the file")
+    elif exc.errno == errno.ENOENT and path.is_symlink():
+        problem = (f"it is a symbolic link to {os.readlink(path)}, which does not exist; "
+                   "fix the link or delete it")
+    else:
+        problem = f"cannot read the file: {exc.strerror}"
+    return _error("unreadable-file", Location(name), problem)
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, list[Finding]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start:exc.start].decode("utf-8", "replace")) + 1
+        before = _LINE_BREAK.split(raw[:exc.start].decode("utf-8", "replace"))
+        line, column = len(before), len(before[-1]) + 1
         raise _error(
             "not-utf8", Location(name, line, column),
             f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 "
@@ -219,6 +308,8 @@ class _Builder:
             self.active.discard(id(node))
 
     def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag in _CORE_TAGS:
+            return self._core(node)
         if node.tag in _TEXT_TAGS:
             return node.value
         try:
@@ -227,6 +318,39 @@ class _Builder:
             raise self._fail("yaml-syntax", node, f"{exc.problem}; remove the tag")
         if isinstance(value, (datetime.date, bytes)):
             return node.value
+        return value
+
+    def _core(self, node: ScalarNode) -> Any:
+        """A null, bool, int or float as YAML 1.2's core schema reads it."""
+        text, tag = node.value, node.tag
+        pattern = dict(_CORE_SCHEMA)[tag]
+        if not (pattern.fullmatch(text) or (tag == _NULL_TAG and not text)):
+            raise self._fail("yaml-syntax", node, f'"{text}" is not a {tag.rsplit(":", 1)[1]}; '
+                             "remove the tag")
+        if tag == _NULL_TAG:
+            return None
+        if tag == _BOOL_TAG:
+            return text.lower() == "true"
+        if tag == _FLOAT_TAG:  # Python spells .inf and .nan without the dot
+            lowered = text.lower()
+            return float(lowered.replace(".", "") if lowered.lstrip("+-.") in (
+                "inf", "nan") else text)
+        return self._integer(node)
+
+    def _integer(self, node: ScalarNode) -> int:
+        text = node.value
+        digits = text.lstrip("+-")
+        if digits[:2] in ("0o", "0x"):
+            value = int(digits[2:], 8 if digits[1] == "o" else 16)
+        elif len(digits) <= MAX_NUMBER_DIGITS:
+            value = int(text, 10)
+        else:
+            value = _NUMBER_LIMIT
+        if abs(value) >= _NUMBER_LIMIT:
+            shown = text if len(text) <= 12 else text[:12] + "..."
+            raise self._fail("number-too-long", node, (
+                f"this number ({shown}) has more than {MAX_NUMBER_DIGITS:,} digits, more than "
+                f'any score or count needs; if it is text, quote it: "{shown}"'))
         return value
 
     def _mapping(self, node: MappingNode, path: DocPath) -> dict:
@@ -240,7 +364,9 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 raise self._fail("yaml-syntax", key_node,
                                  "a key must be plain text, not a list or mapping")
-            key = key_node.value if key_node.tag == _STR_TAG else self._scalar(key_node)
+            if key_node.tag not in _CORE_TAGS and key_node.tag != _STR_TAG:
+                self._scalar(key_node)  # refuses the tags a value may not have either
+            key = key_node.value  # text as written: `1:`, `true:` and `null:` too, as in JSON
             if key in seen:
                 first = self.mark(seen[key])
                 raise self._fail("duplicate-key", key_node, (
@@ -272,8 +398,9 @@ class _Builder:
 
 
 def _lines(text: str) -> list[str]:
-    lines = text.split("\n")
-    if text.endswith("\n"):
+    """The lines of ``text`` as the YAML parser counts them (a CR alone ends one too)."""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "" and len(lines) > 1:
         lines.pop()
     return lines
 

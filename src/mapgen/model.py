@@ -165,6 +165,15 @@ EMOTICONS = {
 }
 
 
+def _score_from_key(key: Any) -> Any:
+    """Keys are read as text (``-2:`` is "-2", as in JSON): a whole number is a score."""
+    return int(key) if isinstance(key, str) and re.fullmatch(r"[-+]?[0-9]{1,9}", key) else key
+
+
+#: A score written as a mapping key: `labels: {-2: angry}`.
+ScoreKey = Annotated[StrictInt, BeforeValidator(_score_from_key)]
+
+
 class EmotionScale(Spec):
     """The range of emotion scores and what each one is called."""
 
@@ -172,7 +181,7 @@ class EmotionScale(Spec):
     """The lowest score: the worst a customer can feel."""
     max: StrictInt = 2
     """The highest score: the best a customer can feel."""
-    labels: dict[StrictInt, Text] | None = None
+    labels: dict[ScoreKey, Text] | None = None
     """What each score is called, e.g. {-2: angry, 2: excited}; the labels teams use most also get
     an emoticon."""
 

@@ -4,6 +4,10 @@ SARIF for code scanning.
 Findings name files relative to their workspace. GitHub and code scanning place them on
 a repository's files, so those two formats name them from the repository root: a
 workspace in ``docs/journeys/`` reports ``docs/journeys/specs/journeys/x.yml``.
+
+Messages quote what specs say, and file names are anyone's: text and annotations pass
+both through :func:`mapgen.escape.for_terminal` (GitHub's log plays escape codes too);
+JSON and SARIF keep them as written, escaped by JSON itself.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from urllib.parse import quote
 import click
 
 from mapgen import __version__
+from mapgen.escape import for_terminal
 from mapgen.findings import RULES, Finding, Severity
 from mapgen.workspace import repository_root
 
@@ -67,8 +72,9 @@ def _line(f: Finding, strict: bool) -> str:
     severity = effective(f, strict).value
     colour = "red" if severity == "error" else "yellow"
     label = click.style(f"{severity} {f.code}", fg=colour, bold=True)
-    path = f" [{f.location.path}]" if f.location.path else ""
-    return f"{click.style(str(f.location), bold=True)}: {label} {f.message}{path}"
+    path = f" [{for_terminal(f.location.path)}]" if f.location.path else ""
+    where = click.style(for_terminal(f.location), bold=True)
+    return f"{where}: {label} {for_terminal(f.message)}{path}"
 
 
 def _as_dict(f: Finding, strict: bool) -> dict:
@@ -118,7 +124,7 @@ def _sarif_location(f: Finding) -> dict:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return for_terminal(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

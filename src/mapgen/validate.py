@@ -1,6 +1,6 @@
 """Validate: turn loaded documents into models, and report everything that is wrong.
 
-Every rule of the format lives here except the seven of reading a file (MG101-MG107,
+Every rule of the format lives here except those of reading a file (MG101-MG107, MG109,
 :mod:`mapgen.load`); :mod:`mapgen.workspace` finds and reads the files and asks this module
 what is wrong with them. Two passes, both reporting every finding rather than stopping at
 the first:
@@ -131,6 +131,9 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
         return finding("invalid-id", doc.locate(path), _bad_id_message(value))
     if kind == "emotion_type":
         return finding("wrong-type", doc.locate(path), f"{err['msg']}; found {_describe(value)}")
+    if kind in _TYPE_NAMES and path[-1:] == ("[key]",):  # a mapping key, e.g. of labels
+        return finding("wrong-type", doc.locate(path[:-1], key=True), (
+            f'the key "{value}" should be {_TYPE_NAMES[kind]}, a score: e.g. `2: excited`'))
     if kind in _TYPE_NAMES:
         return finding("wrong-type", doc.locate(path), (
             f"{key or 'the value'} should be {_TYPE_NAMES[kind]}; found {_describe(value)}"))
@@ -208,6 +211,20 @@ def duplicate_spec(kind: str, item_id: str, doc: Document, first_file: str) -> F
         f'another file, {first_file}, already defines the {noun} "{item_id}"; keep one of them'))
 
 
+def nested_folder(kind: str, folder: str, count: int) -> Finding:
+    """MG110 for ``folder``, inside the ``kind`` folder and holding ``count`` spec files.
+
+    The layout is flat (a spec's id is its file name, unique per kind), so files in a
+    folder below are not read; saying so beats a journey that silently never appears.
+    """
+    noun = DOCUMENT_MODELS[kind].__name__.lower()
+    files = "1 spec file" if count == 1 else f"{count} spec files"
+    return finding("nested-folder", Location(folder), (
+        f"this folder holds {files} that mapgen does not read: it reads the files directly "
+        f"in {kind}/ (one {noun} per file, its id the file name). Move them up into "
+        f"{kind}/, or move the folder out of the specs folder"))
+
+
 def check_specs_folder(specs: Path, specs_dir: str, config_doc: Document | None,
                        config_file: str) -> Finding | None:
     """MG205 when ``specs`` (the config's ``specs_dir``) is not a folder that can be read.
@@ -263,8 +280,23 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
     findings += _unused_personas(ws, docs)
     findings += _persona_channels(ws, docs)
     if config_doc is not None and "channels" in (config_doc.data or {}):
+        findings += _duplicate_ids("channel", [(("channels", i, "id"), c.id) for i, c in
+                                               enumerate(ws.config.channels)], config_doc)
         findings += _unused_channels(ws, config_doc)
     return findings
+
+
+def _duplicate_ids(kind: str, entries: list[tuple[DocPath, str]],
+                   doc: Document) -> Iterator[Finding]:
+    """MG302 for each (path, id) of ``entries`` whose id an earlier entry has."""
+    seen: dict[str, DocPath] = {}
+    for path, ident in entries:
+        if ident in seen:
+            first = doc.locate(seen[ident])
+            yield finding("duplicate-id", doc.locate(path), (
+                f'the {kind} id "{ident}" is already used on line {first.line}; '
+                f"give each {kind} its own id"))
+        seen.setdefault(ident, path)
 
 
 def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Finding]:
@@ -275,7 +307,7 @@ def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Find
             "e.g. `{min: -2, max: 2}`")))
     for score in (scale.labels or {}):
         if not scale.min <= score <= scale.max:
-            findings.append(finding("invalid-value", doc.locate(path + ("labels", score)), (
+            findings.append(finding("invalid-value", doc.locate(path + ("labels", str(score))), (
                 f"the label for {score} lies outside the scale {scale.min}..{scale.max}; "
                 "remove it or widen the scale")))
     return findings
@@ -372,14 +404,7 @@ class _JourneyChecker:
                             if o.id],
         }
         for kind, entries in groups.items():
-            seen: dict[str, DocPath] = {}
-            for path, ident in entries:
-                if ident in seen:
-                    first = self.doc.locate(seen[ident])
-                    self.add("duplicate-id", path, (
-                        f'the {kind} id "{ident}" is already used on line {first.line}; '
-                        f"give each {kind} its own id"))
-                seen.setdefault(ident, path)
+            self.findings += _duplicate_ids(kind, entries, self.doc)
 
     def _steps(self) -> Iterator[tuple[DocPath, Any]]:
         for i, stage in enumerate(self.journey.stages):
@@ -405,7 +430,11 @@ class _JourneyChecker:
                          _unknown("channel", tp.channel, self.ws.channels)
                          + "; or declare it under `channels` in mapgen.yml")
         for k, ref in enumerate(step.next or ()):
-            if ref not in self.step_ids:
+            if ref == step.id:
+                self.add("invalid-value", path + ("next", k), (
+                    f'the step "{ref}" leads to itself: `next` names the steps that come after '
+                    f'it; remove "{ref}" here (to show a retry, add a step for it)'))
+            elif ref not in self.step_ids:
                 self.add("unknown-step", path + ("next",) + (k,),
                          _unknown("step", ref, self.step_ids))
         for k, ref in enumerate(step.evidence):

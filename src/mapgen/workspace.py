@@ -27,7 +27,7 @@ from pathlib import Path
 
 from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest, to_data
 from mapgen.findings import FINDINGS, Finding
-from mapgen.load import YAML_SUFFIXES, Document, LoadError, load_bytes, read_bytes
+from mapgen.load import Document, LoadError, is_yaml_name, load_bytes, read_bytes
 from mapgen.model import DOCUMENT_MODELS, Config, Spec, Workspace
 from mapgen.validate import (
     check_document,
@@ -35,6 +35,7 @@ from mapgen.validate import (
     check_specs_folder,
     check_workspace,
     duplicate_spec,
+    nested_folder,
 )
 
 CONFIG_NAMES = ("mapgen.yml", "mapgen.yaml")
@@ -116,8 +117,10 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     missing = check_specs_folder(specs, config.specs_dir, config_doc, CONFIG_NAMES[0])
     if missing is not None:
         return Result(None, _sorted([*findings, missing]), documents)
+    spec_files, nested = _spec_files(specs, root)
+    findings += nested
     with _gc_paused():
-        specs_read = _read_specs(list(_spec_files(specs)), root, cache or Cache())
+        specs_read = _read_specs(spec_files, root, cache or Cache())
     log.debug("read %d spec files", len(specs_read))
     for kind, path, spec in specs_read:
         findings += spec.findings
@@ -168,7 +171,7 @@ def _read_config(root: Path):
     """(document, Config, findings, digest) for mapgen.yml; the defaults without one."""
     for name in CONFIG_NAMES:
         path = root / name
-        if path.is_file():
+        if os.path.lexists(path):  # a folder or a broken link by that name is reported
             return _config_from(path, name)
     return None, _DEFAULT_CONFIG, [], "default"
 
@@ -345,14 +348,34 @@ def _parse_job(job: tuple) -> SpecFile:
     return SpecFile(shown, doc, item, tuple(loading), tuple(shape), key)
 
 
-def _spec_files(specs: Path):
-    """(kind, path) of every spec file, sorted, so findings and output are stable."""
+def _spec_files(specs: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Finding]]:
+    """(kind, path) of every spec file, sorted, so findings and output are stable; and a
+    finding for each folder among them that holds spec files, which are not read.
+
+    Every name ending in .yml or .yaml (any case) is a spec file, whatever it turns out to
+    be: the loader says why a folder, a named pipe or a broken link is not one. Hidden
+    names are left alone: editors keep lock files there (Emacs' ``.#signup.yml`` is a
+    link to nothing while the file is open).
+    """
+    files: list[tuple[str, Path]] = []
+    findings: list[Finding] = []
     for kind in DOCUMENT_MODELS:
         folder = specs / kind
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.suffix in YAML_SUFFIXES and path.is_file():
-                    yield kind, path
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if is_yaml_name(path.name):
+                files.append((kind, path))
+            elif path.is_dir() and (count := _spec_files_in(path)):
+                findings.append(nested_folder(kind, _display(path, root), count))
+    return files, findings
+
+
+def _spec_files_in(folder: Path) -> int:
+    """How many spec files ``folder`` holds, at any depth (links to folders not followed)."""
+    return sum(is_yaml_name(name) for _, _, names in os.walk(folder) for name in names)
 
 
 def _display(path: Path, root: Path) -> str:

@@ -200,18 +200,21 @@ class OutputFolder:
 
 
 class Staging:
-    """A folder beside the output folder where the next site is put together.
+    """A marked folder beside the output folder, where the next site is put together.
 
-    Use it as a context manager: unless :meth:`publish_as` put it in place, it is deleted
-    on exit, whether the build succeeded or not.
+    The next site is made in ``folder``, inside the marked ``container``; publishing
+    exchanges it with the output folder, so the old site lands inside the container,
+    marked at every instant. Use it as a context manager: the container is deleted on
+    exit (its mark last), whether the build succeeded or not.
     """
 
     def __init__(self, site_dir: Path):
         site_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir),
-                                            dir=site_dir.parent))
-        os.chmod(self.folder, 0o755)  # as a folder made with mkdir would be, not 0700
-        (self.folder / STAGING_MARK).touch()
+        self.container = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir),
+                                               dir=site_dir.parent))
+        (self.container / STAGING_MARK).touch()
+        self.folder = self.container / "next"
+        self.folder.mkdir(mode=0o755)
 
     def put(self, rel: str, data: bytes) -> Staged:
         path = self.folder / rel
@@ -232,19 +235,33 @@ class Staging:
             os.link(source, target)
 
     def publish_as(self, site_dir: Path) -> None:
-        """Put this folder in the place of ``site_dir`` in one step; delete the old one."""
-        (self.folder / STAGING_MARK).unlink()
+        """Put the next site in the place of ``site_dir`` in one step."""
+        os.chmod(self.folder, 0o755)
         if not site_dir.exists():
             os.rename(self.folder, site_dir)
-            return
-        _exchange(self.folder, site_dir)
-        (self.folder / STAGING_MARK).touch()  # the old site, now here, is a leftover
+        else:
+            _exchange(self.folder, site_dir)  # the old site is now in the container
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        _delete_marked(self.container)
+
+
+def _delete_marked(folder: Path) -> None:
+    """Delete a staging folder, its mark last: a build killed half-way through deleting
+    leaves a folder the next build still knows as its own."""
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if child.name == STAGING_MARK:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- the manifest ------------------------------------------------------------------------
@@ -316,7 +333,7 @@ def _remove_leftovers(site_dir: Path) -> None:
     for folder in parent.glob(_staging_prefix(site_dir) + "*"):
         if folder.is_dir() and not folder.is_symlink() and (
                 (folder / STAGING_MARK).exists() or not any(folder.iterdir())):
-            shutil.rmtree(folder, ignore_errors=True)
+            _delete_marked(folder)
 
 
 _RENAME_EXCHANGE = 2
