@@ -191,3 +191,60 @@ def test_the_journey_page_shows_the_chosen_lanes_in_their_order(make_workspace):
     assert page.count('<th scope="col" id="step-') == 4
     assert 'colspan="2" id="stage-find"' in page and "−750 (75%)" in page
     assert "leaves the journey" in page and 'href="#step-visit"' in page
+
+
+#: A buying committee: stages with an owner and a duration, steps naming who takes part,
+#: emotions written by label.
+COMMITTEE_JOURNEY = """\
+title: Buying committee
+personas: [ana, ben]
+stages:
+  - id: evaluate
+    name: Evaluate
+    owner: "@solutions"
+    duration: P6W
+    steps:
+      - id: demo
+        name: Watches a demo
+        emotion: {ana: happy, ben: Sad}
+      - id: trial
+        name: Runs a trial
+        personas: ben
+        emotion: excited
+  - id: decide
+    name: Decide
+    duration: 2-3 weeks
+    steps:
+      - id: signs
+        name: Signs
+        personas: [ana]
+        emotion: neutral
+"""
+
+
+@pytest.fixture
+def committee(make_workspace):
+    root = make_workspace({"specs/personas/ana.yml": "name: Ana\n",
+                           "specs/personas/ben.yml": "name: Ben\n",
+                           "specs/journeys/committee.yml": COMMITTEE_JOURNEY})
+    result = read_workspace(root)
+    assert result.findings == ()
+    return canvas(result.workspace, result.workspace.journeys["committee"])
+
+
+def test_stage_headers_carry_the_owner_and_the_duration_as_people_say_it(committee):
+    assert [(s.owner, s.duration) for s in committee.stages] == [
+        ("@solutions", "6 weeks"), (None, "2–3 weeks")]
+
+
+def test_step_columns_name_who_takes_part_when_the_step_says(committee):
+    assert [s.taking_part for s in committee.steps] == [(), ("Ben",), ("Ana",)]
+
+
+def test_curves_and_feelings_read_labels_and_skip_those_not_taking_part(committee):
+    assert [(c.persona, c.scores) for c in committee.curves] == [
+        ("ana", (1, None, 0)), ("ben", (-1, 2, None))]
+    emotion = committee.lane("emotion")
+    assert [[(f.persona, f.score, f.label) for f in cell.items] for cell in emotion.cells] == [
+        [("ana", 1, "happy"), ("ben", -1, "sad")], [("ben", 2, "excited")],
+        [("ana", 0, "neutral")]]

@@ -99,7 +99,8 @@ def test_every_steps_action_emotion_and_pain_point_line_up_with_its_header(
     for step, model in zip(steps, expected.steps, strict=True):
         left, right = step["header"]
         assert len(step["action"]) == (1 if model.actions else 0), step["id"]
-        assert len(step["emotion"]) == len(model.scores(expected.personas)), step["id"]
+        assert len(step["emotion"]) == len(
+            model.scores(expected.personas, ws.scale_of(expected))), step["id"]
         assert len(step["pain"]) == len(model.pain_points), step["id"]
         for part in ("action", "emotion", "pain"):
             for part_left, part_right in step[part]:

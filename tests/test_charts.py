@@ -129,6 +129,31 @@ def test_a_missing_score_is_a_gap_not_a_zero(tmp_path):
     assert len(points_of(whole)) == 4
 
 
+def test_the_curve_reads_labels_as_their_scores(tmp_path):
+    """A journey written with labels draws exactly as the one written with numbers."""
+    by_label = [[step("Lands", "Happy"), step("Browses", {"p0": "sad", "p1": "excited"})],
+                [step("Pays", {"p0": -2, "p1": "neutral"})]]
+    by_number = [[step("Lands", 1), step("Browses", {"p0": -1, "p1": 2})],
+                 [step("Pays", {"p0": -2, "p1": 0})]]
+    labels = write_workspace(tmp_path / "labels", people(2),
+                             {"curve": journey(["p0", "p1"], by_label)})
+    numbers = write_workspace(tmp_path / "numbers", people(2),
+                              {"curve": journey(["p0", "p1"], by_number)})
+    assert charts.emotion_curve(labels, labels.journeys["curve"]) == charts.emotion_curve(
+        numbers, numbers.journeys["curve"])
+
+
+def test_a_persona_not_taking_part_has_a_gap_there(tmp_path):
+    stages = [[step("Lands", 1), {**step("Calls sales", 0), "personas": ["p1"]},
+               step("Pays", {"p0": 2, "p1": 1})]]
+    ws = write_workspace(tmp_path, people(2), {"curve": journey(["p0", "p1"], stages)})
+    first, second = groups(parse(charts.emotion_curve(ws, ws.journeys["curve"])),
+                           "persona-line")
+    assert len(groups(first, "point")) == 2, "no point where p0 takes no part"
+    assert not any("Calls sales" in tip for tip in texts(first, "title"))
+    assert len(groups(second, "point")) == 3
+
+
 def test_stages_steps_and_the_scale_are_all_named(tmp_path):
     stages = [[step("Sees an ad", 1), step("Reads the pricing page", 0)],
               [step("Fills in the checkout form", {"maya": -1})],

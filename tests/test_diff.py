@@ -131,3 +131,35 @@ def test_outside_git_and_unknown_revisions_are_clear_errors(repo, tmp_path_facto
     outside = CliRunner().invoke(cli, ["diff", "-d", str(plain)])
     assert outside.exit_code == 2 and "not in a git repository" in outside.output
     assert "Traceback" not in outside.output
+
+
+B2B = "specs/journeys/b2b-invoice-payments.yml"
+
+
+def test_a_stages_owner_and_duration_changes_are_reported(repo):
+    edit(repo, B2B, 'owner: "@deal-desk"\n    duration: P6W', 'owner: "@legal-ops"\n'
+         '    duration: "8-10 weeks"')
+    edit(repo, B2B, '    owner: "@customer-success"\n', '    owner: "@customer-success"\n'
+         "    duration: 1 year\n")
+    found = changes(repo)
+    assert ("stage owner", "purchase-decision: @deal-desk -> @legal-ops") in found
+    assert ("stage duration", "purchase-decision: 6 weeks -> 8–10 weeks") in found
+    assert ("stage duration", "loyalty: none -> 1 year") in found
+
+
+def test_who_takes_part_is_reported_and_a_persona_leaving_loses_their_score(repo):
+    edit(repo, B2B, "        personas: [daniel, grace]\n        actions: Signs the order form",
+         "        personas: daniel\n        actions: Signs the order form")
+    edit(repo, B2B, "emotion: {daniel: excited, grace: happy}", "emotion: excited")  # signs
+    found = changes(repo)
+    assert ("taking part", "signs: daniel, grace -> daniel") in found
+    assert ("emotion", "signs: grace +1 -> none (removed)") in found
+    assert not any("signs: daniel" in t for k, t in found if k == "emotion"), (
+        "daniel's score is the same, whether written in a mapping or alone")
+
+
+def test_an_emotion_written_as_its_label_instead_of_its_number_is_no_change(repo):
+    edit(repo, B2B, "emotion: {daniel: happy, priya: neutral}", "emotion: {daniel: 1, priya: 0}")
+    assert changes(repo) == []
+    edit(repo, B2B, "emotion: {daniel: 1, priya: 0}", "emotion: {daniel: SAD, priya: 0}")
+    assert changes(repo) == [("emotion", "discovery-call: daniel +1 -> -1 (down)")]

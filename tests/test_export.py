@@ -55,8 +55,8 @@ def test_every_example_journey_exports_as_valid_mermaid(example):
         for step in journey.steps:
             actors = [a for task, _, actors in tasks if task == mermaid_text(step.name)
                       for a in actors[0].split(",")]
-            assert len(actors) == len(set(actors)) == len(step.scores(journey.personas)), \
-                "each persona once"
+            scores = step.scores(journey.personas, example.scale_of(journey))
+            assert len(actors) == len(set(actors)) == len(scores), "each persona once"
 
 
 @pytest.mark.parametrize("char, entity", [(":", "#58;"), (";", "#59;"), ("#", "#35;"),
@@ -158,3 +158,46 @@ def test_init_github_writes_a_workflow_with_the_steps_named(tmp_path):
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
     assert cache["with"]["path"] == ".mapgen-cache"
     assert flow["jobs"]["deploy"]["needs"] == "build"
+
+
+def test_csv_carries_who_takes_part_and_each_stages_owner_and_duration(example):
+    journey = example.journeys["b2b-invoice-payments"]
+    rows = list(csv.DictReader(io.StringIO(to_csv(example, journey))))
+    by_step = {r["step"]: r for r in rows}
+    first_row_of = {r["stage"]: r for r in rows if r["stage"]}
+    evaluation = first_row_of["active-evaluation"]
+    assert (evaluation["stage_owner"], evaluation["stage_duration"]) == (
+        "'@solutions-engineering", "6-10 weeks"), "@ starts no formula"
+    assert first_row_of["purchase-decision"]["stage_duration"] == "P6W"
+    assert by_step["sandbox-trial"]["personas"] == "priya"
+    assert by_step["signs"]["personas"].splitlines() == ["daniel", "grace"]
+
+
+def test_csv_keeps_emotions_as_written_labels_included(example):
+    journey = example.journeys["b2b-invoice-payments"]
+    rows = {r["step"]: r for r in csv.DictReader(io.StringIO(to_csv(example, journey)))}
+    # written as {daniel: excited, grace: happy}; Priya does not take part
+    assert [rows["signs"][f"emotion:{p}"] for p in ("daniel", "priya", "grace")] == [
+        "excited", "", "happy"]
+
+
+def test_json_carries_the_new_fields_as_written(example):
+    result = CliRunner().invoke(cli, ["export", "b2b-invoice-payments", "--format", "json",
+                                      "-d", str(REPO)])
+    data = json.loads(result.stdout)
+    stage = next(s for s in data["stages"] if s["id"] == "purchase-decision")
+    assert (stage["owner"], stage["duration"]) == ("@deal-desk", "P6W")
+    signs = next(s for s in stage["steps"] if s["id"] == "signs")
+    assert signs["personas"] == ["daniel", "grace"]
+    assert signs["emotion"] == {"daniel": "excited", "grace": "happy"}
+
+
+def test_mermaid_actors_are_those_taking_part_with_their_own_scores(example):
+    journey = example.journeys["b2b-invoice-payments"]
+    tasks = check_mermaid(to_mermaid(example, journey))
+    actors = {(task, a.strip()): score for task, score, (names, *_) in tasks
+              for a in names.split(",")}
+    assert [(a, s) for (t, a), s in actors.items() if t == "Tests the API in the sandbox"] == [
+        ("Priya Raman", 2)], "Priya alone, sad (-1) is 2 on Mermaid's 1..5"
+    assert {a: s for (t, a), s in actors.items() if t == "Sends the security questionnaire"} \
+        == {"Priya Raman": 1, "Daniel Okafor": 2}, "angry and sad, not their mean"

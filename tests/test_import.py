@@ -20,14 +20,13 @@ import yaml
 
 from mapgen import importer, spreadsheet
 from mapgen.export import mermaid_score, to_csv, to_json, to_mermaid
-from mapgen.model import ID_PATTERN, Step
+from mapgen.model import ID_PATTERN
 from mapgen.sheet import spec_data
 from mapgen.workspace import read_workspace
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 IMPORTS = TESTS / "imports"
-STEP_PERSONAS = "personas" in Step.model_fields
 
 
 def mapgen(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -57,7 +56,6 @@ def assert_no_traceback(done: subprocess.CompletedProcess) -> None:
 
 # --- Mermaid -------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not STEP_PERSONAS, reason="a task's actors need a step's `personas`")
 @pytest.mark.parametrize("name", ["onboarding.mmd", "workshop.md"])
 def test_an_imported_mermaid_file_validates_strictly_with_no_hand_edits(tmp_path, name):
     done = imported(tmp_path, name)
@@ -476,7 +474,7 @@ def test_mermaid_export_gives_each_persona_their_own_score():
     for step in b2b.steps:
         mine = [t for t in tasks if t.split(":")[0] == step.name]
         actors = {a.strip(): int(t.split(":")[1]) for t in mine for a in t.split(":")[2].split(",")}
-        scores = step.scores(b2b.personas)
+        scores = step.scores(b2b.personas, scale)
         assert actors == {names[p]: mermaid_score(s, scale.min, scale.max)
                           for p, s in scores.items()}, step.id
         differing += len(set(scores.values())) > 1
@@ -494,4 +492,5 @@ def test_a_mermaid_export_imports_back_with_each_persona_score(tmp_path):
     copy = result.journeys["copy"]
     assert [s.name for s in copy.steps] == [s.name for s in b2b.steps]
     for before, after in zip(b2b.steps, copy.steps, strict=True):
-        assert after.scores(copy.personas) == before.scores(b2b.personas)
+        assert after.scores(copy.personas, copy.emotion_scale or scale) == before.scores(
+            b2b.personas, scale)

@@ -239,11 +239,12 @@ def test_a_real_full_disk_is_one_line_exit_1_and_the_old_site_intact(small_disk,
     assert build(root, "-d", str(site)).exit_code == 0
     before = tree(site)
     ballast = small_disk / "ballast"
-    with ballast.open("wb") as out:  # fill the disk, then leave room for a few files only
+    # Fill the disk, then leave room for a few files only. Unbuffered, so that closing the
+    # file has nothing left to write: how full the disk gets depends on the site's size.
+    with ballast.open("wb", buffering=0) as out:
         with pytest.raises(OSError):
             while True:
                 out.write(b"x" * 65536)
-                out.flush()
     os.truncate(ballast, ballast.stat().st_size - 128 * 1024)
     config = root / "mapgen.yml"
     config.write_text(config.read_text("utf-8").replace("title:", "title: Renamed -", 1))

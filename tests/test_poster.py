@@ -294,3 +294,11 @@ def test_the_site_holds_each_journeys_poster_and_links_it(tmp_path):
         assert f'<img src="posters/{journey}.svg" alt="The journey map of ' in home
         page = (site / f"journeys/{journey}.html").read_text("utf-8")
         assert f'href="../posters/{journey}.svg" download' in page
+
+
+def test_the_poster_shows_each_stages_owner_and_duration_and_who_takes_part(tmp_path):
+    svg = ET.parse(export(REPO, "b2b-invoice-payments", "svg", tmp_path / "map.svg")).getroot()
+    words = squeezed("".join(t.text or "" for t in svg.iter(f"{SVG}text")))
+    for shown in ("Owner: @deal-desk", "Takes 6 weeks", "Takes 3–6 months",
+                  "With Daniel Okafor, Grace Whitfield", "With Priya Raman"):
+        assert squeezed(shown) in words, shown

@@ -33,9 +33,13 @@ BAD_SPECS = [
     ("nested-folder", "specs/journeys/archive", "MG110", 0, 0),
     ("unknown-key", JOURNEY, "MG201", 9, 9),
     ("wrong-type", JOURNEY, "MG202", 6, 14),
+    ("wrong-type-stage-owner", JOURNEY, "MG202", 6, 12),
     ("invalid-choice", JOURNEY, "MG203", 3, 9),
     ("missing-key", SECOND_JOURNEY, "MG204", 7, 9),
     ("invalid-value", JOURNEY, "MG205", 6, 14),
+    ("invalid-value-duration", JOURNEY, "MG205", 7, 15),
+    ("invalid-value-scale-labels", JOURNEY, "MG205", 6, 30),
+    ("invalid-value-step-personas", JOURNEY, "MG205", 9, 19),
     ("invalid-id", JOURNEY, "MG301", 11, 17),
     ("invalid-id-in-file-name", "specs/journeys/Sign_Up.yml", "MG301", 1, 1),
     ("duplicate-id", JOURNEY, "MG302", 10, 13),
@@ -47,10 +51,13 @@ BAD_SPECS = [
     ("unknown-source", JOURNEY, "MG307", 10, 20),
     ("unknown-pain-point", JOURNEY, "MG308", 12, 25),
     ("emotion-persona", JOURNEY, "MG309", 9, 27),
+    ("emotion-persona-not-taking-part", JOURNEY, "MG309", 10, 31),
     ("emotion-out-of-scale", JOURNEY, "MG310", 9, 18),
     ("invalid-scale", JOURNEY, "MG311", 3, 22),
     ("no-stages", JOURNEY, "MG312", 3, 9),
     ("no-steps", JOURNEY, "MG313", 12, 12),
+    ("step-persona", JOURNEY, "MG314", 9, 25),
+    ("unknown-emotion-label", JOURNEY, "MG315", 9, 18),
     ("emotion-gap", JOURNEY, "MG401", 7, 9),
     ("unaddressed-pain", JOURNEY, "MG402", 11, 13),
     ("unused-channel", "mapgen.yml", "MG403", 3, 5),
@@ -442,3 +449,159 @@ def test_a_step_of_the_wrong_type_does_not_also_empty_its_stage(make_workspace, 
     journey = valid_specs[JOURNEY] + "      - Visits the pricing page\n"
     root = make_workspace({**valid_specs, JOURNEY: journey})
     assert {code for _, code, _, _ in findings_at(root)} == {"MG202"}
+
+
+# --- who takes part in a step, emotions by label, a stage's owner and duration ----------
+
+def two_persona_workspace(make_workspace, valid_specs, steps: str, **extra: str) -> Path:
+    """The valid workspace with ``bo`` beside ``ana`` in a journey of ``steps``."""
+    return make_workspace({**valid_specs, "specs/personas/bo.yml": "name: Bo\n",
+                           JOURNEY: journey_with_steps(steps, "[ana, bo]"), **extra})
+
+
+def test_only_the_personas_taking_part_need_an_emotion(make_workspace, valid_specs):
+    steps = """
+- {id: visit, name: Visits, personas: [ana], emotion: 1}
+- {id: call, name: Calls sales, personas: bo, emotion: {bo: -1}}
+"""
+    root = two_persona_workspace(make_workspace, valid_specs, steps)
+    assert findings_at(root) == set()
+    journey = read_workspace(root).workspace.journeys["signup"]
+    scale = read_workspace(root).workspace.scale_of(journey)
+    assert [s.scores(journey.personas, scale) for s in journey.steps] == [{"ana": 1}, {"bo": -1}]
+
+
+def test_a_persona_taking_part_without_an_emotion_is_still_a_gap(make_workspace, valid_specs):
+    steps = "- {id: visit, name: Visits, personas: [ana, bo], emotion: {ana: 1}}"
+    root = two_persona_workspace(make_workspace, valid_specs, steps)
+    assert codes_and_lines(root) == {("MG401", 7)}
+    assert '"bo"' in message_of(root, "MG401")
+
+
+def test_a_gap_suggests_naming_who_takes_part(make_workspace, valid_specs):
+    root = two_persona_workspace(make_workspace, valid_specs,
+                                 "- {id: visit, name: Visits, emotion: {ana: 1}}")
+    assert "`personas`" in message_of(root, "MG401")
+
+
+def test_a_step_persona_that_is_no_persona_at_all_is_reported(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(
+        "- {id: visit, name: Visits, personas: [ana, anna], emotion: 0}")})
+    assert findings_at(root) == {(JOURNEY, "MG314", 7, 51)}
+    assert 'did you mean "ana"?' in message_of(root, "MG314")
+
+
+def test_a_single_emotion_for_a_step_nobody_of_the_journey_takes_part_in(
+        make_workspace, valid_specs):
+    """`personas: [bo]` where bo is not in the journey: one finding (MG314), no gap."""
+    root = make_workspace({**valid_specs, "specs/personas/bo.yml": "name: Bo\n",
+                           "specs/journeys/other.yml": journey_with_steps(
+                               "- {id: a, name: A, emotion: 0}", "[bo]"),
+                           JOURNEY: journey_with_steps(
+                               "- {id: visit, name: Visits, personas: bo, emotion: 0}")})
+    assert {code for _, code, _, _ in findings_at(root)} == {"MG314"}
+
+
+@pytest.mark.parametrize("written, score", [
+    ("happy", 1), ("Happy", 1), ("EXCITED", 2), ("neutral", 0), ("angry", -2)])
+def test_an_emotion_may_be_a_label_of_the_default_scale(make_workspace, valid_specs,
+                                                         written, score):
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(
+        f"- {{id: visit, name: Visits, emotion: {written}}}")})
+    result = read_workspace(root)
+    assert result.findings == ()
+    journey = result.workspace.journeys["signup"]
+    assert journey.steps[0].scores(journey.personas, result.workspace.scale_of(journey)) == {
+        "ana": score}
+
+
+def test_labels_and_numbers_mix_per_persona(make_workspace, valid_specs):
+    root = two_persona_workspace(make_workspace, valid_specs,
+                                 "- {id: visit, name: Visits, emotion: {ana: sad, bo: 2}}")
+    result = read_workspace(root)
+    assert result.findings == ()
+    journey = result.workspace.journeys["signup"]
+    assert journey.steps[0].scores(journey.personas, result.workspace.scale_of(journey)) == {
+        "ana": -1, "bo": 2}
+
+
+def test_labels_are_read_on_the_journeys_own_scale(make_workspace, valid_specs):
+    journey = journey_with_steps("- {id: visit, name: Visits, emotion: Great}").replace(
+        "stages:", "emotion_scale: {min: 1, max: 5, labels: {1: awful, 3: ok, 5: great}}\n"
+                   "stages:")
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    result = read_workspace(root)
+    assert result.findings == ()
+    signup = result.workspace.journeys["signup"]
+    assert signup.steps[0].scores(signup.personas, result.workspace.scale_of(signup)) == {
+        "ana": 5}
+
+
+def test_labels_are_read_on_the_scale_of_mapgen_yml(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, "mapgen.yml": (
+        "emotion_scale: {min: 0, max: 10, labels: {0: furious, 10: delighted}}\n"),
+        JOURNEY: journey_with_steps("- {id: visit, name: Visits, emotion: delighted}")})
+    assert findings_at(root) == set()
+
+
+def test_an_unknown_label_lists_the_scales_labels_and_suggests_the_close_one(
+        make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(
+        "- {id: visit, name: Visits, emotion: hapy}")})
+    message = message_of(root, "MG315")
+    assert 'did you mean "happy"?' in message
+    assert "angry (-2), sad (-1), neutral (0), happy (+1), excited (+2)" in message
+
+
+def test_a_label_on_a_scale_without_labels_says_to_write_a_number(make_workspace, valid_specs):
+    journey = journey_with_steps("- {id: visit, name: Visits, emotion: happy}").replace(
+        "stages:", "emotion_scale: {min: 1, max: 5}\nstages:")
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert findings_at(root) == {(JOURNEY, "MG315", 8, 44)}
+    assert "a number from 1 to 5" in message_of(root, "MG315")
+
+
+def test_a_quoted_number_is_not_a_label(make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(
+        "- {id: visit, name: Visits, emotion: '1'}")})
+    assert "write 1 without quotes" in message_of(root, "MG315")
+
+
+def test_an_unknown_label_in_a_mapping_points_at_its_value(make_workspace, valid_specs):
+    root = two_persona_workspace(make_workspace, valid_specs,
+                                 "- {id: visit, name: Visits, emotion: {ana: 1, bo: meh}}")
+    assert findings_at(root) == {(JOURNEY, "MG315", 7, 57)}
+
+
+def test_an_emotion_that_is_neither_number_nor_label_says_what_it_may_be(
+        make_workspace, valid_specs):
+    root = make_workspace({**valid_specs, JOURNEY: journey_with_steps(
+        "- {id: visit, name: Visits, emotion: [1, 2]}")})
+    assert "a label of the scale (emotion: happy)" in message_of(root, "MG202")
+
+
+@pytest.mark.parametrize("duration", [
+    "2 weeks", "1 week", "3-5 business days", "2 to 3 months", "1.5 hours", "30 minutes",
+    "1 quarter", "P2W", "PT30M", "P1DT12H", "P1Y2M"])
+def test_a_stage_duration_in_words_or_iso_8601_is_accepted(make_workspace, valid_specs,
+                                                           duration):
+    journey = valid_specs[JOURNEY].replace("    name: Start\n", (
+        f"    name: Start\n    owner: Growth team\n    duration: {duration}\n"))
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    result = read_workspace(root)
+    assert result.findings == ()
+    stage = result.workspace.journeys["signup"].stages[0]
+    assert (stage.owner, stage.duration) == ("Growth team", duration)
+
+
+@pytest.mark.parametrize("duration, advice", [
+    ("2w", 'write "2 weeks"'), ("30 min", 'write "30 minutes"'), ("2 Weeks", 'write "2 weeks"'),
+    ("p2w", 'write "P2W"'), ("5-3 days", 'write the shorter time first, e.g. "3-5 days"'),
+    ("soon", 'e.g. "2 weeks"'), ("P", "ISO 8601"), ("14", 'e.g. "2 weeks"')])
+def test_a_duration_that_is_not_one_says_what_to_write(make_workspace, valid_specs,
+                                                       duration, advice):
+    journey = valid_specs[JOURNEY].replace("    name: Start\n",
+                                           f"    name: Start\n    duration: {duration}\n")
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    assert findings_at(root) == {(JOURNEY, "MG205", 6, 15)}
+    assert advice in message_of(root, "MG205")

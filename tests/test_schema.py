@@ -279,3 +279,50 @@ def test_an_editor_and_the_validator_agree_on_yaml_1_1_words(
     shape_errors = [f for f in read_workspace(root).findings  # what a schema can check
                     if f.code < "MG300" and f.fails(strict=False)]
     assert editor_accepts == (shape_errors == []), shape_errors
+
+
+def _journey_with(stage: dict | None = None, step: dict | None = None) -> dict:
+    """A minimal journey whose one stage and one step carry the given keys too."""
+    return {"title": "T", "stages": [{"id": "s", "name": "S", **(stage or {}), "steps": [
+        {"id": "a", "name": "A", **(step or {})}]}]}
+
+
+def _model_accepts(doc: dict) -> bool:
+    from pydantic import ValidationError
+
+    from mapgen.model import Journey
+
+    try:
+        Journey.model_validate({"id": "j", **doc})
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("duration, accepted", [
+    *[(d, True) for d in ("2 weeks", "1 week", "3-5 business days", "3–5 working days",
+                          "2 to 3 months", "1.5 hours", "P2W", "PT30M", "P1DT12H", "P1Y")],
+    *[(d, False) for d in ("2w", "2 Weeks", "p2w", "P", "PT", "P1DT", "soon", "14", "",
+                           "two weeks", "2 weeks ago")]])
+def test_an_editor_and_the_validator_agree_on_a_stage_duration(validators, duration, accepted):
+    from mapgen.model import duration_problem
+
+    doc = _journey_with(stage={"duration": duration, "owner": "@growth"})
+    assert (not _errors(validators["journey"], doc)) is accepted
+    assert (duration_problem(duration) is None) is accepted
+    assert _model_accepts(doc) is accepted
+
+
+@pytest.mark.parametrize("step, accepted", [
+    ({"emotion": 1}, True), ({"emotion": "happy"}, True),
+    ({"emotion": {"buyer": "happy", "finance": -1}}, True),
+    ({"personas": "buyer"}, True), ({"personas": ["buyer", "finance"]}, True),
+    ({"emotion": 1.5}, False), ({"emotion": [1]}, False), ({"emotion": True}, False),
+    ({"emotion": {"buyer": 0.5}}, False), ({"emotion": {"buyer": [1]}}, False),
+    ({"personas": []}, False), ({"personas": {"buyer": 1}}, False)],
+    ids=lambda value: json.dumps(value) if isinstance(value, dict) else str(value))
+def test_an_editor_and_the_validator_agree_on_who_takes_part_and_emotions(
+        validators, step, accepted):
+    doc = _journey_with(step=step)
+    assert (not _errors(validators["journey"], doc)) is accepted
+    assert _model_accepts(doc) is accepted

@@ -72,8 +72,8 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     root = copy_example(tmp_path)
     result = build(root)
     assert result.exit_code == 0, result.output
-    first = re.search(r"Built 4 journeys, 5 personas: 15 of 15 pages rendered, (\d+) diagrams "
-                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 29 files written",
+    first = re.search(r"Built 4 journeys, 6 personas: 16 of 16 pages rendered, (\d+) diagrams "
+                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 30 files written",
                       result.stderr)
     assert first, result.stderr
     total, laid_out, charts = map(int, first.groups())
@@ -82,7 +82,7 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     (root / "site/index.html").unlink()
     again = build(root)
     assert not [p for p in root.iterdir() if p.name.startswith(".site.")], "no staging left"
-    assert ("1 of 15 pages rendered, 0 diagrams drawn (0 laid out, 0 cached, 0 charts), "
+    assert ("1 of 16 pages rendered, 0 diagrams drawn (0 laid out, 0 cached, 0 charts), "
             "1 file written") in again.stderr, "the home page, its overview kept finished"
 
 
@@ -110,7 +110,11 @@ def test_journey_pages_carry_their_diagrams(example_site):
         page = (root / f"site/journeys/{journey.id}.html").read_text("utf-8")
         assert f'id="flow-{journey.id}-title"' in page
         assert '<tr class="lane lane-emotion">' in page
-        assert page.count('<path class="line line-0"') == len(journey.steps)
+        first = journey.personas[0]
+        scored = [s for s in journey.steps
+                  if first in s.scores(journey.personas, ws.scale_of(journey))]
+        assert page.count('<path class="line line-0"') == len(scored), (
+            "a piece of the first persona's line at each step they have a score")
         has_funnel = any(stage.reached is not None for stage in journey.stages)
         assert (f'id="funnel-{journey.id}-title"' in page) == has_funnel
 
@@ -385,3 +389,74 @@ def test_links_between_pages_are_relative_as_posixpath_makes_them(folders, file,
 
     target_path, folder_path = "/".join([*folders, file]), "/".join(folder)
     assert _relative(target_path, folder_path) == posixpath.relpath(target_path, folder_path)
+
+
+# --- who takes part, and a stage's owner and duration -----------------------------------
+
+def plain(markup: str) -> str:
+    """Markup as the text a reader sees: tags dropped, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def cells_by_id(page: Path, tag: str) -> dict[str, str]:
+    """The text of each ``<tag ... id="stage-x">`` or ``id="step-x"`` cell of the journey map,
+    by that id."""
+    return {m[1]: plain(m[2]) for m in re.finditer(
+        rf'<{tag}\b[^>]* id="((?:stage|step)-[a-z0-9-]+)"[^>]*>(.*?)</{tag}>',
+        page.read_text("utf-8"), re.DOTALL)}
+
+
+def test_each_stage_shows_its_owner_and_how_long_it_takes(example_site):
+    root, ws = example_site
+    journey = ws.journeys["b2b-invoice-payments"]
+    headers = cells_by_id(root / "site/journeys/b2b-invoice-payments.html", "th")
+    assert "Owner: @deal-desk" in headers["stage-purchase-decision"]
+    assert "Takes 6 weeks" in headers["stage-purchase-decision"], "P6W as people say it"
+    assert "Takes 3–6 months" in headers["stage-out-of-market"]
+    assert "Takes" not in headers["stage-loyalty"], "no duration, no line"
+    assert all(f"Owner: {stage.owner}" in headers[f"stage-{stage.id}"]
+               for stage in journey.stages)
+
+
+def test_each_step_shows_who_takes_part_and_only_their_emotions(example_site):
+    root, ws = example_site
+    journey = ws.journeys["b2b-invoice-payments"]
+    page = root / "site/journeys/b2b-invoice-payments.html"
+    steps = cells_by_id(page, "th")
+    assert "Taking part: Daniel Okafor, Grace Whitfield" in steps["step-business-case"]
+    assert "Taking part: Priya Raman" in steps["step-sandbox-trial"]
+    lane = re.search(r'<tr class="lane lane-emotion[^"]*">(.*?)</tr>', page.read_text("utf-8"),
+                     re.DOTALL)[1]
+    cells = re.findall(r'<td[^>]*data-step="([a-z0-9-]+)"[^>]*>(.*?)</td>', lane, re.DOTALL)
+    feelings = {step: plain(" ".join(re.findall(r'<p class="feeling">(.*?)</p>', cell,
+                                                re.DOTALL))) for step, cell in cells}
+    for step in journey.steps:
+        named = {ws.personas[p].name for p in journey.personas
+                 if f"{ws.personas[p].name}:" in feelings[step.id]}
+        assert named == {ws.personas[p].name for p in step.taking_part(journey.personas)}, step.id
+    assert "Grace Whitfield: happy (+1)" in feelings["signs"], "a label is shown as its score"
+
+
+def test_the_registers_name_the_owner_of_each_pain_points_stage(example_site):
+    root, _ = example_site
+    pains = text_of(root / "site/pain-points.html")
+    assert "Stage owner: @solutions-engineering" in pains
+
+
+def test_an_opportunity_without_an_owner_names_its_stages_owner(tmp_path):
+    (tmp_path / "specs/personas").mkdir(parents=True)
+    (tmp_path / "specs/journeys").mkdir()
+    (tmp_path / "mapgen.yml").write_text("title: Owners\n")
+    (tmp_path / "specs/personas/ana.yml").write_text("name: Ana\n")
+    (tmp_path / "specs/journeys/signup.yml").write_text(
+        "title: Sign up\npersonas: [ana]\nstages:\n"
+        "  - {id: start, name: Start, owner: Growth team, steps: [{id: visit, name: Visits,"
+        " emotion: 0, opportunities: [{text: Shorter form}, {text: Faster page, owner: Web}]}]}"
+        "\n")
+    assert build(tmp_path).exit_code == 0
+    rows = re.findall(r"<tr>(.*?)</tr>", (tmp_path / "site/opportunities.html").read_text(),
+                      re.DOTALL)
+    owners = {text: " ".join(re.sub(r"<[^>]+>", " ", row).split())
+              for row in rows for text in ("Shorter form", "Faster page") if text in row}
+    assert "Stage owner: Growth team" in owners["Shorter form"]
+    assert "Stage owner" not in owners["Faster page"] and " Web " in owners["Faster page"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from mapgen.model import Journey, LaneName, Step, Workspace
+from mapgen.model import Journey, LaneName, Step, Workspace, describe_duration
 
 #: Every lane, in the default order: the customer's side first, then the blueprint.
 LANES: tuple[str, ...] = get_args(LaneName)
@@ -71,6 +71,10 @@ class StageHeader:
     #: The first step column of the stage and how many columns it spans (0 when empty).
     start: int
     span: int
+    #: The team or role that owns the stage, and how long it takes as people say it
+    #: ("3–6 months", "6 weeks" for P6W); None when the stage does not say.
+    owner: str | None = None
+    duration: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,9 @@ class StepColumn:
     jumps: tuple[Jump, ...]
     #: True when ``next: []``: customers leave the journey here.
     exits: bool
+    #: The names of the personas taking part, when the step names them (``personas``);
+    #: empty when every persona of the journey does.
+    taking_part: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,10 +243,10 @@ def canvas(ws: Workspace, journey: Journey) -> Canvas:
     steps = journey.steps
     scale = ws.scale_of(journey)
     levels = tuple(Level(s, scale.label(s), scale.emoticon(s)) for s in reversed(scale.scores))
-    curves = tuple(
-        Curve(p, _persona_name(ws, p), tuple(s.scores(journey.personas).get(p) for s in steps))
-        for p in journey.personas)
-    return Canvas(journey, _stage_headers(journey), _step_columns(journey),
+    scores = [s.scores(journey.personas, scale) for s in steps]
+    curves = tuple(Curve(p, _persona_name(ws, p), tuple(at.get(p) for at in scores))
+                   for p in journey.personas)
+    return Canvas(journey, _stage_headers(journey), _step_columns(ws, journey),
                   _lanes(ws, journey), levels, curves)
 
 
@@ -256,14 +263,16 @@ def _stage_headers(journey: Journey) -> tuple[StageHeader, ...]:
         if stage.reached is not None and previous is not None:
             drop_off = previous - stage.reached
             share = drop_off / previous if previous else None
-        headers.append(StageHeader(stage.id, stage.name, stage.phase, stage.goal,
-                                   stage.reached, drop_off, share, start, len(stage.steps)))
+        headers.append(StageHeader(
+            stage.id, stage.name, stage.phase, stage.goal, stage.reached, drop_off, share,
+            start, len(stage.steps), stage.owner,
+            describe_duration(stage.duration) if stage.duration else None))
         start += len(stage.steps)
         previous = stage.reached if stage.reached is not None else previous
     return tuple(headers)
 
 
-def _step_columns(journey: Journey) -> tuple[StepColumn, ...]:
+def _step_columns(ws: Workspace, journey: Journey) -> tuple[StepColumn, ...]:
     position = {step_id: i for i, step_id in enumerate(journey.step_ids)}
     names = {step.id: step.name for step in journey.steps}
     columns = []
@@ -274,8 +283,10 @@ def _step_columns(journey: Journey) -> tuple[StepColumn, ...]:
             for target in step.next or () if target in position
             and position[target] != index + 1)
         stage = journey.stage_of(step.id)
+        taking_part = tuple(_persona_name(ws, p) for p in step.taking_part(journey.personas)
+                            ) if step.personas is not None else ()
         columns.append(StepColumn(step.id, step.name, index, stage.id if stage else "",
-                                  jumps, step.next is not None and not step.next))
+                                  jumps, step.next is not None and not step.next, taking_part))
     return tuple(columns)
 
 
@@ -311,7 +322,8 @@ def _items(ws: Workspace, journey: Journey, step: Step, lane: str) -> tuple[Any,
     if lane == "touchpoints":
         return tuple(_touch(ws, tp.channel, tp.name, tp.description) for tp in step.touchpoints)
     if lane == "emotion":
-        scale, scores = ws.scale_of(journey), step.scores(journey.personas)
+        scale = ws.scale_of(journey)
+        scores = step.scores(journey.personas, scale)
         return tuple(Feeling(p, _persona_name(ws, p), scores[p], scale.label(scores[p]),
                              scale.emoticon(scores[p]))
                      for p in journey.personas if p in scores)

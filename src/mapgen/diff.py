@@ -19,7 +19,7 @@ from mapgen.diagrams.graphs import signed
 from mapgen.escape import for_markdown, for_terminal, markdown_fence
 from mapgen.export import to_mermaid
 from mapgen.load import is_yaml_name
-from mapgen.model import Journey, Workspace
+from mapgen.model import Journey, Workspace, describe_duration
 from mapgen.workspace import CONFIG_NAMES, read_workspace
 
 FORMATS = ("text", "markdown", "json")
@@ -132,8 +132,14 @@ def _journey(old_ws: Workspace, new_ws: Workspace, old: Journey, new: Journey) -
                      lambda s: s.name, jid)
     old_steps, new_steps = {s.id: s for s in old.steps}, {s.id: s for s in new.steps}
     changes += _named("step", old_steps, new_steps, lambda s: s.name, jid)
+    changes += _stage_facts(jid, old, new)
+    old_scale, new_scale = old_ws.scale_of(old), new_ws.scale_of(new)
     for sid in new_steps.keys() & old_steps.keys():
-        changes += _step(jid, old, new, old_steps[sid], new_steps[sid])
+        before, after = old_steps[sid], new_steps[sid]
+        changes += _taking_part(jid, sid, before.personas, after.personas)
+        changes += _emotions(jid, sid, before.scores(old.personas, old_scale),
+                             after.scores(new.personas, new_scale))
+        changes += _step(jid, before, after)
     for sid in new_steps.keys() - old_steps.keys():
         changes += _pains(jid, sid, (), new_steps[sid].pain_points)
         changes += _touchpoints(jid, sid, (), new_steps[sid].touchpoints)
@@ -141,18 +147,49 @@ def _journey(old_ws: Workspace, new_ws: Workspace, old: Journey, new: Journey) -
     return changes
 
 
-def _step(jid: str, old_j: Journey, new_j: Journey, old, new) -> list[Change]:
+def _stage_facts(jid: str, old: Journey, new: Journey) -> list[Change]:
+    """Who owns a stage and how long it takes, where either changed."""
+    before = {s.id: s for s in old.stages}
     changes = []
-    before, after = old.scores(old_j.personas), new.scores(new_j.personas)
+    for stage in new.stages:
+        was = before.get(stage.id)
+        if was is None:
+            continue
+        if was.owner != stage.owner:
+            changes.append(Change(jid, "stage owner", f"{stage.id}: {was.owner or 'none'} -> "
+                                  f"{stage.owner or 'none'}"))
+        if was.duration != stage.duration:
+            show = lambda d: describe_duration(d) if d else "none"
+            changes.append(Change(jid, "stage duration", f"{stage.id}: {show(was.duration)} -> "
+                                  f"{show(stage.duration)}"))
+    return changes
+
+
+def _taking_part(jid: str, step_id: str, before, after) -> list[Change]:
+    """Who takes part in a step (``personas``; not given: every persona of the journey)."""
+    if before == after:
+        return []
+    show = lambda personas: "everyone" if personas is None else ", ".join(personas)
+    return [Change(jid, "taking part", f"{step_id}: {show(before)} -> {show(after)}")]
+
+
+def _emotions(jid: str, step_id: str, before: dict[str, int],
+              after: dict[str, int]) -> list[Change]:
+    """Each persona whose score changed (labels compared by the score they stand for)."""
+    changes = []
     for persona in sorted(before.keys() | after.keys()):
         a, b = before.get(persona), after.get(persona)
         if a != b:
-            direction = ("up" if (a is not None and b is not None and b > a) else
-                         "down" if (a is not None and b is not None) else "set")
+            direction = ("set" if a is None else "removed" if b is None else
+                         "up" if b > a else "down")
             show = lambda v: "none" if v is None else signed(v)
-            changes.append(Change(jid, "emotion", f"{new.id}: {persona} {show(a)} -> "
+            changes.append(Change(jid, "emotion", f"{step_id}: {persona} {show(a)} -> "
                                   f"{show(b)} ({direction})"))
-    changes += _pains(jid, new.id, old.pain_points, new.pain_points)
+    return changes
+
+
+def _step(jid: str, old, new) -> list[Change]:
+    changes = _pains(jid, new.id, old.pain_points, new.pain_points)
     changes += _touchpoints(jid, new.id, old.touchpoints, new.touchpoints)
     old_status = {o.id or o.text: o.status for o in old.opportunities}
     for o in new.opportunities:

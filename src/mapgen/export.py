@@ -51,7 +51,7 @@ def to_mermaid(ws: Workspace, journey: Journey) -> str:
 
 def _mermaid_tasks(ws: Workspace, journey: Journey, step: Step,
                    scale: EmotionScale) -> list[str]:
-    scores = step.scores(journey.personas)
+    scores = step.scores(journey.personas, scale)
     if not scores:
         return [f"      {mermaid_text(step.name)}: {mermaid_score(_middle(scale), scale.min, scale.max)}"]
     groups: dict[int, list[str]] = {}

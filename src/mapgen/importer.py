@@ -531,15 +531,12 @@ def _merge_or_append(steps: list[dict], step: dict) -> None:
 
 
 def _name_participants(stages: list[dict]) -> None:
-    """Where the format lets a step name who takes part, steps that score only some of the
-    journey's personas say so; elsewhere the score mapping says it."""
-    from mapgen.model import Step
-
-    supported = "personas" in Step.model_fields
+    """A step that scores only some of the journey's personas names them in ``personas``
+    (so no gap is reported for the others); a step everyone takes part in needs none."""
     everyone = list(dict.fromkeys(p for stage in stages for step in stage["steps"]
                                   for p in step.get("personas", [])))
     for stage in stages:
         for step in stage["steps"]:
             actors = step.pop("personas", None)
-            if supported and actors is not None and actors != everyone:
+            if actors is not None and actors != everyone:
                 step["personas"] = actors

@@ -12,6 +12,7 @@ unused items) are in :mod:`mapgen.validate`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -85,28 +86,41 @@ RefList = Annotated[
 ]
 
 
-def _emotion_kind(value: Any) -> str | None:
+def _score_kind(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return "score"
-    if isinstance(value, dict):
-        return "by-persona"
+    if isinstance(value, str):
+        return "label"
     return None
 
 
-#: One score on the journey's scale, or a mapping persona id -> score.
+def _emotion_kind(value: Any) -> str | None:
+    return "by-persona" if isinstance(value, dict) else _score_kind(value)
+
+
+_EMOTION_FORMS = ("a whole number on the scale (emotion: 1), a label of the scale "
+                  "(emotion: happy) or a mapping persona -> number or label "
+                  "(emotion: {maya: 1, sam: sad})")
+#: A label of the journey's emotion scale, as written ("happy", "Happy"): turned into its
+#: score by :meth:`EmotionScale.score_of`; one that is not on the scale is a finding.
+EmotionLabel = Annotated[str, WithJsonSchema({
+    "type": "string", "pattern": r"\S",
+    "description": "A label of the journey's emotion scale, e.g. happy (any case)."})]
+#: One score: a number on the scale, or one of its labels.
+Score = Annotated[
+    Annotated[StrictInt, Tag("score")] | Annotated[EmotionLabel, Tag("label")],
+    Discriminator(_score_kind, custom_error_type="emotion_type",
+                  custom_error_message=f"an emotion is {_EMOTION_FORMS}"),
+]
+#: One score for every persona taking part in the step, or a mapping persona id -> score.
 Emotion = Annotated[
-    Annotated[StrictInt, Tag("score")] | Annotated[dict[Ref, StrictInt], Tag("by-persona")],
-    Discriminator(
-        _emotion_kind,
-        custom_error_type="emotion_type",
-        custom_error_message=(
-            "an emotion is a whole number on the scale (emotion: 1) "
-            "or a mapping persona -> number (emotion: {maya: 1})"
-        ),
-    ),
+    Annotated[StrictInt, Tag("score")] | Annotated[EmotionLabel, Tag("label")]
+    | Annotated[dict[Ref, Score], Tag("by-persona")],
+    Discriminator(_emotion_kind, custom_error_type="emotion_type",
+                  custom_error_message=f"an emotion is {_EMOTION_FORMS}"),
 ]
 #: Tags of tagged unions: they appear in error locations and are not document keys.
-UNION_TAGS = frozenset({"score", "by-persona"})
+UNION_TAGS = frozenset({"score", "label", "by-persona"})
 
 
 class Spec(BaseModel):
@@ -174,6 +188,11 @@ def _score_from_key(key: Any) -> Any:
 ScoreKey = Annotated[StrictInt, BeforeValidator(_score_from_key)]
 
 
+def label_key(label: str) -> str:
+    """How labels are compared: "Happy", " happy" and "HAPPY" are one label."""
+    return " ".join(str(label).split()).casefold()
+
+
 class EmotionScale(Spec):
     """The range of emotion scores and what each one is called."""
 
@@ -185,11 +204,29 @@ class EmotionScale(Spec):
     """What each score is called, e.g. {-2: angry, 2: excited}; the labels teams use most also get
     an emoticon."""
 
+    @property
+    def named(self) -> dict[int, str]:
+        """Score -> label: the ``labels`` written, else the default five of -2..2."""
+        if self.labels is None and (self.min, self.max) == (-2, 2):
+            return DEFAULT_LABELS
+        return self.labels or {}
+
     def label(self, score: int) -> str:
-        labels = self.labels
-        if labels is None and (self.min, self.max) == (-2, 2):
-            labels = DEFAULT_LABELS
-        return (labels or {}).get(score, f"{score:+d}" if score else "0")
+        return self.named.get(score, f"{score:+d}" if score else "0")
+
+    @cached_property
+    def _by_label(self) -> dict[str, int]:
+        by_label: dict[str, int] = {}
+        for score, label in self.named.items():
+            by_label.setdefault(label_key(label), score)
+        return by_label
+
+    def score_of(self, emotion: int | str) -> int | None:
+        """The score an emotion stands for: a number is itself; a label (in any case) is
+        the score it names on this scale, None when the scale has no such label."""
+        if isinstance(emotion, int):
+            return emotion
+        return self._by_label.get(label_key(emotion))
 
     def emoticon(self, score: int) -> str:
         return EMOTICONS.get(self.label(score).lower(), "")
@@ -273,16 +310,21 @@ def _site_url_advice(url: str) -> str:
             f"e.g. {SITE_URL_EXAMPLES}")
 
 
-def _check_site_url(url: str) -> str:
-    problem = site_url_problem(url)
-    if problem:
-        raise PydanticCustomError("site_url", "{problem}", {"problem": problem})
-    return url
+def _checked_text(problem: Callable[[str], str | None], error: str, json_schema: dict):
+    """Text that ``problem`` finds nothing wrong with (else its message is the error), and
+    the JSON Schema editors check the same text by."""
+    def check(text: str) -> str:
+        found = problem(text)
+        if found:
+            raise PydanticCustomError(error, "{problem}", {"problem": found})
+        return text
+
+    return Annotated[str, AfterValidator(check), WithJsonSchema(json_schema)]
 
 
-SiteUrl = Annotated[str, AfterValidator(_check_site_url), WithJsonSchema({
+SiteUrl = _checked_text(site_url_problem, "site_url", {
     "type": "string", "pattern": SITE_URL_PATTERN,
-    "description": "Where the site is published: an http(s) URL, or a path such as /journeys/."})]
+    "description": "Where the site is published: an http(s) URL, or a path such as /journeys/."})
 
 
 class Config(Spec):
@@ -319,6 +361,72 @@ class Config(Spec):
     """How diagrams are laid out: embedded (bundled, the default) or system (your Graphviz dot)."""
     lanes: Lanes | None = None
     """The rows of each journey's canvas, in order; lanes left out are not shown."""
+
+
+# --- how long a stage takes ------------------------------------------------------------
+
+#: The units a duration may be written in, singular (a trailing "s" is allowed).
+DURATION_UNITS = ("minute", "hour", "day", "business day", "working day", "week", "month",
+                  "quarter", "year")
+_AMOUNT = r"\d+(?:\.\d+)?"
+_WORDS = (rf"{_AMOUNT}(?:\s*(?:-|–|to)\s*{_AMOUNT})?"
+          rf" +(?:{'|'.join(u.replace(' ', ' +') for u in DURATION_UNITS)})s?")
+_ISO = r"P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?"
+#: A stage's ``duration``: a number (or a range) and a unit, "2 weeks", "3-5 business
+#: days", "1.5 hours"; or an ISO 8601 duration, "P2W", "PT30M", "P1DT12H". The same text
+#: is the pattern of the JSON Schema, so editors and the validator agree.
+DURATION_PATTERN = rf"^(?:{_WORDS}|{_ISO})$"
+_ISO_UNITS = {"Y": "year", "W": "week", "D": "day", "H": "hour", "S": "second"}
+_RANGE = re.compile(rf"({_AMOUNT})\s*(?:-|–|to)\s*({_AMOUNT})")
+
+
+def duration_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a ``duration``, saying what to write instead; None if it can."""
+    if re.fullmatch(DURATION_PATTERN, text):
+        low_high = _RANGE.match(text)
+        if low_high and float(low_high[1]) > float(low_high[2]):
+            return (f'the range "{text}" runs backwards; write the shorter time first, '
+                    f'e.g. "{low_high[2]}-{low_high[1]}{text[low_high.end():]}"')
+        return None
+    advice = ('write a number and a unit, e.g. "2 weeks", "3-5 business days" or '
+              '"30 minutes", or an ISO 8601 duration such as "P2W" or "PT30M"')
+    for fixed in (" ".join(text.split()).lower(), text.strip().upper(), _unabbreviated(text)):
+        if fixed and fixed != text and re.fullmatch(DURATION_PATTERN, fixed):
+            advice = f'write "{fixed}"'
+            break
+    return f'"{text}" is not a duration; {advice}'
+
+
+_ABBREVIATIONS = {"min": "minute", "mins": "minute", "h": "hour", "hr": "hour", "hrs": "hour",
+                  "d": "day", "w": "week", "wk": "week", "wks": "week", "mo": "month",
+                  "mos": "month", "y": "year", "yr": "year", "yrs": "year"}
+
+
+def _unabbreviated(text: str) -> str | None:
+    """"2w" -> "2 weeks", "30 min" -> "30 minutes": the words a duration is written in."""
+    match = re.fullmatch(rf"\s*({_AMOUNT})\s*([a-zA-Z]+)\.?\s*", text)
+    unit = match and _ABBREVIATIONS.get(match[2].lower())
+    if not unit:
+        return None
+    return f"{match[1]} {unit}{'' if match[1] == '1' else 's'}"
+
+
+Duration = _checked_text(duration_problem, "duration", {
+    "type": "string", "pattern": DURATION_PATTERN,
+    "description": 'How long the stage takes: "2 weeks", "3-5 business days", or an '
+                   'ISO 8601 duration such as "P2W".'})
+
+
+def describe_duration(text: str) -> str:
+    """A duration as people say it: "P1DT12H" -> "1 day 12 hours", "3-5 days" -> "3–5 days"."""
+    if not text.startswith("P"):
+        return _RANGE.sub(r"\1–\2", " ".join(text.split()))
+    date, _, time = text[1:].partition("T")
+    parts = [(n, "minute" if unit == "M" and in_time else
+              "month" if unit == "M" else _ISO_UNITS[unit])
+             for in_time, half in ((False, date), (True, time))
+             for n, unit in re.findall(r"(\d+)([A-Z])", half)]
+    return " ".join(f"{int(n)} {unit}{'' if int(n) == 1 else 's'}" for n, unit in parts)
 
 
 # --- persona -------------------------------------------------------------------------
@@ -419,6 +527,14 @@ class Opportunity(Spec):
     """How far it got: idea, planned, in-progress or done."""
 
 
+#: The personas taking part in a step: one id, or a list of at least one.
+PersonaRefs = Annotated[
+    tuple[Ref, ...], BeforeValidator(_one_or_many), Field(min_length=1),
+    WithJsonSchema({"anyOf": [{"type": "string"},
+                              {"type": "array", "items": {"type": "string"}, "minItems": 1}]}),
+]
+
+
 class Step(Spec):
     """One thing the customer does, with what they think and feel there."""
 
@@ -426,6 +542,9 @@ class Step(Spec):
     """The step's id, unique in the journey; `next` refers to it."""
     name: Text
     """What the customer does, in a few words."""
+    personas: PersonaRefs | None = None
+    """Who takes part, by id among the journey's personas; by default all of them. Only they
+    need, and may have, an emotion here (a buying committee meets in some steps only)."""
     actions: Text | None = None
     """What the customer does here, in detail."""
     motivations: Text | None = None
@@ -435,7 +554,8 @@ class Step(Spec):
     touchpoints: tuple[Touchpoint, ...] = ()
     """Where they meet us in this step."""
     emotion: Emotion | None = None
-    """How they feel: a score on the journey's scale, or a mapping persona id -> score."""
+    """How they feel: a score on the journey's scale or one of its labels (happy), or a mapping
+    persona id -> score or label."""
     pain_points: tuple[PainPoint, ...] = ()
     """What goes wrong for them here."""
     opportunities: tuple[Opportunity, ...] = ()
@@ -452,13 +572,26 @@ class Step(Spec):
     """The ids of the steps customers go to next; by default, the following step. An earlier step
     is a revisit."""
 
-    def scores(self, personas: tuple[str, ...]) -> dict[str, int]:
-        """Score per persona; a single number is every persona's score."""
+    def taking_part(self, personas: tuple[str, ...]) -> tuple[str, ...]:
+        """Which of the journey's ``personas`` take part: those the step names, else all."""
+        if self.personas is None:
+            return tuple(personas)
+        return tuple(p for p in personas if p in self.personas)
+
+    def scores(self, personas: tuple[str, ...], scale: EmotionScale) -> dict[str, int]:
+        """Score per persona taking part, labels read on ``scale`` (the journey's): every
+        reader of emotions (pages, charts, diff, export) asks here, never reads ``emotion``.
+        A single score or label is every taking-part persona's; a label the scale does not
+        have gives no score (the validator reports it)."""
+        taking_part = self.taking_part(personas)
         if self.emotion is None:
             return {}
-        if isinstance(self.emotion, int):
-            return {persona: self.emotion for persona in personas}
-        return {p: s for p, s in self.emotion.items() if p in personas}
+        if isinstance(self.emotion, dict):
+            written = {p: e for p, e in self.emotion.items() if p in taking_part}
+        else:
+            written = dict.fromkeys(taking_part, self.emotion)
+        scores = {p: scale.score_of(e) for p, e in written.items()}
+        return {p: score for p, score in scores.items() if score is not None}
 
 
 class Stage(Spec):
@@ -472,6 +605,11 @@ class Stage(Spec):
     """When the stage happens: before, during or after the purchase."""
     goal: Text | None = None
     """What the customer wants from this stage."""
+    owner: Text | None = None
+    """The team or role answerable for the stage, e.g. @onboarding."""
+    duration: Duration | None = None
+    """How long customers usually spend in the stage: "2 weeks", "3-5 business days", or an
+    ISO 8601 duration such as P2W."""
     description: Markdown | None = None
     """More about the stage, in Markdown."""
     reached: Annotated[StrictInt, Field(ge=0)] | None = None

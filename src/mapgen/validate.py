@@ -38,6 +38,7 @@ from mapgen.model import (
     Journey,
     Spec,
     Workspace,
+    label_key,
 )
 from mapgen.cache import digest
 
@@ -129,6 +130,9 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
             f"write one of {one_of(choices)}"))
     if kind == "string_pattern_mismatch":
         return finding("invalid-id", doc.locate(path), _bad_id_message(value))
+    if kind == "too_short":
+        return finding("invalid-value", doc.locate(path), (
+            f"{key} needs at least one entry; list one, or leave out `{key}` for its default"))
     if kind == "emotion_type":
         return finding("wrong-type", doc.locate(path), f"{err['msg']}; found {_describe(value)}")
     if kind in _TYPE_NAMES and path[-1:] == ("[key]",):  # a mapping key, e.g. of labels
@@ -305,11 +309,17 @@ def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Find
         findings.append(finding("invalid-scale", doc.locate(path + ("min",)), (
             f"the scale's min ({scale.min}) must be below its max ({scale.max}); "
             "e.g. `{min: -2, max: 2}`")))
-    for score in (scale.labels or {}):
+    named: dict[str, int] = {}
+    for score, label in (scale.labels or {}).items():
         if not scale.min <= score <= scale.max:
             findings.append(finding("invalid-value", doc.locate(path + ("labels", str(score))), (
                 f"the label for {score} lies outside the scale {scale.min}..{scale.max}; "
                 "remove it or widen the scale")))
+        elif label_key(label) in named:
+            findings.append(finding("invalid-value", doc.locate(path + ("labels", str(score))), (
+                f'"{label}" already names the score {named[label_key(label)]}; give each '
+                f"score its own label, so that `emotion: {label}` says which score it means")))
+        named.setdefault(label_key(label), score)
     return findings
 
 
@@ -449,6 +459,7 @@ class _JourneyChecker:
                              path + ("opportunities", k, "addresses") + (m,),
                              _unknown("pain point", ref, self.pain_ids)
                              + "; give the pain point an `id` to reference it")
+        self._check_step_personas(path, step)
         self._check_emotion(path, step)
 
     def _cite(self, path: DocPath, ref: str) -> None:
@@ -457,27 +468,65 @@ class _JourneyChecker:
             self.add("unknown-source", path, _unknown("source", ref, self.source_ids)
                      + "; declare it under the journey's `sources`")
 
-    def _check_emotion(self, path: DocPath, step) -> None:
+    def _check_step_personas(self, path: DocPath, step) -> None:
+        """A step's ``personas`` narrow the journey's: each must be one of them."""
         personas = self.journey.personas
+        for k, persona in enumerate(step.personas or ()):
+            if persona in personas:
+                continue
+            message = (_unknown("persona of this journey", persona, personas)
+                       if persona not in self.ws.personas else
+                       f'"{persona}" is not one of the journey\'s personas '
+                       f"({', '.join(personas) or 'none'})")
+            self.add("step-persona", path + ("personas", k), message + (
+                "; a step's `personas` name who takes part among the journey's `personas`: "
+                f'add "{persona}" there or remove it here'))
+
+    def _check_emotion(self, path: DocPath, step) -> None:
+        """Each emotion is for a persona taking part and on the scale; every persona taking
+        part has one (a gap in the curve is a warning)."""
         emotion = step.emotion
-        entries = emotion.items() if isinstance(emotion, dict) else (
-            [(None, emotion)] if emotion is not None else [])
-        for persona, score in entries:
-            where = path + (("emotion", persona) if persona is not None else ("emotion",))
-            if persona is not None and persona not in personas:
-                self.add("emotion-persona", where, _unknown(
-                    "persona of this journey", persona, personas), key=True)
-            if self.scale.min < self.scale.max and not self.scale.min <= score <= self.scale.max:
-                self.add("emotion-out-of-scale", where, (
-                    f"{score} is outside the scale {self.scale.min}..{self.scale.max}; "
-                    f"write a score from {self.scale.min} ({self.scale.label(self.scale.min)}) "
-                    f"to {self.scale.max} ({self.scale.label(self.scale.max)})"))
-        known = [p for p in personas if p in self.ws.personas]
-        missing = [p for p in known if p not in step.scores(personas)]
+        taking_part = step.taking_part(self.journey.personas)
+        if isinstance(emotion, dict):
+            for persona, written in emotion.items():
+                where = path + ("emotion", persona)
+                if persona not in taking_part:
+                    self.add("emotion-persona", where, self._not_taking_part(step, persona),
+                             key=True)
+                self._check_score(where, written)
+            covered = set(emotion)
+        elif emotion is not None:
+            self._check_score(path + ("emotion",), emotion)
+            covered = set(taking_part)
+        else:
+            covered = set()
+        missing = [p for p in taking_part if p in self.ws.personas and p not in covered]
         if missing:
             self.add("emotion-gap", path + ("emotion",) if emotion is not None else path, (
                 f'the step "{step.id}" has no emotion for {one_of(missing)}: a gap in the '
-                f"curve; add `emotion: {{{missing[0]}: 0}}`"))
+                f"curve; add `emotion: {{{missing[0]}: 0}}`"
+                + ("" if step.personas is not None else
+                   ", or list who takes part in the step's `personas`")))
+
+    def _not_taking_part(self, step, persona: str) -> str:
+        personas = self.journey.personas
+        if persona not in personas:
+            return _unknown("persona of this journey", persona, personas)
+        return (f'"{persona}" does not take part in the step "{step.id}" (its `personas`: '
+                f"{', '.join(step.personas)}); add \"{persona}\" to the step's `personas` "
+                "or remove this emotion")
+
+    def _check_score(self, where: DocPath, written: int | str) -> None:
+        """A number within the scale, or a label the scale has."""
+        scale = self.scale
+        if isinstance(written, str):
+            if scale.score_of(written) is None:
+                self.add("unknown-emotion-label", where, _unknown_label(scale, written))
+        elif scale.min < scale.max and not scale.min <= written <= scale.max:
+            self.add("emotion-out-of-scale", where, (
+                f"{written} is outside the scale {scale.min}..{scale.max}; write a score "
+                f"from {scale.min} ({scale.label(scale.min)}) to {scale.max} "
+                f"({scale.label(scale.max)})"))
 
     def _check_sources_used(self) -> None:
         for i, source in enumerate(self.journey.sources):
@@ -526,6 +575,21 @@ class _JourneyChecker:
                     f'{previous[1].reached} reached "{previous[1].id}" before it; '
                     "a funnel only narrows: check the figures or the stage order"))
             previous = (i, stage)
+
+
+def _unknown_label(scale: EmotionScale, label: str) -> str:
+    """What to write instead of an emotion label the scale does not have."""
+    numbers = f"a number from {scale.min} to {scale.max}"
+    if re.fullmatch(r"\s*[-+]?\d+\s*", label):
+        return f'"{label}" is text, not a number; write {label.strip()} without quotes'
+    named = scale.named
+    if not named:
+        return (f'"{label}" is not a label of the scale: it has none; write {numbers}, '
+                "or name its scores under the scale's `labels`")
+    listed = ", ".join(f"{text} ({score:+d})" if score else f"{text} (0)"
+                       for score, text in sorted(named.items()))
+    return (f'"{label}" is not a label of the scale{did_you_mean(label, named.values())}; '
+            f"write one of {listed}, or {numbers}")
 
 
 def _unknown(kind: str, ref: str, known) -> str:

@@ -251,9 +251,9 @@ def _persona_style(index: int) -> tuple[str, str, str]:
             style.PERSONA_MARKERS[index % len(style.PERSONA_MARKERS)])
 
 
-def _persona_scores(journey: Journey, persona: str) -> list[int | None]:
+def _persona_scores(journey: Journey, scale: EmotionScale, persona: str) -> list[int | None]:
     """The persona's score at each step, ``None`` where the step has none for them."""
-    return [step.scores(journey.personas).get(persona) for step in journey.steps]
+    return [step.scores(journey.personas, scale).get(persona) for step in journey.steps]
 
 
 def _runs(scores: list[int | None]) -> list[list[tuple[int, int]]]:
@@ -277,7 +277,7 @@ def _persona_line(journey: Journey, scale: EmotionScale, plot: _Plot, index: int
     def at(step: int, score: int) -> tuple[float, float]:
         return plot.x(step) + nudge, plot.y(score)
 
-    runs = _runs(_persona_scores(journey, persona))
+    runs = _runs(_persona_scores(journey, scale, persona))
     lines = "".join(_polyline([at(step, score) for step, score in run], colour, dash)
                     for run in runs if len(run) > 1)
     points = "".join(
@@ -338,7 +338,7 @@ def _curve_description(workspace: Workspace, journey: Journey) -> str:
     for persona in journey.personas:
         name = _shorten(_persona_name(workspace, persona), 80)[0]
         scored = [(score, step) for score, step in
-                  zip(_persona_scores(journey, persona), journey.steps) if score is not None]
+                  zip(_persona_scores(journey, scale, persona), journey.steps) if score is not None]
         if not scored:
             parts.append(f"{name}: no emotions recorded")
             continue

@@ -120,7 +120,7 @@ def flow(ws: Workspace, journey: Journey) -> str:
 
 def _step_label(ws: Workspace, journey: Journey, step: Step) -> str:
     scale = ws.scale_of(journey)
-    scores = step.scores(journey.personas)
+    scores = step.scores(journey.personas, scale)
     average = sum(scores.values()) / len(scores) if scores else None
     fill, ink = (style.emotion_fill(average, scale.min, scale.max) if average is not None
                  else (style.PAPER, style.INK))

@@ -425,6 +425,10 @@ def _stage_facts(stage) -> list[str]:
     facts = []
     if stage.phase:
         facts.append(f"{stage.phase} purchase".upper())
+    if stage.owner:
+        facts.append(f"Owner: {stage.owner}")
+    if stage.duration:
+        facts.append(f"Takes {stage.duration}")
     if stage.reached is not None:
         facts.append(f"{stage.reached:,} reached")
         if stage.drop_off is not None and stage.drop_off > 0:
@@ -434,9 +438,11 @@ def _stage_facts(stage) -> list[str]:
 
 
 def _step_notes(step) -> list[tuple[str, str]]:
-    """Revisits, skips and exits of a step, in words, with their colour."""
-    notes = [(f"{'← back' if jump.kind == 'revisit' else '→ on'} to step {jump.index + 1}",
-              style.REVISIT) for jump in step.jumps]
+    """Who takes part (when the step names them), revisits, skips and exits of a step, in
+    words, with their colour."""
+    notes = [(f"With {', '.join(step.taking_part)}", style.MUTED)] if step.taking_part else []
+    notes += [(f"{'← back' if jump.kind == 'revisit' else '→ on'} to step {jump.index + 1}",
+               style.REVISIT) for jump in step.jumps]
     if step.exits:
         notes.append(("■ leaves the journey", style.EXIT))
     return notes

@@ -137,7 +137,7 @@ class JourneyView:
         steps = []
         for stage in journey.stages:
             for step in stage.steps:
-                scores = step.scores(journey.personas)
+                scores = step.scores(journey.personas, scale)
                 average = sum(scores.values()) / len(scores) if scores else None
                 steps.append(StepView(step, stage.id, scores, average))
         return cls(journey, tuple(ws.personas[p] for p in journey.personas if p in ws.personas),
@@ -281,6 +281,8 @@ class RegisteredPain:
     stage_name: str
     step: Step
     opportunities: tuple
+    #: Who owns the stage the pain point is in, when the stage says so.
+    stage_owner: str | None = None
 
 
 def pain_register(ws: Workspace) -> list[RegisteredPain]:
@@ -292,7 +294,8 @@ def pain_register(ws: Workspace) -> list[RegisteredPain]:
             for step in stage.steps:
                 for pain in step.pain_points:
                     fixes = tuple(o for o in opportunities if pain.id and pain.id in o.addresses)
-                    out.append(RegisteredPain(pain, journey, stage.name, step, fixes))
+                    out.append(RegisteredPain(pain, journey, stage.name, step, fixes,
+                                              stage.owner))
     return sorted(out, key=lambda r: -SEVERITY_RANK[r.pain.severity])
 
 
@@ -301,6 +304,8 @@ class BacklogItem:
     opportunity: Any
     journey: Journey
     step: Step
+    #: Who owns the step's stage: who to ask when the opportunity names no owner.
+    stage_owner: str | None = None
 
 
 STATUS_ORDER = ("in-progress", "planned", "idea", "done")
@@ -311,8 +316,10 @@ def backlog(ws: Workspace) -> list[tuple[str, list[BacklogItem]]]:
     """Opportunities grouped by status, highest priority first within each."""
     groups: dict[str, list[BacklogItem]] = {status: [] for status in STATUS_ORDER}
     for journey in ws.journeys.values():
-        for step in journey.steps:
-            for opportunity in step.opportunities:
-                groups[opportunity.status].append(BacklogItem(opportunity, journey, step))
+        for stage in journey.stages:
+            for step in stage.steps:
+                for opportunity in step.opportunities:
+                    groups[opportunity.status].append(
+                        BacklogItem(opportunity, journey, step, stage.owner))
     return [(status, sorted(items, key=lambda i: PRIORITY_ORDER[i.opportunity.priority]))
             for status, items in groups.items()]
