@@ -115,3 +115,14 @@ def browser_fixture():
     import pytest
 
     return pytest.fixture(scope="module", name="browser")(_browser)
+
+
+def serious_violations(page, scope: str | None = None) -> list[tuple]:
+    """axe-core's serious and critical violations on ``page`` (within the elements that
+    match ``scope``, or the whole document): (rule, impact, first targets) each."""
+    axe = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("async scope => await axe.run(scope ? {include: [[scope]]} : "
+                           "document, {resultTypes: ['violations']})", scope)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

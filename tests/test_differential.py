@@ -1,7 +1,8 @@
 """Incremental equals clean, by differential testing.
 
 A hypothesis state machine edits a small workspace at random (journeys and personas
-added, removed, renamed and changed; mapgen.yml changed; templates in custom_dir added,
+added, removed, renamed and changed; Markdown pages added, changed and removed, some
+showing a view of a journey; mapgen.yml changed; templates in custom_dir added,
 changed and removed, one of them reading the whole workspace; a spec broken and fixed)
 and after every step checks that three sites are byte-identical:
 
@@ -170,6 +171,20 @@ class EditsThenBuilds(RuleBasedStateMachine):
         spare = [p for p in self.personas() if p not in used]
         if spare:
             (self.root / f"specs/personas/{data.draw(st.sampled_from(spare))}.yml").unlink()
+
+    @rule(page=st.sampled_from(["notes", "method"]), title=words, text=words, data=st.data())
+    def add_or_change_page(self, page, title, text, data):
+        """A Markdown page of pages/, perhaps showing a view of a journey there is."""
+        embed = ""
+        if data.draw(st.booleans()):
+            journey = data.draw(st.sampled_from(self.journeys())).stem
+            view = data.draw(st.sampled_from(["emotion", "flow", "blueprint"]))
+            embed = f"```mapgen\njourney: {journey}\nview: {view}\n```\n"
+        self.write(f"pages/{page}.md", f"# {title}\n\n{text}\n\n{embed}")
+
+    @rule(page=st.sampled_from(["notes", "method"]))
+    def remove_page(self, page):
+        (self.root / "pages" / f"{page}.md").unlink(missing_ok=True)
 
     @rule(title=words)
     def change_config(self, title):

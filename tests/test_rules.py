@@ -58,6 +58,8 @@ BAD_SPECS = [
     ("no-steps", JOURNEY, "MG313", 12, 12),
     ("step-persona", JOURNEY, "MG314", 9, 25),
     ("unknown-emotion-label", JOURNEY, "MG315", 9, 18),
+    ("invalid-embed", "pages/notes.md", "MG320", 6, 10),
+    ("invalid-id-in-page-name", "pages/Interview_Notes.md", "MG301", 1, 1),
     ("emotion-gap", JOURNEY, "MG401", 7, 9),
     ("unaddressed-pain", JOURNEY, "MG402", 11, 13),
     ("unused-channel", "mapgen.yml", "MG403", 3, 5),

@@ -344,10 +344,15 @@ def _set_aside(file: Path) -> None:
 
 # --- what a value read from the workspace: reads, sources, the watched workspace ------
 
+#: What a workspace holds by id, as parts are named: ``journey:<id>``, ``journeys``...
+ITEM_KINDS = ("journey", "persona", "page")
+
+
 class Reads:
     """The parts of a workspace one value was made from, as :class:`Sources` names them:
-    ``journey:<id>``, ``persona:<id>``, ``journeys`` and ``personas`` (the whole list, as
-    when iterated or counted), and ``theme``, ``site_url``, ``engine``."""
+    ``journey:<id>``, ``persona:<id>``, ``page:<id>`` (a Markdown page), ``journeys``,
+    ``personas`` and ``pages`` (the whole list, as when iterated or counted), and
+    ``theme``, ``site_url``, ``engine``, ``nav``."""
 
     def __init__(self, parts: Iterable[str] = ()):
         self._parts = set(parts)
@@ -360,7 +365,7 @@ class Reads:
 
     def parts(self) -> tuple[str, ...]:
         """The parts, sorted; ``journey:x`` left out where all ``journeys`` were read."""
-        whole = {kind for kind in ("journey", "persona") if f"{kind}s" in self._parts}
+        whole = {kind for kind in ITEM_KINDS if f"{kind}s" in self._parts}
         return tuple(sorted(p for p in self._parts if p.partition(":")[0] not in whole))
 
 
@@ -390,10 +395,10 @@ class Sources:
 
     def _fingerprint(self, part: str) -> str:
         kind, _, ident = part.partition(":")
-        if kind in ("journeys", "personas") and not ident:
+        if kind.removesuffix("s") in ITEM_KINDS and kind.endswith("s") and not ident:
             items = getattr(self.ws, kind)
             return digest(*(f"{i}={self._item_digest(f'{kind}/{i}')}" for i in items))
-        if kind in ("journey", "persona"):
+        if kind in ITEM_KINDS:
             return self._item_digest(f"{kind}s/{ident}")
         return "unknown"  # a part this workspace does not have: never equal to a real one
 
@@ -405,7 +410,10 @@ class Sources:
             return digest(_canonical(self.ws.config.model_dump(mode="json")))
         kind, _, ident = name.partition("/")
         item = getattr(self.ws, kind).get(ident)
-        return digest(_canonical(item.model_dump(mode="json"))) if item is not None else "missing"
+        if item is None:
+            return "missing"
+        return digest(_canonical(item.model_dump(mode="json") if hasattr(item, "model_dump")
+                                 else dataclasses.asdict(item)))
 
 
 def _canonical(value: Any) -> str:
@@ -443,6 +451,7 @@ def watched(ws: Workspace, reads: Reads) -> Workspace:
         ws,
         journeys=_Watched(ws.journeys, "journey:".__add__, "journeys", reads),
         personas=_Watched(ws.personas, "persona:".__add__, "personas", reads),
+        pages=_Watched(ws.pages, "page:".__add__, "pages", reads),
         files=_Watched(ws.files, file_part, "journeys", reads),
         digests={})
 

@@ -645,20 +645,10 @@ def diff_command(base: str | None, head: str | None, fmt: str, directory: Path) 
 
 
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:
-    if not diagrams.VIEWS[view].per_journey:
-        return diagrams.Request(view)
-    if journey is None:
-        raise click.UsageError(f"which journey? Give its id: {', '.join(ws.journeys)}")
-    if journey not in ws.journeys:
-        from mapgen.findings import did_you_mean
-
-        raise click.UsageError(for_terminal(
-            f'no journey "{journey}"{did_you_mean(journey, ws.journeys)}; '
-            f"known: {', '.join(ws.journeys)}"))
-    found = ws.journeys[journey]
-    if not diagrams.VIEWS[view].applies_to(found):
-        raise click.UsageError(f'journey "{journey}" has {diagrams.VIEWS[view].missing}')
-    return diagrams.Request(view, found)
+    try:
+        return diagrams.request_for(ws, journey, view)
+    except diagrams.ViewError as exc:
+        raise click.UsageError(for_terminal(str(exc))) from None
 
 
 def main() -> None:

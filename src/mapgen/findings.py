@@ -66,6 +66,8 @@ RULES: dict[str, Rule] = _rules(
     Rule("MG313", "no-steps", E, "A stage with no steps."),
     Rule("MG314", "step-persona", E, "A step's persona that is not one of the journey's."),
     Rule("MG315", "unknown-emotion-label", E, "An emotion label the journey's scale lacks."),
+    Rule("MG320", "invalid-embed", E,
+         "A `mapgen` block in a Markdown page naming no journey or view there is."),
     Rule("MG401", "emotion-gap", W, "A step without an emotion for one of the personas."),
     Rule("MG402", "unaddressed-pain", W, "A high or critical pain point no opportunity addresses."),
     Rule("MG403", "unused-channel", W, "A declared channel that nothing uses."),

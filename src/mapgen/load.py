@@ -223,6 +223,13 @@ def _unreadable(path: Path, name: str, exc: OSError) -> LoadError:
     return _error("unreadable-file", Location(name), problem)
 
 
+def read_text(path: Path, name: str) -> tuple[str, list[Finding]]:
+    """The text of a file that is not YAML (a Markdown page), by the same rules as a spec:
+    within the size limit, UTF-8 (a byte order mark is a warning); raises
+    :class:`LoadError` otherwise."""
+    return _decode(read_bytes(path, name), name)
+
+
 def _decode(raw: bytes, name: str) -> tuple[str, list[Finding]]:
     try:
         text = raw.decode("utf-8")

@@ -347,6 +347,9 @@ class Config(Spec):
     """Which way the site's text runs; by default, the way its language is written."""
     specs_dir: Text = "specs"
     """The folder of personas/ and journeys/, relative to mapgen.yml."""
+    pages_dir: Text = "pages"
+    """The folder of Markdown pages published beside the maps, relative to mapgen.yml: each
+    *.md file is a page, and a ```mapgen block in one shows a view of a journey."""
     site_dir: Text = "site"
     """Where `mapgen build` writes the site, relative to mapgen.yml."""
     theme: Annotated[Theme, BeforeValidator(_theme_shorthand)] = Field(default_factory=Theme)
@@ -684,6 +687,21 @@ class Journey(Spec):
         return next((st for st in self.stages if any(s.id == step_id for s in st.steps)), None)
 
 
+# --- prose pages ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProsePage:
+    """A Markdown page written beside the maps (``pages/<id>.md``): its title is its first
+    ``# heading`` (else its file name), the rest is its body."""
+
+    id: str
+    title: str
+    #: The Markdown text after the title, and the line of the file it starts on (so a
+    #: finding in it can name the line of the file).
+    body: str
+    body_line: int = 1
+
+
 # --- the workspace -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -698,8 +716,10 @@ class Workspace:
     #: Where each persona and journey was read from, relative to ``root``.
     files: dict[str, str] = field(default_factory=dict)
     #: A digest of the bytes each was read from ("journeys/<id>", "personas/<id>",
-    #: "config"): what a build compares to know what changed since the last one.
+    #: "pages/<id>", "config"): what a build compares to know what changed since the last one.
     digests: dict[str, str] = field(default_factory=dict)
+    #: The Markdown pages of ``pages_dir`` by id, in file-name order.
+    pages: dict[str, ProsePage] = field(default_factory=dict)
 
     def scale_of(self, journey: Journey) -> EmotionScale:
         return journey.emotion_scale or self.config.emotion_scale

@@ -145,7 +145,7 @@ class Preview:
     def watched(self) -> list[Path]:
         """Every path whose change changes the site, whether it exists now or not.
 
-        mapgen.yml, the specs folder, the workspace's themes/ folder, the theme (a folder
+        mapgen.yml, the specs and pages folders, the workspace's themes/ folder, the theme (a folder
         of its name too, as themes can be given by path), custom_dir, and what the theme
         extends. Missing ones are listed so that the watcher notices them come back.
         Only a rebuild can change the list (the config, or the theme it names, changed),
@@ -159,7 +159,8 @@ class Preview:
     def _watched_now(self) -> list[Path]:
         config = self.config or Config()
         paths = [self.root / name for name in CONFIG_NAMES]
-        paths += [self.root / config.specs_dir, self.root / "themes",
+        paths += [self.root / config.specs_dir, self.root / config.pages_dir,
+                  self.root / "themes",
                   self.root / config.theme.name]
         if config.theme.custom_dir:
             paths.append(self.root / config.theme.custom_dir)

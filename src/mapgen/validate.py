@@ -27,7 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from mapgen import schema
+from mapgen import diagrams, schema
+from mapgen.embed import Embed, embeds_in, per_journey, view_names
 from mapgen.findings import Finding, Location, did_you_mean, finding, one_of
 from mapgen.load import DocPath, Document
 from mapgen.model import (
@@ -252,6 +253,60 @@ def valid_id(text: str) -> bool:
     return re.fullmatch(ID_PATTERN, text) is not None
 
 
+# --- Markdown pages: their names and the views they embed ------------------------------
+
+def check_page_file(path: Path, shown: str) -> Finding | None:
+    """MG301 when a Markdown page's file name is not an id (it names the page's address)."""
+    if valid_id(path.stem):
+        return None
+    return finding("invalid-id", Location(shown, 1, 1), (
+        f'the file name gives the page id "{path.stem}", '
+        + _bad_id_message(path.stem).split(": ", 1)[1] + "; rename the file"))
+
+
+def check_embeds(ws: Workspace, file: str, text: str, first_line: int = 1) -> list[Finding]:
+    """MG320 for each ``mapgen`` block of ``text`` (from ``file``, starting on its line
+    ``first_line``) that cannot be drawn: a line it does not know, no view or an unknown
+    one, no journey or an unknown one, or a view the journey has nothing for."""
+    findings = []
+
+    def add(line: int, column: int, message: str) -> None:
+        findings.append(finding("invalid-embed", Location(file, line + first_line - 1, column),
+                                message))
+
+    for embed in embeds_in(text):
+        for line, column, problem in embed_problems(ws, embed):
+            add(line, column, problem)
+    return findings
+
+
+def embed_problems(ws: Workspace, embed: Embed) -> list[tuple[int, int, str]]:
+    """(line, column, what is wrong) for each problem of one block; none when it can be
+    drawn."""
+    problem, key = _embed_problem(ws, embed)
+    return [*embed.problems, *([(*embed.place(key), problem)] if problem else [])]
+
+
+def _embed_problem(ws: Workspace, embed: Embed) -> tuple[str | None, str]:
+    """What is wrong with ``embed``, and the key it is wrong at; (None, "") when nothing."""
+    views = view_names()
+    if embed.view not in views:
+        wrote = f'no view "{embed.view}"{did_you_mean(embed.view, views)}' if embed.view \
+            else "no `view:`"
+        return f"{wrote}; write `view:` and one of {one_of(views)}", "view"
+    if not per_journey(embed.view):
+        return None, ""
+    if embed.journey is None:
+        return (f"the {embed.view} view is of one journey: add `journey:` and its id "
+                f"({', '.join(sorted(ws.journeys)) or 'there are no journeys yet'})"), "view"
+    if embed.journey not in ws.journeys:
+        return _unknown("journey", embed.journey, ws.journeys), "journey"
+    view = diagrams.VIEWS.get(embed.view)
+    if view is not None and not view.applies_to(ws.journeys[embed.journey]):
+        return f'journey "{embed.journey}" has {view.missing}', "view"
+    return None, ""
+
+
 # --- the whole workspace -------------------------------------------------------------
 
 #: ``reuse(file, key, check)``: the findings ``check()`` gave for the journey in ``file``
@@ -287,6 +342,8 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
         findings += _duplicate_ids("channel", [(("channels", i, "id"), c.id) for i, c in
                                                enumerate(ws.config.channels)], config_doc)
         findings += _unused_channels(ws, config_doc)
+    for page in ws.pages.values():
+        findings += check_embeds(ws, ws.files[f"pages/{page.id}"], page.body, page.body_line)
     return findings
 
 

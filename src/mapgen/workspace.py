@@ -21,16 +21,18 @@ import gc
 import json
 import multiprocessing
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest, to_data
+from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest
 from mapgen.findings import FINDINGS, Finding
-from mapgen.load import Document, LoadError, is_yaml_name, load_bytes, read_bytes
-from mapgen.model import DOCUMENT_MODELS, Config, Spec, Workspace
+from mapgen.load import Document, LoadError, is_yaml_name, load_bytes, read_bytes, read_text
+from mapgen.model import DOCUMENT_MODELS, Config, ProsePage, Spec, Workspace
 from mapgen.validate import (
     check_document,
+    check_page_file,
     check_spec_file,
     check_specs_folder,
     check_workspace,
@@ -136,12 +138,51 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
             items[kind][item.id] = item
             files[f"{kind}/{item.id}"] = spec.file
             digests[f"{kind}/{item.id}"] = spec.digest
-    ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests)
+    pages = _read_pages(root, root / config.pages_dir, files, digests, findings)
+    ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests,
+                   pages)
     findings += check_workspace(ws, documents, config_doc, _reuse(cache) if cache else None)
     if cache is not None:
         cache.save({"spec": (spec.file for _, _, spec in specs_read),
                     "checks": ws.files.values()})
     return Result(ws, _sorted(findings), documents)
+
+
+def _read_pages(root: Path, folder: Path, files: dict[str, str], digests: dict[str, str],
+                findings: list[Finding]) -> dict[str, ProsePage]:
+    """The Markdown pages of ``folder`` (``pages_dir``; none when it is not there) by id, in
+    file-name order. Each one's file and digest join ``files`` and ``digests`` (so a page
+    made from it is made again when, and only when, its bytes change), and what reading
+    it found joins ``findings``."""
+    pages: dict[str, ProsePage] = {}
+    paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    for path in paths:
+        shown = _display(path, root)
+        problem = check_page_file(path, shown)
+        try:
+            text, found = read_text(path, shown)
+        except LoadError as exc:
+            findings.append(exc.finding)
+            continue
+        findings += found
+        if problem is not None:
+            findings.append(problem)
+            continue
+        pages[path.stem] = prose_page(path.stem, text)
+        files[f"pages/{path.stem}"] = shown
+        digests[f"pages/{path.stem}"] = digest(text)
+    return pages
+
+
+def prose_page(page_id: str, text: str) -> ProsePage:
+    """A Markdown page: its first line, when it is a ``# heading``, is its title (else its
+    id, as words), and the rest its body."""
+    first, _, rest = text.lstrip("\n").partition("\n")
+    skipped = len(text) - len(text.lstrip("\n"))
+    heading = re.fullmatch(r"#[ \t]+(.+?)[ \t#]*", first.rstrip("\r"))
+    if heading:
+        return ProsePage(page_id, heading[1], rest, skipped + 2)
+    return ProsePage(page_id, page_id.replace("-", " ").capitalize(), text, 1)
 
 
 def _reuse(cache: Cache):
@@ -223,7 +264,8 @@ def _document_data(doc: Document, findings: tuple[Finding, ...] = ()) -> bytes:
         return json.dumps([[list(path), *place] for path, place in table.items()],
                           separators=(",", ":"), ensure_ascii=False)
 
-    return JSON.encode({"data": to_data(doc.data), "values": positions(doc.values),
+    # DATA, not JSON: YAML may hold .inf and .nan, which strict JSON refuses
+    return DATA.encode({"data": doc.data, "values": positions(doc.values),
                         "keys": positions(doc.keys),
                         "findings": [f.to_data() for f in findings]})
 

@@ -33,9 +33,9 @@ from mapgen.diagrams.layouts import lay_out
 from mapgen.diagrams.engine import Engine, EngineError, Job
 from mapgen.model import Journey, Workspace
 
-__all__ = ["CHART", "GRAPH", "VIEWS", "Diagram", "EngineError", "Request", "View", "describe",
-           "dot_source", "finish_all", "has_funnel", "is_graph", "layout_job", "render",
-           "requests_for", "site_diagrams"]
+__all__ = ["CHART", "GRAPH", "VIEWS", "Diagram", "EngineError", "Request", "View", "ViewError",
+           "describe", "dot_source", "finish_all", "has_funnel", "is_graph", "layout_job",
+           "render", "request_for", "requests_for", "site_diagrams"]
 
 #: How a view is drawn: Graphviz lays out the DOT its function writes, or its function
 #: writes the finished SVG itself.
@@ -129,6 +129,31 @@ class Diagram:
     title: str
     content: bytes
     fmt: str
+
+
+class ViewError(ValueError):
+    """A view or journey asked for by name that cannot be drawn; the message says why."""
+
+
+def request_for(ws: Workspace, journey_id: str | None, view: str) -> Request:
+    """The diagram of ``view`` of the journey ``journey_id`` (None for a workspace view),
+    or :class:`ViewError` saying what to ask for instead."""
+    from mapgen.findings import did_you_mean, one_of
+
+    if view not in VIEWS:
+        raise ViewError(f'no view "{view}"{did_you_mean(view, VIEWS)}; the views are '
+                        f"{one_of(VIEWS)}")
+    if not VIEWS[view].per_journey:
+        return Request(view)
+    if journey_id is None:
+        raise ViewError(f"which journey? Give its id: {', '.join(ws.journeys)}")
+    if journey_id not in ws.journeys:
+        raise ViewError(f'no journey "{journey_id}"{did_you_mean(journey_id, ws.journeys)}; '
+                        f"known: {', '.join(ws.journeys)}")
+    journey = ws.journeys[journey_id]
+    if not VIEWS[view].applies_to(journey):
+        raise ViewError(f'journey "{journey_id}" has {VIEWS[view].missing}')
+    return Request(view, journey)
 
 
 def requests_for(ws: Workspace, views: Iterable[str] | None = None) -> list[Request]:

@@ -63,6 +63,14 @@ NAV = (
 )
 
 
+def site_nav(ws: Workspace) -> tuple[tuple[str, str], ...]:
+    """The top navigation: :data:`NAV`, with the workspace's Markdown pages before Search.
+    Every page shows it, so it is a part of every page's key of its own (``nav``): a page's
+    title changing makes every page again, its text only its own page."""
+    prose = tuple((site_pages.prose_path(p.id), p.title) for p in ws.pages.values())
+    return NAV[:-1] + prose + NAV[-1:]
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     site_dir: Path
@@ -138,7 +146,7 @@ def build(ws: Workspace, options: BuildOptions,
 def _inputs(ws: Workspace) -> list[Path]:
     """The folders a build reads: the specs, and the theme's own folder if any."""
     root = Path(ws.root)
-    folders = [root / ws.config.specs_dir]
+    folders = [root / ws.config.specs_dir, root / ws.config.pages_dir]
     if ws.config.theme.custom_dir:
         folders.append(root / ws.config.theme.custom_dir)
     return folders
@@ -197,21 +205,24 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     fingerprint = theme.fingerprint()
     env = cache.kept("templates", digest(fingerprint, *map(str, theme.layers)),
                      theme.environment)  # a preview compiles each template once
+    nav = site_nav(ws)
     sources = Sources(ws, {"theme": fingerprint, "site_url": site_url or "",
-                           "engine": f"{engine.name} {engine.version}"})
+                           "engine": f"{engine.name} {engine.version}",
+                           "nav": digest(*(part for entry in nav for part in entry))})
     outputs = _outputs(ws, theme, site_pages.plan(ws), site_url)
     files, todo = _reused(outputs, past, sources)
     later = [o for o in todo if defer and o.listing]
     todo = [o for o in todo if o not in later]
     pages = [o for o in todo if o.page is not None]
-    shared = _site_context(ws, theme, site_url)
+    shared = _site_context(ws, theme, site_url, nav)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        drawings = Drawings(ws, engine, cache, sources, pool, redraw=fresh_diagrams)
+        drawings = Drawings(ws, engine, cache, sources, pool, redraw=fresh_diagrams,
+                            also=site_pages.embedded_requests(ws))
 
         def make(output: _Output) -> Made:
             reads = Reads()
             if output.page is not None:
-                reads.update(("theme", "site_url"))
+                reads.update(("theme", "site_url", "nav"))
                 data = _render_page(env, output.page, ws, shared, drawings, reads, site_url)
             else:
                 data = output.make(watched(ws, reads), reads)
@@ -366,7 +377,8 @@ def _relative(target: str, folder: str) -> str:
     return "/".join([".."] * (len(here) - common) + there[common:])
 
 
-def _site_context(ws: Workspace, theme: Theme, site_url: str | None) -> dict[str, Any]:
+def _site_context(ws: Workspace, theme: Theme, site_url: str | None,
+                  nav: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     """What every page sees that comes from the config, the theme and mapgen alone."""
     config = ws.config
     return {
@@ -375,7 +387,7 @@ def _site_context(ws: Workspace, theme: Theme, site_url: str | None) -> dict[str
                  if config.repo_url else None},
         "theme": theme.options,
         "accent": _colour(theme.options.get("accent")),
-        "nav": NAV,
+        "nav": nav,
         "generator": f"mapgen {__version__}",
         "markdown": render_markdown,
         "safe_url": safe_url,

@@ -47,13 +47,16 @@ class _Batch:
 
 class Drawings(Mapping[str, Markup]):
     def __init__(self, ws: Workspace, engine: Engine, cache: Cache, sources: Sources,
-                 pool: ThreadPoolExecutor | None, redraw: bool = False):
+                 pool: ThreadPoolExecutor | None, redraw: bool = False,
+                 also: Iterable[diagrams.Request] = ()):
         """Layouts run in ``pool``, or on the spot when it is None; ``redraw`` draws every
-        diagram again (their layouts still come from the cache)."""
+        diagram again (their layouts still come from the cache). Pages may show the
+        site's views and ``also`` these (the views Markdown pages embed)."""
         self.ws, self.engine, self.cache, self.sources, self.pool = (
             ws, engine, cache, sources, pool)
         self.redraw = redraw
         self.requests = {r.name: r for r in diagrams.requests_for(ws, SITE_VIEWS)}
+        self.requests.update((r.name, r) for r in also)
         self._ready: dict[str, tuple[tuple[str, ...], Markup]] = {}
         self._pending: dict[str, _Batch] = {}
         #: Diagrams drawn (not reused) so far.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import re
+
 import markdown as _markdown
 import nh3
 from markupsafe import Markup
@@ -23,14 +25,24 @@ _TAGS = frozenset({
 _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown to sanitised HTML; an empty string for nothing."""
+def render_markdown(text: str | None, page: bool = False) -> Markup:
+    """Markdown to sanitised HTML; an empty string for nothing.
+
+    Text in a spec sits under the page's own headings, so it may use ``###`` and below;
+    a ``page`` (a Markdown page of the workspace) is the page, and may use ``##`` too,
+    and its links to other pages (``notes.md``) lead to their pages (``notes.html``).
+    """
     if not text:
         return Markup("")
     html = _markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    clean = nh3.clean(html, tags=set(_TAGS), attributes=_ATTRIBUTES,
+    tags = _TAGS | {"h2"} if page else _TAGS
+    clean = nh3.clean(html, tags=set(tags), attributes=_ATTRIBUTES,
                       url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer")
-    return Markup(clean)
+    return Markup(_PAGE_LINK.sub(r'href="\1.html\2"', clean) if page else clean)
+
+
+#: A relative link to a Markdown file: ``href="notes.md"``, ``href="notes.md#why"``.
+_PAGE_LINK = re.compile(r'href="((?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)[^"#?]*)\.md(#[^"]*)?"')
 
 
 def safe_url(url: str | None) -> str:

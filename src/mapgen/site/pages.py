@@ -14,8 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from mapgen import diagrams
 from mapgen.canvas import SEVERITY_ICONS, STATUS_ICONS, canvas
+from mapgen.cache import digest
+from mapgen.embed import OTHER_VIEWS, Embed, split
+from mapgen.site.markup import render_markdown
 from mapgen.model import (
     SEVERITY_RANK,
     Channel,
@@ -23,6 +28,7 @@ from mapgen.model import (
     Journey,
     PainPoint,
     Persona,
+    ProsePage,
     Stage,
     Step,
     Workspace,
@@ -61,6 +67,10 @@ def persona_path(persona_id: str) -> str:
     return f"personas/{persona_id}.html"
 
 
+def prose_path(page_id: str) -> str:
+    return f"pages/{page_id}.html"
+
+
 def poster_path(journey_id: str) -> str:
     """The journey map as an SVG poster: the home page's thumbnail, a download."""
     return f"posters/{journey_id}.svg"
@@ -73,6 +83,7 @@ def plan(ws: Workspace) -> list[Page]:
                   diagrams=diagrams.site_diagrams(None), listing=True)]
     pages += [_journey_page(journey) for journey in ws.journeys.values()]
     pages += [_persona_page(persona) for persona in ws.personas.values()]
+    pages += [_prose_page(ws, page) for page in ws.pages.values()]
     pages += [
         Page("touchpoints.html", "touchpoints.html", "Touchpoints",
              lambda ws: {"matrix": touchpoint_matrix(ws)}, listing=True),
@@ -107,6 +118,62 @@ def _persona_page(persona: Persona) -> Page:
 
     persona_id = persona.id
     return Page(persona_path(persona_id), "persona.html", persona.name, context, listing=True)
+
+
+def _prose_page(ws: Workspace, page: ProsePage) -> Page:
+    def context(ws: Workspace) -> dict[str, Any]:
+        return {"prose": ws.pages[page_id], "parts": prose_parts(ws, ws.pages[page_id])}
+
+    page_id = page.id
+    return Page(prose_path(page_id), "page.html", page.title, context,
+                tuple(r.name for r in embedded_requests(ws, page)))
+
+
+# --- Markdown pages and what they embed ------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a Markdown page: its HTML, or the view a ``mapgen`` block shows:
+    ``diagram`` names one of the site's diagrams (as the template's ``diagrams`` do), or
+    ``svg`` is a view drawn another way (the journey map); ``title`` captions it."""
+
+    html: Markup | None = None
+    diagram: str | None = None
+    title: str = ""
+    svg: Markup | None = None
+
+
+def prose_parts(ws: Workspace, page: ProsePage) -> list[Part]:
+    """The page's body as HTML, with each ``mapgen`` block replaced by the diagram it asks
+    for. The Markdown is rendered whole (so lists, links and references across a block
+    work), with a marker paragraph where each block was, then cut at the markers."""
+    pieces = split(page.body)
+    marker = "mapgen-embed-" + digest(page.body)[:16]
+    text = "".join(f"\n\n{marker}\n\n" if isinstance(p, Embed) else p for p in pieces)
+    html = render_markdown(text, page=True).split(f"<p>{marker}</p>")
+    parts = [Part(Markup(html[0]))]
+    for embed, after in zip((p for p in pieces if isinstance(p, Embed)), html[1:]):
+        other = OTHER_VIEWS.get(str(embed.view))
+        if other is not None:
+            parts.append(Part(title=embed.title(ws), svg=Markup(
+                other.draw(ws, ws.journeys[str(embed.journey)]))))
+        else:
+            parts.append(Part(diagram=embed_request(ws, embed).name, title=embed.title(ws)))
+        parts.append(Part(Markup(after)))
+    return [part for part in parts if part.diagram or part.svg or str(part.html).strip()]
+
+
+def embed_request(ws: Workspace, embed: Embed) -> diagrams.Request:
+    """The diagram a (valid) block asks for."""
+    journey = ws.journeys[embed.journey] if embed.journey else None
+    return diagrams.Request(str(embed.view), journey)
+
+
+def embedded_requests(ws: Workspace, page: ProsePage | None = None) -> list[diagrams.Request]:
+    """The diagrams the Markdown pages (or one of them) show."""
+    chosen = [page] if page is not None else list(ws.pages.values())
+    return [embed_request(ws, part) for p in chosen for part in split(p.body)
+            if isinstance(part, Embed) and part.view not in OTHER_VIEWS]
 
 
 # --- what the pages show -------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from mapgen.model import Workspace
-from mapgen.site.pages import journey_path, persona_path
+from mapgen.site.pages import journey_path, persona_path, prose_path
 
 
 def entries(ws: Workspace) -> list[dict[str, str]]:
@@ -33,6 +33,8 @@ def entries(ws: Workspace) -> list[dict[str, str]]:
                 for pain in step.pain_points:
                     out.append(_entry("pain point", pain.text, anchor, pain.severity,
                                       step.name, journey.title))
+    for page in ws.pages.values():
+        out.append(_entry("page", page.title, prose_path(page.id), page.body))
     return out
 
 

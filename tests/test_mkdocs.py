@@ -1,0 +1,196 @@
+"""The MkDocs plugin, through the real `mkdocs build` on MkDocs projects written here.
+
+Each project is what a team would have: a mkdocs.yml with `plugins: [mapgen]`, a few
+docs pages of its own (one showing a view through a ```mapgen block), and the example
+workspace beside them. MkDocs finds the plugin by its `mkdocs.plugins` entry point, as
+declared in pyproject.toml (a distribution's metadata with that entry point is put on
+the path, since the shared virtualenv's mapgen is another checkout's).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from browser import browser_fixture, require_chromium, serious_violations, static_server
+from conftest import REPO, copy_example
+
+pytest.importorskip("mkdocs")
+
+EMBED = """\
+# Welcome
+
+How shoppers feel on their first purchase:
+
+```mapgen
+journey: first-purchase
+view: emotion   # canvas | emotion | funnel | flow | blueprint
+```
+
+Read on in [About](about.md).
+"""
+ABOUT = "# About\n\nWho we are.\n"
+
+
+@pytest.fixture(scope="module")
+def entry_point(tmp_path_factory) -> Path:
+    """A folder holding distribution metadata with pyproject.toml's entry points."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
+    plugins = project["entry-points"]["mkdocs.plugins"]
+    info = tmp_path_factory.mktemp("entry") / "mapgen_entry_points-0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mapgen-entry-points\n"
+                                   "Version: 0\n", "utf-8")
+    (info / "entry_points.txt").write_text(
+        "[mkdocs.plugins]\n" + "".join(f"{k} = {v}\n" for k, v in plugins.items()), "utf-8")
+    return info.parent
+
+
+def project(root: Path, theme: str, plugin: str = "- mapgen", workspace: str = ".") -> Path:
+    """A MkDocs project at ``root`` with the example workspace in ``workspace``."""
+    copy_example(root / workspace)
+    (root / "docs").mkdir(parents=True, exist_ok=True)
+    (root / "docs/index.md").write_text(EMBED, "utf-8")
+    (root / "docs/about.md").write_text(ABOUT, "utf-8")
+    font = "\n  font: false" if theme == "material" else ""  # no Google Fonts offline
+    (root / "mkdocs.yml").write_text(
+        f"site_name: Acme docs\ntheme:\n  name: {theme}{font}\n"
+        f"plugins:\n  - search\n  {plugin}\n", "utf-8")
+    return root
+
+
+def mkdocs_build(root: Path, entry_point: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
+           "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(entry_point)])}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=root,
+                          env=env, capture_output=True, text=True, check=False)
+
+
+def main_content(html: str) -> str:
+    """The page's article: what the theme shows as the page's content."""
+    match = re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', html,
+                      re.S) or re.search(r'<div [^>]*role="main"[^>]*>(.*?)<footer', html, re.S)
+    assert match, "no content area in the page"
+    return match[1]
+
+
+@pytest.mark.parametrize("theme", ["mkdocs", "material"])
+def test_the_plugin_adds_the_pages_in_the_sites_own_theme(tmp_path, entry_point, theme):
+    root = project(tmp_path / "docs-site", theme)
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    site = root / "site"
+    for page in ("journey-maps/index.html", "journey-maps/touchpoints/index.html",
+                 "journey-maps/pain-points/index.html", "journey-maps/opportunities/index.html",
+                 "journey-maps/personas/leo/index.html"):
+        assert (site / page).is_file(), page
+    html = (site / "journey-maps/journeys/first-purchase/index.html").read_text("utf-8")
+    assert "md-typeset" in html or 'role="main"' in html  # the theme's layout
+    assert "mapgen.css" in html and "assets/mapgen.css" not in html  # not mapgen's theme
+    body = main_content(html)
+    assert "First purchase with Pay with Acme</h1>" in body
+    assert 'id="stage-awareness"' in body and "Sees a welcome-cashback ad on Instagram" in body
+    assert body.count("<svg") == 3  # flow, emotion curve, funnel
+    assert 'href="../../personas/leo/"' in body  # links as the site serves its pages
+    pains = main_content((site / "journey-maps/pain-points/index.html").read_text("utf-8"))
+    assert "critical" in pains and 'href="../journeys/first-purchase/#step-' in pains
+
+
+@pytest.mark.parametrize("theme", ["mkdocs", "material"])
+def test_a_mapgen_block_in_a_docs_page_shows_the_view(tmp_path, entry_point, theme):
+    root = project(tmp_path / "docs-site", theme)
+    assert mkdocs_build(root, entry_point, "--strict").returncode == 0
+    body = main_content((root / "site/index.html").read_text("utf-8"))
+    assert body.count("<svg") == 1 and "```" not in body and "journey: first" not in body
+    assert "<figcaption>Emotion curve of First purchase with Pay with Acme</figcaption>" in body
+    assert body.index("How shoppers feel") < body.index("<svg") < body.index("Read on in")
+
+
+def test_the_section_goes_where_nav_title_and_nav_position_say(tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "mkdocs",
+                   plugin="- mapgen:\n      nav_title: Customer journeys\n      nav_position: 1")
+    assert mkdocs_build(root, entry_point, "--strict").returncode == 0
+    html = (root / "site/about/index.html").read_text("utf-8")
+    top = re.findall(r'<li class="nav-item[^"]*">\s*<a [^>]*class="[^"]*nav-link[^"]*"[^>]*>'
+                     r"\s*([^<]+?)\s*<", html)
+    assert top[:3] == ["Welcome", "Customer journeys", "About"]
+
+
+def test_a_broken_spec_fails_a_strict_build_with_its_located_finding(tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "material",
+                   plugin="- mapgen:\n      workspace: maps", workspace="maps")
+    spec = root / "maps/specs/journeys/first-purchase.yml"
+    text = spec.read_text("utf-8").replace("personas: [leo]", "personas: [leon]", 1)
+    assert text != spec.read_text("utf-8")
+    spec.write_text(text, "utf-8")
+    line = text.splitlines().index("personas: [leon]") + 1
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode != 0
+    assert (f"maps/specs/journeys/first-purchase.yml:{line}:12: error MG304 "
+            'no persona "leon" (did you mean "leo"?)') in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_block_naming_an_unknown_journey_fails_a_strict_build(tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "mkdocs")
+    (root / "docs/about.md").write_text(ABOUT + "\n```mapgen\njourney: first-purchace\n"
+                                        "view: flow\n```\n", "utf-8")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode != 0
+    assert ('docs/about.md:6:10: error MG320 no journey "first-purchace" (did you mean '
+            '"first-purchase"?)') in done.stderr
+    lenient = mkdocs_build(root, entry_point)  # without --strict the site is still built
+    assert lenient.returncode == 0
+    about = (root / "site/about/index.html").read_text("utf-8")
+    assert "This view cannot be shown" in about
+
+
+def test_mapgen_never_imports_mkdocs():
+    code = ("import sys, mapgen.api, mapgen.cli, mapgen.serve, mapgen.site.build; "
+            "sys.exit('mkdocs' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- in a browser -----------------------------------------------------------------------
+
+browser = browser_fixture()
+
+
+@pytest.fixture(scope="module")
+def material_site(tmp_path_factory, entry_point) -> Path:
+    require_chromium()
+    root = project(tmp_path_factory.mktemp("material") / "docs-site", "material")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    return root / "site"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("rel", ["", "journey-maps/journeys/first-purchase/",
+                                 "journey-maps/pain-points/"])
+def test_material_pages_show_their_diagrams_with_no_errors_and_no_serious_violations(
+        browser, material_site, rel):
+    with static_server(material_site) as base:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + rel)
+        for figure in page.query_selector_all("figure.mapgen-figure svg"):
+            box = figure.bounding_box()
+            assert figure.is_visible() and box and box["width"] > 300 and box["height"] > 100
+        if rel == "":
+            assert len(page.query_selector_all("figure.mapgen-figure svg")) == 1
+        # what mapgen made: the whole article of its own pages, the figure in a team's page
+        # (Material's own search dialog and footer are the theme's to fix, not ours)
+        scope = "figure.mapgen-figure" if rel == "" else "article.md-content__inner"
+        serious = serious_violations(page, scope)
+        page.close()
+    assert serious == []
+    assert errors == []
