@@ -50,7 +50,13 @@ def example():
 def test_every_example_journey_exports_as_valid_mermaid(example):
     for journey in example.journeys.values():
         tasks = check_mermaid(to_mermaid(example, journey))
-        assert len(tasks) == len(journey.steps)
+        names = list(dict.fromkeys(task for task, _, _ in tasks))
+        assert names == [mermaid_text(s.name) for s in journey.steps], "each step, in order"
+        for step in journey.steps:
+            actors = [a for task, _, actors in tasks if task == mermaid_text(step.name)
+                      for a in actors[0].split(",")]
+            scores = step.scores(journey.personas, example.scale_of(journey))
+            assert len(actors) == len(set(actors)) == len(scores), "each persona once"
 
 
 @pytest.mark.parametrize("char, entity", [(":", "#58;"), (";", "#59;"), ("#", "#35;"),
@@ -89,9 +95,31 @@ def test_csv_has_a_row_per_step_and_a_column_per_persona(example):
     for row, step in zip(rows, journey.steps, strict=True):
         assert row["step_name"] == step.name
         assert row["channel"].splitlines() == [tp.channel for tp in step.touchpoints]
-        scores = step.scores(journey.personas, example.scale_of(journey))
-        assert row["emotion:daniel"] == str(scores.get("daniel", ""))
+        assert row["thoughts"].splitlines() == list(step.thoughts)
+        written = step.emotion
+        if isinstance(written, dict):
+            assert {p: row[f"emotion:{p}"] for p in written} == {
+                p: str(v) for p, v in written.items()}, "as written: a score or a label"
+        else:
+            assert row["emotion"] == ("" if written is None else str(written))
         assert len([p for p in row["pain_points"].splitlines() if p]) == len(step.pain_points)
+    assert rows[0]["journey_title"] == journey.title and rows[1]["journey_title"] == ""
+    first_of_stage = [r for r in rows if r["stage"]]
+    assert [r["stage_phase"] for r in first_of_stage] == [s.phase or "" for s in journey.stages]
+
+
+def test_csv_cells_read_like_a_spreadsheet_people_would_keep(example):
+    journey = example.journeys["first-purchase"]
+    rows = list(csv.DictReader(io.StringIO(to_csv(example, journey))))
+    adds_card = next(r for r in rows if r["step"] == "adds-card")
+    assert adds_card["support"] == "Card vault\n3-D Secure server\nRisk engine"
+    assert adds_card["next"] == "pays\ncompares-options"
+    assert adds_card["pain_points"].startswith("{id: 3ds-timeout, text: When he switches")
+    first = rows[0]
+    assert first["journey_owner"] == "'@growth-team", "a cell starting with @ stays text"
+    assert first["journey_x-slack-channel"] == "'#journey-first-purchase'"
+    assert first["stage_kpis"].splitlines()[0] == (
+        "{name: Ad click-through, value: 1.6%, target: 2.5%, source: funnel}")
 
 
 def test_the_cli_exports_json_and_refuses_an_unknown_journey(tmp_path):
@@ -134,27 +162,28 @@ def test_init_github_writes_a_workflow_with_the_steps_named(tmp_path):
 
 def test_csv_carries_who_takes_part_and_each_stages_owner_and_duration(example):
     journey = example.journeys["b2b-invoice-payments"]
-    rows = {r["step"]: r for r in csv.DictReader(io.StringIO(to_csv(example, journey)))}
-    evaluation = rows["sandbox-trial"]
+    rows = list(csv.DictReader(io.StringIO(to_csv(example, journey))))
+    by_step = {r["step"]: r for r in rows}
+    first_row_of = {r["stage"]: r for r in rows if r["stage"]}
+    evaluation = first_row_of["active-evaluation"]
     assert (evaluation["stage_owner"], evaluation["stage_duration"]) == (
-        "@solutions-engineering", "6-10 weeks")
-    assert evaluation["personas"] == "priya"
-    assert rows["signs"]["personas"].splitlines() == ["daniel", "grace"]
-    assert rows["becomes-reference"]["stage_duration"] == ""
-    assert rows["signs"]["stage_duration"] == "P6W"
+        "'@solutions-engineering", "6-10 weeks"), "@ starts no formula"
+    assert first_row_of["purchase-decision"]["stage_duration"] == "P6W"
+    assert by_step["sandbox-trial"]["personas"] == "priya"
+    assert by_step["signs"]["personas"].splitlines() == ["daniel", "grace"]
 
 
-def test_csv_emotions_are_scores_for_those_taking_part_only(example):
+def test_csv_keeps_emotions_as_written_labels_included(example):
     journey = example.journeys["b2b-invoice-payments"]
     rows = {r["step"]: r for r in csv.DictReader(io.StringIO(to_csv(example, journey)))}
     # written as {daniel: excited, grace: happy}; Priya does not take part
     assert [rows["signs"][f"emotion:{p}"] for p in ("daniel", "priya", "grace")] == [
-        "2", "", "1"]
+        "excited", "", "happy"]
 
 
 def test_json_carries_the_new_fields_as_written(example):
-    journey = example.journeys["b2b-invoice-payments"]
-    result = CliRunner().invoke(cli, ["export", journey.id, "--format", "json", "-d", str(REPO)])
+    result = CliRunner().invoke(cli, ["export", "b2b-invoice-payments", "--format", "json",
+                                      "-d", str(REPO)])
     data = json.loads(result.stdout)
     stage = next(s for s in data["stages"] if s["id"] == "purchase-decision")
     assert (stage["owner"], stage["duration"]) == ("@deal-desk", "P6W")
@@ -163,11 +192,12 @@ def test_json_carries_the_new_fields_as_written(example):
     assert signs["emotion"] == {"daniel": "excited", "grace": "happy"}
 
 
-def test_mermaid_actors_are_those_taking_part_with_their_scores_read_from_labels(example):
+def test_mermaid_actors_are_those_taking_part_with_their_own_scores(example):
     journey = example.journeys["b2b-invoice-payments"]
-    tasks = {task: (score, [a.strip() for a in ",".join(actors).split(",")])
-             for task, score, actors in check_mermaid(to_mermaid(example, journey))}
-    # sandbox-trial: Priya alone, "sad" (-1 on -2..2) is 2 on Mermaid's 1..5
-    assert tasks["Tests the API in the sandbox"] == (2, ["Priya Raman"])
-    # security-review: Priya angry (-2), Daniel sad (-1): the mean -1.5 is 1.5, rounded 2
-    assert tasks["Sends the security questionnaire"][1] == ["Priya Raman", "Daniel Okafor"]
+    tasks = check_mermaid(to_mermaid(example, journey))
+    actors = {(task, a.strip()): score for task, score, (names, *_) in tasks
+              for a in names.split(",")}
+    assert [(a, s) for (t, a), s in actors.items() if t == "Tests the API in the sandbox"] == [
+        ("Priya Raman", 2)], "Priya alone, sad (-1) is 2 on Mermaid's 1..5"
+    assert {a: s for (t, a), s in actors.items() if t == "Sends the security questionnaire"} \
+        == {"Priya Raman": 1, "Daniel Okafor": 2}, "angry and sad, not their mean"

@@ -1,130 +1,496 @@
-"""`mapgen import`: spreadsheets and Mermaid in, specs that validate out; round trips."""
+"""`mapgen import`: Mermaid and spreadsheets as people make them, in; specs that validate
+out; export -> import gives back the same journey.
+
+The input files are in tests/imports/ (written for these tests in the shapes real ones
+have); workbooks are built here with openpyxl.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+import yaml
 
-from conftest import copy_example
-from mapgen.cli import cli
-from mapgen.export import mermaid_score, to_csv, to_mermaid
+from mapgen import importer, spreadsheet
+from mapgen.export import mermaid_score, to_csv, to_json, to_mermaid
+from mapgen.model import ID_PATTERN
+from mapgen.sheet import spec_data
 from mapgen.workspace import read_workspace
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLE = read_workspace(REPO).workspace
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+IMPORTS = TESTS / "imports"
 
 
-def scores(journey, step) -> dict[str, int]:
-    """The step's score per persona, on the journey's scale in the example workspace."""
-    return step.scores(journey.personas, EXAMPLE.scale_of(journey))
+def mapgen(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """The real command, as a user runs it (conftest puts this checkout on the path)."""
+    return subprocess.run([sys.executable, "-m", "mapgen", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture()
-def workspace(tmp_path, monkeypatch):
-    copy_example(tmp_path)
-    (tmp_path / "mapgen.yml").write_text(
-        (tmp_path / "mapgen.yml").read_text().replace("strict: true", "strict: false"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def imported(tmp_path: Path, name: str, *args: str) -> subprocess.CompletedProcess:
+    return mapgen("import", str(IMPORTS / name), *args, cwd=tmp_path)
 
 
-def import_file(source: Path, *args: str):
-    return CliRunner().invoke(cli, ["import", str(source), *args])
+def written(root: Path) -> list[str]:
+    specs = root / "specs"
+    return sorted(str(p.relative_to(specs)) for p in specs.rglob("*.yml")) if specs.exists() \
+        else []
 
 
-def reimported(workspace: Path, name: str, text: str, suffix: str):
-    source = workspace / f"{name}{suffix}"
-    source.write_text(text, encoding="utf-8")
-    result = import_file(source, "-o", f"specs/journeys/{name}.yml", "--title", "Copy")
-    assert result.exit_code == 0, result.output
-    checked = read_workspace(workspace)
-    failing = [f"{f.location}: {f.message}" for f in checked.findings if f.fails(False)]
-    assert failing == [], "the imported spec validates"
-    return checked.workspace.journeys[name]
+def journey(root: Path, ident: str):
+    result = read_workspace(root)
+    return result.workspace.journeys[ident], result.workspace
 
 
-def csv_view(journey):
-    return [(stage.id, stage.name, step.id, step.name, step.actions,
-             [(tp.channel, tp.name) for tp in step.touchpoints],
-             scores(journey, step),
-             [(p.severity, p.text) for p in step.pain_points],
-             [o.text for o in step.opportunities])
-            for stage in journey.stages for step in stage.steps]
+def assert_no_traceback(done: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
 
 
-@pytest.mark.parametrize("journey_id", sorted(EXAMPLE.journeys))
-def test_csv_round_trip_gives_back_an_equivalent_journey(workspace, journey_id):
-    original = EXAMPLE.journeys[journey_id]
-    copy = reimported(workspace, f"copy-{journey_id}", to_csv(EXAMPLE, original), ".csv")
-    assert copy.personas == original.personas
-    assert csv_view(copy) == csv_view(original)
+# --- Mermaid -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["onboarding.mmd", "workshop.md"])
+def test_an_imported_mermaid_file_validates_strictly_with_no_hand_edits(tmp_path, name):
+    done = imported(tmp_path, name)
+    assert done.returncode == 0, done.stderr
+    checked = mapgen("validate", "--strict", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-@pytest.mark.parametrize("journey_id", sorted(EXAMPLE.journeys))
-def test_mermaid_round_trip_keeps_what_mermaid_can_hold(workspace, journey_id):
-    original = EXAMPLE.journeys[journey_id]
-    copy = reimported(workspace, f"copy-{journey_id}", to_mermaid(EXAMPLE, original), ".mmd")
-    assert copy.title == "Copy"
-    assert [s.name for s in copy.stages] == [s.name for s in original.stages]
-    assert [s.name for s in copy.steps] == [s.name for s in original.steps]
-    assert set(copy.personas) == set(original.personas), "actors map back to persona ids"
-    scale = EXAMPLE.scale_of(original)
-    for before, after in zip(original.steps, copy.steps, strict=True):
-        written = scores(original, before)
-        mean = sum(written.values()) / len(written)
-        for score in scores(copy, after).values():
-            assert mermaid_score(score, -2, 2) == mermaid_score(mean, scale.min, scale.max)
+def test_front_matter_acc_title_and_descr_comments_bom_and_crlf_import(tmp_path):
+    assert (IMPORTS / "onboarding.mmd").read_bytes().startswith(b"\xef\xbb\xbf")
+    done = imported(tmp_path, "onboarding.mmd")
+    assert done.returncode == 0, done.stderr
+    found, ws = journey(tmp_path, "opening-a-business-account")
+    assert found.title == "Opening a business account", "the front matter's title"
+    assert found.description == ("How a shop owner opens an account and takes a first "
+                                 "payment.")
+    assert found.extensions["x-acc-title"] == "Business account onboarding"
+    assert found.extensions["x-mermaid"] == {"config": {"journey": {"taskMargin": 60}}}
+    assert [s.name for s in found.stages] == ["Sign up", "First payment"]
+    assert [s.name for s in found.steps] == [
+        "Finds the pricing page", "Uploads ID documents", "Waits for approval",
+        "Connects the card reader", "Takes a first payment: €12.50"]
+    names = {p.id: p.name for p in ws.personas.values()}
+    assert names == {"shop-owner": "Shop owner", "compliance-officer": "Compliance officer",
+                     "customer": "Customer"}
+    waits = found.steps[2]
+    assert waits.emotion == {"shop-owner": -2}, "1 is the bottom of the scale; # comment gone"
 
 
-def test_rows_that_cannot_be_placed_are_reported_by_number(workspace):
-    sheet = workspace / "sheet.csv"
-    sheet.write_text(
+def test_every_journey_block_of_a_markdown_file_is_its_own_journey(tmp_path):
+    done = imported(tmp_path, "workshop.md")
+    assert done.returncode == 0, done.stderr
+    assert "3 journey diagrams" in done.stderr
+    ws = read_workspace(tmp_path).workspace
+    titles = sorted(j.title for j in ws.journeys.values())
+    assert titles == ["Moving house with the bank", "ユーザー登録", "注册流程"]
+    japanese = next(j for j in ws.journeys.values() if j.title == "ユーザー登録")
+    assert japanese.description == "申し込みから本人確認まで。\nシステムはeKYCです。", \
+        "accDescr { } after a section, in an indented fence, keywords in capitals"
+    assert [s.name for s in japanese.stages] == ["申し込み", "利用開始"]
+    moving = next(j for j in ws.journeys.values() if j.title == "Moving house with the bank")
+    assert moving.extensions == {}, "accTitle is the title when there is no title line"
+    assert moving.stages[0].steps[0].name == "Checks the new address rules", \
+        "a task before any section gets a stage of its own"
+    assert [s.name for s in moving.steps].count("Celebrates") == 2
+    assert len({s.id for s in moving.steps}) == len(moving.steps)
+
+
+def test_non_latin_actors_become_distinct_personas_with_stable_readable_ids(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for root in (first, second):
+        root.mkdir()
+        assert imported(root, "workshop.md").returncode == 0
+    personas = read_workspace(first).workspace.personas
+    by_name = {p.name: p.id for p in personas.values()}
+    assert {"用户", "客服", "系统", "ユーザー", "システム", "Tenant", "Partner"} == set(by_name)
+    assert len(set(by_name.values())) == len(by_name), "distinct actors never merge"
+    assert all(re.fullmatch(ID_PATTERN, ident) for ident in by_name.values())
+    assert by_name["用户"].startswith("yonghu-") and by_name["システム"].startswith("shisutemu-")
+    assert by_name["Tenant"] == "tenant"
+    assert written(first) == written(second), "the same ids on every run"
+
+
+def test_names_that_read_the_same_in_latin_letters_get_different_ids():
+    taken: set[str] = set()
+    ids = []
+    for name in ("用户", "用戶", "Łukasz", "Lukasz", "José", "Jose", "😀"):
+        ids.append(importer.make_id(name, "persona", taken))
+        taken.add(ids[-1])
+    assert len(set(ids)) == len(ids)
+    assert ids[3] == "lukasz" and ids[4] == "jose"
+    assert ids[6].startswith("grinning-") or ids[6].startswith("persona-")
+    assert importer.make_id("用户", "persona", set()) == ids[0], "stable"
+
+
+def test_actors_match_the_workspace_personas_by_name_or_id(tmp_path):
+    (tmp_path / "specs/personas").mkdir(parents=True)
+    owner = tmp_path / "specs/personas/sam.yml"
+    owner.write_text("name: Shop Owner\nrole: Runs a bakery\n")
+    (tmp_path / "specs/personas/customer.yml").write_text("name: Cleo\n")
+    done = imported(tmp_path, "onboarding.mmd")
+    assert done.returncode == 0, done.stderr
+    found, ws = journey(tmp_path, "opening-a-business-account")
+    assert set(found.personas) == {"sam", "customer", "compliance-officer"}
+    assert owner.read_text() == "name: Shop Owner\nrole: Runs a bakery\n", "not rewritten"
+    assert "Wrote specs/personas/sam.yml" not in done.stderr
+
+
+def test_scores_outside_one_to_five_widen_the_journey_scale_and_are_said(tmp_path):
+    done = imported(tmp_path, "workshop.md")
+    assert done.returncode == 0, done.stderr
+    ws = read_workspace(tmp_path).workspace
+    moving = next(j for j in ws.journeys.values() if j.title == "Moving house with the bank")
+    assert (moving.emotion_scale.min, moving.emotion_scale.max) == (-3, 5)
+    scores = {s.name: s.emotion for s in moving.steps}
+    assert scores["Tells the bank"] == {"tenant": -3}, "0 is one below Mermaid's 1"
+    assert scores["Gets a letter"] == {"tenant": 3}
+    assert scores["Gets the new card"] == {"tenant": 5, "partner": 5}
+    assert "scores from -3 to 5 lie outside the scale -2..2" in done.stderr
+
+
+def test_mermaid_lines_it_cannot_read_are_reported_by_line_and_nothing_is_written(tmp_path):
+    done = imported(tmp_path, "bad.mmd")
+    assert done.returncode == 1
+    assert_no_traceback(done)
+    source = str(IMPORTS / "bad.mmd")
+    assert f"{source}:4: the score 'five'" in done.stderr
+    assert f"{source}:5: the score '3.5'" in done.stderr and "write one from 1" in done.stderr
+    assert f"{source}:6: cannot read 'this line means nothing'" in done.stderr
+    assert written(tmp_path) == []
+
+
+def test_a_mermaid_diagram_saved_as_txt_is_read_as_mermaid(tmp_path):
+    source = tmp_path / "returns.txt"
+    source.write_text("journey\n  title Returns\n  section Return\n    Prints a label: 4: Leo\n")
+    done = mapgen("import", str(source), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [s.name for s in journey(tmp_path, "returns")[0].steps] == ["Prints a label"]
+
+
+def test_a_markdown_file_without_a_journey_says_what_it_found(tmp_path):
+    source = tmp_path / "notes.md"
+    source.write_text("# Notes\n\n```mermaid\nflowchart LR\n  A --> B\n```\n")
+    done = mapgen("import", str(source), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "no Mermaid journey diagram here (found: flowchart)" in done.stderr
+    assert_no_traceback(done)
+
+
+# --- spreadsheets ------------------------------------------------------------------------------
+
+def test_the_template_layout_with_stages_as_columns_is_read(tmp_path):
+    done = imported(tmp_path, "savings-template.csv")
+    assert done.returncode == 0, done.stderr
+    found, ws = journey(tmp_path, "savings-template")
+    assert found.title == "Opening a savings account"
+    assert found.personas == ("maya-chen",) and ws.personas["maya-chen"].name == "Maya Chen"
+    assert [(s.name, [st.name for st in s.steps]) for s in found.stages] == [
+        ("Awareness", ["Sees a post about savings rates", "Reads a comparison site"]),
+        ("Consideration", ["Compares three banks"]),
+        ("Sign-up", ["Fills in the online form", "Verifies her identity"])]
+    assert [s.emotion for s in found.steps] == [1, 0, -1, -2, 2], "feelings as words"
+    assert found.steps[2].thoughts == ("Which one has no fees?", "Can I leave any time?")
+    assert [tp.channel for s in found.steps for tp in s.touchpoints] == [
+        "social", "web", "web", "web", "app"]
+    assert found.steps[3].pain_points[0].text == "The form asks for her tax id twice"
+    assert found.steps[0].extensions == {"x-notes-from-the-workshop":
+                                         "From the June interviews"}
+    assert 'row 11 "Notes from the workshop" is not a field of the format; kept as ' \
+           "`x-notes-from-the-workshop`" in done.stderr
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+def test_a_semicolon_cp1252_sheet_with_synonym_headers_is_read(tmp_path):
+    done = imported(tmp_path, "loyalty-semicolon-cp1252.csv")
+    assert done.returncode == 0, done.stderr
+    found, ws = journey(tmp_path, "loyalty-semicolon-cp1252")
+    assert [s.name for s in found.stages] == ["Découverte", "Utilisation"]
+    assert found.steps[0].name == "Sees the café’s loyalty offer"
+    assert found.steps[1].thoughts == ("Another app…",)
+    assert {p.name for p in ws.personas.values()} == {"Ana", "Bo"}
+    assert found.steps[1].emotion == {"ana": 0, "bo": -1}
+    assert [(tp.channel, tp.name) for tp in found.steps[2].touchpoints] == [
+        ("store", "Till"), ("app", "Payment screen")]
+    assert found.steps[2].extensions == {"x-owner-notes": "€ figures from the pilot"}
+    assert 'column K "Owner Notes"' in done.stderr and "x-owner-notes" in done.stderr
+    assert found.steps[1].opportunities[0].text == "Offer a lighter web sign-up"
+
+
+def test_a_utf16_tab_separated_sheet_with_capital_headers_is_read(tmp_path):
+    done = imported(tmp_path, "claim-utf16.txt", "--title", "Car insurance claim")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "claim-utf16")
+    assert found.title == "Car insurance claim"
+    assert [(s.name, s.emotion, [tp.channel for tp in s.touchpoints]) for s in found.steps] == [
+        ("Reports the damage", -1, ["phone"]), ("Sends photos", 0, ["email"]),
+        ("Gets the car back", 2, ["store"])]
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+SMALL_SHEET = "Stage,Step,Thoughts,Emotion\nÉtape 1,Ouvre l’appli,“Enfin”,1\n,Paie,,2\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_the_encoding_is_detected(tmp_path, encoding):
+    source = tmp_path / "sheet.csv"
+    source.write_bytes(SMALL_SHEET.encode(encoding))
+    done = mapgen("import", str(source), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert found.stages[0].name == "Étape 1"
+    assert [s.name for s in found.steps] == ["Ouvre l’appli", "Paie"]
+    assert found.steps[0].thoughts == ("“Enfin”",)
+
+
+@pytest.mark.parametrize("header, column", [
+    ("User Action", "actions"), ("Customer Thoughts", "thoughts"), ("Feeling", "emotion"),
+    ("Touchpoint", "touchpoints"), ("Touch-points", "touchpoints"),
+    ("Pain Point", "pain_points"), ("PAIN POINTS", "pain_points"), ("pain_points", "pain_points"),
+    ("Opportunities", "opportunities"), ("  Stage ", "stage"), ("Step name", "step_name"),
+    ("Backstage Actions", "backstage"), ("Front-stage", "frontstage"),
+    ("Emotion (Maya Chen)", "emotion:Maya Chen"), ("Feeling - Bo", "emotion:Bo"),
+    ("Channel", "channel"), ("KPIs", "stage_kpis"), ("x-team", "x-team"),
+    ("Weather", None)])
+def test_headers_match_whatever_their_case_spacing_and_punctuation(header, column):
+    assert spreadsheet.column_of(header) == column
+
+
+def test_in_a_workbook_the_sheet_with_the_journey_is_found(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    book.active.append(["How to use this template"])
+    book.active.append(["Fill in one column per step; rate the feeling from 1 to 5."])
+    sheet = book.create_sheet("Journey")
+    sheet.append(["Stage", "Step", "Feeling", "Touchpoint", "Channel", "Quote"])
+    sheet.append(["Order", "Chooses a plan", 4, "Pricing page", "web", "Cheap enough"])
+    sheet.append([None, "Pays", 2, "Checkout", "web", None])
+    sheet.append(["Use", "Gets the box", 5.0, "Delivery", "post", "Yay"])
+    book.save(tmp_path / "meal-kit.xlsx")
+    done = mapgen("import", "meal-kit.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert 'read the sheet "Journey"' in done.stderr
+    found, _ = journey(tmp_path, "meal-kit")
+    assert [s.name for s in found.steps] == ["Chooses a plan", "Pays", "Gets the box"]
+    assert (found.emotion_scale.min, found.emotion_scale.max) == (1, 5), "a 1-5 rating"
+    assert [s.emotion for s in found.steps] == [4, 2, 5]
+    assert found.steps[0].thoughts == ("Cheap enough",), "Quote is a synonym of thoughts"
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("content", [b"stage,step\nA,B\n", b"PK\x03\x04 truncated", b""])
+def test_a_broken_workbook_is_a_located_error_without_traceback(tmp_path, content):
+    (tmp_path / "broken.xlsx").write_bytes(content)
+    done = mapgen("import", "broken.xlsx", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "broken.xlsx:" in done.stderr and "save it" in done.stderr
+    assert_no_traceback(done)
+    assert written(tmp_path) == []
+
+
+def test_a_zip_that_is_not_a_workbook_is_a_located_error(tmp_path):
+    with zipfile.ZipFile(tmp_path / "photos.xlsx", "w") as archive:
+        archive.writestr("photo.txt", "not a sheet")
+    done = mapgen("import", "photos.xlsx", cwd=tmp_path)
+    assert done.returncode == 1 and "photos.xlsx: the workbook cannot be read" in done.stderr
+    assert_no_traceback(done)
+
+
+def test_a_sheet_that_is_no_journey_gets_one_error_listing_found_and_expected(tmp_path):
+    done = imported(tmp_path, "contacts.csv")
+    assert done.returncode == 1
+    assert_no_traceback(done)
+    (message,) = [line for line in done.stderr.splitlines() if line.strip()]
+    assert 'Found first row: "Name", "Email", "Phone"' in message
+    assert "Expected a header row" in message and "Stage, Step (or Action)" in message
+    assert written(tmp_path) == []
+
+
+def test_an_empty_journey_is_never_written(tmp_path):
+    done = imported(tmp_path, "only-headers.csv")
+    assert done.returncode == 1
+    assert "no steps found, so no journey is written" in done.stderr
+    assert written(tmp_path) == []
+
+
+def import_sheet(tmp_path: Path, text: str) -> subprocess.CompletedProcess:
+    (tmp_path / "sheet.csv").write_text(text)
+    return mapgen("import", "sheet.csv", cwd=tmp_path)
+
+
+def test_cells_that_cannot_be_read_are_reported_by_row_and_column(tmp_path):
+    done = import_sheet(tmp_path, 
         "stage_name,step_name,touchpoints,channel,emotion:leo\n"
         "Awareness,Sees an ad,Instagram ad,social,1\n"
         ",,Orphan touchpoint,web,\n"
         ',Clicks through,"Landing page\nPrice page",web,0\n'
-        ",Reads reviews,,,very happy\n")
-    result = import_file(sheet)
-    assert result.exit_code == 1
-    assert "row 3: no step_name" in result.output
-    assert "row 4: 2 touchpoint(s) but 1 channel(s)" in result.output
-    assert "row 5: emotion:leo is 'very happy'" in result.output
-    assert not (workspace / "specs/journeys/sheet.yml").exists(), "nothing half-written"
+        ",Reads reviews,,,so-so\n")
+    assert done.returncode == 1
+    assert "row 3, column C: this row has no step name; fill in the step_name column" \
+        in done.stderr
+    assert "row 4, column D: 2 touchpoint(s) but 1 channel(s)" in done.stderr
+    assert 'row 5, column E: "so-so" is not a score; write a whole number from -2 to 2' \
+        in done.stderr
+    assert written(tmp_path) == [], "nothing half-written"
 
 
-def test_blank_stage_cells_continue_the_stage_above(workspace):
-    sheet = workspace / "onboarding.csv"
-    sheet.write_text("stage_name,step_name,emotion:leo\nStart,Opens the app,1\n"
-                     ",Signs up,0\nUse,Pays,2\n")
-    assert import_file(sheet).exit_code == 0
-    journey = read_workspace(workspace).workspace.journeys["onboarding"]
-    assert [(s.name, [st.name for st in s.steps]) for s in journey.stages] == [
-        ("Start", ["Opens the app", "Signs up"]), ("Use", ["Pays"])]
+def test_values_the_format_refuses_are_reported_in_their_cells(tmp_path):
+    done = import_sheet(tmp_path, "Stage,Stage ID,Step,Phase,Pain points\n"
+                        'Start,Sign Up,Opens,Later,"{text: slow, severity: huge}"\n')
+    assert done.returncode == 1
+    assert 'row 2, column B: "Sign Up" is not a valid id' in done.stderr and \
+        'e.g. "sign-up"' in done.stderr
+    assert 'row 2, column D: "Later" is not a phase (did you mean "after"?)' in done.stderr
+    assert 'row 2, column E: "huge" is not a severity; write one of' in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 4, "each once, then: nothing written"
+    assert written(tmp_path) == []
 
 
-def test_xlsx_import(workspace):
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["stage", "stage_name", "step", "step_name", "emotion:leo"])
-    sheet.append(["start", "Start", "opens", "Opens the app", 1])
-    sheet.append([None, None, "pays", "Pays", -1])
-    book.save(workspace / "sheet.xlsx")
-    result = import_file(workspace / "sheet.xlsx", "--title", "From Excel")
-    assert result.exit_code == 0, result.output
-    journey = read_workspace(workspace).workspace.journeys["sheet"]
-    assert [s.id for s in journey.steps] == ["opens", "pays"]
-    assert scores(journey, journey.steps[1]) == {"leo": -1}
+def test_a_touchpoint_whose_channel_cannot_be_told_says_what_to_write(tmp_path):
+    done = import_sheet(tmp_path, "Stage,Step,Touchpoint\nStart,Meets a friend,Word of mouth\n"
+                                  ",Opens the app,\"email: Welcome email\"\n")
+    assert done.returncode == 1
+    assert 'row 2, column C: cannot tell the channel of the touchpoint "Word of mouth"; add ' \
+           "a Channel column, or write the line as `channel: name`" in done.stderr
+    fixed = import_sheet(tmp_path, "Stage,Step,Touchpoint\nStart,Meets a friend,store: Word "
+                                   "of mouth\n,Opens the app,\"email: Welcome email\"\n")
+    assert fixed.returncode == 0, fixed.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert [(tp.channel, tp.name) for s in found.steps for tp in s.touchpoints] == [
+        ("store", "Word of mouth"), ("email", "Welcome email")]
 
 
-def test_mermaid_lines_it_cannot_place_are_reported(workspace):
-    source = workspace / "bad.mmd"
-    source.write_text("journey\n  title T\n  section S\n    Pays: five: Leo Marchetti\n"
-                      "  this line means nothing\n")
-    result = import_file(source)
-    assert result.exit_code == 1
-    assert "line 4: the score 'five' is not 1 to 5" in result.output
-    assert "line 5: cannot place 'this line means nothing'" in result.output
+def test_existing_specs_are_kept_unless_forced(tmp_path):
+    assert imported(tmp_path, "claim-utf16.txt").returncode == 0
+    target = tmp_path / "specs/journeys/claim-utf16.yml"
+    target.write_text("edited")
+    again = imported(tmp_path, "claim-utf16.txt")
+    assert again.returncode == 2 and "use --force to replace" in again.stderr
+    assert target.read_text() == "edited"
+    assert imported(tmp_path, "claim-utf16.txt", "--force").returncode == 0
+    assert target.read_text() != "edited"
+
+
+# --- round trips --------------------------------------------------------------------------------
+
+def fixture_journeys() -> list:
+    """Every journey of the examples and of every test workspace under tests/."""
+    roots = [REPO, *sorted({p.parent for p in TESTS.rglob("specs") if p.is_dir()})]
+    found = []
+    for root in roots:
+        ws = read_workspace(root).workspace
+        found += [pytest.param(root, ident, id=f"{root.relative_to(REPO)}/{ident}")
+                  for ident in sorted(ws.journeys if ws else ())]
+    return found
+
+
+def round_trip(tmp_path, root, ident, exporter, suffix):
+    ws = read_workspace(root).workspace
+    original = ws.journeys[ident]
+    source = tmp_path / f"{ident}{suffix}"
+    source.write_text(exporter(ws, original), encoding="utf-8")
+    result = importer.import_source(source, ws, ident)
+    if not original.steps:
+        assert ident not in result.journeys, "an empty journey is never written"
+        assert [p.split(": ", 1)[1] for p in result.problems] == [
+            "no steps found, so no journey is written; give each step a row (or a column) "
+            "with its name"]
+        return
+    assert result.problems == []
+    copy = result.journeys[ident]
+    assert spec_data(copy) == spec_data(original)
+    assert copy == original
+    assert set(result.personas) == set(original.personas) - set(ws.personas), \
+        "persona files only for personas the workspace lacks"
+
+
+@pytest.mark.parametrize("root, ident", fixture_journeys())
+def test_csv_export_then_import_gives_back_the_same_journey(tmp_path, root, ident):
+    round_trip(tmp_path, root, ident, to_csv, ".csv")
+
+
+@pytest.mark.parametrize("root, ident", fixture_journeys())
+def test_json_export_then_import_gives_back_the_same_journey(tmp_path, root, ident):
+    round_trip(tmp_path, root, ident, to_json, ".json")
+
+
+def test_the_round_trip_through_the_real_commands(tmp_path):
+    workspace = tmp_path / "w"
+    (workspace / "specs").mkdir(parents=True)
+    for folder in ("personas", "journeys"):
+        (workspace / "specs" / folder).symlink_to(REPO / "specs" / folder)
+    exported = mapgen("export", "first-purchase", "--format", "csv", "-o",
+                      str(tmp_path / "copy.csv"), cwd=REPO)
+    assert exported.returncode == 0, exported.stderr
+    target = tmp_path / "target"
+    (target / "specs/journeys").mkdir(parents=True)
+    (target / "specs/personas").symlink_to(REPO / "specs/personas")
+    done = mapgen("import", str(tmp_path / "copy.csv"), "-o",
+                  "specs/journeys/first-purchase.yml", cwd=target)
+    assert done.returncode == 0, done.stderr
+    original = read_workspace(REPO).workspace.journeys["first-purchase"]
+    assert read_workspace(target).workspace.journeys["first-purchase"] == original
+
+
+def test_hostile_cells_stay_text_in_csv_and_come_back_unchanged(tmp_path):
+    (tmp_path / "specs/personas").mkdir(parents=True)
+    (tmp_path / "specs/journeys").mkdir()
+    (tmp_path / "specs/personas/ana.yml").write_text("name: Ana\n")
+    hostile = ["=HYPERLINK(\"http://x.example\",\"click\")", "@SUM(A1:A9)", "+1+cmd|' /C calc'!A0",
+               "-2+3", "\tTabbed", "'=already quoted", "''@twice"]
+    spec = {"title": hostile[0], "personas": ["ana"], "stages": [
+        {"id": "s", "name": hostile[1], "steps": [
+            {"id": "a", "name": hostile[2], "actions": hostile[3], "thoughts": hostile[4:],
+             "emotion": -1}]}]}
+    (tmp_path / "specs/journeys/j.yml").write_text(yaml.safe_dump(spec))
+    ws = read_workspace(tmp_path).workspace
+    text = to_csv(ws, ws.journeys["j"])
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    for cell in cells:
+        assert not re.match(r"[=+\-@\t\r]", cell) or re.fullmatch(r"-?\d+", cell), cell
+    assert "'=HYPERLINK(\"http://x.example\",\"click\")" in cells and "-1" in cells
+    (tmp_path / "out").mkdir()
+    round_trip(tmp_path / "out", tmp_path, "j", to_csv, ".csv")
+
+
+def test_mermaid_export_gives_each_persona_their_own_score():
+    ws = read_workspace(REPO).workspace
+    b2b = ws.journeys["b2b-invoice-payments"]
+    scale = ws.scale_of(b2b)
+    names = {p: ws.personas[p].name for p in b2b.personas}
+    lines = to_mermaid(ws, b2b).splitlines()
+    tasks = [line.strip() for line in lines if line.startswith("      ")]
+    differing = 0
+    for step in b2b.steps:
+        mine = [t for t in tasks if t.split(":")[0] == step.name]
+        actors = {a.strip(): int(t.split(":")[1]) for t in mine for a in t.split(":")[2].split(",")}
+        scores = step.scores(b2b.personas, scale)
+        assert actors == {names[p]: mermaid_score(s, scale.min, scale.max)
+                          for p, s in scores.items()}, step.id
+        differing += len(set(scores.values())) > 1
+    assert differing >= 3, "the example has steps where the two personas feel differently"
+
+
+def test_a_mermaid_export_imports_back_with_each_persona_score(tmp_path):
+    ws = read_workspace(REPO).workspace
+    b2b = ws.journeys["b2b-invoice-payments"]
+    source = tmp_path / "b2b.mmd"
+    source.write_text(to_mermaid(ws, b2b))
+    result = importer.import_source(source, ws, "copy")
+    scale = ws.scale_of(b2b)
+    assert result.problems == [] and result.personas == {}
+    copy = result.journeys["copy"]
+    assert [s.name for s in copy.steps] == [s.name for s in b2b.steps]
+    for before, after in zip(b2b.steps, copy.steps, strict=True):
+        assert after.scores(copy.personas, copy.emotion_scale or scale) == before.scores(
+            b2b.personas, scale)

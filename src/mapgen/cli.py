@@ -521,7 +521,8 @@ def _report_rebuild(app: Context, state) -> None:
 @click.pass_obj
 def export(app: Context, journey: str, fmt: str, output: Path | None,
            directory: Path) -> None:
-    """Write JOURNEY as Mermaid `journey` text, CSV (a row per step), JSON, or as its
+    """Write JOURNEY as Mermaid `journey` text, CSV (a row per step) or JSON (both with
+    every field, for `mapgen import` to read back), or as its
     journey map on a poster: SVG, PNG or PDF."""
     from mapgen.export import export as export_journey
 
@@ -546,38 +547,75 @@ def export(app: Context, journey: str, fmt: str, output: Path | None,
 @cli.command("import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The spec to write (default: specs/journeys/<file name>.yml).")
-@click.option("--title", help="The journey's title (spreadsheets have none).")
-@click.option("--force/--no-force", default=False, help="Replace the spec if it exists.")
+              help="The journey spec to write (default: specs/journeys/<id>.yml).")
+@click.option("-d", "--dir", "directory", default=".", type=click.Path(path_type=Path),
+              help="The workspace to import into (default: the current folder).")
+@click.option("--title", help="The journey's title (default: the one in the file, else "
+              "the file name).")
+@click.option("--force/--no-force", default=False,
+              help="Replace journey and persona files that exist.")
 @click.pass_obj
-def import_command(app: Context, source: Path, output: Path | None, title: str | None,
-                   force: bool) -> None:
-    """Make a journey spec from a CSV or XLSX sheet, or Mermaid `journey` text."""
+def import_command(app: Context, source: Path, output: Path | None, directory: Path,
+                   title: str | None, force: bool) -> None:
+    """Make journey specs from a spreadsheet (CSV, XLSX), Mermaid `journey` diagrams (a
+    .mmd file, or every ```mermaid block of a Markdown file) or exported JSON.
+
+    Actors and emotion columns become personas: existing ones when the name or id
+    matches, else new persona files. Nothing is written when anything cannot be read.
+    """
     from mapgen import importer
 
+    root, ws, specs = _import_target(directory)
+    journey_id = output.stem if output else None
+    if journey_id is not None and not valid_id(journey_id):
+        raise click.UsageError(f'-o {output}: the file name is the journey id, and '
+                               f'"{journey_id}" is not one; use lower-case letters, digits '
+                               "and dashes, e.g. -o specs/journeys/onboarding.yml")
     try:
-        if source.suffix.lower() in (".csv", ".xlsx", ".xlsm"):
-            imported = importer.from_rows(importer.read_rows(source),
-                                          title or source.stem.replace("-", " ").capitalize())
-        else:
-            imported = importer.from_mermaid(source.read_text(encoding="utf-8"),
-                                             _persona_ids(Path(".")))
-            if title:
-                imported.spec["title"] = title
-    except (importer.ImportError_, UnicodeDecodeError, OSError) as exc:
+        imported = importer.import_source(source, ws, journey_id, title)
+    except importer.ImportFailed as exc:
         raise click.ClickException(for_terminal(exc)) from None
+    for note in imported.notes:
+        app.info(note)
     for problem in imported.problems:
-        click.echo(for_terminal(f"{source}: {problem}"), err=True)
+        click.echo(for_terminal(problem), err=True)
     if imported.problems:
-        app.info("Nothing written: fix the rows above, or remove them on purpose.")
+        app.info("Nothing written: fix what is listed above and import again.")
         sys.exit(EXIT_FINDINGS)
-    target = output or Path("specs/journeys") / f"{importer.slugify(source.stem)}.yml"
-    if target.exists() and not force:
-        raise click.UsageError(f"{target} exists (use --force to replace it)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(imported.yaml_text("../../schema/journey.schema.json"),
-                      encoding="utf-8")
-    app.info(f"Wrote {target}; check it with `mapgen validate`.")
+    if output is not None and len(imported.journeys) > 1:
+        raise click.UsageError(f"{source} holds {len(imported.journeys)} journeys; leave out "
+                               "-o to write each to specs/journeys/<id>.yml")
+    files = {(output or specs / "journeys" / f"{ident}.yml"): importer.yaml_text(j, "journey")
+             for ident, j in imported.journeys.items()}
+    files |= {specs / "personas" / f"{ident}.yml": importer.yaml_text(p, "persona")
+              for ident, p in imported.personas.items()}
+    existing = [str(path) for path in files if path.exists()]
+    if existing and not force:
+        raise click.UsageError(for_terminal(
+            f"{', '.join(existing)} exist{'s' if len(existing) == 1 else ''} "
+            "(use --force to replace)"))
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        app.info(f"Wrote {_shown(path)}")
+    app.info(f"Check with `mapgen validate {_shown(root)}`.")
+
+
+def _import_target(directory: Path):
+    """(root, workspace or None, specs folder) to import into: the workspace at
+    ``directory``, or a new one there."""
+    try:
+        root = find_root(directory)
+    except WorkspaceError:
+        if not directory.is_dir():
+            raise click.UsageError(f"{directory}: no such folder") from None
+        return directory.resolve(), None, directory / "specs"
+    result = read_workspace(root)
+    if result.workspace is None:
+        click.echo(report.render(list(result.findings), "text", False), err=True, nl=False)
+        raise click.UsageError(f"{_shown(root)}: the workspace cannot be read; fix the "
+                               "findings above first")
+    return root, result.workspace, root / result.workspace.config.specs_dir
 
 
 @cli.command("diff")
@@ -604,15 +642,6 @@ def diff_command(base: str | None, head: str | None, fmt: str, directory: Path) 
         raise click.UsageError(for_terminal(exc)) from None
     changes = diff.compare(old, new)
     click.echo(diff.render(changes, new, fmt, base[:12], head[:12]), nl=False)
-
-
-def _persona_ids(path: Path) -> dict[str, str]:
-    """Persona name -> id in the workspace at ``path``, if there is one."""
-    try:
-        ws = read_workspace(find_root(path)).workspace
-    except WorkspaceError:
-        return {}
-    return {p.name: p.id for p in ws.personas.values()} if ws else {}
 
 
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:

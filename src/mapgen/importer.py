@@ -1,210 +1,542 @@
-"""Import: a journey from a spreadsheet (CSV or XLSX) or from Mermaid ``journey`` text.
+"""Import: journeys from what people already have, as specs that validate.
 
-Spreadsheets use the columns ``mapgen export --format csv`` writes (see
-:mod:`mapgen.export`); only a step's name is required. A blank stage cell continues the
-stage above, as merged cells do; ids are made from names when missing. A row that cannot
-be placed is reported with its number, never dropped silently.
+* Spreadsheets (CSV or XLSX) as people make them: one row per step, or the template
+  layout with lanes as rows and stages as columns; headers in any case and spacing, with
+  the common synonyms ("User Action", "Customer Thoughts", "Feeling", "Touchpoint");
+  UTF-8 with or without BOM, UTF-16 or cp1252, comma, semicolon, tab or bar; in a
+  workbook, the sheet that holds the journey. The layout ``export --format csv`` writes
+  (:mod:`mapgen.sheet`) reads back without loss.
+* Mermaid ``journey`` diagrams (:mod:`mapgen.mermaid`), one journey per diagram.
+* ``export --format json`` output.
+
+Actors and emotion columns become personas: an existing persona of the workspace when
+the id or name matches, else a new persona file carrying the name as written. Ids are
+made from names (:func:`make_id`): readable, unique, the same on every run.
+
+Nothing is dropped silently: unknown columns are kept as ``x-`` fields and reported;
+what cannot be read is reported by file, line or row, and column, and then nothing is
+written.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
+import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mapgen.validate import slugify
+from mapgen import mermaid, sheet, spreadsheet
+from mapgen.load import Document
+from mapgen.model import (
+    DEFAULT_LABELS, EMOTICONS, ID_PATTERN, Channel, EmotionScale, Journey, Persona,
+    X_KEY_PREFIX, Workspace,
+)
+from mapgen.sheet import Cell, RowReader, spec_data
+from mapgen.spreadsheet import Grid, Layout, SheetError
+from mapgen.validate import check_document, slugify
 
-SEVERITIES = ("low", "medium", "high", "critical")
-_ENTITY = re.compile(r"#(\d+);")
+SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+JSON_SUFFIXES = (".json",)
+MAX_BYTES = 20 * 1024 * 1024
 
 
-class ImportError_(Exception):
-    """The whole file cannot be read; the message says where and why."""
+class ImportFailed(Exception):
+    """The file cannot be imported at all; the message says where, why and what to do."""
 
+
+# --- the result --------------------------------------------------------------------------
 
 @dataclass
 class Imported:
-    spec: dict[str, Any]
-    problems: list[str] = field(default_factory=list)
+    """What one source gives: its journeys, the personas they need, and what was said."""
 
-    def yaml_text(self, schema_line: str | None = None) -> str:
-        head = f"# yaml-language-server: $schema={schema_line}\n" if schema_line else ""
-        return head + yaml.safe_dump(self.spec, sort_keys=False, allow_unicode=True,
-                                     width=100)
-
-
-# --- spreadsheets --------------------------------------------------------------------
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a CSV or XLSX file as dicts keyed by the header row."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportError_(f"{path}: not UTF-8 text; save the sheet as CSV UTF-8") from None
-    return list(csv.DictReader(io.StringIO(text)))
+    journeys: dict[str, Journey] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)  # new ones only
+    problems: list[str] = field(default_factory=list)  # errors: nothing is written
+    notes: list[str] = field(default_factory=list)  # kept x- columns, widened scales
 
 
-def _xlsx_rows(path: Path) -> list[dict[str, str]]:
-    import openpyxl
-
-    sheet = openpyxl.load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    rows = [["" if cell is None else str(cell) for cell in row]
-            for row in sheet.iter_rows(values_only=True)]
-    if not rows:
-        return []
-    header = rows[0]
-    return [dict(zip(header, row)) for row in rows[1:]]
+def yaml_text(item: Journey | Persona, schema: str) -> str:
+    """A spec file's text: what a person would write, in the model's order."""
+    data = spec_data(item, skip=("id",))
+    head = f"# yaml-language-server: $schema=../../schema/{schema}.schema.json\n"
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-def from_rows(rows: list[dict[str, str]], title: str) -> Imported:
-    personas = [c.split(":", 1)[1] for c in (rows[0] if rows else {}) if
-                c and c.startswith("emotion:")]
-    stages: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        row = {k: (v or "").strip() for k, v in row.items() if k}
-        if not any(row.values()):
-            continue
-        step_name = row.get("step_name") or row.get("step")
-        if not step_name:
-            problems.append(f"row {number}: no step_name or step; give the step a name")
-            continue
-        stage_name = row.get("stage_name") or row.get("stage")
-        if stage_name and (not stages or stages[-1]["name"] != stage_name):
-            stages.append({"id": row.get("stage") or slugify(stage_name),
-                           "name": stage_name, "steps": []})
-        if not stages:
-            problems.append(f"row {number}: no stage for the step {step_name!r}; "
-                            "fill in the stage column")
-            continue
-        step, step_problems = _step(row, step_name, personas, number)
-        problems += step_problems
-        stages[-1]["steps"].append(step)
-    spec = {"title": title, "personas": personas, "stages": stages}
-    return Imported(unique_ids(_fit_scale(spec)), problems)
+# --- ids -------------------------------------------------------------------------------------
+
+def make_id(name: str, kind: str, taken: set[str]) -> str:
+    """A readable id for ``name``, not in ``taken``, the same on every run.
+
+    Latin names become slugs ("Álvarez" -> "alvarez"). Names in other scripts are
+    transliterated and given a short hash of the name as written ("用户" -> "yonghu-8a1f",
+    "用戶" -> "yonghu-4c0e"), so distinct names never share an id; when nothing readable
+    remains the kind stands in ("persona-3f2a"). A taken id gets a longer hash.
+    """
+    name = unicodedata.normalize("NFC", name.strip())
+    latin = slugify(name)
+    readable = latin if _is_latin(name) else _transliterated(name)
+    digest = hashlib.sha1(name.encode()).hexdigest()
+    base = readable[:40].strip("-") or kind
+    candidates = ([base] if _is_latin(name) and latin else []) + [
+        f"{base}-{digest[:n]}" for n in (4, 6, 8, 40)]
+    return next((c for c in candidates if c not in taken), f"{base}-{digest}")
 
 
-def _step(row: dict[str, str], name: str, personas: list[str], number: int):
-    step: dict[str, Any] = {"id": row.get("step") or slugify(name), "name": name}
-    problems = []
-    if row.get("actions"):
-        step["actions"] = row["actions"]
-    names = row.get("touchpoints", "").splitlines()
-    channels = row.get("channel", "").splitlines()
-    if len(names) != len(channels):
-        problems.append(f"row {number}: {len(names)} touchpoint(s) but {len(channels)} "
-                        "channel(s); write one channel per touchpoint, one per line")
-    else:
-        step["touchpoints"] = [{"channel": c, "name": n} for n, c in zip(names, channels)]
-    scores = {}
-    for persona in personas:
-        value = row.get(f"emotion:{persona}", "")
-        if value:
-            try:
-                scores[persona] = int(value)
-            except ValueError:
-                problems.append(f"row {number}: emotion:{persona} is {value!r}; "
-                                "write a whole number such as -1")
-    if scores:
-        step["emotion"] = scores
-    pains = [_pain(line) for line in row.get("pain_points", "").splitlines() if line]
-    if pains:
-        step["pain_points"] = pains
-    opportunities = [{"text": t} for t in row.get("opportunities", "").splitlines() if t]
-    if opportunities:
-        step["opportunities"] = opportunities
-    return step, problems
+def _is_latin(name: str) -> bool:
+    """True when every letter of ``name`` survives as ASCII without transliteration."""
+    stripped = unicodedata.normalize("NFKD", name)
+    return all(ch.isascii() or unicodedata.category(ch).startswith("M") or
+               not ch.isalnum() for ch in stripped)
 
 
-def _fit_scale(spec: dict[str, Any]) -> dict[str, Any]:
-    """Widen the emotion scale past the default -2..2 when the sheet's scores need it."""
-    scores = [v for st in spec["stages"] for s in st["steps"]
-              for v in s.get("emotion", {}).values()]
-    if scores and (min(scores) < -2 or max(scores) > 2):
-        spec["emotion_scale"] = {"min": min(-2, *scores), "max": max(2, *scores)}
-        spec = {k: spec[k] for k in ("title", "personas", "emotion_scale", "stages")}
-    return spec
+def _transliterated(name: str) -> str:
+    from anyascii import anyascii
+
+    return slugify(anyascii(name))
 
 
-def _pain(line: str) -> dict[str, str]:
-    severity, _, text = line.partition(": ")
-    if severity in SEVERITIES and text:
-        return {"text": text, "severity": severity}
-    return {"text": line}
+class Cast:
+    """The personas of the workspace, and those an import adds: who an actor is."""
+
+    def __init__(self, existing: dict[str, Persona]):
+        self.existing = dict(existing)
+        self.new: dict[str, Persona] = {}
+
+    def persona(self, text: str) -> str:
+        """The id of the persona ``text`` names: the id or the name of an existing or new
+        persona (case and spacing ignored; "Shop owner" is also the id shop-owner), else
+        a new persona with ``text`` as its name."""
+        text = " ".join(text.split())
+        everyone = {**self.existing, **self.new}
+        key = _name_key(text)
+        found = next((p.id for p in everyone.values() if _name_key(p.name) == key), None)
+        if text in everyone or found:
+            return text if text in everyone else found
+        if slugify(text) in everyone and _is_latin(text):
+            return slugify(text)
+        ident = text if re.fullmatch(ID_PATTERN, text) else make_id(text, "persona",
+                                                                    set(everyone))
+        self.new[ident] = Persona(id=ident, name=text)
+        return ident
 
 
-# --- Mermaid -------------------------------------------------------------------------
+def _name_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
-def from_mermaid(text: str, persona_ids: dict[str, str] | None = None,
-                 low: int = -2, high: int = 2) -> Imported:
-    """A journey from Mermaid ``journey`` text; actors become personas by name."""
-    persona_ids = persona_ids or {}
-    spec: dict[str, Any] = {"title": "Imported journey", "personas": [], "stages": []}
-    problems = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("%%") or line == "journey":
-            continue
-        if line.startswith("title "):
-            spec["title"] = _decode(line[6:])
-        elif line.startswith("section "):
-            name = _decode(line[8:])
-            spec["stages"].append({"id": slugify(name) or f"stage-{number}", "name": name,
-                                   "steps": []})
-        elif ":" in line and spec["stages"]:
-            spec["stages"][-1]["steps"].append(
-                _task(line, number, spec["personas"], persona_ids, low, high, problems))
+
+# --- what the workspace knows ------------------------------------------------------------
+
+class Target:
+    """The workspace imported into: its personas, channels and emotion scale.
+    Implements :class:`mapgen.sheet.Context` for reading rows."""
+
+    def __init__(self, ws: Workspace | None):
+        self.cast = Cast(ws.personas if ws else {})
+        self.scale = ws.config.emotion_scale if ws else EmotionScale()
+        self.channels = ws.channels if ws else {c.id: c for c in _default_channels()}
+
+    def persona(self, text: str) -> str:
+        return self.cast.persona(text)
+
+    def make_id(self, name: str, kind: str, taken: set[str]) -> str:
+        return make_id(name, kind, taken)
+
+    def emotion(self, text: str) -> Any:
+        """A score from a cell: a whole number, a label of the scale, or an emoticon."""
+        number = text.strip().replace("\u2212", "-")
+        try:
+            value = float(number)
+        except ValueError:
+            value = None
+        if value is not None:
+            if value != int(value):
+                raise sheet.CellError(f'"{text}" is not a whole number; write a score such '
+                                      f"as {self.scale.min} or {self.scale.max}")
+            return int(value)
+        labels = {self.scale.label(s).casefold(): s for s in self.scale.scores}
+        labels |= {EMOTICONS[label]: s for label, s in labels.items() if label in EMOTICONS}
+        if (self.scale.min, self.scale.max) == (-2, 2):
+            labels = {**FEELINGS, **labels}
+        score = labels.get(" ".join(text.split()).casefold())
+        if score is None:
+            names = ", ".join(self.scale.label(s) for s in self.scale.scores)
+            raise sheet.CellError(f'"{text}" is not a score; write a whole number from '
+                                  f"{self.scale.min} to {self.scale.max} or one of {names}")
+        return score
+
+    def touchpoint(self, line: str) -> tuple[str, str] | None:
+        """(channel, name) for a touchpoint written without a channel column: "email:
+        Welcome email", or a name that says its channel ("Website", "Call centre")."""
+        head, sep, rest = line.partition(":")
+        if sep and rest.strip() and self._channel(head):
+            return self._channel(head), rest.strip()
+        found = self._channel(line)
+        if found:
+            return found, line.strip()
+        words = {w.removesuffix("s") if len(w) > 3 else w
+                 for w in re.findall(r"\w+", line.casefold())}
+        for channel, hints in CHANNEL_HINTS.items():
+            if channel in self.channels and words & hints:
+                return channel, line.strip()
+        return None
+
+    def _channel(self, text: str) -> str | None:
+        key = _name_key(text)
+        return next((c.id for c in self.channels.values()
+                     if key in (c.id, _name_key(c.name))), None)
+
+
+#: Words people put in a Feeling row, on the default scale -2..2.
+FEELINGS = {word: score for score, words in {
+    -2: ("furious", "frustrated", "very frustrated", "awful", "terrible", "very unhappy",
+         "very sad", "angry", "😡", "😠", "😣", "😫"),
+    -1: ("unhappy", "worried", "confused", "annoyed", "anxious", "negative", "sad",
+         "disappointed", "uneasy", "🙁", "😟", "😕", "☹️", "😞"),
+    0: ("neutral", "ok", "okay", "fine", "meh", "indifferent", "mixed", "😐", "😶"),
+    1: ("happy", "pleased", "good", "positive", "satisfied", "hopeful", "relieved",
+        "curious", "🙂", "😊"),
+    2: ("excited", "delighted", "thrilled", "very happy", "great", "love", "loves it",
+        "😄", "😀", "😃", "🤩", "😍"),
+}.items() for word in words}
+
+
+def _default_channels() -> tuple[Channel, ...]:
+    from mapgen.model import DEFAULT_CHANNELS
+
+    return DEFAULT_CHANNELS
+
+
+#: Words in a touchpoint's name that say its channel, for sheets with no channel column.
+CHANNEL_HINTS = {
+    "email": {"email", "e", "mail", "newsletter", "inbox", "mails", "emails"},
+    "app": {"app", "apps", "mobile", "ios", "android", "push"},
+    "web": {"website", "web", "site", "page", "webpage", "online", "portal", "browser",
+            "checkout", "search", "google", "landing"},
+    "sms": {"sms", "text"},
+    "social": {"social", "instagram", "facebook", "twitter", "linkedin", "tiktok",
+               "youtube", "ad", "ads", "influencer", "reddit"},
+    "phone": {"phone", "call", "calls", "hotline", "telephone", "ivr"},
+    "chat": {"chat", "chatbot", "whatsapp", "messenger", "bot"},
+    "store": {"store", "shop", "branch", "counter", "till", "kiosk", "pos"},
+    "sales": {"sales", "salesperson", "rep", "account", "demo"},
+    "post": {"post", "letter", "mail", "brochure", "leaflet", "parcel"},
+}
+
+
+# --- spreadsheets ----------------------------------------------------------------------------
+
+def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
+               ) -> tuple[list[dict[str, Cell]], dict[str, str]]:
+    """The rows under the header (or the columns after the label column) as cells keyed
+    by layout column; and the journey fields written above the table."""
+    lines = spreadsheet.transpose(grid.cells) if layout.transposed else grid.cells
+    names = dict(layout.columns)
+    for position, header in layout.unknown.items():
+        names[position] = X_KEY_PREFIX + (slugify(header) or make_id(header, "column", set()))
+        where = (f"row {position + 1}" if layout.transposed
+                 else f"column {spreadsheet.column_letter(position)}")
+        notes.append(f'{where} "{header}" is not a field of the format; kept as '
+                     f"`{names[position]}` on each step")
+    if not layout.as_written:
+        names = {p: _persona_column(n, target) for p, n in names.items()}
+    rows = []
+    for index in range(layout.label_index + 1, len(lines)):
+        rows.append({names[p]: Cell(sheet.restore_formula(text),
+                                    *spreadsheet.place(layout, index, p))
+                     for p, text in enumerate(lines[index]) if p in names and text.strip()})
+    above = grid.cells[:layout.first] if layout.transposed else lines[:layout.label_index]
+    return rows, spreadsheet.above_table(above)
+
+
+def _persona_column(name: str, target: Target) -> str:
+    if name.startswith(sheet.EMOTION_PREFIX):
+        return sheet.EMOTION_PREFIX + target.persona(name[len(sheet.EMOTION_PREFIX):])
+    return name
+
+
+def from_grids(grids: list[Grid], target: Target, source: str
+               ) -> tuple[dict, Imported, bool]:
+    """The journey data in the first sheet that holds a journey; and whether the sheet
+    is in the layout mapgen writes (ids beside names), whose values are read as written."""
+    layouts = [(grid, spreadsheet.find_layout(grid.cells)) for grid in grids]
+    found = next(((g, layout) for g, layout in layouts if layout), None)
+    if found is None:
+        raise ImportFailed(spreadsheet.unrecognised(source, grids))
+    grid, layout = found
+    result = Imported()
+    if len(grids) > 1:
+        result.notes.append(f'read the sheet "{grid.name}"')
+    rows, above = table_rows(grid, layout, target, result.notes)
+    named = {column: layout.headers[p] for p, column in layout.columns.items()}
+    reader = RowReader(target, named.get("step_name") or named.get("actions", "Step"),
+                       actions_name="step_name" not in named, exact=layout.as_written)
+    data = reader.read(rows)
+    result.problems += [f"{source}: {spreadsheet.sheet_label(grid)}{p}" for p in reader.problems]
+    for key, value in above.items():
+        if key == "personas":
+            data.setdefault("personas", [value])
         else:
-            problems.append(f"line {number}: cannot place {raw.strip()!r}; expected "
-                            "`title ...`, `section ...` or `Task: score: actors`")
-    return Imported(unique_ids(spec), problems)
+            data.setdefault(key, value)
+    return data, result, layout.as_written
 
 
-def _task(line, number, personas, persona_ids, low, high, problems) -> dict[str, Any]:
-    name, _, data = line.partition(":")
-    score_text, _, actors = data.partition(":")
-    name = _decode(name.strip())
-    step: dict[str, Any] = {"id": slugify(name) or f"step-{number}", "name": name}
+
+# --- the whole import ------------------------------------------------------------------------
+
+def import_source(path: Path, ws: Workspace | None, journey_id: str | None = None,
+                  title: str | None = None) -> Imported:
+    """The journeys in ``path`` as models, with the new personas they need."""
+    target = Target(ws)
     try:
-        score = int(score_text.strip())
+        if path.stat().st_size > MAX_BYTES:
+            raise ImportFailed(f"{path}: the file is over {MAX_BYTES // 1048576} MiB; "
+                               "split it into one journey per file")
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot read the file: {exc.strerror}") from None
+    suffix = path.suffix.lower()
+    as_written = False  # a file mapgen wrote: read the values exactly, change nothing
+    if suffix in SHEET_SUFFIXES and not _mermaid_text(path):
+        data, result, as_written = from_grids(_grids(path), target, str(path))
+        drafts = [(journey_id or _file_id(path), data, "")]
+    elif suffix in JSON_SUFFIXES:
+        data, result, as_written = _json(path), Imported(), True
+        written = str(data.pop("id", "") or "")
+        drafts = [(journey_id or written or _file_id(path), data, "")]
+    else:
+        drafts, result = _mermaid(path, target, journey_id)
+    for ident, data, where in drafts:
+        if title:
+            data["title"] = title
+        data.setdefault("title", path.stem.replace("-", " ").replace("_", " ").capitalize())
+        if not as_written:
+            _fit_scale(data, target.scale, result, f"{path}{where}")
+            _add_actors(data)
+        _add(result, ident, data, target, f"{path}{where}")
+    result.personas = dict(target.cast.new)
+    return result
+
+
+def _mermaid_text(path: Path) -> bool:
+    """A .txt file may hold a Mermaid diagram as well as a sheet saved as "Unicode text"."""
+    if path.suffix.lower() != ".txt":
+        return False
+    try:
+        text = spreadsheet.decode_text(path.read_bytes(), path)
+    except SheetError:
+        return False
+    return any(line.strip().lower() == "journey" for line in text.splitlines()[:50])
+
+
+def _grids(path: Path) -> list[Grid]:
+    try:
+        return spreadsheet.read_grids(path)
+    except SheetError as exc:
+        raise ImportFailed(str(exc)) from None
+
+
+def _file_id(path: Path) -> str:
+    return make_id(path.stem, "journey", set())
+
+
+def _add(result: Imported, ident: str, data: dict, target: Target, where: str) -> None:
+    """Model the journey; refuse an empty one."""
+    data["personas"] = [target.persona(p) for p in data.get("personas", [])]
+    if not any(stage.get("steps") for stage in data.get("stages", [])):
+        result.problems.append(f"{where}: no steps found, so no journey is written; "
+                               "give each step a row (or a column) with its name")
+        return
+    journey, findings = check_document(Document(where, data), Journey, id=ident)
+    if findings and not result.problems:  # else they follow from what is reported
+        result.problems += [f"{where}: {f.location.path}: {f.message}" for f in findings]
+    elif journey is not None and not findings:
+        result.journeys[ident] = journey
+
+
+def _add_actors(data: dict) -> None:
+    """Personas scored in a step belong to the journey."""
+    personas = data.setdefault("personas", [])
+    for stage in data.get("stages", []):
+        for step in stage.get("steps", []):
+            if isinstance(step.get("emotion"), dict):
+                personas += [p for p in step["emotion"] if p not in personas]
+
+
+def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str) -> None:
+    """Widen the journey's scale when scores lie outside the workspace's, and say so."""
+    if "emotion_scale" in data:
+        return
+    scores = [v for stage in data.get("stages", []) for step in stage.get("steps", [])
+              for v in _scores(step.get("emotion"))]
+    if not scores or all(scale.min <= s <= scale.max for s in scores):
+        return
+    low, high = min(scores), max(scores)
+    if 1 <= low and high <= 5:
+        widened = {"min": 1, "max": 5}
+    else:
+        widened = {"min": min(scale.min, low), "max": max(scale.max, high)}
+    if scale.labels or (scale.min, scale.max) == (-2, 2):
+        labels = scale.labels or DEFAULT_LABELS
+        kept = {s: n for s, n in labels.items() if widened["min"] <= s <= widened["max"]}
+        if kept and widened["min"] <= scale.min:
+            widened["labels"] = kept
+    data["emotion_scale"] = widened
+    result.notes.append(f"{where}: scores from {low} to {high} lie outside the scale "
+                        f"{scale.min}..{scale.max}; the journey gets its own scale "
+                        f"{widened['min']}..{widened['max']}")
+
+
+def _scores(emotion: Any) -> list[int]:
+    values = emotion.values() if isinstance(emotion, dict) else [emotion]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ImportFailed(f"{path}: not UTF-8 text; export the journey again") from None
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(f"{path}:{exc.lineno}:{exc.colno}: this is not JSON: {exc.msg}; "
+                           "give a file written by `mapgen export --format json`") from None
+    if not isinstance(data, dict):
+        raise ImportFailed(f"{path}: the JSON is not an object; give a file written by "
+                           "`mapgen export --format json`")
+    scale = data.get("emotion_scale")
+    if isinstance(scale, dict) and isinstance(scale.get("labels"), dict):
+        scale["labels"] = {_int_key(k): v for k, v in scale["labels"].items()}
+    data.pop("$schema", None)
+    return data
+
+
+def _int_key(key: str) -> Any:
+    try:
+        return int(key)
     except ValueError:
-        problems.append(f"line {number}: the score {score_text.strip()!r} is not 1 to 5")
-        return step
-    value = round(low + (high - low) * (min(5, max(1, score)) - 1) / 4)
-    ids = []
-    for actor in (a.strip() for a in actors.split(",") if a.strip()):
-        actor = _decode(actor)
-        pid = persona_ids.get(actor) or slugify(actor)
-        ids.append(pid)
-        if pid not in personas:
-            personas.append(pid)
-    step["emotion"] = {pid: value for pid in ids} if ids else value
+        return key
+
+
+# --- Mermaid ------------------------------------------------------------------------------------
+
+def _mermaid(path: Path, target: Target, journey_id: str | None):
+    """Drafts (id, data, where) for each journey diagram of a Mermaid or Markdown file."""
+    try:
+        text = spreadsheet.decode_text(path.read_bytes(), path)
+    except SheetError as exc:
+        raise ImportFailed(str(exc)) from None
+    try:
+        found = mermaid.diagrams(text)
+    except mermaid.MermaidError as exc:
+        raise ImportFailed(f"{path}: {exc}") from None
+    result, drafts, taken = Imported(), [], set()
+    mapping = MermaidScores(target.scale)
+    for number, diagram in enumerate(found, start=1):
+        result.problems += [f"{path}:{line}: {message}" for line, message in diagram.problems]
+        data = _journey_of(diagram, target, mapping, result.problems, str(path))
+        if journey_id and len(found) == 1:
+            ident = journey_id
+        else:
+            name = data.get("title") or (f"{path.stem} {number}" if len(found) > 1
+                                         else path.stem)
+            ident = make_id(name, "journey", taken)
+        taken.add(ident)
+        drafts.append((ident, data, f":{diagram.line}" if len(found) > 1 else ""))
+    if len(found) > 1:
+        result.notes.append(f"{path}: {len(found)} journey diagrams, one journey each")
+    return drafts, result
+
+
+class MermaidScores:
+    """Mermaid's scores (1 sad to 5 happy) on the workspace's scale.
+
+    On a five-point scale (the default -2..2) a score moves by a fixed offset, so 1 is the
+    lowest score and 5 the highest, and scores past 1..5 land past the scale, which the
+    journey then widens. On other scales the journey keeps Mermaid's own 1..5."""
+
+    def __init__(self, scale: EmotionScale):
+        self.offset = scale.min - 1 if scale.max - scale.min == 4 else 0
+
+    def score(self, value: int) -> int:
+        return value + self.offset
+
+
+def _journey_of(diagram: mermaid.Diagram, target: Target, mapping: MermaidScores,
+                problems: list[str], path: str) -> dict:
+    data: dict[str, Any] = {}
+    title = diagram.title or diagram.acc_title
+    if title:
+        data["title"] = title
+    if diagram.acc_descr:
+        data["description"] = diagram.acc_descr
+    if diagram.acc_title and diagram.acc_title != title:
+        data["x-acc-title"] = diagram.acc_title
+    if diagram.front_matter:
+        data["x-mermaid"] = diagram.front_matter
+    stages, taken_stages = [], set()
+    for section in diagram.sections:
+        name = section.name or data.get("title") or "Journey"
+        stage_id = make_id(name, "stage", taken_stages)
+        taken_stages.add(stage_id)
+        stages.append({"id": stage_id, "name": name, "steps": []})
+        for task in section.tasks:
+            step = _task(task, target, mapping, problems, path)
+            if step is not None:
+                _merge_or_append(stages[-1]["steps"], step)
+    taken_steps: set[str] = set()
+    for stage in stages:
+        for step in stage["steps"]:
+            step["id"] = make_id(step["name"], "step", taken_steps)
+            taken_steps.add(step["id"])
+    if any("personas" in step for stage in stages for step in stage["steps"]):
+        _name_participants(stages)
+    data["stages"] = stages
+    return data
+
+
+def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, problems: list[str],
+          path: str) -> dict | None:
+    try:
+        score = float(task.score)
+    except ValueError:
+        score = None
+    if score is None or not score.is_integer():
+        problems.append(f"{path}:{task.line}: the score {task.score!r} of the task "
+                        f'"{task.name}" is not a whole number; write one from 1 (sad) to '
+                        "5 (happy), e.g. `" + f"{task.name}: 3" + "`")
+        return None
+    value = mapping.score(int(score))
+    step: dict[str, Any] = {"name": task.name}
+    actors = list(dict.fromkeys(target.persona(a) for a in task.actors))
+    step["emotion"] = {a: value for a in actors} if actors else value
+    if actors:
+        step["personas"] = actors
     return step
 
 
-def _decode(text: str) -> str:
-    return _ENTITY.sub(lambda m: chr(int(m.group(1))), text.strip())
+def _merge_or_append(steps: list[dict], step: dict) -> None:
+    """``Pays: 5: Maya`` then ``Pays: 2: Sam`` is one step with a score for each
+    (as ``export --format mermaid`` writes a step whose personas feel differently)."""
+    last = steps[-1] if steps else None
+    if last and last["name"] == step["name"] and isinstance(last["emotion"], dict) and \
+            isinstance(step["emotion"], dict) and not set(last["emotion"]) & set(step["emotion"]):
+        last["emotion"].update(step["emotion"])
+        last["personas"] += step["personas"]
+    else:
+        steps.append(step)
 
 
-
-def unique_ids(spec: dict[str, Any]) -> dict[str, Any]:
-    """Make stage and step ids unique within the journey: "pays", "pays-2", ..."""
-    for kind, items in (("stage", spec["stages"]),
-                        ("step", [s for st in spec["stages"] for s in st["steps"]])):
-        seen: set[str] = set()
-        for item in items:
-            base = item["id"] or kind
-            ident, n = base, 1
-            while ident in seen:
-                n += 1
-                ident = f"{base}-{n}"
-            item["id"] = ident
-            seen.add(ident)
-    return spec
+def _name_participants(stages: list[dict]) -> None:
+    """A step that scores only some of the journey's personas names them in ``personas``
+    (so no gap is reported for the others); a step everyone takes part in needs none."""
+    everyone = list(dict.fromkeys(p for stage in stages for step in stage["steps"]
+                                  for p in step.get("personas", [])))
+    for stage in stages:
+        for step in stage["steps"]:
+            actors = step.pop("personas", None)
+            if actors is not None and actors != everyone:
+                step["personas"] = actors

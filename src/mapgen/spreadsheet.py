@@ -1,0 +1,314 @@
+"""Spreadsheets as people save them: the text of a CSV file in whichever encoding and
+with whichever delimiter it was saved, every sheet of a workbook, and where in a grid of
+cells the journey table is (a header row, or a label column when stages are columns).
+
+What the cells mean is :mod:`mapgen.sheet`'s; turning them into a journey with the
+workspace's personas is :mod:`mapgen.importer`'s.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mapgen import sheet
+from mapgen.model import X_KEY_PREFIX
+
+
+class SheetError(ValueError):
+    """A file that cannot be read as a spreadsheet; the message says where and why."""
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet as text, and its name (for messages)."""
+
+    name: str
+    cells: list[list[str]]
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every sheet of a workbook, or the one table of a CSV file."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _workbook(path)
+    return [Grid("", _csv_cells(decode_text(path.read_bytes(), path)))]
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """The text of a CSV file in whichever encoding it was saved in."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(encoding, errors="strict")
+    sample = raw[:4000]
+    if sample and sample.count(b"\x00") > len(sample) // 4:
+        return raw.decode("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SheetError(f"{path}:{line}: byte 0x{raw[exc.start]:02x} is neither UTF-8 nor "
+                           "Windows-1252 text; save the sheet as CSV UTF-8") from None
+
+
+def _csv_cells(text: str) -> list[list[str]]:
+    """Rows of cells, with the delimiter that splits the rows most evenly."""
+    sample = text[:20000]
+    best, best_score = ",", (-1, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter)][:20]
+        widths = [len(r) for r in rows if any(c.strip() for c in r)]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        score = (widths.count(common) if common > 1 else 0, common)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=best)]
+
+
+def _workbook(path: Path) -> list[Grid]:
+    import openpyxl
+
+    if not zipfile.is_zipfile(path):
+        raise SheetError(f"{path}: this is not an Excel workbook (an .xlsx file is a zip "
+                           "archive); save it from your spreadsheet as Excel (.xlsx) or CSV")
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise SheetError(f"{path}: the workbook cannot be read ({type(exc).__name__}: "
+                           f"{exc}); open it in your spreadsheet and save it again as .xlsx, "
+                           "or export the sheet as CSV") from None
+    try:
+        return [Grid(sheet_.title, [[_cell_text(v) for v in row]
+                                    for row in sheet_.iter_rows(values_only=True)])
+                for sheet_ in book.worksheets]
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a valid zip
+        raise SheetError(f"{path}: a sheet of the workbook cannot be read "
+                           f"({type(exc).__name__}); save it again as .xlsx or CSV") from None
+    finally:
+        book.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+# --- finding the journey table -----------------------------------------------------------
+
+def header_key(text: str) -> str:
+    """A header as compared: case, spaces and punctuation ignored ("Pain Point(s)" ->
+    "painpoints")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+#: Headers people write, by the column of the layout they mean.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "stage_name": ("stage", "stages", "stagename", "journeystage", "journeystages",
+                   "section", "sections"),
+    "stage_name#phase": ("phase", "phases", "journeyphase", "journeyphases"),
+    "stage#id": ("stageid",),
+    "step_name": ("step", "steps", "stepname", "task", "tasks", "moment", "moments",
+                  "journeystep", "journeysteps", "activity", "activities"),
+    "step#id": ("stepid",),
+    "actions": ("action", "actions", "useraction", "useractions", "customeraction",
+                "customeractions", "doing", "does", "whattheydo", "customerdoing"),
+    "motivations": ("motivation", "motivations", "why", "needs", "customerneeds",
+                    "usergoals", "customergoals", "goals", "expectations"),
+    "thoughts": ("thought", "thoughts", "thinking", "thinks", "customerthoughts",
+                 "userthoughts", "whattheythink", "questions", "quote", "quotes"),
+    "touchpoints": ("touchpoint", "touchpoints", "touchpoint", "customertouchpoints",
+                    "interactions", "interaction"),
+    "channel": ("channel", "channels", "medium", "media"),
+    "emotion": ("emotion", "emotions", "feeling", "feelings", "feels", "mood",
+                "sentiment", "customeremotion", "customeremotions", "useremotion",
+                "emotionalstate", "score", "satisfaction", "experience"),
+    "pain_points": ("painpoint", "painpoints", "pain", "pains", "frustration",
+                    "frustrations", "problems", "issues", "barriers", "challenges"),
+    "opportunities": ("opportunity", "opportunities", "ideas", "improvements",
+                      "solutions", "howmightwe", "recommendations"),
+    "frontstage": ("frontstage", "frontstageactions", "frontstageactivities",
+                   "employeeactions", "frontofhouse"),
+    "backstage": ("backstage", "backstageactions", "backstageactivities",
+                  "behindthescenes", "backofhouse", "internalprocesses"),
+    "support": ("support", "supportprocesses", "supportingprocesses", "supportsystems",
+                "systems", "tools"),
+    "evidence": ("evidence", "research", "sources"),
+    "next": ("next", "nextstep", "nextsteps"),
+    "stage_goal": ("goal", "stagegoal", "stagegoals"),
+    "stage_kpis": ("kpi", "kpis", "metric", "metrics"),
+    "stage_reached": ("reached", "customersreached", "volume"),
+}
+_BY_KEY = {key: column for column, keys in SYNONYMS.items() for key in keys}
+_BY_KEY |= {header_key(name): name for name in sheet.COLUMNS}
+#: Labels above the table that say something about the whole journey.
+JOURNEY_LABELS = {"title": "title", "journey": "title", "journeytitle": "title",
+                  "journeymap": "title", "customerjourneymap": "title",
+                  "userjourneymap": "title", "customerjourney": "title",
+                  "journeyname": "title", "name": "title", "persona": "personas",
+                  "personas": "personas", "customer": "personas", "actor": "personas",
+                  "description": "description", "scenario": "description",
+                  "owner": "owner", "objective": "objective"}
+EMOTION_HEADER = re.compile(
+    r"^\s*(emotion|emotions|feeling|feelings|mood|sentiment|score)\s*(?::|\(|-|–|for\b)\s*"
+    r"(?P<who>[^)]+?)\s*\)?\s*$", re.I)
+STEP_DEFINING = ("step_name", "actions")
+EXPECTED = ("Stage", "Step (or Action)", "Thoughts", "Touchpoint", "Channel", "Emotion",
+            "Pain point", "Opportunity")
+
+
+def column_of(header: str) -> str | None:
+    """The layout column a header means, or None when it is not one of them."""
+    text = header.strip()
+    if text.startswith(X_KEY_PREFIX) or sheet.x_column(text):
+        return text
+    if text.startswith(sheet.EMOTION_PREFIX):
+        return text
+    if EMOTION_HEADER.match(text):
+        return sheet.EMOTION_PREFIX + EMOTION_HEADER.match(text)["who"]
+    return _BY_KEY.get(header_key(text))
+
+
+@dataclass
+class Layout:
+    """Where the table is in a grid: which way it runs and what each line means."""
+
+    transposed: bool
+    label_index: int  # the header row, or the label column when transposed
+    columns: dict[int, str]  # index along the labels -> layout column
+    unknown: dict[int, str]  # index -> header as written, kept as x- fields
+    first: int  # where the table starts along the labels (rows above it: the title)
+    headers: dict[int, str]  # index -> the label as written
+
+    @property
+    def as_written(self) -> bool:
+        """The layout mapgen writes (ids beside names): values are read exactly as written,
+        nothing is added (no widened scale, no personas from emotion columns)."""
+        return {"step", "step_name"} <= set(self.columns.values())
+
+    @property
+    def score(self) -> int:
+        return sum(not c.startswith(X_KEY_PREFIX) for c in self.columns.values())
+
+
+def find_layout(cells: list[list[str]]) -> Layout | None:
+    """The header row (or label column) that names the most known columns, if any names
+    a step (a step or actions column)."""
+    best = None
+    for transposed in (False, True):
+        lines = transpose(cells) if transposed else cells
+        for index, line in enumerate(lines[:30]):
+            layout = _labels(line, index, transposed)
+            if layout and (best is None or layout.score > best.score):
+                best = layout
+    return best
+
+
+def _labels(line: list[str], index: int, transposed: bool) -> Layout | None:
+    columns, unknown = {}, {}
+    for position, text in enumerate(line):
+        column = column_of(text) if text.strip() else None
+        if column and column not in columns.values():
+            columns[position] = column
+        elif text.strip():
+            unknown[position] = text.strip()
+    _names_not_ids(columns)
+    if not any(c in STEP_DEFINING for c in columns.values()):
+        return None
+    first = min(columns) if transposed else 0
+    layout = Layout(transposed, index, columns,
+                    {p: t for p, t in unknown.items() if p >= first}, first,
+                    {p: t.strip() for p, t in enumerate(line)})
+    return layout if layout.score >= 2 else None
+
+
+def _names_not_ids(columns: dict[int, str]) -> None:
+    """"Stage" and "Step" are the names, unless the sheet also has a name column (as
+    ``export --format csv`` writes: "stage" is then the id) and no "Stage ID" column.
+    "Phase" names the stages too, unless another column does: then it is their phase."""
+    named = {c: p for p, c in columns.items()}
+    if "stage_name#phase" in named:
+        has_stages = {"stage", "stage_name"} & set(named)
+        columns[named["stage_name#phase"]] = "stage_phase" if has_stages else "stage_name"
+    for ident in ("stage", "step"):
+        named = {c: p for p, c in columns.items()}
+        explicit, plain = named.get(f"{ident}#id"), named.get(ident)
+        if explicit is not None:
+            columns[explicit] = ident
+            if plain is not None:
+                columns[plain] = f"{ident}_name"
+        elif plain is not None and f"{ident}_name" not in named:
+            columns[plain] = f"{ident}_name"
+
+
+def transpose(cells: list[list[str]]) -> list[list[str]]:
+    width = max((len(r) for r in cells), default=0)
+    return [[row[i] if i < len(row) else "" for row in cells] for i in range(width)]
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def place(layout: Layout, index: int, position: int) -> tuple[int, str]:
+    """(row number, column letter) as the spreadsheet shows a cell."""
+    row, column = (position, index) if layout.transposed else (index, position)
+    return row + 1, column_letter(column)
+
+
+def above_table(lines: list[list[str]]) -> dict[str, str]:
+    """Title and persona written above the table: a lone cell is the title; a label
+    and a value ("Persona", "Maya") set that field."""
+    found: dict[str, str] = {}
+    for line in lines:
+        filled = [c.strip() for c in line if c.strip()]
+        if len(filled) == 1 and "title" not in found:
+            label, _, value = filled[0].partition(":")
+            field_ = JOURNEY_LABELS.get(header_key(label)) if value.strip() else None
+            if field_:
+                found.setdefault(field_, value.strip())
+            else:
+                found["title"] = filled[0]
+        elif len(filled) >= 2 and JOURNEY_LABELS.get(header_key(filled[0])):
+            found.setdefault(JOURNEY_LABELS[header_key(filled[0])], filled[1])
+    return found
+
+
+def sheet_label(grid: Grid) -> str:
+    return f'sheet "{grid.name}", ' if grid.name else ""
+
+
+def unrecognised(source: str, grids: list[Grid]) -> str:
+    found = []
+    for grid in grids:
+        first = next((row for row in grid.cells if any(c.strip() for c in row)), [])
+        labels = [c.strip() for c in first if c.strip()][:12]
+        side = [r[0].strip() for r in grid.cells if r and r[0].strip()][:12]
+        shown = ", ".join(f'"{c}"' for c in labels) or "nothing"
+        found.append(f"{sheet_label(grid)}first row: {shown}; first column: "
+                     + (", ".join(f'"{c}"' for c in side) or "nothing"))
+    return (f"{source}: cannot find a journey table. Found {'; '.join(found)}. Expected a "
+            f"header row (or, with stages as columns, a first column) naming a step or "
+            f"action and at least one more of: {', '.join(EXPECTED)}. Nothing was written.")
