@@ -73,7 +73,7 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
     result = build(root)
     assert result.exit_code == 0, result.output
     first = re.search(r"Built 4 journeys, 6 personas: 16 of 16 pages rendered, (\d+) diagrams "
-                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 30 files written",
+                      r"drawn \((\d+) laid out, 0 cached, (\d+) charts\), 34 files written",
                       result.stderr)
     assert first, result.stderr
     total, laid_out, charts = map(int, first.groups())
@@ -200,8 +200,8 @@ def test_data_files_for_other_tools(example_site):
     sitemap = (site / "sitemap.xml").read_text("utf-8")
     assert f"<loc>{ws.config.site_url}journeys/first-purchase.html</loc>" in sitemap
     assert "404.html" not in sitemap
-    index = (site / "assets/search-index.js").read_text("utf-8")
-    assert "window.MAPGEN_SEARCH" in index
+    meta = (site / "assets/search/meta.js").read_text("utf-8")
+    assert "window.MAPGEN_SEARCH_PARTS" in meta and '"buckets":' in meta
 
 
 # --- links ----------------------------------------------------------------------------

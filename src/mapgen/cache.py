@@ -75,9 +75,10 @@ def digest(*parts: str | bytes) -> str:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A digest of mapgen's own code: cached results never outlive the code that made them."""
+    """A digest of mapgen's own code (and the interface text it ships): cached results
+    never outlive the code that made them."""
     package = Path(__file__).resolve().parent
-    files = sorted(package.rglob("*.py"))
+    files = sorted([*package.rglob("*.py"), *package.glob("messages/*.json")])
     return digest(*(part for path in files
                     for part in (path.relative_to(package).as_posix(), path.read_bytes())))
 

@@ -19,25 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, get_args
 
+from mapgen.messages import Messages, load_messages
 from mapgen.model import Journey, LaneName, Step, Workspace, describe_duration
 
 #: Every lane, in the default order: the customer's side first, then the blueprint.
 LANES: tuple[str, ...] = get_args(LaneName)
 
-#: What each lane is called on the canvas.
-LANE_TITLES = {
-    "actions": "Actions", "thoughts": "Thoughts", "motivations": "Motivations",
-    "touchpoints": "Touchpoints", "emotion": "Emotion", "pain_points": "Pain points",
-    "opportunities": "Opportunities", "kpis": "KPIs", "frontstage": "Frontstage",
-    "backstage": "Backstage", "support": "Support",
-}
-
 #: The service-blueprint lanes, and how deep behind the customer each one lies. Between a
-#: lane and a deeper one below it runs the line named in ``BLUEPRINT_LINES``.
+#: lane and a deeper one below it runs a line: message ``line.<depth>`` ("line of
+#: visibility"). A lane's title is message ``lane.<lane>`` (see :mod:`mapgen.messages`).
 BLUEPRINT_DEPTH = {"frontstage": 1, "backstage": 2, "support": 3}
-BLUEPRINT_LINES = {
-    1: "line of interaction", 2: "line of visibility", 3: "line of internal interaction",
-}
 
 #: A glyph for each default channel, shown beside its name; other channels get "•".
 CHANNEL_ICONS = {
@@ -152,10 +143,14 @@ class Lane:
 
     #: One of :data:`LANES`.
     id: str
+    #: The lane's name in the workspace's language.
     title: str
     cells: tuple[Cell, ...]
     #: The blueprint line drawn above this lane ("line of visibility"...), or None.
     line_above: str | None
+    #: How deep behind the customer the lane lies: 0 on the customer's side, 1 to 3 for
+    #: frontstage, backstage and support (the line above is message ``line.<depth>``).
+    depth: int = 0
 
 
 @dataclass(frozen=True)
@@ -238,16 +233,18 @@ class Canvas:
         return (here + self.height(curve.scores[column])) / 2
 
 
-def canvas(ws: Workspace, journey: Journey) -> Canvas:
-    """The journey map of ``journey``, with the lanes its journey or config chooses."""
+def canvas(ws: Workspace, journey: Journey, messages: Messages | None = None) -> Canvas:
+    """The journey map of ``journey``, with the lanes its journey or config chooses, named
+    in ``messages`` (by default mapgen's, in the workspace's language)."""
+    messages = messages or load_messages(ws.config.lang)
     steps = journey.steps
     scale = ws.scale_of(journey)
     levels = tuple(Level(s, scale.label(s), scale.emoticon(s)) for s in reversed(scale.scores))
     scores = [s.scores(journey.personas, scale) for s in steps]
     curves = tuple(Curve(p, _persona_name(ws, p), tuple(at.get(p) for at in scores))
                    for p in journey.personas)
-    return Canvas(journey, _stage_headers(journey), _step_columns(ws, journey),
-                  _lanes(ws, journey), levels, curves)
+    return Canvas(journey, _stage_headers(journey, messages), _step_columns(ws, journey),
+                  _lanes(ws, journey, messages), levels, curves)
 
 
 def chosen_lanes(ws: Workspace, journey: Journey) -> tuple[str, ...]:
@@ -256,7 +253,10 @@ def chosen_lanes(ws: Workspace, journey: Journey) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _stage_headers(journey: Journey) -> tuple[StageHeader, ...]:
+def _stage_headers(journey: Journey, messages: Messages) -> tuple[StageHeader, ...]:
+    def amount(n: int, unit: str) -> str:  # "12 Stunden": a duration's parts in words
+        return messages.text(f"duration.{unit}", n=n)
+
     headers, start, previous = [], 0, None
     for stage in journey.stages:
         drop_off = share = None
@@ -266,7 +266,7 @@ def _stage_headers(journey: Journey) -> tuple[StageHeader, ...]:
         headers.append(StageHeader(
             stage.id, stage.name, stage.phase, stage.goal, stage.reached, drop_off, share,
             start, len(stage.steps), stage.owner,
-            describe_duration(stage.duration) if stage.duration else None))
+            describe_duration(stage.duration, amount) if stage.duration else None))
         start += len(stage.steps)
         previous = stage.reached if stage.reached is not None else previous
     return tuple(headers)
@@ -290,16 +290,16 @@ def _step_columns(ws: Workspace, journey: Journey) -> tuple[StepColumn, ...]:
     return tuple(columns)
 
 
-def _lanes(ws: Workspace, journey: Journey) -> tuple[Lane, ...]:
+def _lanes(ws: Workspace, journey: Journey, messages: Messages) -> tuple[Lane, ...]:
     lanes, depth = [], 0
     for name in chosen_lanes(ws, journey):
         cells = _stage_cells(journey) if name == "kpis" else _step_cells(ws, journey, name)
         if not any(cell.items for cell in cells):
             continue
         lane_depth = BLUEPRINT_DEPTH.get(name, 0)
-        line = BLUEPRINT_LINES[lane_depth] if lane_depth > depth else None
+        line = messages.text(f"line.{lane_depth}") if lane_depth > depth else None
         depth = max(depth, lane_depth)
-        lanes.append(Lane(name, LANE_TITLES[name], cells, line))
+        lanes.append(Lane(name, messages.text(f"lane.{name}"), cells, line, lane_depth))
     return tuple(lanes)
 
 

@@ -420,8 +420,12 @@ Duration = _checked_text(duration_problem, "duration", {
                    'ISO 8601 duration such as "P2W".'})
 
 
-def describe_duration(text: str) -> str:
-    """A duration as people say it: "P1DT12H" -> "1 day 12 hours", "3-5 days" -> "3–5 days"."""
+def describe_duration(text: str,
+                      amount: Callable[[int, str], str] | None = None) -> str:
+    """A duration as people say it: "P1DT12H" -> "1 day 12 hours", "3-5 days" -> "3–5 days".
+
+    ``amount(n, unit)`` says "12 hours" in another language (the site's, from its
+    messages); text written as text is shown as written."""
     if not text.startswith("P"):
         return _RANGE.sub(r"\1–\2", " ".join(text.split()))
     date, _, time = text[1:].partition("T")
@@ -429,7 +433,8 @@ def describe_duration(text: str) -> str:
               "month" if unit == "M" else _ISO_UNITS[unit])
              for in_time, half in ((False, date), (True, time))
              for n, unit in re.findall(r"(\d+)([A-Z])", half)]
-    return " ".join(f"{int(n)} {unit}{'' if int(n) == 1 else 's'}" for n, unit in parts)
+    say = amount or (lambda n, unit: f"{n} {unit}{'' if n == 1 else 's'}")
+    return " ".join(say(int(n), unit) for n, unit in parts)
 
 
 # --- persona -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 
 from mapgen import diagrams
 from mapgen.diagrams.graphs import signed
+from mapgen.messages import load_messages
 from mapgen.model import Workspace
 from mapgen.site import pages as site_pages
 from mapgen.site.markup import render_markdown, safe_url
@@ -82,6 +83,7 @@ def markdown(ws: Workspace, page: MarkdownPage, svgs: Mapping[str, bytes], link:
         "persona_link": lambda p: link(f"personas/{p}.md"),
         "label": lambda journey, score: ws.scale_of(journey).label(score),
         "channel_name": lambda cid: ws.channels[cid].name if cid in ws.channels else cid,
+        "t": load_messages(ws.config.lang).markup,  # mapgen's words, in the site's language
     }
     if "journey" in values:
         journey = ws.journeys[values["journey"]]

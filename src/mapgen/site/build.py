@@ -15,11 +15,15 @@ whole workspace included, and what it read is what its key covers.
 Every template sees these variables besides its page's own (see docs/themes.md):
 ``site``, ``page``, ``theme``, ``nav``, ``diagrams``, ``workspace``, ``generator``, and the
 functions ``url``, ``asset``, ``markdown``, ``safe_url``, ``label``, ``emoticon``,
-``signed``, ``channel_name``, ``persona_name``, ``sparkline``, ``edit_url``.
+``signed``, ``channel_name``, ``persona_name``, ``sparkline``, ``edit_url``; and the
+interface text in the site's language: ``t(key, count=None, **values)`` (see
+:mod:`mapgen.messages`), ``number``, ``page_title`` and ``script_text`` (what mapgen.js
+says, as JSON).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 import re
@@ -40,12 +44,13 @@ from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
 from mapgen.diagrams.sparkline import sparkline
+from mapgen.messages import Messages
 from mapgen.model import Journey, Workspace
 from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
 from mapgen.site import search
 from mapgen.site.drawings import Drawings
-from mapgen.site.markup import render_markdown, safe_url
+from mapgen.site.markup import render_markdown, safe_url, summary
 from mapgen.site.output import Made, OutputError, OutputFolder, Staging, check_output_dir
 from mapgen.site.theme import Theme, load_theme
 
@@ -54,17 +59,19 @@ log = logging.getLogger(__name__)
 #: Called as pages are rendered: (pages done, pages in all, the page's path).
 Progress = Callable[[int, int, str], None]
 
+#: The top navigation: each page and the message key of its label (see mapgen.messages).
 NAV = (
-    ("index.html", "Journeys"),
-    ("touchpoints.html", "Touchpoints"),
-    ("pain-points.html", "Pain points"),
-    ("opportunities.html", "Opportunities"),
-    ("search.html", "Search"),
+    ("index.html", "page.journeys"),
+    ("touchpoints.html", "page.touchpoints"),
+    ("pain-points.html", "page.pain_points"),
+    ("opportunities.html", "page.opportunities"),
+    ("search.html", "page.search"),
 )
 
 
 def site_nav(ws: Workspace) -> tuple[tuple[str, str], ...]:
-    """The top navigation: :data:`NAV`, with the workspace's Markdown pages before Search.
+    """The top navigation: :data:`NAV` (labels as message keys), with the workspace's
+    Markdown pages (labels as their titles) before Search.
     Every page shows it, so it is a part of every page's key of its own (``nav``): a page's
     title changing makes every page again, its text only its own page."""
     prose = tuple((site_pages.prose_path(p.id), p.title) for p in ws.pages.values())
@@ -311,9 +318,9 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
         _Output(".nojekyll", lambda ws, reads: b""),
         _Output("journeys.json", lambda ws, reads: data_files.as_json(
             data_files.compiled_model(ws)), listing=True),
-        _Output("assets/search-index.js", lambda ws, reads: search.index_script(ws),
-                listing=True),
     ]
+    index = search.IndexFiles()  # the index's files are made together, once per render
+    outputs += [_Output(path, index.maker(path), listing=True) for path in search.paths(ws)]
     outputs += [_Output(f"schema/{kind}.schema.json",
                         lambda ws, reads, kind=kind: schema.dumps(kind).encode("utf-8"))
                 for kind in schema.KINDS]
@@ -360,8 +367,10 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
             return target
         return _relative(target, here)
 
+    messages = shared["messages"]
     context = {**shared, **_workspace_context(seen, drawings.seen_by(reads)),
                **page.context(seen), "page": page, "url": url,
+               "page_title": messages.text(page.label) if page.label else page.title,
                "asset": lambda rel: url(f"assets/{rel}"),
                "canonical": site_url + page.path if site_url else None}
     return env.get_template(page.template).render(context).encode("utf-8")
@@ -381,13 +390,22 @@ def _site_context(ws: Workspace, theme: Theme, site_url: str | None,
                   nav: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     """What every page sees that comes from the config, the theme and mapgen alone."""
     config = ws.config
+    messages = theme.messages(config.lang)
     return {
         "site": {"title": config.title, "description": render_markdown(config.description),
+                 "summary": summary(config.description),
                  "url": site_url, "repo_url": safe_url(config.repo_url)
                  if config.repo_url else None},
+        "og_image": _og_image(theme.options.get("og_image"), site_url),
+        "summary": summary,
         "theme": theme.options,
         "accent": _colour(theme.options.get("accent")),
-        "nav": nav,
+        "nav": tuple((path, messages.text(label) if (path, label) in NAV else label)
+                     for path, label in nav),  # mapgen's pages by message, a team's by title
+        "messages": messages,
+        "t": messages.markup,
+        "number": messages.number,
+        "script_text": _script_text(messages),
         "generator": f"mapgen {__version__}",
         "markdown": render_markdown,
         "safe_url": safe_url,
@@ -397,6 +415,27 @@ def _site_context(ws: Workspace, theme: Theme, site_url: str | None,
         "poster_path": site_pages.poster_path,
         "sparkline": lambda values, low, high: Markup(sparkline(values, low, high)),
     }
+
+
+def _og_image(image: Any, site_url: str | None) -> str | None:
+    """The picture link previews show (``theme.options.og_image``: a PNG or JPEG, as a
+    site path or a URL), absolute as Open Graph requires: so only with ``site_url``.
+
+    None by default: chat tools do not show the SVG posters, and a PNG of each poster
+    takes seconds and about a megabyte per journey, shrunk to a card nobody can read."""
+    if not image or not site_url or not site_url.startswith(("http://", "https://")):
+        return None
+    text = safe_url(str(image))
+    if text == "#":
+        return None
+    return text if text.startswith(("http://", "https://")) else site_url + text.lstrip("/")
+
+
+def _script_text(messages: Messages) -> Markup:
+    """What mapgen.js says, in the site's language: JSON for a ``<script
+    type="application/json">`` (``</`` escaped, so no text can end the element)."""
+    text = {"lang": messages.lang, **messages.for_script(("script.",))}
+    return Markup(json.dumps(text, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"))
 
 
 def _workspace_context(ws: Workspace, svgs: Mapping[str, Markup]) -> dict[str, Any]:

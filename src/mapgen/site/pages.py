@@ -57,6 +57,9 @@ class Page:
     #: Made from every journey (the home page, the registers, a persona's journeys): a
     #: live preview makes such pages when they are asked for, not after every save.
     listing: bool = False
+    #: The message key of the page's title in the site's language ("page.search"), for
+    #: pages whose title is mapgen's, not a team's; ``title`` is then the English one.
+    label: str | None = None
 
 
 def journey_path(journey_id: str) -> str:
@@ -86,13 +89,15 @@ def plan(ws: Workspace) -> list[Page]:
     pages += [_prose_page(ws, page) for page in ws.pages.values()]
     pages += [
         Page("touchpoints.html", "touchpoints.html", "Touchpoints",
-             lambda ws: {"matrix": touchpoint_matrix(ws)}, listing=True),
+             lambda ws: {"matrix": touchpoint_matrix(ws)}, listing=True,
+             label="page.touchpoints"),
         Page("pain-points.html", "pain-points.html", "Pain points",
-             lambda ws: {"register": pain_register(ws)}, listing=True),
+             lambda ws: {"register": pain_register(ws)}, listing=True,
+             label="page.pain_points"),
         Page("opportunities.html", "opportunities.html", "Opportunities",
-             lambda ws: {"backlog": backlog(ws)}, listing=True),
-        Page("search.html", "search.html", "Search"),
-        Page("404.html", "404.html", "Page not found", public=False),
+             lambda ws: {"backlog": backlog(ws)}, listing=True, label="page.opportunities"),
+        Page("search.html", "search.html", "Search", label="page.search"),
+        Page("404.html", "404.html", "Page not found", public=False, label="page.not_found"),
     ]
     return pages
 
@@ -236,7 +241,8 @@ def journey_cards(ws: Workspace) -> list[JourneyView]:
 
 
 def figures(ws: Workspace) -> list[tuple[str, int]]:
-    """A few headline numbers for the home page."""
+    """A few headline numbers for the home page: (what, how many); each ``what`` is
+    named by the message ``figure.<what>``."""
     steps = [s for j in ws.journeys.values() for s in j.steps]
     pains = [p for s in steps for p in s.pain_points]
     opportunities = [o for s in steps for o in s.opportunities]
@@ -245,8 +251,8 @@ def figures(ws: Workspace) -> list[tuple[str, int]]:
         ("personas", len(ws.personas)),
         ("steps", len(steps)),
         ("touchpoints", sum(len(s.touchpoints) for s in steps)),
-        ("pain points", len(pains)),
-        ("critical or high", sum(p.severity in ("critical", "high") for p in pains)),
+        ("pain_points", len(pains)),
+        ("critical_or_high", sum(p.severity in ("critical", "high") for p in pains)),
         ("opportunities", len(opportunities)),
     ]
 
@@ -286,11 +292,12 @@ class TouchpointUse:
     figure: str | None
 
 
-#: The columns of the touchpoint matrix: the phases of the customer lifecycle, in order.
-PHASES = (("before", "Before"), ("during", "During"), ("after", "After"))
+#: The columns of the touchpoint matrix: the phases of the customer lifecycle, in order,
+#: each with the message key of its heading.
+PHASES = (("before", "phase.before"), ("during", "phase.during"), ("after", "phase.after"))
 #: The column of stages without a ``phase``: shown only when there are some. Guessing a
 #: phase from a stage's place would put touchpoints under a heading nobody chose.
-NO_PHASE = ("none", "No phase set")
+NO_PHASE = ("none", "phase.none")
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,65 @@
-"""Search: the index the search page reads, as a script so it works from ``file://``.
+"""Search: an index split so that a query loads only the few files it needs.
 
-Browsers refuse ``fetch`` of a local JSON file from a page opened from disk, but load a
-``<script src>`` beside it, so the index is a script that sets ``window.MAPGEN_SEARCH``:
-a list of entries ``{k: kind, t: title, x: text, u: url relative to the site root}``.
+One file holding every entry grows with the workspace (6.4 MB at 1000 journeys) and a
+reader waits for all of it before the first result. So the index is written in pieces,
+each a script, since browsers refuse ``fetch`` of a local file from a page opened from
+disk but load a ``<script src>`` beside it:
+
+- ``assets/search/meta.js``: how many term files there are, and how many entries a block
+  holds;
+- ``assets/search/t<n>.js``: the term files. Each term (a word of an entry's title or
+  text) is in file ``fnv1a(its first two characters) % buckets``, with the entries it
+  occurs in: those whose title has it, then those whose other text has it;
+- ``assets/search/e<n>.js``: the entries themselves, ``BLOCK`` to a file, in the order
+  of their numbers: ``[kind, title, url]`` (url relative to the site root).
+
+A query's words are prefixes of terms ("cash" finds "cashback"): the theme's script
+(mapgen.js) loads the one term file of each word, intersects the entries, and loads the
+blocks of the results it shows. At 1000 journeys that is a few tens of KB, not MB.
+
+Text is cut into terms the same way here and in mapgen.js (``terms``): NFKC, lower case,
+split at anything but letters, marks and digits. Chinese, Japanese and Korean text has no
+spaces between words, so each of its characters and each pair of neighbouring ones is a
+term: a query for 払い戻し finds the pairs 払い, い戻, 戻し in one entry.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+from mapgen.cache import Reads
 from mapgen.model import Workspace
 from mapgen.site.pages import journey_path, persona_path, prose_path
 
+#: Entries per block file: the results shown for a query are mostly in one or two.
+BLOCK = 128
+#: About this many entries per term file on average; the number of files is a power of
+#: two, so a term's file is a cheap modulo in the browser.
+ENTRIES_PER_BUCKET = 100
+MAX_BUCKETS = 1024
+KINDS = ("persona", "journey", "step", "touchpoint", "pain_point", "page")
+FOLDER = "assets/search"
+#: The global the scripts put their data in (see mapgen.js).
+GLOBAL = "MAPGEN_SEARCH_PARTS"
 
-def entries(ws: Workspace) -> list[dict[str, str]]:
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    title: str
+    url: str
+    text: str
+
+
+def entries(ws: Workspace) -> list[Entry]:
+    """Everything search finds, in a stable order: personas, then each journey with its
+    steps, their touchpoints and pain points, then the Markdown pages."""
     out = []
     for persona in ws.personas.values():
         out.append(_entry("persona", persona.name, persona_path(persona.id),
@@ -31,19 +77,194 @@ def entries(ws: Workspace) -> list[dict[str, str]]:
                     out.append(_entry("touchpoint", tp.name, anchor, tp.channel,
                                       step.name, journey.title))
                 for pain in step.pain_points:
-                    out.append(_entry("pain point", pain.text, anchor, pain.severity,
+                    out.append(_entry("pain_point", pain.text, anchor, pain.severity,
                                       step.name, journey.title))
     for page in ws.pages.values():
         out.append(_entry("page", page.title, prose_path(page.id), page.body))
     return out
 
 
-def _entry(kind: str, title: str, url: str, *text: str | None) -> dict[str, str]:
-    return {"k": kind, "t": title, "u": url, "x": " ".join(t for t in text if t)}
+def _entry(kind: str, title: str, url: str, *text: str | None) -> Entry:
+    return Entry(kind, title, url, " ".join(t for t in text if t))
 
 
-def index_script(ws: Workspace) -> bytes:
-    data = json.dumps(entries(ws), ensure_ascii=False, separators=(",", ":"))
+def entry_count(ws: Workspace) -> int:
+    """How many entries :func:`entries` gives, counted without making them."""
+    steps = [s for j in ws.journeys.values() for s in j.steps]
+    return (len(ws.personas) + len(ws.journeys) + len(steps)
+            + sum(len(s.touchpoints) + len(s.pain_points) for s in steps) + len(ws.pages))
+
+
+def bucket_count(entries: int) -> int:
+    """How many term files an index of ``entries`` entries is split into."""
+    wanted = max(1, math.ceil(entries / ENTRIES_PER_BUCKET))
+    return min(MAX_BUCKETS, 1 << (wanted - 1).bit_length())
+
+
+def paths(ws: Workspace) -> list[str]:
+    """The files of the index of ``ws``, as site paths."""
+    count = entry_count(ws)
+    return ([f"{FOLDER}/meta.js"]
+            + [f"{FOLDER}/t{n}.js" for n in range(bucket_count(count))]
+            + [f"{FOLDER}/e{n}.js" for n in range(max(1, math.ceil(count / BLOCK)))])
+
+
+# --- terms: the same rules as `terms` in mapgen.js -------------------------------------
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF
+            or 0xF900 <= code <= 0xFAFF or 0xAC00 <= code <= 0xD7AF or 0x20000 <= code <= 0x2FFFF)
+
+
+def _words(text: str) -> Iterator[str]:
+    word: list[str] = []
+    for char in unicodedata.normalize("NFKC", text).lower():
+        if unicodedata.category(char)[0] in "LMN":
+            word.append(char)
+        elif word:
+            yield "".join(word)
+            word = []
+    if word:
+        yield "".join(word)
+
+
+def terms(text: str) -> set[str]:
+    """The terms of ``text``: its words, and for runs of CJK characters each character
+    and each pair of neighbours."""
+    out: set[str] = set()
+    for word in _words(text):
+        run: list[str] = []
+        latin: list[str] = []
+        for char in word + "\0":
+            if char != "\0" and _is_cjk(char):
+                run.append(char)
+                if latin:
+                    out.add("".join(latin))
+                    latin = []
+                continue
+            if run:
+                out.update(run)
+                out.update(a + b for a, b in zip(run, run[1:], strict=False))
+                run = []
+            if char != "\0":
+                latin.append(char)
+        if latin:
+            out.add("".join(latin))
+    return out
+
+
+def bucket_of(term: str, buckets: int) -> int:
+    """The term file of ``term``: FNV-1a (32 bit) of its first two characters' code
+    points, modulo the number of files (a power of two)."""
+    value = 0x811C9DC5
+    for char in term[:2]:
+        value = ((value ^ ord(char)) * 0x01000193) & 0xFFFFFFFF
+    return value & (buckets - 1)
+
+
+#: The 64 characters of a bitmap, six bits each.
+BITMAP_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def encode_ids(ids: list[int]) -> str:
+    """Sorted entry numbers, short: as gaps (:func:`encode_gaps`), or as a bitmap when
+    that is shorter, as for a word found in every other entry ("step")."""
+    gaps = encode_gaps(ids)
+    if len(ids) < 64:
+        return gaps
+    bitmap = encode_bitmap(ids)
+    return bitmap if len(bitmap) < len(gaps) else gaps
+
+
+def encode_bitmap(ids: list[int]) -> str:
+    """"~first~bits": the first number in base 36, then a bit for it and each number after
+    it up to the last (set when the number is in ``ids``), six bits a character."""
+    first = ids[0]
+    bits = bytearray((ids[-1] - first) // 6 + 1)
+    for number in ids:
+        offset = number - first
+        bits[offset // 6] |= 1 << (offset % 6)
+    return f"~{_base36(first)}~" + "".join(BITMAP_DIGITS[b] for b in bits)
+
+
+def encode_gaps(ids: list[int]) -> str:
+    """Each number as the gap from the one before ("3"), and a run of consecutive
+    numbers as its first and how many follow ("3-2" for 3, 4, 5), in base 36."""
+    out, previous, i = [], -1, 0
+    while i < len(ids):
+        j = i
+        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
+            j += 1
+        gap = _base36(ids[i] - previous)
+        out.append(gap if j == i else f"{gap}-{_base36(j - i)}")
+        previous, i = ids[j], j + 1
+    return ",".join(out)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if not number:
+            return text
+
+
+# --- the files ----------------------------------------------------------------------
+
+def index_files(ws: Workspace) -> dict[str, bytes]:
+    """Every file of the index of ``ws`` (site path -> bytes)."""
+    found = entries(ws)
+    buckets = bucket_count(len(found))
+    in_title: dict[str, list[int]] = defaultdict(list)
+    in_text: dict[str, list[int]] = defaultdict(list)
+    for number, entry in enumerate(found):
+        title = terms(entry.title)
+        for term in title:
+            in_title[term].append(number)
+        for term in terms(entry.text) - title:
+            in_text[term].append(number)
+    shards: list[dict[str, list[str]]] = [{} for _ in range(buckets)]
+    for term in sorted(set(in_title) | set(in_text)):
+        shards[bucket_of(term, buckets)][term] = [encode_ids(in_title.get(term, [])),
+                                                  encode_ids(in_text.get(term, []))]
+    files = {f"{FOLDER}/meta.js": _script("meta", {"buckets": buckets, "block": BLOCK,
+                                                   "kinds": KINDS, "entries": len(found)})}
+    for n, shard in enumerate(shards):
+        files[f"{FOLDER}/t{n}.js"] = _script(f"t{n}", shard)
+    for n in range(max(1, math.ceil(len(found) / BLOCK))):
+        block = found[n * BLOCK:(n + 1) * BLOCK]
+        files[f"{FOLDER}/e{n}.js"] = _script(
+            f"e{n}", [[KINDS.index(e.kind), e.title, e.url] for e in block])
+    return files
+
+
+def _script(name: str, data: object) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # "</" would end an inline script early; the escape keeps the JSON equal in value.
-    data = data.replace("</", "<\\/")
-    return f"window.MAPGEN_SEARCH = {data};\n".encode()
+    text = text.replace("</", "<\\/")
+    return f'({GLOBAL}=window.{GLOBAL}||{{}})["{name}"]={text};\n'.encode()
+
+
+class IndexFiles:
+    """The index's files as the outputs of one render: made once, from the watched
+    workspace the first of them is given, and each recording what that one read (each
+    is made from all of it). Made afresh for every render, never kept between them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[str, bytes] | None = None
+        self._read: tuple[str, ...] = ()
+
+    def maker(self, path: str) -> Callable[[Workspace, Reads], bytes]:
+        def make(ws: Workspace, reads: Reads) -> bytes:
+            with self._lock:
+                if self._files is None:
+                    self._files = index_files(ws)
+                    self._read = reads.parts()
+            reads.update(self._read)
+            return self._files.get(path, _script(path.rsplit("/", 1)[-1][:-3], {}))
+
+        return make

@@ -5,6 +5,8 @@ A theme is a folder::
     theme.yml        extends: <parent theme> (optional), options: {...} (defaults)
     templates/       Jinja templates, looked up by name
     static/          files copied into the site's assets/ folder
+    messages/        interface text by language (de.json...), over mapgen's own
+                     (see :mod:`mapgen.messages`)
 
 ``theme.name`` in mapgen.yml names a theme in the workspace's ``themes/`` folder, a
 theme shipped with mapgen, or a path to a theme folder. ``theme.custom_dir`` has the same
@@ -25,6 +27,7 @@ import jinja2
 import yaml
 
 from mapgen.cache import digest
+from mapgen.messages import MessageError, Messages, load_messages
 
 THEME_FILE = "theme.yml"
 THEME_PREFIX = "!theme"
@@ -67,6 +70,13 @@ class Theme:
             loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
+
+    def messages(self, lang: str) -> Messages:
+        """The interface text in ``lang``: mapgen's catalogues, then each layer's."""
+        try:
+            return load_messages(lang, self.layers)
+        except MessageError as exc:
+            raise ThemeError(str(exc)) from None
 
     def static_files(self) -> dict[str, Path]:
         """Relative path -> file for every static file; the most specific layer wins."""
