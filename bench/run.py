@@ -1,21 +1,26 @@
-"""The benchmark suite: `python bench/run.py [--sizes 100 1000] [--json FILE]`.
+"""The benchmark suite: `python bench/run.py [--sizes 100 1000 10000] [--repeat 3]`.
 
 For each corpus size N (see corpus.py) it measures, each in a process of its own:
 
 * cold: `mapgen build` with no site and no cache folder;
 * warm: `mapgen build` again, nothing changed (a no-op rebuild);
-* change: what `mapgen serve` does after a save: one journey's step renamed, the site
-  rebuilt in memory by a Preview that had already built it (process start excluded);
+* change_build: one journey's step renamed, then `mapgen build` in a new process, as a
+  writer who saves and builds again;
+* change: what `mapgen serve` does after a save: the same edit, the site rebuilt in
+  memory by a Preview that had already built it (process start excluded); its peak RSS
+  is the whole preview process, its first full build included;
 * floor: the same DOT sources laid out by the same engine on the same number of cores,
   nothing else: what a build cannot go below;
-* mkdocs: the same corpus written as Markdown, one page per journey with the same tables,
-  built by MkDocs (when it is installed in this environment; `pip install mkdocs`).
+* mkdocs and hugo: the same corpus written as Markdown, one page per journey with the
+  same tables, built by MkDocs (when installed here: `pip install mkdocs`) and by Hugo
+  (when on the PATH: `apt-get install hugo`), so each ratio comes from one run.
 
-Each is run ``--repeat`` times (3 by default, in turn) and the median run is reported:
-on a shared virtual machine one run can be a third slower than the next. It prints a
-table of seconds and peak resident memory (RSS of the process and the largest of its
-children) with the ratios the targets are set on, and writes the same, every run's time
-included, as JSON (default bench/results/latest.json). Run it with nothing else going on.
+Each is run ``--repeat`` times (once by default, in turn) and the median run is
+reported: on a shared virtual machine one run can be a third slower than the next. It
+prints one table of seconds and peak resident memory (RSS of the process or the largest
+of its children) with the ratios the targets are set on, and writes the same, every
+run's time included, as JSON (default bench/results/latest.json). Run it with nothing
+else going on.
 """
 
 from __future__ import annotations
@@ -66,24 +71,47 @@ def timed(args: list[str], cwd: Path | None = None) -> dict:
 MAPGEN = [sys.executable, "-m", "mapgen"]
 
 
-def measure_size(n: int, work: Path, repeat: int) -> dict:
+def measure_size(n: int, work: Path, repeat: int, peers: bool = True) -> dict:
     """Each measurement ``repeat`` times, in turn; the median run of each is kept."""
     root = write_corpus(n, work / f"corpus-{n}")
-    runs: dict[str, list[dict]] = {name: [] for name in ("cold", "warm", "floor", "change")}
-    for _ in range(repeat):
+    names = ("cold", "warm", "change_build", "floor", "change")
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    for run in range(repeat):
         shutil.rmtree(root / "site", ignore_errors=True)
         shutil.rmtree(root / ".mapgen-cache", ignore_errors=True)
         runs["cold"].append(_summary(timed(MAPGEN + ["build"], cwd=root)))
         runs["warm"].append(_summary(timed(MAPGEN + ["build"], cwd=root)))
+        runs["change_build"].append(change_build(root, run))
         runs["floor"].append(_json_child(["floor", str(root)]))
         runs["change"].append(_json_child(["change", str(root)]))
     result: dict = {"journeys": n}
     for name, measured in runs.items():
         result[name] = _median(measured)
         result[name]["all_seconds"] = [m["seconds"] for m in measured]
-    result["mkdocs"] = _median([mkdocs_build(n, work / f"mkdocs-{n}-{i}")
-                                for i in range(repeat)]) if _has_mkdocs() else None
+    result["mkdocs"] = result["hugo"] = None
+    if peers:
+        markdown = write_markdown_corpus(n, work / f"markdown-{n}")
+        if _has_mkdocs():
+            result["mkdocs"] = _median([mkdocs_build(markdown) for _ in range(repeat)])
+        if shutil.which("hugo"):
+            result["hugo"] = _median([hugo_build(markdown) for _ in range(repeat)])
+        shutil.rmtree(markdown)
+    shutil.rmtree(root)
     return result
+
+
+def change_build(root: Path, run: int) -> dict:
+    """``mapgen build`` in a new process after one journey's step was renamed, as a writer
+    who saves and builds again would (the build after it puts the step back, untimed)."""
+    journey = root / "specs/journeys/j0000.yml"
+    original = journey.read_text("utf-8")
+    journey.write_text(original.replace(OLD_STEP, f"name: Step renamed in run {run}\n"), "utf-8")
+    try:
+        measured = _summary(timed(MAPGEN + ["build"], cwd=root))
+    finally:
+        journey.write_text(original, "utf-8")
+    timed(MAPGEN + ["build"], cwd=root)
+    return measured
 
 
 def _median(runs: list[dict]) -> dict:
@@ -159,34 +187,66 @@ def _has_mkdocs() -> bool:
     return True
 
 
-def mkdocs_build(n: int, target: Path) -> dict:
-    """The corpus as MkDocs pages with the same tables, built by MkDocs."""
-    write_markdown_corpus(n, target)
-    run = timed([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=target)
-    return {"seconds": run["seconds"], "rss_mb": run["rss_mb"], "pages": n + 1}
-
-
-def write_markdown_corpus(n: int, target: Path) -> None:
-    """One Markdown page per journey: the stage-by-stage table mapgen's page shows."""
+def write_markdown_corpus(n: int, target: Path) -> Path:
+    """The corpus as Markdown, one page per journey with the stage-by-stage tables
+    mapgen's page shows, plus an index page: the pages MkDocs and Hugo build."""
     from mapgen.workspace import read_workspace
 
     ws = read_workspace(write_corpus(n, target / "specs-source")).workspace
-    docs = target / "docs"
-    docs.mkdir(parents=True, exist_ok=True)
-    (target / "mkdocs.yml").write_text("site_name: Benchmark corpus\n", "utf-8")
-    (docs / "index.md").write_text("# Journeys\n\n" + "".join(
+    pages = target / "pages"
+    (pages / "journeys").mkdir(parents=True, exist_ok=True)
+    (pages / "index.md").write_text("# Journeys\n\n" + "".join(
         f"- [{j.title}](journeys/{j.id}.md)\n" for j in ws.journeys.values()), "utf-8")
-    (docs / "journeys").mkdir(exist_ok=True)
     for journey in ws.journeys.values():
-        (docs / f"journeys/{journey.id}.md").write_text(journey_markdown(journey), "utf-8")
+        (pages / f"journeys/{journey.id}.md").write_text(
+            journey_markdown(journey, ws.scale_of(journey)), "utf-8")
     shutil.rmtree(target / "specs-source")
+    return target
 
 
-def journey_markdown(journey) -> str:
+def mkdocs_build(markdown: Path) -> dict:
+    """MkDocs (its default theme) builds the Markdown pages."""
+    site = markdown / "mkdocs"
+    shutil.rmtree(site, ignore_errors=True)
+    site.mkdir()
+    (site / "mkdocs.yml").write_text(
+        f"site_name: Benchmark corpus\ndocs_dir: {markdown / 'pages'}\n", "utf-8")
+    run = timed([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=site)
+    return {"seconds": run["seconds"], "rss_mb": run["rss_mb"],
+            "pages": _count_pages(site / "site")}
+
+
+#: The least a Hugo site needs to render every page: a layout for a page and for a list.
+HUGO_LAYOUT = ("<!doctype html><html><head><title>{{ .Title }}</title></head>"
+               "<body><main>{{ .Content }}</main></body></html>\n")
+
+
+def hugo_build(markdown: Path) -> dict:
+    """Hugo (Debian's package) builds the same Markdown pages, with a minimal layout."""
+    site = markdown / "hugo"
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "layouts/_default").mkdir(parents=True)
+    (site / "config.toml").write_text(
+        'title = "Benchmark corpus"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
+        '[markup.goldmark.renderer]\nunsafe = false\n', "utf-8")
+    for layout in ("single", "list"):
+        (site / f"layouts/_default/{layout}.html").write_text(HUGO_LAYOUT, "utf-8")
+    shutil.copytree(markdown / "pages", site / "content")
+    (site / "content/index.md").rename(site / "content/_index.md")  # Hugo's home page
+    run = timed(["hugo", "--quiet", "-d", str(site / "public")], cwd=site)
+    return {"seconds": run["seconds"], "rss_mb": run["rss_mb"],
+            "pages": _count_pages(site / "public")}
+
+
+def _count_pages(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.html"))
+
+
+def journey_markdown(journey, scale) -> str:
     rows = [("Steps", lambda s: s.name), ("Actions", lambda s: s.actions or ""),
             ("Touchpoints", lambda s: "; ".join(f"{t.channel}: {t.name}" for t in s.touchpoints)),
             ("Emotion", lambda s: ", ".join(f"{p}: {v}" for p, v in s.scores(
-                journey.personas).items())),
+                journey.personas, scale).items())),
             ("Pain points", lambda s: "; ".join(f"{p.severity}: {p.text}" for p in s.pain_points)),
             ("Opportunities", lambda s: "; ".join(o.text for o in s.opportunities))]
     lines = [f"# {journey.title}", ""]
@@ -201,34 +261,44 @@ def journey_markdown(journey) -> str:
 
 # --- the report ----------------------------------------------------------------------------
 
+#: The columns of the one table: (key, heading, what it is read from).
+COLUMNS = (("cold", "cold build"), ("warm", "no-op rebuild"),
+           ("change_build", "one change, `build`"), ("change", "one change, serve"),
+           ("floor", "Graphviz floor"), ("mkdocs", "MkDocs"), ("hugo", "Hugo"))
+
+
 def ratios(results: dict) -> dict:
-    big = results["sizes"][-1]
-    small = results["sizes"][0]
-    out = {
-        "cold_over_floor": big["cold"]["seconds"] / big["floor"]["seconds"],
-        "cold_over_warm": big["cold"]["seconds"] / big["warm"]["seconds"],
-        "growth_cold": big["cold"]["seconds"] / small["cold"]["seconds"],
-        "growth_warm": big["warm"]["seconds"] / small["warm"]["seconds"],
-        "growth_journeys": big["journeys"] / small["journeys"],
-    }
-    if big["mkdocs"]:
-        ours = big["cold"]["seconds"] / big["cold"]["pages"]
-        theirs = big["mkdocs"]["seconds"] / big["mkdocs"]["pages"]
-        out["per_page_over_mkdocs"] = ours / theirs
+    """The ratios the targets are set on, each from runs of the same invocation."""
+    by_n = {size["journeys"]: size for size in results["sizes"]}
+    out: dict[str, float] = {}
+    for n, size in by_n.items():
+        cold = size["cold"]["seconds"]
+        out[f"cold_over_floor@{n}"] = cold / size["floor"]["seconds"]
+        for peer in ("mkdocs", "hugo"):
+            if size.get(peer):
+                out[f"cold_over_{peer}@{n}"] = cold / size[peer]["seconds"]
+    sizes = sorted(by_n)
+    for small, big in zip(sizes, sizes[1:]):
+        out[f"growth_cold_{big}/{small}"] = (by_n[big]["cold"]["seconds"]
+                                             / by_n[small]["cold"]["seconds"])
     return {key: round(value, 2) for key, value in out.items()}
 
 
+def _cell(run: dict | None) -> str:
+    if not run:
+        return "–"
+    return f"{run['seconds']:.2f} s, {run['rss_mb']:.0f} MB"
+
+
 def table(results: dict) -> str:
-    lines = ["| N | run | seconds | peak RSS (MB) |", "|---:|---|---:|---:|"]
+    """One table: a row per N, a column per run (seconds and peak RSS), then the ratios."""
+    heading = "| N | " + " | ".join(label for _, label in COLUMNS) + " | cold / floor |"
+    lines = [heading, "|---:|" + "---:|" * (len(COLUMNS) + 1)]
     for size in results["sizes"]:
-        for name, label in (("cold", "cold build (empty cache)"), ("warm", "warm no-op rebuild"),
-                            ("change", "one-journey change (serve, in process)"),
-                            ("floor", "Graphviz floor (layout only)"),
-                            ("mkdocs", "MkDocs, same pages as Markdown")):
-            run = size.get(name)
-            if run:
-                lines.append(f"| {size['journeys']} | {label} | {run['seconds']:.2f} | "
-                             f"{run['rss_mb']:.0f} |")
+        ratio = size["cold"]["seconds"] / size["floor"]["seconds"]
+        lines.append(f"| {size['journeys']} | "
+                     + " | ".join(_cell(size.get(key)) for key, _ in COLUMNS)
+                     + f" | {ratio:.2f} |")
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in results["ratios"].items()]
     return "\n".join(lines)
@@ -240,13 +310,16 @@ def main() -> None:
     if sub and sub[0] in ("floor", "change"):
         print(json.dumps((floor if sub[0] == "floor" else change)(Path(sys.argv[2]))))
         return
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--json", type=Path, default=HERE / "results/latest.json")
-    parser.add_argument("--repeat", type=int, default=3,
+    parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each measurement; the median is reported")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="skip MkDocs and Hugo (their runs take as long as ours)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mapgen-bench-") as tmp:
-        sizes = [measure_size(n, Path(tmp), args.repeat) for n in sorted(args.sizes)]
+        sizes = [measure_size(n, Path(tmp), args.repeat, not args.no_peers)
+                 for n in sorted(args.sizes)]
     results = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                            "system": platform.platform()},
                "repeat": args.repeat, "sizes": sizes}
