@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from mapgen.escape import for_terminal
 from mapgen.export import FORMATS as EXPORT_FORMATS
 from mapgen.load import is_yaml_name
 from mapgen.model import site_url_problem
+from mapgen.site import current
 from mapgen.site.theme import ThemeError
 from mapgen.site.output import OutputError
 from mapgen.validate import valid_id
@@ -314,21 +316,23 @@ SITE_URL_OPTION = click.option(
 
 
 def _valid_workspace(app: Context, path: Path, strict: bool = False,
-                     show_warnings: bool = False, cached: bool = False):
+                     show_warnings: bool = False, cached: bool = False, said: bool = False):
     """The workspace at ``path``, or exit 1 after printing why it cannot be used.
 
-    ``cached`` keeps what each spec file gave in the workspace's cache folder (for builds).
+    ``cached`` keeps what each spec file gave in the workspace's cache folder (for builds);
+    ``said`` returns, with the workspace, the findings as they were printed.
     """
     root = _workspace_root(path)
     result = read_workspace(root, Cache(root / CACHE_DIR) if cached else None)
     run_strict = strict or bool(result.workspace and result.workspace.config.strict)
     failed = result.fails(run_strict)
+    shown = report.render(result.findings, "text", run_strict)
     if failed or (show_warnings and result.findings):
-        click.echo(report.render(result.findings, "text", run_strict), err=True, nl=False)
+        click.echo(shown, err=True, nl=False)
     if failed:
         app.info(f"Fix these first: {report.summary(result.findings, run_strict)}.")
         sys.exit(EXIT_FINDINGS)
-    return result.workspace
+    return (result.workspace, shown if show_warnings else "") if said else result.workspace
 
 
 @cli.command()
@@ -401,9 +405,20 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
     from mapgen.site.build import BuildOptions
     from mapgen.site.build import build as build_site
 
-    root = config_file.parent if config_file else Path(".")
-    logging.getLogger("mapgen").debug("reading the workspace at %s", root.resolve())
-    ws = _valid_workspace(app, root, strict, show_warnings=True, cached=True)
+    started = time.perf_counter()
+    root = _workspace_root(config_file.parent if config_file else Path("."))
+    said = {"site_url": site_url, "engine": engine, "strict": strict,
+            "keep_existing": keep_existing}
+    stamped = None if clean else current.stamp(root, site_dir, said)
+    last = current.recall(Cache(root / CACHE_DIR), *stamped) if stamped else None
+    if last is not None:
+        logging.getLogger("mapgen").debug("the site in %s is current", stamped[0])
+        click.echo(last.findings, err=True, nl=False)
+        app.info(current.summary(last, time.perf_counter() - started))
+        return
+    logging.getLogger("mapgen").debug("reading the workspace at %s", root)
+    ws, findings = _valid_workspace(app, root, strict, show_warnings=True, cached=True,
+                                    said=True)
     target = site_dir or Path(ws.root) / ws.config.site_dir
     options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs,
                            clean=clean, keep_existing=keep_existing)
@@ -414,6 +429,8 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
         raise click.ClickException(for_terminal(exc)) from None
     except jinja2.TemplateError as exc:
         raise click.ClickException(for_terminal(_template_problem(exc))) from None
+    if stamped is not None:
+        current.remember(Cache(root / CACHE_DIR), *stamped, findings, result)
     app.info(result.summary())
 
 

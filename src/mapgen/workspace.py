@@ -208,6 +208,20 @@ def _gc_paused():
             gc.enable()
 
 
+def read_config(root: Path) -> tuple[Path | None, bytes, Config | None]:
+    """(the file, its bytes, the Config) of the workspace at ``root``, with no finding
+    said: the defaults when there is no mapgen.yml, a None Config when it has a problem
+    (:func:`read_workspace` reports it)."""
+    for name in CONFIG_NAMES:
+        path = root / name
+        if os.path.lexists(path):
+            _, config, findings, _ = _config_from(path, name)
+            if config is None or any(f.fails(False) for f in findings):
+                return path, b"", None
+            return path, path.read_bytes(), config
+    return None, b"", _DEFAULT_CONFIG
+
+
 def _read_config(root: Path):
     """(document, Config, findings, digest) for mapgen.yml; the defaults without one."""
     for name in CONFIG_NAMES:

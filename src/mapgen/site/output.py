@@ -109,7 +109,7 @@ class OutputFolder:
         files are then kept, never touched) or an earlier mapgen made it.
         """
         path = path.resolve()
-        _remove_leftovers(path)
+        remove_leftovers(path)
         entries = _read_manifest(path)
         if entries is not None:
             return cls(path, entries)
@@ -325,7 +325,7 @@ def _staging_prefix(site_dir: Path) -> str:
     return f".{site_dir.name}.mapgen-"
 
 
-def _remove_leftovers(site_dir: Path) -> None:
+def remove_leftovers(site_dir: Path) -> None:
     """Delete the staging folders of builds that were killed (they hold the mark)."""
     parent = site_dir.parent
     if not parent.is_dir():
