@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from mapgen.cache import Reads
+from mapgen.cache import Reads, pure
 from mapgen.model import Workspace
 from mapgen.site.pages import journey_path, persona_path, prose_path
 
@@ -54,7 +55,13 @@ class Entry:
     kind: str
     title: str
     url: str
-    text: str
+    #: The other text the entry is found by, in parts (a journey's title recurs in each
+    #: of its steps: its terms are worked out once).
+    parts: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.parts)
 
 
 def entries(ws: Workspace) -> list[Entry]:
@@ -85,7 +92,7 @@ def entries(ws: Workspace) -> list[Entry]:
 
 
 def _entry(kind: str, title: str, url: str, *text: str | None) -> Entry:
-    return Entry(kind, title, url, " ".join(t for t in text if t))
+    return Entry(kind, title, url, tuple(t for t in text if t))
 
 
 def entry_count(ws: Workspace) -> int:
@@ -117,7 +124,13 @@ def _is_cjk(char: str) -> bool:
             or 0xF900 <= code <= 0xFAFF or 0xAC00 <= code <= 0xD7AF or 0x20000 <= code <= 0x2FFFF)
 
 
+_ASCII_WORD = re.compile("[a-z0-9]+")
+
+
 def _words(text: str) -> Iterator[str]:
+    if text.isascii():  # NFKC keeps ASCII as it is; its letters and digits are [a-z0-9]
+        yield from _ASCII_WORD.findall(text.lower())
+        return
     word: list[str] = []
     for char in unicodedata.normalize("NFKC", text).lower():
         if unicodedata.category(char)[0] in "LMN":
@@ -129,11 +142,15 @@ def _words(text: str) -> Iterator[str]:
         yield "".join(word)
 
 
-def terms(text: str) -> set[str]:
+@pure()
+def terms(text: str) -> frozenset[str]:
     """The terms of ``text``: its words, and for runs of CJK characters each character
     and each pair of neighbours."""
     out: set[str] = set()
     for word in _words(text):
+        if word.isascii():
+            out.add(word)
+            continue
         run: list[str] = []
         latin: list[str] = []
         for char in word + "\0":
@@ -151,7 +168,12 @@ def terms(text: str) -> set[str]:
                 latin.append(char)
         if latin:
             out.add("".join(latin))
-    return out
+    return frozenset(out)
+
+
+def _terms_of(parts: tuple[str, ...]) -> frozenset[str]:
+    """The terms of text made of ``parts`` joined by spaces: the union of each part's."""
+    return frozenset().union(*map(terms, parts))
 
 
 def bucket_of(term: str, buckets: int) -> int:
@@ -224,7 +246,7 @@ def index_files(ws: Workspace) -> dict[str, bytes]:
         title = terms(entry.title)
         for term in title:
             in_title[term].append(number)
-        for term in terms(entry.text) - title:
+        for term in _terms_of(entry.parts) - title:
             in_text[term].append(number)
     shards: list[dict[str, list[str]]] = [{} for _ in range(buckets)]
     for term in sorted(set(in_title) | set(in_text)):
