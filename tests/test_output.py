@@ -255,3 +255,28 @@ def test_a_real_full_disk_is_one_line_exit_1_and_the_old_site_intact(small_disk,
     assert "No space left on device" in result.output and str(small_disk) in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert tree(site) == before
+
+
+def test_a_rebuild_hashes_only_the_site_files_touched_since_the_last_build(tmp_path,
+                                                                          monkeypatch):
+    from mapgen.cache import JSON, Cache
+    from mapgen.site.build import SEEN
+
+    root = copy_example(tmp_path)
+    assert build(root).exit_code == 0
+    site = (root / "site").resolve()
+    seen = Cache(root / ".mapgen-cache").get(SEEN, str(site), SEEN, JSON)
+    page = site / "journeys/first-purchase.html"
+    st = page.stat()
+    edited = page.read_bytes().replace(b"<main", b"<mean", 1)
+    page.write_bytes(edited)
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime
+    read: list[Path] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or real(self))
+
+    intact = output.OutputFolder.open(site, seen=seen).intact()
+
+    assert [p for p in read if site in p.parents] == [page], "only the edited file is read"
+    assert "journeys/first-purchase.html" not in intact, "its change time gave it away"
+    assert len(intact) == len(seen) - 1 > 10

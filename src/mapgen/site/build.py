@@ -39,7 +39,7 @@ import jinja2
 from markupsafe import Markup
 
 from mapgen import __version__, poster, schema
-from mapgen.cache import CACHE_DIR, Cache, Reads, Sources, digest, watched
+from mapgen.cache import CACHE_DIR, JSON, Cache, Reads, Sources, digest, watched
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
@@ -55,6 +55,10 @@ from mapgen.site.output import Made, OutputError, OutputFolder, Staging, check_o
 from mapgen.site.theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
+
+#: The cache kind keeping what the output folder's files looked like after the last
+#: build (:meth:`OutputFolder.seen_now`), so the next one hashes only files touched since.
+SEEN = "site-files"
 
 #: Called as pages are rendered: (pages done, pages in all, the page's path).
 Progress = Callable[[int, int, str], None]
@@ -131,8 +135,10 @@ def build(ws: Workspace, options: BuildOptions,
     started = time.perf_counter()
     root = Path(ws.root)
     check_output_dir(options.site_dir, root, _inputs(ws))
-    folder = OutputFolder.open(options.site_dir, options.keep_existing)
     cache = Cache(options.cache_dir or root / CACHE_DIR)
+    seen_as = str(options.site_dir.resolve())
+    folder = OutputFolder.open(options.site_dir, options.keep_existing,
+                               cache.get(SEEN, seen_as, SEEN, JSON))
     engine = get_engine(options.engine or ws.config.engine, jobs=options.jobs)
     try:
         with folder.staging() as staging:
@@ -142,6 +148,7 @@ def build(ws: Workspace, options: BuildOptions,
             result = folder.publish(site.files, staging)
     except OSError as exc:
         raise OutputError(_write_problem(exc, folder.path)) from None
+    cache.put(SEEN, seen_as, SEEN, folder.seen_now(site.files), JSON)
     cache.save({"diagram": site.diagram_names, "diagram-source": site.diagram_names},
                {layouts.KIND: 2 * len(site.diagram_names) + 64})  # room for one change
     return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams,

@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -72,6 +72,13 @@ class WriteReport:
     unchanged: int
 
 
+def file_stat(path: Path) -> list[int]:
+    """What changes when a file is written, renamed over or touched: its size, inode,
+    and modification and change times (the change time cannot be set back)."""
+    st = os.stat(path)
+    return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+
+
 def check_output_dir(site_dir: Path, root: Path, inputs: list[Path]) -> None:
     """Refuse an output folder that is the workspace, or holds or lies in an input."""
     site = site_dir.resolve()
@@ -91,10 +98,14 @@ def check_output_dir(site_dir: Path, root: Path, inputs: list[Path]) -> None:
 class OutputFolder:
     """An output folder, as its manifest says mapgen left it."""
 
-    def __init__(self, path: Path, entries: dict[str, list], adopted: bool = False):
+    def __init__(self, path: Path, entries: dict[str, list], adopted: bool = False,
+                 seen: Mapping[str, list] | None = None):
         self.path = path
         #: rel -> [key, reads, digest of the bytes] of every file mapgen wrote here.
         self.entries = entries
+        #: rel -> [*file_stat, digest] of the files as the last build left them (see
+        #: :meth:`seen_now`): a file whose metadata is unchanged is not read to be hashed.
+        self.seen = seen or {}
         #: rel -> the digest of the file there now, for the files of the manifest.
         self._on_disk: dict[str, str] | None = None
         #: A folder an earlier mapgen built without a manifest: the files the new site
@@ -102,17 +113,19 @@ class OutputFolder:
         self.adopted = adopted
 
     @classmethod
-    def open(cls, path: Path, keep_existing: bool = False) -> OutputFolder:
+    def open(cls, path: Path, keep_existing: bool = False,
+             seen: Mapping[str, list] | None = None) -> OutputFolder:
         """The folder at ``path``, after removing what killed builds left beside it.
 
         Refuses a folder holding files and no manifest, unless ``keep_existing`` (those
-        files are then kept, never touched) or an earlier mapgen made it.
+        files are then kept, never touched) or an earlier mapgen made it. ``seen`` is what
+        :meth:`seen_now` gave after the last build.
         """
         path = path.resolve()
         remove_leftovers(path)
         entries = _read_manifest(path)
         if entries is not None:
-            return cls(path, entries)
+            return cls(path, entries, seen=seen if isinstance(seen, dict) else None)
         foreign = sorted(_files_in(path)) if path.is_dir() else []
         if not foreign or keep_existing:
             return cls(path, {})
@@ -136,10 +149,31 @@ class OutputFolder:
             self._on_disk = {}
             for rel in self.entries:
                 try:
-                    self._on_disk[rel] = digest((self.path / rel).read_bytes())
+                    self._on_disk[rel] = self._digest_of(rel)
                 except OSError:
                     continue
         return self._on_disk
+
+    def _digest_of(self, rel: str) -> str:
+        """The digest of the file at ``rel``: the one recorded for it when its metadata,
+        change time included, is as the last build left it, else of its bytes."""
+        recorded = self.seen.get(rel)
+        if isinstance(recorded, list) and recorded[:-1] == file_stat(self.path / rel):
+            return recorded[-1]
+        return digest((self.path / rel).read_bytes())
+
+    def seen_now(self, files: Iterable[str]) -> dict[str, list]:
+        """The metadata and digest of each of ``files`` in the folder as it is now (after
+        a build), for the next build's :meth:`open`."""
+        entries = _read_manifest(self.path) or {}
+        out = {}
+        for rel in files:
+            if rel in entries:
+                try:
+                    out[rel] = [*file_stat(self.path / rel), entries[rel][2]]
+                except OSError:
+                    continue
+        return out
 
     def staging(self) -> Staging:
         return Staging(self.path)
