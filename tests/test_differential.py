@@ -2,8 +2,9 @@
 
 A hypothesis state machine edits a small workspace at random (journeys and personas
 added, removed, renamed and changed; Markdown pages added, changed and removed, some
-showing a view of a journey; mapgen.yml changed; templates in custom_dir added,
-changed and removed, one of them reading the whole workspace; a spec broken and fixed)
+showing a view of a journey; mapgen.yml changed, its language too; templates in
+custom_dir added, changed and removed, one of them reading the whole workspace; a spec
+broken and fixed)
 and after every step checks that three sites are byte-identical:
 
 * the incremental `mapgen build` into the same folder as every step before,
@@ -60,6 +61,7 @@ stages:
 """
 CONFIG = """\
 title: {title}
+lang: {lang}
 site_dir: site
 theme:
   name: default
@@ -92,7 +94,7 @@ class EditsThenBuilds(RuleBasedStateMachine):
         for folder in ("specs/personas", "specs/journeys", "overrides/templates",
                        "overrides/static"):
             (self.root / folder).mkdir(parents=True)
-        self.write("mapgen.yml", CONFIG.format(title="Journeys"))
+        self.write("mapgen.yml", CONFIG.format(title="Journeys", lang="en"))
         self.write("specs/personas/ana.yml", PERSONA.format(name="Ana", role="Buyer"))
         self.write_journey("signup", "Sign up", ["ana"], 2)
         self.preview = Preview(self.root)
@@ -186,9 +188,10 @@ class EditsThenBuilds(RuleBasedStateMachine):
     def remove_page(self, page):
         (self.root / "pages" / f"{page}.md").unlink(missing_ok=True)
 
-    @rule(title=words)
-    def change_config(self, title):
-        self.write("mapgen.yml", CONFIG.format(title=f'"{title}"'))
+    @rule(title=words, lang=st.sampled_from(["en", "de", "ja"]))
+    def change_config(self, title, lang):
+        """The title, or the language: every diagram speaks it, so all are drawn again."""
+        self.write("mapgen.yml", CONFIG.format(title=f'"{title}"', lang=lang))
 
     @rule(whole=st.booleans(), note=words)
     def add_or_change_templates(self, whole, note):

@@ -187,6 +187,28 @@ def test_a_config_change_renders_every_page_again(tmp_path):
     assert "Renamed journeys" in (root / "site/journeys/first-purchase.html").read_text("utf-8")
 
 
+def test_a_language_change_redraws_every_diagram_as_a_clean_build_draws_it(tmp_path):
+    root = copy_example(tmp_path / "incremental")
+    first = build_in_new_process(root)
+    assert "Flow of First purchase" in (root / "site/journeys/first-purchase.html").read_text(
+        "utf-8")
+    for workspace in (root, copy_example(tmp_path / "clean")):
+        config = workspace / "mapgen.yml"
+        config.write_text(config.read_text("utf-8") + "lang: de\n", "utf-8")
+
+    again = build_in_new_process(root)
+    build_in_new_process(tmp_path / "clean")
+
+    assert again["drawn"] == first["drawn"], "every diagram is drawn in German"
+    page = (root / "site/journeys/first-purchase.html").read_text("utf-8")
+    assert "Ablauf: First purchase" in page and "Flow of" not in page
+    assert "Größter Schwund" in page and "Biggest drop-off" not in page
+    assert "Überblick über Personas" in (root / "site/index.html").read_text("utf-8")
+    built = {path: made[2] for path, made in snapshot(root / "site").items()}
+    clean = {path: made[2] for path, made in snapshot(tmp_path / "clean/site").items()}
+    assert built == clean, "the incremental build is byte for byte the clean one"
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 def test_another_engine_draws_every_diagram_again(tmp_path):
     root = copy_example(tmp_path)

@@ -1,11 +1,13 @@
 """The site's interface in the site's language: catalogues, fallbacks, overrides, and
-templates that hold no interface text of their own."""
+templates that hold no interface text of their own; and diagrams and posters in the
+language of the journey they draw."""
 
 from __future__ import annotations
 
 import json
 import re
 import string
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,158 @@ def test_a_broken_catalogue_in_a_theme_is_reported_by_file(tmp_path):
     assert result.exit_code != 0
     assert "overrides/messages/en.json" in result.output
     assert "Traceback" not in result.output
+
+
+# --- diagrams speak the language of what they draw ------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+NBSP = "\u00a0"
+
+
+def drawn_text(svg: str) -> str:
+    """What a reader sees of a diagram, one piece a line: each text, its title and its
+    description (tooltips included)."""
+    root = ET.fromstring(svg)
+    return "\n".join("".join(el.itertext()).strip() for el in root.iter()
+                     if el.tag in (f"{SVG}text", f"{SVG}title", f"{SVG}desc"))
+
+
+def diagram_on(page: Path, name: str) -> str:
+    """The text of the diagram ``name`` (``flow-<journey>``) as a built page shows it."""
+    found = re.search(rf'<svg\b[^>]*aria-labelledby="{name}-title.*?</svg>',
+                      page.read_text("utf-8"), re.S)
+    assert found, f"no diagram {name} on {page.name}"
+    return drawn_text(found.group(0))
+
+
+def rendered(root: Path, journey: str, view: str) -> str:
+    """The text of a view drawn by `mapgen render`, as a user runs it."""
+    from click.testing import CliRunner
+
+    from mapgen.cli import cli
+
+    result = CliRunner().invoke(cli, ["render", journey, "--view", view, "-d", str(root)])
+    assert result.exit_code == 0, result.output
+    return drawn_text(result.stdout)
+
+
+def speaks(text: str, *pairs: tuple[str, str]) -> None:
+    """Each (English, translation) pair: the translation is in ``text``, the English not."""
+    for english, translated in pairs:
+        assert translated in text, translated
+        assert not re.search(rf"(?m)(^|\W){re.escape(english)}($|\W)", text), english
+
+
+def test_a_german_site_draws_its_diagrams_in_german(german):
+    payout = german / "journeys/failed-payout-support.html"
+    speaks(diagram_on(payout, "flow-failed-payout-support"),
+           ("Flow of", "Ablauf: A failed payout reported to support"),
+           ("Stages and steps:", "Phasen und Schritte: Notices the missing payout:"),
+           ("revisit", "zurück"), ("exit", "Ausstieg"),
+           ("⚠ critical", "⚠ kritisch"), ("⚠ high", "⚠ hoch"), ("⚠ medium", "⚠ mittel"))
+    speaks(diagram_on(payout, "funnel-failed-payout-support"),
+           ("Funnel of", "Trichter: A failed payout"), ("1,840", "1.840"),
+           ("Biggest drop-off", "· Größter Schwund"), ("10%)", f"10{NBSP}%)"),
+           ("Customers reaching each stage", "Kundinnen und Kunden je Phase"))
+    speaks(diagram_on(german / "index.html", "overview"),
+           ("Overview of personas and journeys", "Überblick über Personas und Journeys"),
+           ("6 personas and 4 journeys", "6 Personas und 4 Journeys"))
+    root = german.parent
+    speaks(rendered(root, "failed-payout-support", "emotion"),
+           ("Emotion curve of", "Emotionskurve: A failed payout"),
+           ("Maya Chen at", "Maya Chen bei Opens a ticket"),
+           ("lowest", "am tiefsten"), ("highest", "am höchsten"))
+    speaks(rendered(root, "failed-payout-support", "blueprint"),
+           ("Service blueprint of", "Service Blueprint: A failed payout"),
+           ("Step", "Schritt"), ("Customer actions", "Kundenhandlungen"),
+           ("Support processes", "Prozesse"))
+
+
+def test_a_german_site_prints_its_posters_in_german(german):
+    poster = (german / "posters/b2b-invoice-payments.svg").read_text("utf-8")
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in poster and ' lang="de"' in poster
+    speaks(drawn_text(poster),
+           ("KEY", "LEGENDE"), ("Pain points by severity", "Schmerzpunkte nach Schwere"),
+           ("Journey map", "Journey Map „Choosing Acme"),
+           ("Made with mapgen", "Erstellt mit mapgen"),
+           ("HIGH PRIORITY · PLANNED", "PRIORITÄT HOCH · GEPLANT"),
+           ("2,400 reached", "2.400 erreicht"), ("1,790 lost", f"1.790 verloren (75{NBSP}%)"),
+           ("BEFORE PURCHASE", "VOR DEM KAUF"),
+           ("Taking part:", "Beteiligt: Priya Raman"), ("back to step", "zurück zu Schritt 5"))
+
+
+def test_mapgen_render_draws_the_funnel_of_a_german_journey_in_german(tmp_path):
+    root = copy_example(tmp_path)
+    journey = root / "specs/journeys/first-purchase.yml"
+    journey.write_text(journey.read_text("utf-8").replace("title: ", "lang: de\ntitle: ", 1),
+                       encoding="utf-8")
+    speaks(rendered(root, "first-purchase", "funnel"),
+           ("Funnel of", "Trichter: First purchase"), ("48,000", "48.000"),
+           ("Biggest drop-off", "Größter Schwund: −26.500"),
+           ("Customers reaching each stage", "Kundinnen und Kunden je Phase"))
+
+
+CANCELLATION = """\
+title: {title}
+{lang}personas: [ana]
+stages:
+  - id: start
+    name: Start
+    reached: 12000
+    steps:
+      - id: visit
+        name: Visits the site
+        emotion: 1
+        pain_points: [{{text: Too slow, severity: high}}]
+      - id: wait
+        name: Waits
+  - id: end
+    name: End
+    reached: 4000
+    steps:
+      - id: leave
+        name: Leaves
+        emotion: -1
+        next: [visit, quits]
+      - id: quits
+        name: Quits
+        emotion: -2
+        next: []
+"""
+
+
+def test_a_french_journey_in_an_english_site_draws_its_diagrams_in_french(make_workspace):
+    root = make_workspace({
+        "mapgen.yml": "title: Journeys\n", "specs/personas/ana.yml": "name: Ana\n",
+        "specs/journeys/resiliation.yml": CANCELLATION.format(title="Résiliation",
+                                                               lang="lang: fr\n"),
+        "specs/journeys/cancellation.yml": CANCELLATION.format(title="Cancellation", lang="")})
+    site = build_site(root)
+    french = site / "journeys/resiliation.html"
+    speaks(diagram_on(french, "flow-resiliation"),
+           ("Flow of", f"Enchaînement{NBSP}: Résiliation"),
+           ("Stages and steps:", f"Phases et étapes{NBSP}: Start: Visits the site"),
+           ("revisit", "retour"), ("exit", "sortie"), ("⚠ high", "⚠ élevée"),
+           ("emotion: not recorded", f"émotion{NBSP}: non relevée"))
+    speaks(diagram_on(french, "funnel-resiliation"),
+           ("Funnel of", f"Entonnoir{NBSP}: Résiliation"), ("12,000", "12\u202f000"),
+           ("Biggest drop-off", "Plus forte perte"), ("67%", f"67{NBSP}%"))
+    speaks(rendered(root, "resiliation", "emotion"),
+           ("Emotion curve of", "Courbe des émotions"), ("lowest", "au plus bas"))
+    speaks(rendered(root, "resiliation", "blueprint"),
+           ("Customer actions", "Actions du client"), ("Step", "Étape"))
+    speaks(drawn_text((site / "posters/resiliation.svg").read_text("utf-8")),
+           ("KEY", "LÉGENDE"), ("leaves the journey", "quitte le parcours"))
+    english = site / "journeys/cancellation.html"
+    speaks(diagram_on(english, "flow-cancellation"),
+           ("Enchaînement", "Flow of Cancellation"), ("sortie", "exit"), ("retour", "revisit"))
+    speaks(diagram_on(site / "index.html", "overview"),
+           ("Vue d’ensemble", "Overview of personas and journeys"),
+           ("1 personas", "1 persona and 2 journeys"))
+
+
+def test_every_view_has_a_title_in_the_catalogues():
+    from mapgen.diagrams import VIEWS
+    from mapgen.embed import OTHER_VIEWS
+
+    assert {f"view.{name}" for name in [*VIEWS, *OTHER_VIEWS]} <= set(ENGLISH)

@@ -300,5 +300,5 @@ def test_the_poster_shows_each_stages_owner_and_duration_and_who_takes_part(tmp_
     svg = ET.parse(export(REPO, "b2b-invoice-payments", "svg", tmp_path / "map.svg")).getroot()
     words = squeezed("".join(t.text or "" for t in svg.iter(f"{SVG}text")))
     for shown in ("Owner: @deal-desk", "Takes 6 weeks", "Takes 3–6 months",
-                  "With Daniel Okafor, Grace Whitfield", "With Priya Raman"):
+                  "Taking part: Daniel Okafor, Grace Whitfield", "Taking part: Priya Raman"):
         assert squeezed(shown) in words, shown

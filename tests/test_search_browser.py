@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from browser import chromium, require_chromium, static_server
+from browser import browser_fixture, require_chromium, static_server
 from conftest import build_site
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,10 +31,7 @@ def corpus_site(tmp_path_factory) -> Path:
     return build_site(write_corpus(1000, tmp_path_factory.mktemp("corpus")))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
+browser = browser_fixture()
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mapgen import diagrams
+from mapgen.messages import drawn_messages
 from mapgen.model import Journey, Workspace
 
 #: An opening fence of three or more backticks or tildes, at most three spaces in, whose
@@ -34,8 +35,10 @@ KEYS = ("journey", "view")
 
 @dataclass(frozen=True)
 class OtherView:
-    """A view drawn another way than :data:`mapgen.diagrams.VIEWS`: its title ("<title> of
-    <journey title>") and ``draw(ws, journey)``, which gives its SVG (or HTML) text."""
+    """A view drawn another way than :data:`mapgen.diagrams.VIEWS`: its title in English
+    ("<title> of <journey title>", or message ``view.<name>`` where there is one: see
+    :func:`mapgen.diagrams.title_of`) and ``draw(ws, journey)``, which gives its SVG (or
+    HTML) text."""
 
     title: str
     draw: Callable[[Workspace, Journey], str]
@@ -53,8 +56,8 @@ def _canvas(ws: Workspace, journey: Journey) -> str:
         tag = re.sub(r'\s(?:role|aria-labelledby)="[^"]*"', "", opening[0])
         drawn = drawn[:opening.start()] + tag + drawn[opening.end():]
     return finish(drawn, f"canvas-{journey.id}",
-                  f"Journey map of {journey.title}",
-                  "Each step with its touchpoints, emotions, pain points and opportunities")
+                  diagrams.title_of(ws, "canvas", OTHER_VIEWS["canvas"].title, journey),
+                  drawn_messages(ws, journey).text("alt.canvas"))
 
 
 #: Views of one journey drawn another way than :data:`mapgen.diagrams.VIEWS`. A view
@@ -102,7 +105,7 @@ class Embed:
         journey = ws.journeys[self.journey] if self.journey else None
         other = OTHER_VIEWS.get(str(self.view))
         if other is not None and journey is not None:
-            return f"{other.title} of {journey.title}"
+            return diagrams.title_of(ws, str(self.view), other.title, journey)
         return diagrams.describe(ws, diagrams.Request(str(self.view), journey))[0]
 
     @property

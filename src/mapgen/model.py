@@ -749,8 +749,9 @@ class Workspace:
         """The site's direction as written in mapgen.yml, else its language's."""
         return self.config.dir or language.direction_of_tag(self.config.lang)
 
-    def lang_of(self, journey: Journey) -> str:
-        return journey.lang or self.config.lang
+    def lang_of(self, journey: Journey | None = None) -> str:
+        """The journey's language as written, else the site's (None: the site's)."""
+        return (journey.lang if journey is not None else None) or self.config.lang
 
     def dir_of(self, journey: Journey) -> str:
         """The journey's direction as written, else its own language's, else the site's."""

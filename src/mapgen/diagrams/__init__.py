@@ -31,11 +31,12 @@ from mapgen.diagrams import charts, graphs, svg
 from mapgen.cache import Cache
 from mapgen.diagrams.layouts import lay_out
 from mapgen.diagrams.engine import Engine, EngineError, Job
+from mapgen.messages import drawn_messages
 from mapgen.model import Journey, Workspace
 
 __all__ = ["CHART", "GRAPH", "VIEWS", "Diagram", "EngineError", "Request", "View", "ViewError",
            "describe", "dot_source", "finish_all", "has_funnel", "is_graph", "layout_job",
-           "render", "request_for", "requests_for", "site_diagrams"]
+           "render", "request_for", "requests_for", "site_diagrams", "title_of"]
 
 #: How a view is drawn: Graphviz lays out the DOT its function writes, or its function
 #: writes the finished SVG itself.
@@ -49,8 +50,8 @@ def _every_journey(journey: Journey) -> bool:
 
 def _stages_and_steps(ws: Workspace, journey: Journey) -> str:
     """The text alternative of a journey's diagram: its stages and their steps, in order."""
-    return "Stages and steps: " + "; ".join(
-        f"{st.name}: {', '.join(s.name for s in st.steps)}" for st in journey.stages)
+    return drawn_messages(ws, journey).text("alt.stages_and_steps", stages="; ".join(
+        f"{st.name}: {', '.join(s.name for s in st.steps)}" for st in journey.stages))
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ class View:
     """One kind of diagram, and everything the CLI, the site and the renderer ask of it."""
 
     name: str
-    #: A journey view's title is "<title> of <journey title>"; a workspace view's is this.
+    #: The view's title in English. On diagrams the title is message ``view.<name>`` in
+    #: the language of what it draws ("Flow of {journey}"); a view with no such message
+    #: is titled "<title> of <journey title>" (a workspace view: this).
     title: str
     #: ``draw(ws, journey)`` (``journey`` is None for a workspace view): the DOT of a
     #: graph, or the finished SVG of a chart (None when there is nothing to draw).
@@ -82,8 +85,11 @@ def has_funnel(journey: Journey) -> bool:
 
 
 def _personas_and_journeys(ws: Workspace, journey: None) -> str:
-    return (f"{len(ws.personas)} personas and {len(ws.journeys)} journeys: "
-            + "; ".join(f"{j.title} ({', '.join(j.personas)})" for j in ws.journeys.values()))
+    words = drawn_messages(ws)
+    return words.text(
+        "alt.personas_and_journeys", personas=words.text("count.personas", len(ws.personas)),
+        journeys=words.text("count.journeys", len(ws.journeys)),
+        list="; ".join(f"{j.title} ({', '.join(j.personas)})" for j in ws.journeys.values()))
 
 
 def _table(*views: View) -> dict[str, View]:
@@ -95,9 +101,9 @@ VIEWS: dict[str, View] = _table(
     View("flow", "Flow", graphs.flow, on_site=True),
     View("blueprint", "Service blueprint", graphs.blueprint),
     View("emotion", "Emotion curve", charts.emotion_curve, CHART, on_site=True),
-    View("funnel", "Funnel", lambda ws, journey: charts.funnel(journey, ws.drawn_dir(journey)),
-         CHART, on_site=True,
-         applies_to=has_funnel,
+    View("funnel", "Funnel", lambda ws, journey: charts.funnel(
+             journey, ws.drawn_dir(journey), drawn_messages(ws, journey)),
+         CHART, on_site=True, applies_to=has_funnel,
          missing="no `reached` figures to draw a funnel from; add `reached:` to its stages"),
     View("overview", "Overview of personas and journeys", lambda ws, _: graphs.overview(ws),
          per_journey=False, on_site=True, description=_personas_and_journeys),
@@ -231,7 +237,15 @@ def _page_text(ws: Workspace, request: Request, raw: str) -> str:
 
 
 def describe(ws: Workspace, request: Request) -> tuple[str, str]:
-    """A title and a short text alternative for the diagram."""
+    """A title and a short text alternative for the diagram, in its language."""
     view, journey = VIEWS[request.view], request.journey
-    title = view.title if journey is None else f"{view.title} of {journey.title}"
-    return title, view.description(ws, journey)
+    return title_of(ws, view.name, view.title, journey), view.description(ws, journey)
+
+
+def title_of(ws: Workspace, view: str, english: str, journey: Journey | None) -> str:
+    """A view's title in the language of what it draws: message ``view.<view>``, else
+    ``english`` ("<english> of <journey title>")."""
+    words = drawn_messages(ws, journey)
+    if f"view.{view}" in words:
+        return words.text(f"view.{view}", journey=journey.title if journey else "")
+    return english if journey is None else f"{english} of {journey.title}"

@@ -9,7 +9,8 @@
 No layout engine is involved, so the geometry is fixed and simple: one column per step,
 one row per stage. Every piece of user text is escaped and shortened to fit its place
 (the full text stays in a ``<title>`` tooltip), and every number is written with fixed
-decimals, so the same journey always gives the same bytes.
+decimals, so the same journey always gives the same bytes. mapgen's own words and the
+figures people read are in the journey's language (:func:`~mapgen.messages.drawn_messages`).
 
 A right-to-left journey's charts are drawn left to right and then mirrored
 (:func:`_mirrored`): the steps run from the right, the scale's labels stand on the right,
@@ -27,6 +28,7 @@ from itertools import pairwise
 from mapgen.cache import pure
 from mapgen.diagrams import style, svg
 from mapgen.diagrams.wrap import clip, wrap
+from mapgen.messages import Messages, drawn_messages, load_messages
 from mapgen.model import EmotionScale, Journey, Stage, Step, Workspace
 
 FONT_FAMILY = f"{style.FONT},Arial,sans-serif"
@@ -184,19 +186,20 @@ def emotion_curve(workspace: Workspace, journey: Journey) -> str:
     """How each persona feels at each step of ``journey``, as finished SVG text."""
     scale = workspace.scale_of(journey)
     plot = _Plot(len(journey.steps), scale.min, scale.max)
+    words = drawn_messages(workspace, journey)
     names = [_persona_name(workspace, persona) for persona in journey.personas]
     legend_top = plot.bottom + STEP_LABELS_HEIGHT
     width = max(plot.right + MARGIN, LEGEND_LEFT + 46 + LEGEND_CHARS * CHAR_WIDTH)
     height = legend_top + LEGEND_ROW * max(1, len(names))
     body = [_stage_bands(journey, plot), _emotion_axis(scale, plot, width),
             _step_labels(journey, plot)]
-    body += [_persona_line(journey, scale, plot, index, name)
+    body += [_persona_line(journey, scale, plot, index, name, words)
              for index, name in enumerate(names)]
     body.append(_legend(names, legend_top))
     direction = workspace.drawn_dir(journey)
     return svg.finish(_document(width, height, body, direction), f"emotion-{journey.id}",
-                      _plain(f"Emotion curve of {journey.title}"),
-                      _plain(_curve_description(workspace, journey)))
+                      _plain(words.text("view.emotion", journey=journey.title)),
+                      _plain(_curve_description(workspace, journey, words)))
 
 
 def _stage_bands(journey: Journey, plot: _Plot) -> str:
@@ -268,7 +271,7 @@ def _runs(scores: list[int | None]) -> list[list[tuple[int, int]]]:
 
 
 def _persona_line(journey: Journey, scale: EmotionScale, plot: _Plot, index: int,
-                  name: str) -> str:
+                  name: str, words: Messages) -> str:
     persona = journey.personas[index]
     colour, dash, marker = _persona_style(index)
     # Personas who feel the same sit side by side instead of hiding each other.
@@ -282,7 +285,8 @@ def _persona_line(journey: Journey, scale: EmotionScale, plot: _Plot, index: int
                     for run in runs if len(run) > 1)
     points = "".join(
         _marker(marker, *at(step, score), colour,
-                f"{name} at {journey.steps[step].name}: {_feeling(scale, score)}")
+                words.text("emotion.point", persona=name, step=journey.steps[step].name,
+                           feeling=_feeling(scale, score)))
         for run in runs for step, score in run)
     return (f'<g class="persona-line" data-persona="{_escape(persona)}">{_tooltip(name)}'
             f"{lines}{points}</g>")
@@ -331,7 +335,7 @@ def _legend(names: list[str], top: float) -> str:
     return f'<g class="legend">{"".join(out)}</g>'
 
 
-def _curve_description(workspace: Workspace, journey: Journey) -> str:
+def _curve_description(workspace: Workspace, journey: Journey, words: Messages) -> str:
     """Per persona, the lowest and highest point: the curve in one sentence each."""
     scale = workspace.scale_of(journey)
     parts = []
@@ -340,13 +344,16 @@ def _curve_description(workspace: Workspace, journey: Journey) -> str:
         scored = [(score, step) for score, step in
                   zip(_persona_scores(journey, scale, persona), journey.steps) if score is not None]
         if not scored:
-            parts.append(f"{name}: no emotions recorded")
+            parts.append(words.text("emotion.none", persona=name))
             continue
         low = min(scored, key=lambda pair: pair[0])
         high = max(scored, key=lambda pair: pair[0])
-        parts.append(f"{name}: lowest {_feeling(scale, low[0])} at {_step_name(low[1])}, "
-                     f"highest {_feeling(scale, high[0])} at {_step_name(high[1])}")
-    return ("; ".join(parts) or "No personas.") + "."
+        parts.append(words.text(
+            "emotion.range", persona=name, lowest=_feeling(scale, low[0]),
+            low_step=_step_name(low[1]), highest=_feeling(scale, high[0]),
+            high_step=_step_name(high[1])))
+    return words.text("format.sentence",
+                      text="; ".join(parts) or words.text("emotion.no_personas"))
 
 
 def _step_name(step: Step) -> str:
@@ -359,28 +366,31 @@ BAR_HEIGHT, DROP_GAP, FUNNEL_TOP = 32, 36, 12
 NAME_CHARS, BARS_LEFT, BARS_WIDTH, FIGURES_WIDTH = 26, 210, 400, 90
 
 
-def funnel(journey: Journey, direction: str = "ltr") -> str | None:
+def funnel(journey: Journey, direction: str = "ltr", words: Messages | None = None
+           ) -> str | None:
     """Customers reached per stage and lost between stages; ``None`` without figures.
 
-    ``direction`` "rtl" puts the stage names on the right, the figures on the left."""
+    ``direction`` "rtl" puts the stage names on the right, the figures on the left;
+    mapgen's words and the figures are in the language of ``words`` (English by default)."""
     stages = [stage for stage in journey.stages if stage.reached is not None]
     if not stages:
         return None
+    words = words or load_messages("en")
     losses = [a.reached - b.reached for a, b in pairwise(stages)]
     biggest = _biggest_loss(losses)
     widest = max(stage.reached for stage in stages) or 1
     body = []
     for index, stage in enumerate(stages):
         top = FUNNEL_TOP + index * (BAR_HEIGHT + DROP_GAP)
-        body.append(_funnel_bar(stage, top, widest))
+        body.append(_funnel_bar(stage, top, widest, words))
         if index < len(losses):
             body.append(_drop_off(stage.reached, losses[index],
-                                  top + BAR_HEIGHT + DROP_GAP / 2 + 4, index == biggest))
+                                  top + BAR_HEIGHT + DROP_GAP / 2 + 4, index == biggest, words))
     height = 2 * FUNNEL_TOP + len(stages) * (BAR_HEIGHT + DROP_GAP) - DROP_GAP
     width = BARS_LEFT + BARS_WIDTH + FIGURES_WIDTH
     return svg.finish(_document(width, height, body, direction), f"funnel-{journey.id}",
-                      _plain(f"Funnel of {journey.title}"),
-                      _plain(_funnel_description(stages, losses, biggest)))
+                      _plain(words.text("view.funnel", journey=journey.title)),
+                      _plain(_funnel_description(stages, losses, biggest, words)))
 
 
 def _biggest_loss(losses: list[int]) -> int | None:
@@ -390,7 +400,7 @@ def _biggest_loss(losses: list[int]) -> int | None:
     return losses.index(max(losses))
 
 
-def _funnel_bar(stage: Stage, top: float, widest: int) -> str:
+def _funnel_bar(stage: Stage, top: float, widest: int, words: Messages) -> str:
     width = max(2.0, BARS_WIDTH * stage.reached / widest)
     left = BARS_LEFT + (BARS_WIDTH - width) / 2
     middle = top + BAR_HEIGHT / 2 + 4
@@ -399,40 +409,47 @@ def _funnel_bar(stage: Stage, top: float, widest: int) -> str:
             f'height="{BAR_HEIGHT}" rx="3" fill="{BAR_FILL}"/>'
             + _text(BARS_LEFT - 10, middle, _shorten(stage.name, NAME_CHARS),
                     text_anchor="end", font_weight="bold")
-            + _text(BARS_LEFT + BARS_WIDTH + 10, middle, [f"{stage.reached:,}"])
+            + _text(BARS_LEFT + BARS_WIDTH + 10, middle, [words.number(stage.reached)])
             + "</g>")
 
 
-def _drop_off(previous: int, lost: int, y: float, biggest: bool) -> str:
-    text = _loss_text(previous, lost)
+def _drop_off(previous: int, lost: int, y: float, biggest: bool, words: Messages) -> str:
+    text = _loss_text(previous, lost, words)
     x = BARS_LEFT + BARS_WIDTH / 2
-    # Figures and English words: left to right even in a right-to-left chart.
+    # Figures, and words of a language written left to right (mapgen ships no other):
+    # left to right even in a right-to-left chart.
     if biggest:
+        text = f"{text} · {words.text('funnel.biggest')}"
         return ('<g class="drop-off biggest">'
-                + _text(x, y, [f"{text} · Biggest drop-off"], text_anchor="middle",
-                        font_weight="bold", fill=style.EXIT, direction="ltr") + "</g>")
+                + _text(x, y, [text], text_anchor="middle", font_weight="bold",
+                        fill=style.EXIT, direction="ltr") + "</g>")
     return ('<g class="drop-off">'
             + _text(x, y, [text], text_anchor="middle", fill=style.MUTED, direction="ltr")
             + "</g>")
 
 
-def _loss_text(previous: int, lost: int) -> str:
-    """"−600 (67%)": customers lost and their share of the previous stage."""
-    if lost < 0:  # a funnel that widens: the validator warns, the chart says so plainly
-        return f"+{-lost:,}" + (f" (+{_percent(-lost, previous)})" if previous else "")
-    return f"−{lost:,}" + (f" ({_percent(lost, previous)})" if previous else "")
+def _loss_text(previous: int, lost: int, words: Messages) -> str:
+    """"−600 (67%)": customers lost and their share of the previous stage; "+100 (+10%)"
+    where the funnel widens (the validator warns, the chart says so plainly)."""
+    gained = "+" if lost < 0 else ""
+    share = f" ({gained}{_percent(abs(lost), previous, words)})" if previous else ""
+    return f"{gained or '−'}{words.number(abs(lost))}{share}"
 
 
-def _percent(part: int, whole: int) -> str:
+def _percent(part: int, whole: int, words: Messages) -> str:
     share = 100 * part / whole
-    return "<1%" if part and share < 0.5 else f"{share:.0f}%"
+    value = "<1" if part and share < 0.5 else f"{share:.0f}"
+    return words.text("format.percent", value=value)
 
 
-def _funnel_description(stages: list[Stage], losses: list[int], biggest: int | None) -> str:
-    figures = "; ".join(f"{_shorten(stage.name, 80)[0]} {stage.reached:,}" for stage in stages)
-    text = f"Customers reaching each stage: {figures}."
+def _funnel_description(stages: list[Stage], losses: list[int], biggest: int | None,
+                        words: Messages) -> str:
+    figures = "; ".join(f"{_shorten(stage.name, 80)[0]} {words.number(stage.reached)}"
+                        for stage in stages)
+    text = words.text("format.sentence", text=words.text("funnel.reaching", figures=figures))
     if biggest is None:
         return text
     before, after = (_shorten(stages[i].name, 80)[0] for i in (biggest, biggest + 1))
-    return (f"{text} Biggest drop-off: {_loss_text(stages[biggest].reached, losses[biggest])}"
-            f" between {before} and {after}.")
+    loss = _loss_text(stages[biggest].reached, losses[biggest], words)
+    return f"{text} " + words.text("format.sentence", text=words.text(
+        "funnel.biggest_between", loss=loss, before=before, after=after))

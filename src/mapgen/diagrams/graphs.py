@@ -8,6 +8,8 @@ the graph.
 The engine under-measures CJK text (see :mod:`mapgen.diagrams.metrics`): a cell whose
 text is drawn wider than the engine thinks gets that width reserved (:func:`text_cell`).
 A right-to-left journey's graphs run right to left, their text aligned to the right.
+mapgen's own words ("exit", lane names, severities) are in the journey's language
+(:func:`~mapgen.messages.drawn_messages`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import graphviz
 from mapgen.cache import pure
 from mapgen.diagrams import metrics, style
 from mapgen.diagrams.wrap import clip, wrap
+from mapgen.messages import Messages, drawn_messages
 from mapgen.model import Journey, Step, Workspace
 
 WRAP = 28
@@ -102,7 +105,7 @@ def _step_node(step_index: int) -> str:
 
 def flow(ws: Workspace, journey: Journey) -> str:
     """Stages as clusters in reading order, steps in order, emotions, pains, next edges."""
-    rtl = ws.drawn_dir(journey) == "rtl"
+    rtl, words = ws.drawn_dir(journey) == "rtl", drawn_messages(ws, journey)
     graph = _graph(f"flow_{journey.id}", rankdir="RL" if rtl else "LR", newrank="true",
                    nodesep="0.3", ranksep="0.5")
     index = {step.id: i for i, step in enumerate(journey.steps)}
@@ -112,13 +115,14 @@ def flow(ws: Workspace, journey: Journey) -> str:
             cluster.attr(label=_html(name), style="rounded", color=style.LINE,
                          labeljust="r" if rtl else "l", margin="12")
             for step in stage.steps:
-                cluster.node(_step_node(index[step.id]), _html(_step_label(ws, journey, step)),
+                cluster.node(_step_node(index[step.id]),
+                             _html(_step_label(ws, journey, step, words)),
                              id=f"step-{step.id}", **{"class": "step"})
-    _flow_edges(graph, journey, index)
+    _flow_edges(graph, journey, index, words)
     return graph.source
 
 
-def _step_label(ws: Workspace, journey: Journey, step: Step) -> str:
+def _step_label(ws: Workspace, journey: Journey, step: Step, words: Messages) -> str:
     scale = ws.scale_of(journey)
     scores = step.scores(journey.personas, scale)
     average = sum(scores.values()) / len(scores) if scores else None
@@ -133,12 +137,13 @@ def _step_label(ws: Workspace, journey: Journey, step: Step) -> str:
         cells.append(text_cell(f'<font point-size="9" color="{style.MUTED}">'
                                f"{text(channel.name if channel else tp.channel, 30, 1)}: "
                                f"{text(tp.name, 30, 2)}</font>", 11, aligned))
-    cells.append(text_cell(f'<font point-size="9">{_emotion_text(ws, journey, scores)}</font>',
-                           11, aligned))
+    feelings = _emotion_text(ws, journey, scores, words)
+    cells.append(text_cell(f'<font point-size="9">{feelings}</font>', 11, aligned))
     for pain in step.pain_points:
         colour = style.SEVERITY_COLOURS[pain.severity]
+        severity = escape(words.text(f"severity.{pain.severity}"))
         cells.append(text_cell(f'<font point-size="9" color="{colour}">'
-                               f"{_pain_text(pain.severity, text(pain.text, 30, 2), rtl)}"
+                               f"{_pain_text(severity, text(pain.text, 30, 2), rtl)}"
                                "</font>", 11, aligned))
     rows = [f"<tr>{cell}</tr>" for cell in cells]
     return (f'<table border="1" cellborder="0" cellspacing="0" cellpadding="4" '
@@ -155,9 +160,10 @@ def _pain_text(severity: str, wrapped: str, rtl: bool) -> str:
     return f": {first}<b>⚠ {severity}</b>" + (f"<br/>{rest}" if rest else "")
 
 
-def _emotion_text(ws: Workspace, journey: Journey, scores: dict[str, int]) -> str:
+def _emotion_text(ws: Workspace, journey: Journey, scores: dict[str, int],
+                  words: Messages) -> str:
     if not scores:
-        return "emotion: not recorded"
+        return escape(words.text("flow.no_emotion"))
     scale = ws.scale_of(journey)
     # In right-to-left text "(+1)" would show as "(1+)": the figure is isolated as
     # left-to-right (U+2066 ... U+2069, drawn as nothing).
@@ -180,39 +186,42 @@ def _persona_name(ws: Workspace, persona_id: str) -> str:
     return persona.name if persona else persona_id
 
 
-def _flow_edges(graph: graphviz.Digraph, journey: Journey, index: dict[str, int]) -> None:
+def _flow_edges(graph: graphviz.Digraph, journey: Journey, index: dict[str, int],
+                words: Messages) -> None:
     for step in journey.steps:
         here = index[step.id]
         targets = [t for t in journey.next_steps(step) if t in index]
         for target in targets:
             there = index[target]
             if there <= here:
-                graph.edge(_step_node(here), _step_node(there), label="revisit",
+                graph.edge(_step_node(here), _step_node(there),
+                           label=_html(fitted(text(words.text("flow.revisit"), 20, 1), 10)),
                            style="dashed", color=style.REVISIT, fontcolor=style.REVISIT,
                            constraint="false", penwidth="1.5", **{"class": "revisit"})
             else:
                 graph.edge(_step_node(here), _step_node(there), **{"class": "next"})
         if step.next is not None and not step.next:
-            _exit(graph, here)
+            _exit(graph, here, words.text("flow.exit"))
 
 
-def _exit(graph: graphviz.Digraph, step_index: int) -> None:
+def _exit(graph: graphviz.Digraph, step_index: int, word: str) -> None:
     node = f"exit_{step_index}"
-    graph.node(node, "exit", shape="octagon", style="filled", fillcolor="#ffebe9",
-               color=style.EXIT, fontcolor=style.EXIT, fontsize="9", margin="0.05",
-               **{"class": "exit"})
+    graph.node(node, _html(fitted(text(word, 12, 1), 9)), shape="octagon", style="filled",
+               fillcolor="#ffebe9", color=style.EXIT, fontcolor=style.EXIT, fontsize="9",
+               margin="0.05", **{"class": "exit"})
     graph.edge(_step_node(step_index), node, color=style.EXIT, style="bold",
                **{"class": "exit"})
 
 
 # --- blueprint -----------------------------------------------------------------------
 
+#: The blueprint's lanes below the steps, and the message of each one's title.
 LANES = (
-    ("actions", "Customer actions"),
-    ("touchpoints", "Touchpoints"),
-    ("frontstage", "Frontstage"),
-    ("backstage", "Backstage"),
-    ("support", "Support processes"),
+    ("actions", "blueprint.actions"),
+    ("touchpoints", "lane.touchpoints"),
+    ("frontstage", "lane.frontstage"),
+    ("backstage", "lane.backstage"),
+    ("support", "blueprint.support"),
 )
 
 
@@ -222,13 +231,13 @@ def blueprint(ws: Workspace, journey: Journey) -> str:
                    newrank="true")
     graph.attr("node", shape="box", style="rounded,filled", fillcolor=style.PAPER,
                width="2.2", margin="0.12,0.08")
-    rows = [("step", "Step")] + list(LANES)
-    rtl = ws.drawn_dir(journey) == "rtl"
+    rows = [("step", "blueprint.step")] + list(LANES)
+    rtl, words = ws.drawn_dir(journey) == "rtl", drawn_messages(ws, journey)
     for lane, title in rows:
         with graph.subgraph(name=f"lane_{lane}") as row:
             row.attr(rank="same")
-            row.node(f"{lane}_head", _html(f"<b>{escape(title)}</b>"), shape="plaintext",
-                     style="", width="1.6")
+            head = fitted(f"<b>{text(words.text(title), 20, 2)}</b>", 11, rtl)
+            row.node(f"{lane}_head", _html(head), shape="plaintext", style="", width="1.6")
             for i, step in enumerate(journey.steps):
                 row.node(f"{lane}_{i}", _html(fitted(_lane_text(ws, step, lane), 11, rtl)),
                          id=f"{lane}-{step.id}", **_lane_style(lane))

@@ -1,4 +1,4 @@
-"""Messages: every word of the site's interface, in the site's language.
+"""Messages: every word of the site's interface and of its drawings, in their language.
 
 The words around a team's content (the navigation, lane names, table headings, the
 search page's replies) are data, not code: one JSON catalogue per language beside this
@@ -12,6 +12,10 @@ The catalogue is chosen by the site's ``lang`` (``mapgen.yml``): the tag itself
 language shows in the next. A theme, and a ``custom_dir``, may carry a ``messages/``
 folder with catalogues of the same names: their keys win over mapgen's for the same
 language (and a more specific language wins over a layer).
+
+Diagrams and posters say mapgen's words too ("exit", lane names, "Funnel of ..."): in
+the language of what they draw (:func:`drawn_messages`), a journey's own ``lang``
+before the site's, from mapgen's catalogues.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from mapgen.cache import pure
+
+if TYPE_CHECKING:
+    from mapgen.model import Journey, Workspace
 
 FOLDER = Path(__file__).resolve().parent
 FALLBACK = "en"
@@ -128,6 +135,14 @@ def _shipped(lang: str) -> Messages:
     for name in fallbacks(lang):
         entries.update(read_catalogue(FOLDER, name))
     return Messages(lang, entries)
+
+
+def drawn_messages(ws: Workspace, journey: Journey | None = None) -> Messages:
+    """mapgen's words in a drawing of ``journey`` (None: of the whole workspace), in the
+    language its text is written in: the journey's ``lang``, else the site's. Drawings
+    take mapgen's own catalogues, which are part of its code and so of every cached
+    drawing's key; a theme's ``messages/`` speak on its pages."""
+    return _shipped(ws.lang_of(journey))
 
 
 def available() -> list[str]:

@@ -169,13 +169,16 @@ _NO_LINE_START = set("、。，．・：；？！ー）」』】〕〉》’”�
 
 #: A line may break after these inside a word (a long hyphenated name, an address).
 _BREAK_AFTER = frozenset("-/")
+#: White space a line may break at: not the no-break spaces that keep "75 %" or
+#: "1 000" (French) together.
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
 
 
 def _units(text: str) -> list[tuple[str, bool]]:
     """``text`` as (piece, space before it): words, single CJK characters, and the parts
     of a word after a hyphen or a slash."""
     units: list[tuple[str, bool]] = []
-    for word_index, word in enumerate(text.split()):
+    for word_index, word in enumerate(w for w in _BREAKING_SPACE.split(text) if w):
         spaced = word_index > 0
         piece = ""
         for char in word:

@@ -10,6 +10,9 @@ icon shape and a word, never colour alone.
 Sizes are in px. Text is wrapped with the real widths of the faces it is set in
 (:mod:`mapgen.poster.fonts`) and every row grows to what it holds, so nothing is cut off
 and nothing overflows. Columns widen, never shrink, until the poster is landscape.
+
+mapgen's own words on it (lane names, "Key", severities, stage facts) and its figures are
+in the journey's language (:func:`~mapgen.messages.drawn_messages`).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ import nh3
 from mapgen.canvas import Canvas, Cell, Feeling, Lane, Touch
 from mapgen.canvas import canvas as make_canvas
 from mapgen.diagrams import style
+from mapgen.messages import Messages, drawn_messages
 from mapgen.model import Journey, Kpi, Opportunity, PainPoint, Workspace
-from mapgen.report import plural
 from mapgen.poster.drawing import Circle, Drawing, Path, Rect, Text
 from mapgen.poster.fonts import text_width, wrap
 from mapgen.site.markup import render_markdown
@@ -73,10 +76,11 @@ class Card:
 
 def poster(ws: Workspace, journey: Journey) -> Drawing:
     """The journey's canvas as a landscape poster."""
-    board = make_canvas(ws, journey)
+    words = drawn_messages(ws, journey)
+    board = make_canvas(ws, journey, words)
     column = COLUMN
     for _ in range(4):  # wider columns wrap less, so the poster only gets flatter
-        sheet = _Sheet(ws, board, column)
+        sheet = _Sheet(ws, board, column, words)
         wanted = max(LANDSCAPE * sheet.height, MIN_WIDTH)
         if sheet.width >= wanted:
             break
@@ -87,22 +91,24 @@ def poster(ws: Workspace, journey: Journey) -> Drawing:
 
 # --- what the cards say -----------------------------------------------------------------
 
-def cards(lane: str, items: Iterable[object]) -> list[Card]:
+def cards(lane: str, items: Iterable[object], words: Messages) -> list[Card]:
     fill = LANE_FILLS.get(lane, "#eef1f4")
     out = []
     for item in items:
         if isinstance(item, Touch):
             out.append(Card(item.name, fill, item.channel_name.upper()))
         elif isinstance(item, PainPoint):
-            out.append(Card(item.text, fill, item.severity.upper(), SEVERITY_INK[item.severity],
-                            icon=item.severity))
+            out.append(Card(item.text, fill, words.text(f"severity.{item.severity}").upper(),
+                            SEVERITY_INK[item.severity], icon=item.severity))
         elif isinstance(item, Opportunity):
-            status = item.status.replace("-", " ")
-            out.append(Card(item.text, fill, f"{item.priority} priority · {status}".upper()))
+            priority = words.text("canvas.priority",
+                                  priority=words.text(f"priority.{item.priority}"))
+            status = words.text(f"opportunity.{item.status}")
+            out.append(Card(item.text, fill, f"{priority} · {status}".upper()))
         elif isinstance(item, Kpi):
-            figures = " · ".join(f for f in (item.value, item.target and
-                                              f"target {item.target}") if f)
-            out.append(Card(figures or "no figure yet", fill, item.name.upper()))
+            figures = " · ".join(f for f in (item.value, item.target and words.text(
+                "canvas.target", target=item.target)) if f)
+            out.append(Card(figures or words.text("poster.no_figure"), fill, item.name.upper()))
         elif not isinstance(item, Feeling):
             out.append(Card(str(item), fill, quote=lane == "thoughts"))
     return out
@@ -121,8 +127,8 @@ def plain(markdown: str | None) -> str:
 class _Sheet:
     """Where everything goes on a poster with step columns ``column`` px wide."""
 
-    def __init__(self, ws: Workspace, board: Canvas, column: float):
-        self.ws, self.board, self.column = ws, board, column
+    def __init__(self, ws: Workspace, board: Canvas, column: float, words: Messages):
+        self.ws, self.board, self.column, self.words = ws, board, column, words
         self.left = MARGIN + LABEL_WIDTH
         columns = max(1, len(board.steps))
         self.width = self.left + columns * column + MARGIN
@@ -164,7 +170,7 @@ class _Sheet:
             out.append(Text(x, y, line, HEADING, PAPER, bold=True))
             y += HEADING * LEADING
         y += 2
-        for fact in _stage_facts(stage):
+        for fact in _stage_facts(stage, self.words):
             for line in wrap(fact, room, SMALL, True):
                 out.append(Text(x, y, line, SMALL, PAPER, bold=True))
                 y += SMALL * LEADING
@@ -178,7 +184,7 @@ class _Sheet:
         width = self.inner() - 28
         lines = len(wrap(step.name, width, BODY + 1, True)) * (BODY + 1) * LEADING
         notes = sum(len(wrap(n, width, SMALL, True)) * SMALL * LEADING
-                    for n, _ in _step_notes(step))
+                    for n, _ in _step_notes(step, self.words))
         return max(lines + notes, 22) + 2 * PAD + 2 * GUTTER
 
     def _lane_height(self, lane: Lane) -> float:
@@ -189,7 +195,7 @@ class _Sheet:
         return max(tallest + 2 * GUTTER, title + 2 * GUTTER + 8, 52)
 
     def _cell_height(self, cell: Cell, lane: str) -> float:
-        found = cards(lane, cell.items)
+        found = cards(lane, cell.items, self.words)
         return sum(self._card_height(c, cell.span) for c in found) + CARD_GAP * max(
             0, len(found) - 1)
 
@@ -215,11 +221,14 @@ class _Sheet:
     # drawing -------------------------------------------------------------------------
 
     def draw(self) -> Drawing:
-        journey = self.board.journey
+        journey, words = self.board.journey, self.words
         steps = len(self.board.steps)
+        description = words.text("alt.poster", journey=journey.title,
+                                 stages=words.text("count.stages", len(journey.stages)),
+                                 steps=words.text("count.steps", steps))
         drawing = Drawing(self.width, self.height, journey.title,
-                          f"Journey map of {journey.title}: "
-                          f"{plural(len(journey.stages), 'stage')}, {plural(steps, 'step')}.")
+                          words.text("format.sentence", text=description),
+                          self.ws.lang_of(journey))
         drawing.add(Rect(0, 0, self.width, self.height, fill=PAPER))
         self._draw_header(drawing)
         self._draw_bands(drawing)
@@ -229,7 +238,8 @@ class _Sheet:
         for lane, height in zip(self.board.lanes, self.lane_heights, strict=True):
             self._draw_lane(drawing, lane, top, height)
             top += height
-        drawing.add(Text(MARGIN, self.height - MARGIN + 4, _footer(journey, steps), SMALL, MUTED))
+        drawing.add(Text(MARGIN, self.height - MARGIN + 4, _footer(journey, steps, words),
+                         SMALL, MUTED))
         return drawing
 
     def _header_lines(self) -> list[Text]:
@@ -251,12 +261,13 @@ class _Sheet:
         self._draw_key(d, self.key_x, MARGIN)
 
     def _meta(self) -> list[str]:
-        journey = self.board.journey
-        people = [f"For {', '.join(self._persona(c.persona) for c in self.board.curves)}"] \
-            if self.board.curves else []
-        return ["Journey map", *people, *(f for f in (
-            journey.owner and f"Owner {journey.owner}", journey.status.capitalize(),
-            journey.period) if f)]
+        journey, words = self.board.journey, self.words
+        people = [words.text("home.for", personas=", ".join(
+            self._persona(c.persona) for c in self.board.curves))] if self.board.curves else []
+        status = words.text(f"status.{journey.status}")
+        return [words.text("journey.map"), *people, *(f for f in (
+            journey.owner and words.text("canvas.stage_owner", owner=journey.owner),
+            status[:1].upper() + status[1:], journey.period) if f)]
 
     def _persona(self, persona_id: str) -> str:
         """"Leo Marchetti, freelance designer": a persona's name and role."""
@@ -269,7 +280,7 @@ class _Sheet:
         """Which line is which persona, and what the severity icons mean."""
         if not (self.board.lane("emotion") or self.board.lane("pain_points")):
             return
-        d.add(Text(x, y + 10, "KEY", SMALL, MUTED, bold=True))
+        d.add(Text(x, y + 10, self.words.text("poster.key").upper(), SMALL, MUTED, bold=True))
         y += 26
         if self.board.lane("emotion"):
             for index, curve in enumerate(self.board.curves):
@@ -280,12 +291,13 @@ class _Sheet:
                 d.add(Text(x + 46, y, name, _fitting(name, KEY_WIDTH - 46, BODY), INK))
                 y += 20
         if self.board.lane("pain_points"):
-            d.add(Text(x, y + 2, "Pain points by severity", SMALL, MUTED))
+            d.add(Text(x, y + 2, self.words.text("poster.severities"), SMALL, MUTED))
             cx = x
             for severity in ("critical", "high", "medium", "low"):
+                word = self.words.text(f"severity.{severity}")
                 d.add(*_severity_icon(severity, cx, y + 10))
-                d.add(Text(cx + ICON + 4, y + 20, severity, SMALL + 0.5, INK))
-                cx += ICON + 10 + text_width(severity, SMALL + 0.5)
+                d.add(Text(cx + ICON + 4, y + 20, word, SMALL + 0.5, INK))
+                cx += ICON + 10 + text_width(word, SMALL + 0.5)
 
     def _draw_bands(self, d: Drawing) -> None:
         """A tint behind each stage's columns, so a stage reads down the whole sheet."""
@@ -321,7 +333,7 @@ class _Sheet:
             for line in wrap(step.name, self.inner() - 28, BODY + 1, True):
                 d.add(Text(tx, ty, line, BODY + 1, INK, bold=True))
                 ty += (BODY + 1) * LEADING
-            for note, colour in _step_notes(step):
+            for note, colour in _step_notes(step, self.words):
                 for line in wrap(note, self.inner() - 28, SMALL, True):
                     d.add(Text(tx, ty, line, SMALL, colour, bold=True))
                     ty += SMALL * LEADING
@@ -341,7 +353,7 @@ class _Sheet:
             return
         for cell in lane.cells:
             y = top + GUTTER
-            for card in cards(lane.id, cell.items):
+            for card in cards(lane.id, cell.items, self.words):
                 y += self._draw_card(d, card, self.x(cell.start) + GUTTER, y, cell.span)
                 y += CARD_GAP
 
@@ -421,36 +433,46 @@ def _fitting(text: str, room: float, size: float) -> float:
     return min(size, room / max(1.0, text_width(text, 1)))
 
 
-def _stage_facts(stage) -> list[str]:
+def _stage_facts(stage, words: Messages) -> list[str]:
     facts = []
     if stage.phase:
-        facts.append(f"{stage.phase} purchase".upper())
+        facts.append(words.text(f"canvas.phase.{stage.phase}").upper())
     if stage.owner:
-        facts.append(f"Owner: {stage.owner}")
+        facts.append(words.text("canvas.stage_owner", owner=stage.owner))
     if stage.duration:
-        facts.append(f"Takes {stage.duration}")
+        facts.append(words.text("canvas.duration", duration=stage.duration))
     if stage.reached is not None:
-        facts.append(f"{stage.reached:,} reached")
+        facts.append(words.text("canvas.reached", stage.reached))
         if stage.drop_off is not None and stage.drop_off > 0:
-            share = f" ({stage.drop_off_share:.0%})" if stage.drop_off_share is not None else ""
-            facts[-1] += f" · {stage.drop_off:,} lost{share}"
+            facts[-1] += " · " + words.text("poster.lost", stage.drop_off) + _share(stage, words)
     return facts
 
 
-def _step_notes(step) -> list[tuple[str, str]]:
+def _share(stage, words: Messages) -> str:
+    """" (25 %)": the share of the previous stage's customers a stage lost, if known."""
+    if stage.drop_off_share is None:
+        return ""
+    return f" ({words.text('format.percent', value=round(100 * stage.drop_off_share))})"
+
+
+def _step_notes(step, words: Messages) -> list[tuple[str, str]]:
     """Who takes part (when the step names them), revisits, skips and exits of a step, in
     words, with their colour."""
-    notes = [(f"With {', '.join(step.taking_part)}", style.MUTED)] if step.taking_part else []
-    notes += [(f"{'← back' if jump.kind == 'revisit' else '→ on'} to step {jump.index + 1}",
-               style.REVISIT) for jump in step.jumps]
+    notes = [(words.text("canvas.taking_part", personas=", ".join(step.taking_part)),
+              style.MUTED)] if step.taking_part else []
+    for jump in step.jumps:
+        back = jump.kind == "revisit"
+        where = words.text("canvas.back_to" if back else "canvas.on_to", number=jump.index + 1)
+        notes.append((f"{'←' if back else '→'} {where}", style.REVISIT))
     if step.exits:
-        notes.append(("■ leaves the journey", style.EXIT))
+        notes.append(("■ " + words.text("canvas.exits"), style.EXIT))
     return notes
 
 
-def _footer(journey: Journey, steps: int) -> str:
-    return (f"{journey.id} · {plural(len(journey.stages), 'stage')} · "
-            f"{plural(steps, 'step')} · made with mapgen")
+def _footer(journey: Journey, steps: int, words: Messages) -> str:
+    return " · ".join((journey.id, words.text("count.stages", len(journey.stages)),
+                       words.text("count.steps", steps),
+                       words.text("site.made_with", generator="mapgen")))
 
 
 def _persona_look(index: int) -> tuple[str, tuple[float, float] | None]:

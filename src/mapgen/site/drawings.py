@@ -25,14 +25,15 @@ from mapgen import diagrams
 from mapgen.cache import Cache, Reads, Sources, digest, watched
 from mapgen.diagrams.engine import Engine
 from mapgen.diagrams.layouts import lay_out
+from mapgen.messages import drawn_messages
 from mapgen.model import Workspace
 
 #: The views a site shows (those of the table marked ``on_site``).
 SITE_VIEWS = diagrams.SITE_VIEWS
 #: Page-ready diagrams, by what they read (traced), and graphs, by what they are drawn
-#: from: a graph whose trace is out of date but whose DOT, title and text alternative
-#: are the same is not laid out nor finished again (the overview reads every journey,
-#: but shows little of each).
+#: from: a graph whose trace is out of date but whose DOT, title, text alternative and
+#: language are the same is not laid out nor finished again (the overview reads every
+#: journey, but shows little of each).
 KIND, BY_SOURCE = "diagram", "diagram-source"
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ class Drawings(Mapping[str, Markup]):
             seen = self._seen(request, reads[request.name])
             job = diagrams.layout_job(seen, request)
             sources[request.name] = digest(self.engine.name, self.engine.version, job.dot,
-                                           *diagrams.describe(seen, request))
+                                           *diagrams.describe(seen, request),
+                                           drawn_messages(seen, request.journey).lang)
             known = None if self.redraw else self.cache.get(BY_SOURCE, request.name,
                                                             sources[request.name])
             if known is None:
