@@ -363,12 +363,16 @@ def pain_register(ws: Workspace) -> list[RegisteredPain]:
     """Every pain point across journeys, most severe first."""
     out = []
     for journey in ws.journeys.values():
-        opportunities = [o for s in journey.steps for o in s.opportunities]
+        fixes: dict[str, list] = defaultdict(list)  # by pain point id, in journey order
+        for step in journey.steps:
+            for opportunity in step.opportunities:
+                for ref in dict.fromkeys(opportunity.addresses):
+                    fixes[ref].append(opportunity)
         for stage in journey.stages:
             for step in stage.steps:
                 for pain in step.pain_points:
-                    fixes = tuple(o for o in opportunities if pain.id and pain.id in o.addresses)
-                    out.append(RegisteredPain(pain, journey, stage.name, step, fixes,
+                    out.append(RegisteredPain(pain, journey, stage.name, step,
+                                              tuple(fixes.get(pain.id, ())) if pain.id else (),
                                               stage.owner))
     return sorted(out, key=lambda r: -SEVERITY_RANK[r.pain.severity])
 
