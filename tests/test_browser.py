@@ -194,6 +194,31 @@ def test_no_serious_accessibility_violations(browser, served, rel, scheme):
     assert serious == []
 
 
+@pytest.fixture(scope="module")
+def overview_page(tmp_path_factory):
+    """The example built as if it had too many journeys for the home page's overview."""
+    from mapgen.site import pages
+
+    root = copy_example(tmp_path_factory.mktemp("overview"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pages, "OVERVIEW_ON_HOME", 2)
+        result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
+    assert result.exit_code == 0, result.output
+    with static_server(root / "site", "/") as base:
+        yield base + pages.OVERVIEW_PAGE
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_overview_on_a_page_of_its_own_is_accessible(browser, overview_page, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(overview_page)
+    assert page.locator("svg.mapgen-diagram g.journey").count() == 4
+    serious = serious_violations(page)
+    context.close()
+    assert serious == []
+
+
 def test_an_open_page_reloads_when_a_spec_is_saved(browser, tmp_path):
     from mapgen.serve import running
 

@@ -147,6 +147,28 @@ def test_the_home_pages_overview_diagram_is_readable_too(open_page, served):
     assert found["checked"] > 20 and found["small"] == []
 
 
+OVERVIEW_FIT = """() => {
+  const box = e => e.getBoundingClientRect();
+  const out = [];
+  let chips = 0;
+  for (const row of document.querySelectorAll('svg.mapgen-diagram g.journey')) {
+    const [title, status] = row.querySelectorAll(':scope > text');
+    if (box(title).right > box(status).left) out.push(['title', title.textContent]);
+    for (const chip of row.querySelectorAll('g.stage')) {
+      const outline = box(chip.querySelector('rect')), text = box(chip.querySelector('text'));
+      chips += 1;
+      if (text.left < outline.left || text.right > outline.right) out.push(['chip', chip.textContent]);
+    }
+  }
+  return {chips, out};
+}"""
+
+
+def test_the_overviews_titles_and_stage_names_stay_in_their_cells(open_page, served):
+    found = open_page(f"{served['example']}index.html").evaluate(OVERVIEW_FIT)
+    assert found["chips"] >= 12 and found["out"] == []
+
+
 def test_the_flow_diagram_is_shown_at_its_drawn_size_in_a_scrolling_frame(open_page, served):
     page = open_page(f"{served['generated']}journeys/steps-60.html")
     frame = page.locator(".diagram .diagram-scroll").first

@@ -1,15 +1,19 @@
-"""The emotion curve and the funnel: SVG drawn by our own code, checked on real workspaces."""
+"""The emotion curve, the funnel and the overview: SVG drawn by our own code, checked on
+real workspaces."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
+from mapgen import diagrams
 from mapgen.diagrams import charts, style
+from mapgen.model import Config, Journey, Persona, Workspace
 from mapgen.workspace import read_workspace
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -324,3 +328,151 @@ def test_the_example_workspace_draws():
             continue
         bars = groups(parse(chart), "funnel-stage")
         assert [b.get("data-stage") for b in bars] == with_figures
+
+
+# --- the overview --------------------------------------------------------------------
+
+def overview_of(ws) -> ET.Element:
+    """The overview as the site draws it: titled and described by the view's table."""
+    return parse(diagrams.VIEWS["overview"].draw(ws, None))
+
+
+def marks(root: ET.Element) -> set[tuple[str, str]]:
+    """(journey id, persona id) of every mark: where the chart says a persona goes."""
+    return {(row.get("id").removeprefix("overview-journey-"), mark.get("data-persona"))
+            for row in groups(root, "journey") for mark in row.iter(f"{SVG}circle")}
+
+
+def test_the_overview_has_a_column_per_persona_a_row_per_journey_and_a_mark_per_link():
+    ws = read_workspace(EXAMPLE).workspace
+    root = overview_of(ws)
+    columns = {g.get("data-persona"): g for g in groups(root, "persona")}
+    assert list(columns) == list(ws.personas)
+    for pid, persona in ws.personas.items():
+        header = columns[pid]
+        assert header.get("id") == f"overview-persona-{pid}"
+        assert header.find(f"{SVG}title").text == persona.name
+        taken = sum(pid in j.personas for j in ws.journeys.values())
+        assert f"{taken} journey{'s' if taken != 1 else ''}" in "".join(header.itertext())
+    rows = groups(root, "journey")
+    assert [r.get("id") for r in rows] == [f"overview-journey-{j}" for j in ws.journeys]
+    assert marks(root) == {(j.id, p) for j in ws.journeys.values() for p in j.personas}
+    centres = {pid: float(g.find(f"{SVG}text").get("x")) for pid, g in columns.items()}
+    for mark in root.iter(f"{SVG}circle"):
+        assert float(mark.get("cx")) == centres[mark.get("data-persona")], "in its column"
+    for row, journey in zip(rows, ws.journeys.values(), strict=True):
+        assert row.find(f"{SVG}title").text == journey.title
+        assert journey.status in visible(row)
+
+
+def test_the_overview_shows_each_journeys_stages_in_order_then_how_many_more():
+    ws = read_workspace(EXAMPLE).workspace
+    for row, journey in zip(groups(overview_of(ws), "journey"), ws.journeys.values(),
+                            strict=True):
+        chips = groups(row, "stage")
+        shown = [g.get("id").removeprefix(f"overview-stage-{journey.id}-") for g in chips]
+        assert chips and shown == [s.id for s in journey.stages][:len(chips)]
+        more = len(journey.stages) - len(chips)
+        texts_of_row = [t.text for t in row.iter(f"{SVG}tspan")]
+        assert (f"+{more}" in texts_of_row) == (more > 0)
+        for chip, stage in zip(chips, journey.stages):
+            label = chip.find(f"{SVG}text/{SVG}tspan").text
+            assert label == stage.name or label.endswith("…")
+
+
+def synthetic(journeys: int, personas: int = 10, stages: int = 5, links: int = 2) -> Workspace:
+    """A workspace made in memory: each journey takes ``links`` personas in turn."""
+    people_ = {f"p{i}": Persona.model_validate({"id": f"p{i}", "name": f"Person {i}"})
+               for i in range(personas)}
+    journeys_ = {}
+    for n in range(journeys):
+        data = {"id": f"j{n}", "title": f"Journey {n}",
+                "personas": [f"p{(n + k) % personas}" for k in range(links)],
+                "stages": [{"id": f"s{s}", "name": f"Stage {s} of journey {n}",
+                            "steps": [{"id": f"j{n}-s{s}", "name": "Step"}]}
+                           for s in range(stages)]}
+        journeys_[f"j{n}"] = Journey.model_validate(data)
+    return Workspace(".", Config(), people_, journeys_)
+
+
+def size_of(ws: Workspace) -> tuple[int, int]:
+    """(elements, bytes) of the overview."""
+    svg = diagrams.VIEWS["overview"].draw(ws, None)
+    return len(list(parse(svg).iter())), len(svg.encode("utf-8"))
+
+
+def test_the_overview_grows_linearly_with_the_journeys():
+    elements, size = size_of(synthetic(200))
+    twice_elements, twice_size = size_of(synthetic(400))
+    assert twice_elements <= 2.2 * elements and twice_size <= 2.2 * size
+    assert twice_elements >= 1.8 * elements, "every journey is drawn"
+
+
+def test_more_personas_add_columns_not_cells():
+    few, many = size_of(synthetic(200, personas=5))[0], size_of(synthetic(200, personas=50))[0]
+    assert many - few < 10 * 45, "a header and a line per persona, no empty cells"
+
+
+def test_a_journey_of_many_stages_takes_a_row_like_any_other():
+    short, long = synthetic(1, stages=5), synthetic(1, stages=500)
+    chips = len(groups(overview_of(long), "stage"))
+    assert 0 < chips <= len(groups(overview_of(short), "stage")), "as many as fit, then +n"
+    assert f"+{500 - chips}" in visible(overview_of(long))
+    assert size_of(long)[0] <= size_of(short)[0]
+
+
+def test_the_overview_escapes_hostile_names_and_keeps_them_whole_in_tooltips(tmp_path):
+    ws = hostile_workspace(tmp_path)
+    svg = diagrams.VIEWS["overview"].draw(ws, None)
+    root = parse(svg)
+    assert not list(root.iter(f"{SVG}script")) and "<script>" not in svg
+    titles = texts(root, "title")
+    assert f"Title {HOSTILE}" in titles and f"Ana {HOSTILE}" in titles and LONG in titles
+    assert f"Stage {HOSTILE}" in titles, "a stage cut short on its chip keeps its name"
+    assert root.find(f"{SVG}title").text == "Overview of personas and journeys"
+    assert "url(#x)" in " ".join(titles), "finish() must not rewrite user text"
+    assert f"Title {HOSTILE}" in root.find(f"{SVG}desc").text
+    for tspan in root.iter(f"{SVG}tspan"):
+        assert "\n" not in (tspan.text or "") and len(tspan.text or "") <= 60
+
+
+def test_the_overviews_text_is_at_least_11_px():
+    root = overview_of(read_workspace(EXAMPLE).workspace)
+    assert root.get("font-size") == "11"
+    assert all(float(el.get("font-size")) >= 11 for el in root.iter() if el.get("font-size"))
+
+
+def test_a_right_to_left_overview_reads_from_the_right(tmp_path):
+    ws = write_workspace(tmp_path, {"ana": "Ana", "bo": "Bo"}, {
+        "first": journey(["ana"], [[step("One")], [step("Two")]]),
+        "second": journey(["bo"], [[step("One")]])}, config={"dir": "rtl"})
+    left_to_right = write_workspace(tmp_path / "ltr", {"ana": "Ana", "bo": "Bo"}, {
+        "first": journey(["ana"], [[step("One")], [step("Two")]]),
+        "second": journey(["bo"], [[step("One")]])})
+    for root, rtl in ((overview_of(ws), True), (overview_of(left_to_right), False)):
+        assert (root.get("direction") == "rtl") == rtl
+        row = groups(root, "journey")[0]
+        title = float(row.find(f"{SVG}text").get("x"))
+        mark = float(row.find(f"{SVG}circle").get("cx"))
+        chips = [float(g.find(f"{SVG}rect").get("x")) for g in groups(row, "stage")]
+        order = [title, mark, chips[0], chips[1]]
+        assert order == sorted(order, reverse=rtl), "title, marks, stages in reading order"
+        ana, bo = (float(g.find(f"{SVG}text").get("x")) for g in groups(root, "persona"))
+        assert (ana > bo) == rtl
+
+
+def test_the_overview_is_the_same_bytes_for_the_same_workspace():
+    assert (diagrams.VIEWS["overview"].draw(synthetic(30), None)
+            == diagrams.VIEWS["overview"].draw(synthetic(30), None))
+
+
+def test_what_the_overview_shows_ignores_what_it_does_not_show():
+    ws = synthetic(3)
+    request = diagrams.Request("overview")
+    described = replace(ws, journeys={**ws.journeys, "j0": ws.journeys["j0"].model_copy(
+        update={"description": "Another description"})})
+    assert diagrams.shown(described, request) == diagrams.shown(ws, request)
+    stage = ws.journeys["j0"].stages[0].model_copy(update={"name": "Renamed"})
+    renamed_stage = replace(ws, journeys={**ws.journeys, "j0": ws.journeys["j0"].model_copy(
+        update={"stages": [stage, *ws.journeys["j0"].stages[1:]]})})
+    assert diagrams.shown(renamed_stage, request) != diagrams.shown(ws, request)

@@ -1,4 +1,5 @@
-"""The graph views, the engines, the cache and the SVG they produce."""
+"""The graph views, the engines, the cache and the SVG they produce (the overview is a
+chart: tests/test_charts.py)."""
 
 from __future__ import annotations
 
@@ -161,16 +162,6 @@ def centre_x(root: ET.Element, ident: str) -> float:
     return (min(xs) + max(xs)) / 2
 
 
-def test_overview_links_personas_journeys_and_stages(example, engine):
-    root = parse(draw(example, "overview", None, engine))
-    text = all_text(root)
-    for persona in example.personas.values():
-        assert persona.name.split()[0] in text
-    assert len(by_class(root, "journey")) == len(example.journeys)
-    stages = sum(len(j.stages) for j in example.journeys.values())
-    assert len(by_class(root, "stage")) == stages
-
-
 # --- SVG fit for a page ---------------------------------------------------------------
 
 def test_svg_is_page_ready(example, engine):
@@ -224,12 +215,6 @@ def test_a_500_character_name_is_wrapped_not_dropped(hostile, engine):
     text = all_text(parse(draw(hostile, "flow", "hostile", engine)))
     assert "A very long step name" in text
     assert "…" in text
-
-
-def test_the_overview_escapes_titles_too(hostile, engine):
-    root = parse(draw(hostile, "overview", None, engine))
-    assert not list(root.iter(f"{SVG}script"))
-    assert "Hostile" in all_text(root)
 
 
 # --- determinism and the cache --------------------------------------------------------

@@ -140,8 +140,13 @@ def test_a_change_the_overview_shows_redraws_the_overview(tmp_path, monkeypatch)
                     "utf-8")
     spy = Spy(monkeypatch)
     build_here(root)
-    assert "overview" in spy.drawn
-    assert "the workspace overview" in spy.laid_out
+    assert "overview" in spy.drawn, "a stage's name is what the overview shows"
+    assert spy.laid_out == ['the flow view of journey "first-purchase"'], (
+        "the overview is a chart: redrawn, never laid out")
+    chip = re.search(r'id="overview-stage-first-purchase-[^"]*">(?:<title>[^<]*</title>)?'
+                     r'<rect[^>]*/><text[^>]*><tspan[^>]*>([^<]*)<',
+                     (root / "site/index.html").read_text("utf-8"))
+    assert chip and chip.group(1) == "Discovery", "the home page shows it renamed"
 
 
 def test_clean_renders_and_draws_everything_again_and_writes_nothing_new(tmp_path):

@@ -272,7 +272,8 @@ def test_a_german_site_draws_its_diagrams_in_german(german):
            ("Customers reaching each stage", "Kundinnen und Kunden je Phase"))
     speaks(diagram_on(german / "index.html", "overview"),
            ("Overview of personas and journeys", "Überblick über Personas und Journeys"),
-           ("6 personas and 4 journeys", "6 Personas und 4 Journeys"))
+           ("6 personas and 4 journeys", "6 Personas und 4 Journeys"),
+           ("Stages", "Phasen"), ("current", "aktuell"))
     root = german.parent
     speaks(rendered(root, "failed-payout-support", "emotion"),
            ("Emotion curve of", "Emotionskurve: A failed payout"),

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from conftest import build_site, copy_example
 from mapgen import schema
 from mapgen.cli import cli
-from mapgen.diagrams import metrics
+from mapgen.diagrams import charts, metrics
 from mapgen.diagrams.engine import EmbeddedEngine
 from mapgen.workspace import read_workspace
 
@@ -139,11 +139,26 @@ def test_japanese_flow_text_is_drawn_inside_its_boxes(workspace):
     assert problems == []
 
 
-@pytest.mark.parametrize("view", ["blueprint", "overview"])
-def test_japanese_text_fits_the_other_graphs_too(workspace, view):
-    svg = render(workspace, JAPANESE if view != "overview" else None, view)
+def test_japanese_text_fits_the_blueprint_too(workspace):
+    svg = render(workspace, JAPANESE, "blueprint")
     problems, checked = overflowing_texts(svg)
     assert checked >= 10 and problems == []
+
+
+def test_japanese_and_arabic_text_fits_the_overviews_cells(workspace):
+    """The overview is a chart: each stage's name fits its chip, each title its column."""
+    svg = render(workspace, None, "overview")
+    chips = _groups(svg, "stage")
+    assert len(chips) >= 6
+    for chip in chips:
+        rect, label = chip.find(f"{SVG}rect"), chip.find(f"{SVG}text/{SVG}tspan").text
+        assert metrics.drawn_width(label, 11) + 12 <= float(rect.get("width")) + 0.1, label
+    wide = [t.text for row in _groups(svg, "journey") for t in row.iter(f"{SVG}tspan")
+            if metrics.has_wide(t.text or "")]
+    assert wide, "the Japanese journey's title and stages are drawn"
+    for row in _groups(svg, "journey"):
+        title = row.find(f"{SVG}text/{SVG}tspan").text
+        assert metrics.drawn_width(title, 11) <= charts.OV_TITLE - 12, title
 
 
 def test_japanese_labels_wrap_at_half_the_characters_of_english(workspace):

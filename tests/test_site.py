@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import copy_example
 from mapgen.cli import cli
+from mapgen.site import pages as site_pages
 from mapgen.workspace import read_workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,7 +78,7 @@ def test_the_summary_line_counts_journeys_personas_pages_and_diagrams(tmp_path):
                       result.stderr)
     assert first, result.stderr
     total, laid_out, charts = map(int, first.groups())
-    assert laid_out == 4 + 1, "a flow per journey and the overview"
+    assert laid_out == 4, "a flow per journey (the overview is a chart, drawn by mapgen)"
     assert total == laid_out + charts
     (root / "site/index.html").unlink()
     again = build(root)
@@ -187,6 +188,35 @@ def test_the_home_page_has_a_card_per_journey(example_site):
         assert journey.title in text
     for persona in ws.personas.values():
         assert persona.name in text
+
+
+def test_the_home_page_shows_the_overview_in_place_while_it_stays_small(example_site):
+    root, ws = example_site
+    home = (root / "site/index.html").read_text("utf-8")
+    assert len(ws.journeys) <= site_pages.OVERVIEW_ON_HOME
+    assert home.count('id="overview-journey-') == len(ws.journeys)
+    assert not (root / "site" / site_pages.OVERVIEW_PAGE).exists()
+
+
+def test_beyond_so_many_journeys_the_overview_is_a_page_the_home_page_links_to(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(site_pages, "OVERVIEW_ON_HOME", 3)
+    root = copy_example(tmp_path)
+    result = build(root)
+    assert result.exit_code == 0, result.output
+    site = root / "site"
+    home = (site / "index.html").read_text("utf-8")
+    assert "overview-journey-" not in home, "the overview is not on the home page"
+    assert f'href="{site_pages.OVERVIEW_PAGE}"' in home
+    assert "The overview of all 4 journeys, on a page of its own" in text_of(site / "index.html")
+    page = (site / site_pages.OVERVIEW_PAGE).read_text("utf-8")
+    assert page.count('id="overview-journey-') == 4 and 'class="mapgen-diagram"' in page
+    assert "<h1>Who goes through what</h1>" in page
+    assert f"{ws_url(root)}{site_pages.OVERVIEW_PAGE}" in (site / "sitemap.xml").read_text()
+
+
+def ws_url(root: Path) -> str:
+    return read_workspace(root).workspace.config.site_url
 
 
 def test_data_files_for_other_tools(example_site):

@@ -99,13 +99,14 @@ def markdown(ws: Workspace, page: MarkdownPage, svgs: Mapping[str, bytes], link:
 def figure_html(svg: bytes | str, title: str, name: str) -> Markup:
     """A diagram as an HTML block a Markdown page can hold: a captioned figure, with no
     blank line inside (a blank line would end the block). A chart fits the page's width;
-    a graph keeps its own (its labels stay readable) and scrolls when wider than the page."""
+    a graph, and the overview, keep their own (their labels stay readable) and scroll when
+    wider than the page."""
     text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
     text = re.sub(r"\n\s*\n", "\n", text.strip())
     view = diagrams.VIEWS.get(name.split("-", 1)[0])
     width = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ', text)
     size = (f' style="width: {float(width[1]):.0f}px"'
-            if width and view is not None and view.kind == diagrams.GRAPH else "")
+            if width and view is not None and view.keeps_size else "")
     return Markup(
         f'<figure class="mapgen-figure">\n'
         f'<div class="mapgen-scroll" tabindex="0" role="group" aria-label="{escape(title)}">'

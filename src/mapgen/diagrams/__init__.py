@@ -14,7 +14,8 @@ flow       stages, steps, touchpoints, emotions, pains, `next`   Graphviz
 blueprint  service-blueprint swimlanes, one column per step      Graphviz
 emotion    one line per persona across the steps                 our SVG code
 funnel     `reached` per stage and the drop-off between them     our SVG code
-overview   personas -> journeys -> stages (the workspace)        Graphviz
+overview   who goes through what: persona x journey matrix,      our SVG code
+           each journey's stages as chips (the workspace)
 =========  ====================================================  ================
 
 :func:`render` builds the DOT of every graph view asked for, lays all of them out in one
@@ -23,9 +24,10 @@ batch through the cache and the engine, and finishes every SVG (see :mod:`.svg`)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from mapgen.diagrams import charts, graphs, svg
 from mapgen.cache import Cache
@@ -36,7 +38,7 @@ from mapgen.model import Journey, Workspace
 
 __all__ = ["CHART", "GRAPH", "VIEWS", "Diagram", "EngineError", "Request", "View", "ViewError",
            "describe", "dot_source", "finish_all", "has_funnel", "is_graph", "layout_job",
-           "render", "request_for", "requests_for", "site_diagrams", "title_of"]
+           "render", "request_for", "requests_for", "shown", "site_diagrams", "title_of"]
 
 #: How a view is drawn: Graphviz lays out the DOT its function writes, or its function
 #: writes the finished SVG itself.
@@ -78,6 +80,18 @@ class View:
     missing: str = ""
     #: The diagram's short text alternative (read by screen readers, shown on hover).
     description: Callable[[Workspace, Journey | None], str] = _stages_and_steps
+    #: For a chart: what it shows, as plain data (JSON), all it is drawn from. While that,
+    #: the code, the config, the title and the text alternative are the same, the site
+    #: does not draw it again (as a graph is not while its DOT is the same), however
+    #: much else of what it read changed. None: drawn again whenever what it read changed.
+    shows: Callable[[Workspace, Journey | None], Any] | None = None
+    #: Shown at its drawn size (scrolled where the page is narrower), never shrunk to a
+    #: page's width: set for graphs, and for a chart whose text must stay readable.
+    at_size: bool = False
+
+    @property
+    def keeps_size(self) -> bool:
+        return self.kind == GRAPH or self.at_size
 
 
 def has_funnel(journey: Journey) -> bool:
@@ -105,8 +119,10 @@ VIEWS: dict[str, View] = _table(
              journey, ws.drawn_dir(journey), drawn_messages(ws, journey)),
          CHART, on_site=True, applies_to=has_funnel,
          missing="no `reached` figures to draw a funnel from; add `reached:` to its stages"),
-    View("overview", "Overview of personas and journeys", lambda ws, _: graphs.overview(ws),
-         per_journey=False, on_site=True, description=_personas_and_journeys),
+    View("overview", "Overview of personas and journeys",
+         lambda ws, _: charts.overview(ws, *describe(ws, Request("overview"))), CHART,
+         per_journey=False, on_site=True, description=_personas_and_journeys,
+         shows=lambda ws, _: charts.overview_inputs(ws), at_size=True),
 )
 
 #: Names of views, taken from :data:`VIEWS` when mapgen is imported (code that must see
@@ -184,6 +200,13 @@ def is_graph(request: Request) -> bool:
     return VIEWS[request.view].kind == GRAPH
 
 
+def shown(ws: Workspace, request: Request) -> str:
+    """What a chart shows, as JSON text (see :attr:`View.shows`; its view must say)."""
+    shows = VIEWS[request.view].shows
+    assert shows is not None, f"the {request.view} view does not say what it shows"
+    return json.dumps(shows(ws, request.journey), ensure_ascii=False, separators=(",", ":"))
+
+
 def dot_source(ws: Workspace, request: Request) -> str:
     """The DOT of a graph view's diagram."""
     return VIEWS[request.view].draw(ws, request.journey)
@@ -231,7 +254,7 @@ def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Dia
 
 def _page_text(ws: Workspace, request: Request, raw: str) -> str:
     """A graph's SVG text with our fonts, without node titles, and read right to left
-    when its journey (or, for the overview, the site) is written so."""
+    when its journey (or, for a workspace view, the site) is written so."""
     text = svg.metric_fonts(svg.strip_titles(raw))
     return svg.right_to_left(text) if ws.drawn_dir(request.journey) == "rtl" else text
 

@@ -5,9 +5,13 @@
   persona's score breaks that persona's line: a gap is not a neutral.
 * :func:`funnel`: ``reached`` per stage, the drop-off between consecutive stages, and the
   biggest loss highlighted: where the business loses most customers.
+* :func:`overview`: the workspace as a persona x journey matrix: one column per persona,
+  one row per journey, a mark where a journey features a persona, and each journey's
+  stages as a strip of chips. Its size and cost grow with the journeys, the personas and
+  the links between them, nothing more (no layout engine, no empty cells drawn).
 
 No layout engine is involved, so the geometry is fixed and simple: one column per step,
-one row per stage. Every piece of user text is escaped and shortened to fit its place
+one row per stage (per journey, in the overview). Every piece of user text is escaped and shortened to fit its place
 (the full text stays in a ``<title>`` tooltip), and every number is written with fixed
 decimals, so the same journey always gives the same bytes. mapgen's own words and the
 figures people read are in the journey's language (:func:`~mapgen.messages.drawn_messages`).
@@ -26,7 +30,7 @@ from html import escape
 from itertools import pairwise
 
 from mapgen.cache import pure
-from mapgen.diagrams import style, svg
+from mapgen.diagrams import metrics, style, svg
 from mapgen.diagrams.wrap import clip, wrap
 from mapgen.messages import Messages, drawn_messages, load_messages
 from mapgen.model import EmotionScale, Journey, Stage, Step, Workspace
@@ -453,3 +457,188 @@ def _funnel_description(stages: list[Stage], losses: list[int], biggest: int | N
     loss = _loss_text(stages[biggest].reached, losses[biggest], words)
     return f"{text} " + words.text("format.sentence", text=words.text(
         "funnel.biggest_between", loss=loss, before=before, after=after))
+
+
+# --- the overview --------------------------------------------------------------------
+
+#: Text size everywhere in the overview: it is shown at its drawn size, so this is what a
+#: reader sees (the browser tests ask for 10 px at least).
+OVERVIEW_FONT = 11.0
+#: Text is measured with Helvetica's widths (:func:`metrics.drawn_width`); DejaVu Sans,
+#: what a browser draws with where neither Helvetica nor Arial is installed, is up to a
+#: fifth wider. The overview makes room for that, so text never runs out of its cell.
+WIDEST_FACE = 1.2
+OV_MARGIN, OV_TITLE, OV_STATUS, OV_COLUMN, OV_STRIP = 16, 280, 80, 100, 360
+OV_HEAD, OV_ROW, OV_PAD = 84, 26, 6
+#: Columns of a persona's name in its header (two lines at most) and of a stage's chip.
+OV_NAME_CHARS, OV_CHIP_CHARS = 12, 16
+OV_CHIP_FILL, OV_STRIPE = "#eaeef2", "#f6f8fa"
+
+
+def _counted(words: Messages, key: str, count: int) -> str:
+    """The text of ``key`` for ``count``, the figure written as the language writes it."""
+    return words.text(key, n=count, count=words.number(count))
+
+
+def _width(text: str, bold: bool = False) -> float:
+    """How wide a browser draws ``text`` in the overview, at most (see :data:`WIDEST_FACE`)."""
+    return metrics.drawn_width(text, OVERVIEW_FONT, bold) * WIDEST_FACE
+
+
+def _clipped(text: str, width: float, bold: bool = False) -> str:
+    """``text`` on one line no wider than ``width`` px (see :func:`_width`); an ellipsis
+    marks what was cut."""
+    line = " ".join(_plain(text).split())
+    if _width(line, bold) <= width:
+        return line
+    room, used = width - _width("…", bold), 0.0
+    for index, char in enumerate(line):
+        used += _width(char, bold)
+        if used > room:
+            return line[:index].rstrip() + "…"
+    return line
+
+
+def overview_inputs(ws: Workspace) -> tuple:
+    """What the overview shows, as plain data, and all it is drawn from (see
+    :func:`overview`): while this is the same, the overview is the same. Personas as (id,
+    name, avatar), journeys as (id, title, status, persona ids, stages as (id, name)), and
+    which way the site's diagrams run."""
+    return (tuple((p.id, p.name, p.avatar or "") for p in ws.personas.values()),
+            tuple((j.id, j.title, j.status, tuple(j.personas),
+                   tuple((stage.id, stage.name) for stage in j.stages))
+                  for j in ws.journeys.values()),
+            ws.drawn_dir())
+
+
+def overview(ws: Workspace, title: str, description: str) -> str:
+    """Who goes through what: a persona x journey matrix, as finished SVG text, with
+    ``title`` and ``description`` (its text alternative).
+
+    One column per persona (avatar, name, how many journeys they take), one row per
+    journey (title, status, a mark in the column of each persona it features, its
+    stages as chips, as many as fit a fixed strip, then "+n"). Only what exists is drawn:
+    a mark per link, a line per column, a stripe per other row. So its size grows as the
+    journeys, the personas and the links between them, and no faster."""
+    return _overview(*overview_inputs(ws), _plain(title), _plain(description),
+                     drawn_messages(ws))
+
+
+def _overview(personas: tuple, journeys: tuple, direction: str, title: str,
+              description: str, words: Messages) -> str:
+    column = {pid: index for index, (pid, _, _) in enumerate(personas)}
+    counts = dict.fromkeys(column, 0)
+    for journey in journeys:
+        for pid in dict.fromkeys(journey[3]):
+            if pid in counts:
+                counts[pid] += 1
+    grid = _Grid(len(personas))
+    height = OV_HEAD + OV_ROW * len(journeys) + OV_PAD
+    body = [_overview_head(grid, personas, counts, height, words)]
+    body += [_overview_row(grid, index, journey, column, words)
+             for index, journey in enumerate(journeys)]
+    return svg.finish(_document(grid.width, height, body, direction), "overview", title,
+                      description)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Where the overview's columns are, left to right (mirrored for right to left)."""
+
+    personas: int
+
+    @property
+    def status(self) -> float:
+        return OV_MARGIN + OV_TITLE
+
+    def persona(self, index: int) -> float:
+        """The left edge of a persona's column."""
+        return self.status + OV_STATUS + OV_COLUMN * index
+
+    @property
+    def stages(self) -> float:
+        return self.persona(self.personas)
+
+    @property
+    def width(self) -> float:
+        return self.stages + OV_STRIP + OV_MARGIN
+
+
+def _overview_head(grid: _Grid, personas: tuple, counts: dict[str, int],
+                   height: float, words: Messages) -> str:
+    """The column headers, a line between each two columns and one under the headers."""
+    baseline = OV_HEAD - 10
+    out = [_text(OV_MARGIN + OV_PAD, baseline, [words.text("overview.journey")], font_weight="bold"),
+           _text(grid.status + OV_PAD, baseline, [words.text("overview.status")], font_weight="bold"),
+           _text(grid.stages + OV_PAD, baseline, [words.text("overview.stages")], font_weight="bold")]
+    for index, (pid, name, avatar) in enumerate(personas):
+        left = grid.persona(index)
+        middle = left + OV_COLUMN / 2
+        lines = [_clipped(line, OV_COLUMN - 8, bold=True)
+                 for line in _shorten(name, OV_NAME_CHARS, 2)]
+        top = baseline - 15 - 13.2 * (len(lines) - 1)
+        out.append(
+            f'<g class="persona" id="persona-{_escape(pid)}" data-persona="{_escape(pid)}">'
+            + _tooltip(name)
+            + (_text(middle, top - 18, [avatar], text_anchor="middle", font_size="16")
+               if avatar and len(avatar) < 8 else "")
+            + _text(middle, top, lines, text_anchor="middle", font_weight="bold")
+            + _text(middle, baseline, [_counted(words, "overview.persona_journeys", counts[pid])],
+                    text_anchor="middle", fill=style.MUTED, direction="ltr")
+            + "</g>")
+    lines = [OV_MARGIN + OV_TITLE] + [grid.persona(i) for i in range(len(personas) + 1)]
+    out += [f'<line x1="{_number(x)}" x2="{_number(x)}" y1="{OV_PAD}" '
+            f'y2="{_number(height - OV_PAD)}" stroke="{GRID}"/>' for x in lines]
+    out.append(f'<line x1="{OV_MARGIN}" x2="{_number(grid.width - OV_MARGIN)}" '
+               f'y1="{OV_HEAD}" y2="{OV_HEAD}" stroke="{style.LINE}"/>')
+    return f'<g class="head">{"".join(out)}</g>'
+
+
+def _overview_row(grid: _Grid, index: int, journey: tuple, column: dict[str, int],
+                  words: Messages) -> str:
+    jid, title, status, personas, stages = journey
+    top = OV_HEAD + OV_ROW * index
+    baseline = top + OV_ROW / 2 + 4
+    out = [f'<g class="journey" id="journey-{_escape(jid)}" data-journey="{_escape(jid)}">',
+           _tooltip(title)]
+    if index % 2:
+        out.append(f'<rect x="{OV_MARGIN}" y="{_number(top)}" '
+                   f'width="{_number(grid.width - 2 * OV_MARGIN)}" height="{OV_ROW}" '
+                   f'fill="{OV_STRIPE}"/>')
+    out.append(_text(OV_MARGIN + OV_PAD, baseline, [_clipped(title, OV_TITLE - 2 * OV_PAD)]))
+    out.append(_text(grid.status + OV_PAD, baseline, [_clipped(words.text(f"status.{status}"),
+                                                                  OV_STATUS - 2 * OV_PAD)],
+                     fill=style.MUTED))
+    for pid in dict.fromkeys(personas):
+        if pid in column:
+            x = grid.persona(column[pid]) + OV_COLUMN / 2
+            out.append(f'<circle class="mark" data-persona="{_escape(pid)}" cx="{_number(x)}" '
+                       f'cy="{_number(top + OV_ROW / 2)}" r="6" fill="{BAR_FILL}"/>')
+    out.append(_stage_chips(grid.stages + OV_PAD, top, baseline, jid, stages, words))
+    return "".join(out) + "</g>"
+
+
+def _stage_chips(left: float, top: float, baseline: float, jid: str, stages: tuple,
+                 words: Messages) -> str:
+    """A journey's stages as chips in reading order, as many as fit the strip; "+n" for
+    the rest. At most a strip's width of them, whatever the journey holds."""
+    right = left + OV_STRIP - 2 * OV_PAD
+    more = _counted(words, "overview.more_stages", len(stages))
+    room_for_more = _width(more) + 4
+    out, x = [], left
+    for shown, (sid, name) in enumerate(stages):
+        label = _shorten(name, OV_CHIP_CHARS)[0]
+        width = _width(label) + 2 * OV_PAD
+        last = shown == len(stages) - 1
+        if x + width > (right if last else right - room_for_more):
+            more = _counted(words, "overview.more_stages", len(stages) - shown)
+            out.append(_text(x + _width(more) / 2, baseline, [more], text_anchor="middle",
+                             fill=style.MUTED, direction="ltr"))
+            break
+        out.append(f'<g class="stage" id="stage-{_escape(jid)}-{_escape(sid)}">'
+                   + (_tooltip(name) if label != name else "")
+                   + f'<rect x="{_number(x)}" y="{_number(top + 4)}" width="{_number(width)}" '
+                   f'height="{OV_ROW - 8}" rx="9" fill="{OV_CHIP_FILL}"/>'
+                   + _text(x + OV_PAD, baseline, [label]) + "</g>")
+        x += width + 4
+    return "".join(out)

@@ -81,8 +81,8 @@ MIN_BATCH = 16
 def _batches(jobs: list[Job], workers: int) -> list[list[int]]:
     """Job indices in batches, biggest first, for ``workers`` to take one at a time.
 
-    A graph far bigger than the rest (a workspace overview) gets a batch of its own, so
-    it starts first and the others spread over the remaining workers; the rest come in
+    A graph far bigger than the rest (a journey of hundreds of steps) gets a batch of its
+    own, so it starts first and the others spread over the remaining workers; the rest come in
     batches small enough (a quarter of a worker's share) that all workers finish close
     together, and large enough that process start-up stays small beside them.
     """

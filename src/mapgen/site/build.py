@@ -300,10 +300,7 @@ BATCH = 64
 
 def _in_batches(pages: list[_Output], drawings: Drawings) -> Iterator[_Output]:
     """The pages in batches: each batch's diagrams are started before the batch before it
-    is rendered, and let go after. Pages showing the overview (big, laid out alone, and
-    started first) go last."""
-    pages = sorted(pages, key=lambda o: "overview" in o.page.diagrams)
-    drawings.prepare(n for o in pages for n in o.page.diagrams if n == "overview")
+    is rendered, and let go after."""
     batches = [pages[i:i + BATCH] for i in range(0, len(pages), BATCH)]
     for index, batch in enumerate(batches):
         for upcoming in batches[index:index + 2]:

@@ -30,9 +30,10 @@ from mapgen.model import Workspace
 
 #: The views a site shows (those of the table marked ``on_site``).
 SITE_VIEWS = diagrams.SITE_VIEWS
-#: Page-ready diagrams, by what they read (traced), and graphs, by what they are drawn
-#: from: a graph whose trace is out of date but whose DOT, title, text alternative and
-#: language are the same is not laid out nor finished again (the overview reads every
+#: Page-ready diagrams, by what they read (traced), and graphs and the charts that say
+#: what they show (``View.shows``), by what they are drawn from: a graph whose trace is
+#: out of date but whose DOT, title, text alternative and language are the same is not
+#: laid out nor finished again, and such a chart is not drawn again (the overview reads every
 #: journey, but shows little of each).
 KIND, BY_SOURCE = "diagram", "diagram-source"
 log = logging.getLogger(__name__)
@@ -76,16 +77,25 @@ class Drawings(Mapping[str, Markup]):
                 fresh.append(self.requests[name])
         reads = {r.name: Reads() for r in fresh}
         jobs, sources = [], {}
-        for request in [r for r in fresh if diagrams.is_graph(r)]:
+        for request in list(fresh):
+            graph = diagrams.is_graph(request)
+            if not graph and diagrams.VIEWS[request.view].shows is None:
+                continue  # a chart drawn again whenever what it read changed
             seen = self._seen(request, reads[request.name])
-            job = diagrams.layout_job(seen, request)
-            sources[request.name] = digest(self.engine.name, self.engine.version, job.dot,
-                                           *diagrams.describe(seen, request),
-                                           drawn_messages(seen, request.journey).lang)
-            known = None if self.redraw else self.cache.get(BY_SOURCE, request.name,
-                                                            sources[request.name])
+            language = drawn_messages(seen, request.journey).lang
+            if graph:
+                job = diagrams.layout_job(seen, request)
+                source = digest(self.engine.name, self.engine.version, job.dot,
+                                *diagrams.describe(seen, request), language)
+            else:
+                job = None
+                source = digest(self.sources.base, diagrams.shown(seen, request),
+                                *diagrams.describe(seen, request), language)
+            sources[request.name] = source
+            known = None if self.redraw else self.cache.get(BY_SOURCE, request.name, source)
             if known is None:
-                jobs.append(job)
+                if job is not None:
+                    jobs.append(job)
                 continue
             fresh.remove(request)
             self._keep(request.name, reads[request.name], known)
@@ -129,8 +139,8 @@ class Drawings(Mapping[str, Markup]):
         self._ready[name] = (reads.parts(), Markup(content.decode("utf-8")))
 
     def forget(self, names: Iterable[str]) -> None:
-        """Let go of a journey's diagrams once its pages are rendered. The overview, costly
-        to finish and shown again after any change, is kept."""
+        """Let go of a journey's diagrams once its pages are rendered. The overview, shown
+        again after any change, is kept."""
         for name in names:
             if self.requests[name].journey is not None:
                 self._ready.pop(name, None)

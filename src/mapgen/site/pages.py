@@ -79,11 +79,32 @@ def poster_path(journey_id: str) -> str:
     return f"posters/{journey_id}.svg"
 
 
+#: The most journeys whose overview the home page shows in place. The overview is about
+#: 1.4 KB of SVG a journey (a row of text, marks and stage chips): beyond this many it is
+#: a page of its own (:data:`OVERVIEW_PAGE`) that the home page links to, so the home
+#: page carries at most about 150 KB of it however many journeys there are.
+OVERVIEW_ON_HOME = 100
+OVERVIEW_PAGE = "overview.html"
+
+
+def overview_page(ws: Workspace) -> str | None:
+    """The page of the overview when it is not on the home page (too many journeys),
+    else None."""
+    return OVERVIEW_PAGE if len(ws.journeys) > OVERVIEW_ON_HOME else None
+
+
 def plan(ws: Workspace) -> list[Page]:
     """Every page of the site, in a stable order."""
+    workspace_views = diagrams.site_diagrams(None)
+    elsewhere = overview_page(ws)
     pages = [Page("index.html", "home.html", ws.config.title,
-                  lambda ws: {"cards": journey_cards(ws), "figures": figures(ws)},
-                  diagrams=diagrams.site_diagrams(None), listing=True)]
+                  lambda ws: {"cards": journey_cards(ws), "figures": figures(ws),
+                              "overview_page": overview_page(ws)},
+                  diagrams=tuple(n for n in workspace_views if not elsewhere or n != "overview"),
+                  listing=True)]
+    if elsewhere:
+        pages.append(Page(elsewhere, "overview.html", "Who goes through what",
+                          diagrams=("overview",), listing=True, label="home.overview"))
     pages += [_journey_page(journey) for journey in ws.journeys.values()]
     pages += [_persona_page(persona) for persona in ws.personas.values()]
     pages += [_prose_page(ws, page) for page in ws.pages.values()]
@@ -363,12 +384,16 @@ def pain_register(ws: Workspace) -> list[RegisteredPain]:
     """Every pain point across journeys, most severe first."""
     out = []
     for journey in ws.journeys.values():
-        opportunities = [o for s in journey.steps for o in s.opportunities]
+        fixes: dict[str, list] = defaultdict(list)  # by pain point id, in journey order
+        for step in journey.steps:
+            for opportunity in step.opportunities:
+                for ref in dict.fromkeys(opportunity.addresses):
+                    fixes[ref].append(opportunity)
         for stage in journey.stages:
             for step in stage.steps:
                 for pain in step.pain_points:
-                    fixes = tuple(o for o in opportunities if pain.id and pain.id in o.addresses)
-                    out.append(RegisteredPain(pain, journey, stage.name, step, fixes,
+                    out.append(RegisteredPain(pain, journey, stage.name, step,
+                                              tuple(fixes.get(pain.id, ())) if pain.id else (),
                                               stage.owner))
     return sorted(out, key=lambda r: -SEVERITY_RANK[r.pain.severity])
 

@@ -195,8 +195,11 @@ def encode_ids(ids: list[int]) -> str:
     gaps = encode_gaps(ids)
     if len(ids) < 64:
         return gaps
-    bitmap = encode_bitmap(ids)
-    return bitmap if len(bitmap) < len(gaps) else gaps
+    # A bitmap is as long as the span of the numbers, whatever their count: it is made
+    # only when it is the shorter one, so a term costs the size of its list, never the
+    # size of the index (a term in a few entries far apart, times many terms).
+    length = len(f"~{_base36(ids[0])}~") + (ids[-1] - ids[0]) // 6 + 1
+    return encode_bitmap(ids) if length < len(gaps) else gaps
 
 
 def encode_bitmap(ids: list[int]) -> str:
