@@ -9,7 +9,9 @@ or PDF) shows the same lanes in the same order with the same cells in the same c
 Nothing here knows about HTML or pixels. Columns are counted in steps: a cell starts at
 a step column (``start``, from 0) and covers ``span`` columns (1, or the whole stage for
 a KPI). The emotion lane also carries what a curve needs: each persona's score per
-column and where each score sits on the lane's height (:meth:`Canvas.height`).
+column, where each score sits on the lane's height (:meth:`Canvas.height`), and each
+column's piece of the curve in a box 100 units square (:attr:`CurvePoint.piece`), worked
+out here once rather than for each cell of a page.
 
 Use :func:`canvas` to make one: ``canvas(ws, journey)``.
 """
@@ -187,6 +189,27 @@ class CurvePoint:
     height: float
     before: float | None
     after: float | None
+    #: The persona's name and the score's label, as the point's tooltip shows them.
+    persona_name: str = ""
+    label: str = ""
+
+    @property
+    def piece(self) -> str:
+        """The curve's piece in this step column, 100 wide and 100 high, as SVG path data:
+        a smooth line from halfway to the previous point, level through this one, to
+        halfway to the next. At the column's edges it runs along the line joining the two
+        points, so the pieces of neighbouring columns meet without a kink."""
+        h = self.height * 100
+        if self.before is None:
+            path = f"M50,{round(h, 2)}"
+        else:
+            b = self.before * 100
+            path = f"M0,{round(b, 2)} C16.67,{round(b + (h - b) / 3, 2)} 33.33,{round(h, 2)} " \
+                   f"50,{round(h, 2)}"
+        if self.after is not None:
+            a = self.after * 100
+            path += f" C66.67,{round(h, 2)} 83.33,{round(a - (a - h) / 3, 2)} 100,{round(a, 2)}"
+        return path
 
 
 @dataclass(frozen=True)
@@ -217,6 +240,7 @@ class Canvas:
         """Where each curve passes through step column ``column`` (personas without a
         score there are left out)."""
         out = []
+        labels = {level.score: level.label for level in self.levels}
         for index, curve in enumerate(self.curves):
             score = curve.scores[column]
             if score is None:
@@ -224,7 +248,9 @@ class Canvas:
             here = self.height(score)
             out.append(CurvePoint(index, curve.persona, score, here,
                                   self._midway(curve, column - 1, here),
-                                  self._midway(curve, column + 1, here)))
+                                  self._midway(curve, column + 1, here),
+                                  curve.persona_name,
+                                  labels.get(score, f"{score:+d}" if score else "0")))
         return tuple(out)
 
     def _midway(self, curve: Curve, column: int, here: float) -> float | None:
