@@ -175,6 +175,10 @@ def test_curve_pieces_meet_halfway_between_step_columns(sparse):
     assert [p.persona for p in map_.points(1)] == ["ana"]
     assert map_.points(1)[0].before == ana.after
     assert map_.points(3) == ()
+    # as SVG path data in a 100 x 100 column: level through the point, on to halfway
+    assert ana.piece == "M50,25.0 C66.67,25.0 83.33,33.33 100,37.5"
+    assert map_.points(1)[0].piece.startswith("M0,37.5 C16.67,")
+    assert (ana.persona_name, ana.label, ben.label) == ("Ana", "happy", "sad")
 
 
 def test_the_journey_page_shows_the_chosen_lanes_in_their_order(make_workspace):

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from mapgen import diagrams
 from mapgen.cli import cli
-from mapgen.diagrams import graphs
+from mapgen.diagrams import dot, graphs
 from mapgen.cache import Cache
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import EngineError, Job, get_engine
@@ -209,6 +209,20 @@ def test_hostile_labels_cannot_change_the_graph(hostile):
              and "->" not in line]
     assert len(nodes) == 3
     assert "<script>" not in dot and "&lt;script&gt;" in dot
+
+
+def test_dot_names_and_values_are_quoted_as_the_grammar_asks(engine):
+    values = ("step_3", "-1.5", ".5", "node", "Edge", "a b", "#d0d7de", 'say "hi"',
+              "back\\slash", "<<b>x</b>>")
+    assert [dot.quote(v) for v in values] == [
+        "step_3", "-1.5", ".5", '"node"', '"Edge"', '"a b"', '"#d0d7de"', '"say \\"hi\\""',
+        '"back\\\\slash"', "<<b>x</b>>"]
+    graph = dot.Digraph("quoting")
+    graph.node("node", "x", id='say "hi" back\\slash')
+    graph.edge("node", "a b")
+    svg = engine.layout([Job("quoting", graph.source)])[0].decode()
+    assert 'id="say &quot;hi&quot; back\\slash"' in svg  # read back as written
+    assert svg.count('class="node"') == 2  # "node" and "a b": names, not a keyword
 
 
 def test_a_500_character_name_is_wrapped_not_dropped(hostile, engine):

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from conftest import build_site, copy_example
 from mapgen.messages import FOLDER, available, load_messages, plural_form
@@ -83,6 +84,15 @@ def test_values_put_into_a_message_are_escaped_unless_they_are_markup():
     messages = load_messages("en")
     html = messages.markup("home.poster", title='<img src=x onerror="alert(1)">')
     assert "<img" not in html and "&lt;img" in html
+
+
+def test_a_message_asked_for_again_is_the_same_and_text_never_passes_for_markup():
+    messages = load_messages("en")
+    assert messages.markup("lane.actions") == messages.markup("lane.actions") == "Actions"
+    for _ in range(2):  # the second time from what the first made
+        text = messages.markup("canvas.stage_owner", owner="<b>x</b>")
+        markup = messages.markup("canvas.stage_owner", owner=Markup("<b>x</b>"))
+        assert (text, markup) == ("Owner: &lt;b&gt;x&lt;/b&gt;", "Owner: <b>x</b>")
 
 
 # --- the templates hold no interface text: it all comes from the catalogue -----------

@@ -9,7 +9,9 @@ or PDF) shows the same lanes in the same order with the same cells in the same c
 Nothing here knows about HTML or pixels. Columns are counted in steps: a cell starts at
 a step column (``start``, from 0) and covers ``span`` columns (1, or the whole stage for
 a KPI). The emotion lane also carries what a curve needs: each persona's score per
-column and where each score sits on the lane's height (:meth:`Canvas.height`).
+column, where each score sits on the lane's height (:meth:`Canvas.height`), and each
+column's piece of the curve in a box 100 units square (:attr:`CurvePoint.piece`), worked
+out here once rather than for each cell of a page.
 
 Use :func:`canvas` to make one: ``canvas(ws, journey)``.
 """
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from mapgen.messages import Messages, load_messages
-from mapgen.model import Journey, LaneName, Step, Workspace, describe_duration
+from mapgen.model import EmotionScale, Journey, LaneName, Workspace, describe_duration
 
 #: Every lane, in the default order: the customer's side first, then the blueprint.
 LANES: tuple[str, ...] = get_args(LaneName)
@@ -187,6 +189,27 @@ class CurvePoint:
     height: float
     before: float | None
     after: float | None
+    #: The persona's name and the score's label, as the point's tooltip shows them.
+    persona_name: str = ""
+    label: str = ""
+
+    @property
+    def piece(self) -> str:
+        """The curve's piece in this step column, 100 wide and 100 high, as SVG path data:
+        a smooth line from halfway to the previous point, level through this one, to
+        halfway to the next. At the column's edges it runs along the line joining the two
+        points, so the pieces of neighbouring columns meet without a kink."""
+        h = self.height * 100
+        if self.before is None:
+            path = f"M50,{round(h, 2)}"
+        else:
+            b = self.before * 100
+            path = f"M0,{round(b, 2)} C16.67,{round(b + (h - b) / 3, 2)} 33.33,{round(h, 2)} " \
+                   f"50,{round(h, 2)}"
+        if self.after is not None:
+            a = self.after * 100
+            path += f" C66.67,{round(h, 2)} 83.33,{round(a - (a - h) / 3, 2)} 100,{round(a, 2)}"
+        return path
 
 
 @dataclass(frozen=True)
@@ -217,6 +240,7 @@ class Canvas:
         """Where each curve passes through step column ``column`` (personas without a
         score there are left out)."""
         out = []
+        labels = {level.score: level.label for level in self.levels}
         for index, curve in enumerate(self.curves):
             score = curve.scores[column]
             if score is None:
@@ -224,7 +248,9 @@ class Canvas:
             here = self.height(score)
             out.append(CurvePoint(index, curve.persona, score, here,
                                   self._midway(curve, column - 1, here),
-                                  self._midway(curve, column + 1, here)))
+                                  self._midway(curve, column + 1, here),
+                                  curve.persona_name,
+                                  labels.get(score, f"{score:+d}" if score else "0")))
         return tuple(out)
 
     def _midway(self, curve: Curve, column: int, here: float) -> float | None:
@@ -237,14 +263,15 @@ def canvas(ws: Workspace, journey: Journey, messages: Messages | None = None) ->
     """The journey map of ``journey``, with the lanes its journey or config chooses, named
     in ``messages`` (by default mapgen's, in the workspace's language)."""
     messages = messages or load_messages(ws.config.lang)
-    steps = journey.steps
     scale = ws.scale_of(journey)
     levels = tuple(Level(s, scale.label(s), scale.emoticon(s)) for s in reversed(scale.scores))
-    scores = [s.scores(journey.personas, scale) for s in steps]
-    curves = tuple(Curve(p, _persona_name(ws, p), tuple(at.get(p) for at in scores))
+    scores = [s.scores(journey.personas, scale) for s in journey.steps]
+    names = {p: _persona_name(ws, p) for p in journey.personas}
+    curves = tuple(Curve(p, names[p], tuple(at.get(p) for at in scores))
                    for p in journey.personas)
+    feelings = _feelings(journey, scale, scores, names)
     return Canvas(journey, _stage_headers(journey, messages), _step_columns(ws, journey),
-                  _lanes(ws, journey, messages), levels, curves)
+                  _lanes(ws, journey, messages, feelings), levels, curves)
 
 
 def chosen_lanes(ws: Workspace, journey: Journey) -> tuple[str, ...]:
@@ -275,6 +302,7 @@ def _stage_headers(journey: Journey, messages: Messages) -> tuple[StageHeader, .
 def _step_columns(ws: Workspace, journey: Journey) -> tuple[StepColumn, ...]:
     position = {step_id: i for i, step_id in enumerate(journey.step_ids)}
     names = {step.id: step.name for step in journey.steps}
+    stage_ids = {step.id: stage.id for stage in journey.stages for step in stage.steps}
     columns = []
     for index, step in enumerate(journey.steps):
         jumps = tuple(
@@ -282,18 +310,22 @@ def _step_columns(ws: Workspace, journey: Journey) -> tuple[StepColumn, ...]:
                  "revisit" if position[target] <= index else "forward")
             for target in step.next or () if target in position
             and position[target] != index + 1)
-        stage = journey.stage_of(step.id)
         taking_part = tuple(_persona_name(ws, p) for p in step.taking_part(journey.personas)
                             ) if step.personas is not None else ()
-        columns.append(StepColumn(step.id, step.name, index, stage.id if stage else "",
+        columns.append(StepColumn(step.id, step.name, index, stage_ids.get(step.id, ""),
                                   jumps, step.next is not None and not step.next, taking_part))
     return tuple(columns)
 
 
-def _lanes(ws: Workspace, journey: Journey, messages: Messages) -> tuple[Lane, ...]:
+def _lanes(ws: Workspace, journey: Journey, messages: Messages,
+           feelings: list[tuple[Feeling, ...]]) -> tuple[Lane, ...]:
     lanes, depth = [], 0
     for name in chosen_lanes(ws, journey):
-        cells = _stage_cells(journey) if name == "kpis" else _step_cells(ws, journey, name)
+        if name == "kpis":
+            cells = _stage_cells(journey)
+        else:  # cells are made only for a lane that has something in it
+            items = feelings if name == "emotion" else _step_items(ws, journey, name)
+            cells = tuple(Cell(i, 1, found) for i, found in enumerate(items)) if any(items) else ()
         if not any(cell.items for cell in cells):
             continue
         lane_depth = BLUEPRINT_DEPTH.get(name, 0)
@@ -312,25 +344,31 @@ def _stage_cells(journey: Journey) -> tuple[Cell, ...]:
     return tuple(cells)
 
 
-def _step_cells(ws: Workspace, journey: Journey, lane: str) -> tuple[Cell, ...]:
-    return tuple(Cell(i, 1, _items(ws, journey, step, lane))
-                 for i, step in enumerate(journey.steps))
-
-
-def _items(ws: Workspace, journey: Journey, step: Step, lane: str) -> tuple[Any, ...]:
-    """What ``lane`` shows for ``step``."""
+def _step_items(ws: Workspace, journey: Journey, lane: str) -> list[tuple[Any, ...]]:
+    """What ``lane`` shows at each step, in order (the emotion lane's: :func:`_feelings`)."""
     if lane == "touchpoints":
-        return tuple(_touch(ws, tp.channel, tp.name, tp.description) for tp in step.touchpoints)
-    if lane == "emotion":
-        scale = ws.scale_of(journey)
-        scores = step.scores(journey.personas, scale)
-        return tuple(Feeling(p, _persona_name(ws, p), scores[p], scale.label(scores[p]),
-                             scale.emoticon(scores[p]))
-                     for p in journey.personas if p in scores)
-    value = getattr(step, lane)
-    if isinstance(value, tuple):
-        return value
-    return (value,) if value else ()
+        return [tuple(_touch(ws, tp.channel, tp.name, tp.description) for tp in step.touchpoints)
+                for step in journey.steps]
+    items = []
+    for step in journey.steps:
+        value = getattr(step, lane)
+        items.append(value if isinstance(value, tuple) else (value,) if value else ())
+    return items
+
+
+def _feelings(journey: Journey, scale: EmotionScale, scores: list[dict[str, int]],
+              names: dict[str, str]) -> list[tuple[Feeling, ...]]:
+    """The emotion lane at each step: a feeling for each persona with a score there, in the
+    journey's order (one :class:`Feeling` per persona and score, shared by the steps)."""
+    made: dict[tuple[str, int], Feeling] = {}
+
+    def feeling(persona: str, score: int) -> Feeling:
+        if (persona, score) not in made:
+            made[persona, score] = Feeling(persona, names[persona], score, scale.label(score),
+                                           scale.emoticon(score))
+        return made[persona, score]
+
+    return [tuple(feeling(p, at[p]) for p in journey.personas if p in at) for at in scores]
 
 
 def _touch(ws: Workspace, channel: str, name: str, description: str | None) -> Touch:

@@ -1,4 +1,4 @@
-"""Graphs: the views that are graphs, built as DOT with the ``graphviz`` package.
+"""Graphs: the views that are graphs, built as DOT (see :mod:`mapgen.diagrams.dot`).
 
 No user text is ever pasted into DOT syntax. Node names are our own (``step_3``), and
 every label is an HTML-like label whose text went through :func:`html.escape`, so quotes,
@@ -19,10 +19,9 @@ import re
 from html import escape
 from itertools import pairwise
 
-import graphviz
-
 from mapgen.cache import pure
 from mapgen.diagrams import metrics, style
+from mapgen.diagrams.dot import Digraph
 from mapgen.diagrams.wrap import clip, wrap
 from mapgen.messages import Messages, drawn_messages
 from mapgen.model import Journey, Step, Workspace
@@ -48,7 +47,7 @@ def text(value: str, width: int = WRAP, lines: int = MAX_LINES) -> str:
 
 
 def _html(content: str) -> str:
-    """Mark ``content`` as an HTML-like label for the graphviz package."""
+    """Mark ``content`` as an HTML-like label (written as it is, see dot.quote)."""
     return f"<{content}>"
 
 
@@ -86,8 +85,8 @@ def _aligned(rtl: bool) -> str:
     return f' align="{side}" balign="{side}"'
 
 
-def _graph(name: str, **attrs: str) -> graphviz.Digraph:
-    graph = graphviz.Digraph(name=name)
+def _graph(name: str, **attrs: str) -> Digraph:
+    graph = Digraph(name)
     graph.attr(fontname=style.FONT, fontsize="12", bgcolor="transparent", pad="0.2",
                fontcolor=style.INK, **attrs)
     graph.attr("node", fontname=style.FONT, fontsize="11", shape="plain",
@@ -186,7 +185,7 @@ def _persona_name(ws: Workspace, persona_id: str) -> str:
     return persona.name if persona else persona_id
 
 
-def _flow_edges(graph: graphviz.Digraph, journey: Journey, index: dict[str, int],
+def _flow_edges(graph: Digraph, journey: Journey, index: dict[str, int],
                 words: Messages) -> None:
     for step in journey.steps:
         here = index[step.id]
@@ -204,7 +203,7 @@ def _flow_edges(graph: graphviz.Digraph, journey: Journey, index: dict[str, int]
             _exit(graph, here, words.text("flow.exit"))
 
 
-def _exit(graph: graphviz.Digraph, step_index: int, word: str) -> None:
+def _exit(graph: Digraph, step_index: int, word: str) -> None:
     node = f"exit_{step_index}"
     graph.node(node, _html(fitted(text(word, 12, 1), 9)), shape="octagon", style="filled",
                fillcolor="#ffebe9", color=style.EXIT, fontcolor=style.EXIT, fontsize="9",
@@ -265,7 +264,7 @@ def _lane_style(lane: str) -> dict[str, str]:
     return {"fillcolor": fills[lane]}
 
 
-def _blueprint_edges(graph: graphviz.Digraph, journey: Journey, lanes: list[str],
+def _blueprint_edges(graph: Digraph, journey: Journey, lanes: list[str],
                      rtl: bool = False) -> None:
     """Invisible edges hold columns and rows in place; actions flow in reading order."""
     columns = ["head"] + [str(i) for i in range(len(journey.steps))]

@@ -150,6 +150,7 @@ def label_lines(markup: str, size: float) -> list[list[tuple[str, float, bool]]]
     return lines
 
 
+@pure(16384)  # a journey's graph repeats its emotion and pain-point lines step after step
 def label_widths(markup: str, size: float) -> tuple[float, float]:
     """(the engine's width, the drawn width) of a label's widest line, in points."""
     engine = drawn = 0.0

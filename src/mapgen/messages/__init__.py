@@ -41,6 +41,12 @@ _NO_PLURAL = frozenset({"ja", "zh", "ko", "vi", "th", "id", "ms", "lo", "my", "k
 _ZERO_IS_ONE = frozenset({"fr", "pt", "hy", "kab", "ff"})
 
 
+#: The values :meth:`Messages.markup` remembers its results by (they cannot change), and
+#: how many results it keeps.
+_PLAIN = frozenset({str, int, float, Markup, type(None)})
+_MEMO_SIZE = 65536
+
+
 class MessageError(Exception):
     """A catalogue that cannot be read; the message names the file and what to fix."""
 
@@ -68,6 +74,9 @@ class Messages(Mapping[str, Any]):
     def __init__(self, lang: str, entries: Mapping[str, Any]):
         self.lang = lang
         self._entries = dict(entries)
+        #: :meth:`markup`'s results by key, count and plain values: a page asks for the
+        #: same few words hundreds of times (lane names, severities, "Taking part: ...").
+        self._markup: dict[tuple, Markup] = {}
 
     def __getitem__(self, key: str) -> Any:
         return self._entries[key]
@@ -87,7 +96,16 @@ class Messages(Mapping[str, Any]):
     def markup(self, key: str, n: int | None = None, **values: Any) -> Markup:
         """The text of ``key`` for a page: the text escaped, each value escaped unless it
         is already markup (a link, a ``<strong>`` figure)."""
-        return Markup(escape(self._pick(key, n))).format(**self._values(n, values))
+        plain = type(n) in _PLAIN and all(type(value) in _PLAIN for value in values.values())
+        if plain:  # the type is a part of the key: "<b>" as text and as Markup differ
+            memo = (key, n, *((name, type(value), value) for name, value in values.items()))
+            made = self._markup.get(memo)
+            if made is not None:
+                return made
+        made = Markup(escape(self._pick(key, n))).format(**self._values(n, values))
+        if plain and len(self._markup) < _MEMO_SIZE:
+            self._markup[memo] = made
+        return made
 
     def number(self, value: int) -> str:
         """A whole number with the language's digit grouping: 12,480 / 12.480 / 12 480."""

@@ -101,13 +101,12 @@ def _mixed(text: str) -> bool:
     """True when Arimo lacks a character of ``text``. Renderers may then set all of it,
     Latin too, in the fallback face (resvg does), so each character counts at its widest."""
     sans = faces()[0]
-    return not all(sans.has(char) or unicodedata.combining(char) for char in text)
+    return not all(sans.has(char) or unicodedata.combining(char) for char in set(text))
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """How wide ``text`` is at ``size`` px, whichever of our faces draws each character."""
-    mixed = _mixed(text)
-    return size * sum(_em(char, bold, mixed) for char in text)
+    return size * _ems(text, bold, _mixed(text))
 
 
 #: The characters every embedded Arimo has: Latin-1, Latin Extended-A, punctuation and
@@ -172,6 +171,8 @@ _BREAK_AFTER = frozenset("-/")
 #: White space a line may break at: not the no-break spaces that keep "75 %" or
 #: "1 000" (French) together.
 _BREAKING_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+#: The pieces of a word of ASCII, where the only breaks are after a hyphen or a slash.
+_ASCII_PIECES = re.compile(r"[^-/]*[-/]*")
 
 
 def _units(text: str) -> list[tuple[str, bool]]:
@@ -180,6 +181,10 @@ def _units(text: str) -> list[tuple[str, bool]]:
     units: list[tuple[str, bool]] = []
     for word_index, word in enumerate(w for w in _BREAKING_SPACE.split(text) if w):
         spaced = word_index > 0
+        if word.isascii():  # no CJK, nothing that may not start a line
+            pieces = [piece for piece in _ASCII_PIECES.findall(word) if piece]
+            units += [(piece, spaced and i == 0) for i, piece in enumerate(pieces)]
+            continue
         piece = ""
         for char in word:
             if piece and _breaks_between(piece[-1], char):
@@ -230,6 +235,7 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> tuple[str,
     return tuple(lines)
 
 
+@functools.lru_cache(maxsize=65536)  # words recur from text to text and poster to poster
 def _ems(text: str, bold: bool, mixed: bool) -> float:
     return sum(_em(char, bold, mixed) for char in text)
 

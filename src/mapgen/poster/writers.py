@@ -17,6 +17,7 @@ import math
 import os
 from datetime import datetime, timezone
 
+from mapgen.cache import pure
 from mapgen.diagrams.charts import _escape as escape_text
 from mapgen.poster import fonts
 from mapgen.poster.drawing import Circle, Drawing, Path, Rect, Text
@@ -30,8 +31,17 @@ PT_PER_PX, PDF_MAX_PT = 0.75, 14400
 
 
 def _n(value: float) -> str:
+    """``value`` with one decimal, none when it is 0: "12.5", "12", "-0.3"."""
+    return _one_decimal(value) if value else _decimal(value)  # -0.0 == 0.0: not memoised
+
+
+def _decimal(value: float) -> str:
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+#: A poster writes some 1,500 numbers, most of them the same few coordinates.
+_one_decimal = pure(65536)(_decimal)
 
 
 # --- SVG ----------------------------------------------------------------------------------
