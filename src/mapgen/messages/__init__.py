@@ -41,10 +41,18 @@ _NO_PLURAL = frozenset({"ja", "zh", "ko", "vi", "th", "id", "ms", "lo", "my", "k
 _ZERO_IS_ONE = frozenset({"fr", "pt", "hy", "kab", "ff"})
 
 
-#: The values :meth:`Messages.markup` remembers its results by (they cannot change), and
-#: how many results it keeps.
-_PLAIN = frozenset({str, int, float, Markup, type(None)})
+#: The values :meth:`Messages.text` and :meth:`~Messages.markup` remember their results
+#: by (they cannot change), and how many results they keep.
+_PLAIN = frozenset({str, int, Markup, type(None)})  # not float: -0.0 == 0.0
 _MEMO_SIZE = 65536
+
+
+def _memo_key(kind: type, key: str, n: Any, values: dict[str, Any]) -> tuple | None:
+    """What a message made from plain values is remembered by; None for other values.
+    The types are a part of it: "<b>" as text and as Markup differ on a page."""
+    if type(n) not in _PLAIN or not all(type(value) in _PLAIN for value in values.values()):
+        return None
+    return (kind, key, n, *((name, type(value), value) for name, value in values.items()))
 
 
 class MessageError(Exception):
@@ -74,9 +82,10 @@ class Messages(Mapping[str, Any]):
     def __init__(self, lang: str, entries: Mapping[str, Any]):
         self.lang = lang
         self._entries = dict(entries)
-        #: :meth:`markup`'s results by key, count and plain values: a page asks for the
-        #: same few words hundreds of times (lane names, severities, "Taking part: ...").
-        self._markup: dict[tuple, Markup] = {}
+        #: What :meth:`text` and :meth:`markup` made, by key, count and plain values: a
+        #: page or a poster asks for the same few words hundreds of times (lane names,
+        #: severities, "Taking part: ...").
+        self._made: dict[tuple, str] = {}
 
     def __getitem__(self, key: str) -> Any:
         return self._entries[key]
@@ -91,21 +100,26 @@ class Messages(Mapping[str, Any]):
         """The text of ``key`` as plain text, placeholders filled in (for drawings and
         data; pages use :meth:`markup`). With ``n``, the plural form for ``n``, whose
         ``{count}`` is ``n`` unless a ``count`` value is given."""
-        return self._pick(key, n).format(**self._values(n, values))
+        memo = _memo_key(str, key, n, values)
+        made = self._made.get(memo) if memo is not None else None
+        if made is None:
+            made = self._pick(key, n).format(**self._values(n, values))
+            self._remember(memo, made)
+        return made
 
     def markup(self, key: str, n: int | None = None, **values: Any) -> Markup:
         """The text of ``key`` for a page: the text escaped, each value escaped unless it
         is already markup (a link, a ``<strong>`` figure)."""
-        plain = type(n) in _PLAIN and all(type(value) in _PLAIN for value in values.values())
-        if plain:  # the type is a part of the key: "<b>" as text and as Markup differ
-            memo = (key, n, *((name, type(value), value) for name, value in values.items()))
-            made = self._markup.get(memo)
-            if made is not None:
-                return made
-        made = Markup(escape(self._pick(key, n))).format(**self._values(n, values))
-        if plain and len(self._markup) < _MEMO_SIZE:
-            self._markup[memo] = made
+        memo = _memo_key(Markup, key, n, values)
+        made = self._made.get(memo) if memo is not None else None
+        if made is None:
+            made = Markup(escape(self._pick(key, n))).format(**self._values(n, values))
+            self._remember(memo, made)
         return made
+
+    def _remember(self, memo: tuple | None, made: str) -> None:
+        if memo is not None and len(self._made) < _MEMO_SIZE:
+            self._made[memo] = made
 
     def number(self, value: int) -> str:
         """A whole number with the language's digit grouping: 12,480 / 12.480 / 12 480."""

@@ -126,7 +126,7 @@ def font_face_css(texts: Iterable[str]) -> str:
     characters are left to the viewer's own CJK face, which is as wide as Noto's.
     """
     sans = faces()[0]
-    extra = frozenset(c for text in texts for c in text if c not in EMBEDDED and sans.has(c))
+    extra = frozenset(c for c in set("".join(texts)) - EMBEDDED if sans.has(c))
     return (f"@font-face{{font-family:{sans.name};font-weight:400 {BOLD};"
             f"src:url(data:font/woff;base64,{_woff(extra)}) format('woff')}}")
 
