@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import logging
 import os
@@ -417,21 +418,36 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
         app.info(current.summary(last, time.perf_counter() - started))
         return
     logging.getLogger("mapgen").debug("reading the workspace at %s", root)
-    ws, findings = _valid_workspace(app, root, strict, show_warnings=True, cached=True,
-                                    said=True)
-    target = site_dir or Path(ws.root) / ws.config.site_dir
-    options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs,
-                           clean=clean, keep_existing=keep_existing)
-    try:
-        with _progress(app) as progress:
-            result = build_site(ws, options, progress)
-    except (EngineError, OutputError, ThemeError) as exc:
-        raise click.ClickException(for_terminal(exc)) from None
-    except jinja2.TemplateError as exc:
-        raise click.ClickException(for_terminal(_template_problem(exc))) from None
+    with _fewer_collections():
+        ws, findings = _valid_workspace(app, root, strict, show_warnings=True, cached=True,
+                                        said=True)
+        target = site_dir or Path(ws.root) / ws.config.site_dir
+        options = BuildOptions(site_dir=target, site_url=site_url, engine=engine, jobs=jobs,
+                               clean=clean, keep_existing=keep_existing)
+        try:
+            with _progress(app) as progress:
+                result = build_site(ws, options, progress)
+        except (EngineError, OutputError, ThemeError) as exc:
+            raise click.ClickException(for_terminal(exc)) from None
+        except jinja2.TemplateError as exc:
+            raise click.ClickException(for_terminal(_template_problem(exc))) from None
     if stamped is not None:
         current.remember(Cache(root / CACHE_DIR), *stamped, findings, result)
     app.info(result.summary())
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """A build makes millions of short-lived objects: with Python's default, a collection
+    of the young generation every 700 of them, and of everything now and then, took
+    about a seventh of a cold build's CPU at 1000 journeys; every 20,000 it takes half
+    as long (and a few MB more at the peak)."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(20_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 @contextlib.contextmanager
