@@ -342,3 +342,37 @@ def test_many_files_read_in_parallel_give_what_one_process_gives(tmp_path, monke
     assert any(f.rule.name == "unknown-key" for f in parallel.findings)
     assert parallel.workspace.journeys == serial.workspace.journeys
     assert parallel.workspace.digests == serial.workspace.digests
+
+
+def test_files_made_in_a_process_of_their_own_are_what_one_process_makes(tmp_path,
+                                                                        monkeypatch):
+    forked, alone = copy_example(tmp_path / "forked"), copy_example(tmp_path / "alone")
+    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 1)  # posters, search, data: forked
+    monkeypatch.setattr(site_build, "ELSEWHERE_CHUNK", 3)
+    started = []
+    start = site_build._Elsewhere.start
+    monkeypatch.setattr(site_build._Elsewhere, "start",
+                        lambda ws, outputs: started.append(start(ws, outputs)) or started[-1])
+    build_here(forked)
+    assert started and started[0] is not None, "made in a forked process"
+    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)
+    build_here(alone)
+    assert {p: f[2] for p, f in snapshot(forked / "site").items()} == {
+        p: f[2] for p, f in snapshot(alone / "site").items()}
+    assert manifest(forked / "site") == manifest(alone / "site"), "the same keys and reads"
+    assert build_in_new_process(forked)["written"] == 0
+
+
+def test_a_file_that_fails_in_the_forked_process_fails_the_build(tmp_path, monkeypatch):
+    from mapgen import poster
+
+    root = copy_example(tmp_path)
+    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 1)
+
+    def broken(ws, journey, fmt):
+        raise RuntimeError(f"no poster for {journey.id}")
+
+    monkeypatch.setattr(poster, "render", broken)  # the fork inherits it
+    with pytest.raises(RuntimeError, match="no poster for"):
+        build_here(root)
+    assert not (root / "site").exists(), "nothing published"

@@ -23,14 +23,16 @@ says, as JSON).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import multiprocessing
 import posixpath
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,7 +231,9 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     todo = [o for o in todo if o not in later]
     pages = [o for o in todo if o.page is not None]
     shared = _site_context(ws, theme, site_url, nav)
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # before any thread starts: the other files are made by a forked process meanwhile
+    elsewhere = _Elsewhere.start(ws, [o for o in todo if o.page is None]) if staging else None
+    with _closing(elsewhere), ThreadPoolExecutor(max_workers=2) as pool:
         drawings = Drawings(ws, engine, cache, sources, pool, redraw=fresh_diagrams,
                             also=site_pages.embedded_requests(ws))
 
@@ -244,19 +248,107 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
             key = output.key or sources.key(output.path, parts)
             return Made(key, parts, staging.put(output.path, data) if staging else data)
 
+        def made_elsewhere(output: _Output, parts: tuple[str, ...], data: bytes) -> Made:
+            key = output.key or sources.key(output.path, parts)
+            return Made(key, parts, staging.put(output.path, data))
+
         log.debug("rendering %d pages (%d files in all)", len(pages), len(outputs))
         for done, output in enumerate(_in_batches(pages, drawings), start=1):
             if progress:
                 progress(done, len(pages), output.path)
             files[output.path] = make(output)
             log.debug("rendered %s", output.path)
+            if elsewhere:
+                elsewhere.collect(made_elsewhere)
         drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
+        if elsewhere:
+            elsewhere.collect(made_elsewhere, wait=True)
         for output in todo:
             if output.page is None:
-                files[output.path] = make(output)
+                files[output.path] = elsewhere.made.pop(output.path) if elsewhere else make(
+                    output)
     for output in later:
         files[output.path] = Made("", (), Deferred(lambda o=output: make(o)))
     return Rendered(files, len(pages), drawings.drawn, tuple(drawings.requests))
+
+
+#: Files other than pages to make, at least, before a build makes them in a process of its
+#: own: the posters, the search index, journeys.json (1000 journeys: some 4 s of CPU,
+#: while the layout engine leaves a core idle for much of the time pages take).
+ELSEWHERE_FROM = 64
+#: Files per task sent to that process.
+ELSEWHERE_CHUNK = 32
+
+
+class _Elsewhere:
+    """The files of a build that are not pages, made by a forked process while this one
+    renders the pages, and staged here as they come back, in order.
+
+    The child is forked before any thread starts, with the workspace and the outputs (so
+    their closures need no pickling); it sends back what each output read and its bytes.
+    Keys are worked out here, as for any file."""
+
+    def __init__(self, pool: ProcessPoolExecutor, outputs: list[_Output]):
+        self.pool = pool
+        self.waiting: list[tuple[list[_Output], Future]] = [
+            (outputs[i:i + ELSEWHERE_CHUNK], pool.submit(_make_adopted, i, ELSEWHERE_CHUNK))
+            for i in range(0, len(outputs), ELSEWHERE_CHUNK)]
+        #: The :class:`Made` records of the files done, by path.
+        self.made: dict[str, Made] = {}
+
+    @classmethod
+    def start(cls, ws: Workspace, outputs: list[_Output]) -> _Elsewhere | None:
+        """Start making ``outputs`` in another process, or None where it does not pay
+        (few files) or cannot be done safely (no fork, or other threads, whose locks a
+        fork could copy held)."""
+        if len(outputs) < ELSEWHERE_FROM or threading.active_count() > 1 or (
+                "fork" not in multiprocessing.get_all_start_methods()):
+            return None
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_adopt, initargs=(ws, outputs))
+        return cls(pool, outputs)
+
+    def collect(self, made: Callable[[_Output, tuple[str, ...], bytes], Made],
+                wait: bool = False) -> None:
+        """Stage what came back (all of it, waiting for the rest, with ``wait``)."""
+        while self.waiting and (wait or self.waiting[0][1].done()):
+            chunk, future = self.waiting.pop(0)
+            for output, (parts, data) in zip(chunk, future.result(), strict=True):
+                self.made[output.path] = made(output, parts, data)
+
+    def close(self) -> None:
+        """Let the process end; what it has not started is dropped (after a failure)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _closing(elsewhere: _Elsewhere | None) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if elsewhere is not None:
+            elsewhere.close()
+
+
+#: In the forked process of :class:`_Elsewhere`: the workspace and the outputs to make.
+_adopted: tuple[Workspace, list[_Output]] | None = None
+
+
+def _adopt(ws: Workspace, outputs: list[_Output]) -> None:
+    global _adopted
+    _adopted = (ws, outputs)
+
+
+def _make_adopted(start: int, count: int) -> list[tuple[tuple[str, ...], bytes]]:
+    """(what it read, its bytes) of each adopted output from ``start``, ``count`` of them."""
+    assert _adopted is not None, "only in a process started by _Elsewhere"
+    ws, outputs = _adopted
+    out = []
+    for output in outputs[start:start + count]:
+        reads = Reads()
+        data = output.make(watched(ws, reads), reads)
+        out.append((reads.parts(), data))
+    return out
 
 
 def _reused(outputs: list[_Output], past: Mapping[str, Made],
