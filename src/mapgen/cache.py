@@ -56,8 +56,9 @@ if TYPE_CHECKING:
 
 CACHE_DIR = ".mapgen-cache"
 DATABASE = "cache.sqlite"
-#: The on-disk format; a database of another version is started anew.
-FORMAT = 1
+#: The on-disk format; a database of another version is started anew. (2: checksums of
+#: the value as stored, compressed or not, so a damaged row is told before decompressing.)
+FORMAT = 2
 #: Values longer than this are stored compressed (SVG and JSON shrink five to ten times).
 COMPRESS_FROM = 2048
 
@@ -234,6 +235,9 @@ class _Store:
         self._pending: dict[tuple[str, str], tuple] = {}
         self._read: dict[str, dict[str, tuple]] = {}
         self._usable = file is not None
+        #: The last value put and how it is stored: a finished graph is kept twice, by
+        #: what it read and by what it was drawn from, and compressed once.
+        self._last: tuple[bytes, bytes] | None = None
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is None and self._usable:
@@ -285,7 +289,9 @@ class _Store:
 
     def put(self, kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> None:
         if self._usable:  # kept as the row it will be: compressed, so memory holds little
-            self._pending[(kind, name)] = _row(kind, name, key, reads, data)[2:]
+            if self._last is None or self._last[0] is not data:
+                self._last = (data, _stored(data))
+            self._pending[(kind, name)] = _row(kind, name, key, reads, self._last[1])
 
     def save(self, in_use: Mapping[str, Iterable[str]] | None,
              latest: Mapping[str, int] | None) -> None:
@@ -308,9 +314,14 @@ class _Store:
         self._read.clear()
 
 
-def _row(kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> tuple:
-    stored = b"z" + zlib.compress(data, 1) if len(data) >= COMPRESS_FROM else b"=" + data
-    return (kind, name, key, "\n".join(reads), digest(kind, name, key, *reads, data), stored)
+def _stored(data: bytes) -> bytes:
+    """A value as a row holds it: compressed from :data:`COMPRESS_FROM` bytes."""
+    return b"z" + zlib.compress(data, 1) if len(data) >= COMPRESS_FROM else b"=" + data
+
+
+def _row(kind: str, name: str, key: str, reads: tuple[str, ...], stored: bytes) -> tuple:
+    """(key, reads, checksum, stored value) of a row; the checksum covers them all."""
+    return (key, "\n".join(reads), digest(kind, name, key, *reads, stored), stored)
 
 
 def _checked(kind: str, name: str, key: Any, reads: Any, checksum: Any,
@@ -318,12 +329,12 @@ def _checked(kind: str, name: str, key: Any, reads: Any, checksum: Any,
     """A row's (key, reads, value) when it is whole and as written, else None."""
     if not (isinstance(key, str) and isinstance(reads, str) and isinstance(stored, bytes)):
         return None
+    parts = tuple(reads.split("\n")) if reads else ()
+    if checksum != digest(kind, name, key, *parts, stored):
+        return None
     try:
         data = zlib.decompress(stored[1:]) if stored[:1] == b"z" else stored[1:]
     except zlib.error:
-        return None
-    parts = tuple(reads.split("\n")) if reads else ()
-    if checksum != digest(kind, name, key, *parts, data):
         return None
     return key, parts, data
 

@@ -249,10 +249,14 @@ class Staging:
         (self.container / STAGING_MARK).touch()
         self.folder = self.container / "next"
         self.folder.mkdir(mode=0o755)
+        #: The folders made so far (a site of 1000 journeys puts 2,900 files in a few).
+        self._folders: set[Path] = {self.folder}
 
     def put(self, rel: str, data: bytes) -> Staged:
         path = self.folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
         path.write_bytes(data)
         os.chmod(path, 0o644)
         return Staged(path)
