@@ -242,8 +242,7 @@ def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Dia
     title, description = describe(ws, request)
     if is_graph(request):
         content = raw if fmt != "svg" else svg.finish(
-            _page_text(ws, request, raw.decode("utf-8")), request.name, title, description
-        ).encode("utf-8")
+            _page_text(ws, request, raw), request.name, title, description)
     else:
         if fmt != "svg":
             raise EngineError(f"the {request.view} view is drawn as SVG only; use --format svg")
@@ -252,11 +251,13 @@ def _finish(ws: Workspace, request: Request, raw: bytes | None, fmt: str) -> Dia
     return Diagram(request.name, request.view, journey_id, title, content, fmt)
 
 
-def _page_text(ws: Workspace, request: Request, raw: str) -> str:
-    """A graph's SVG text with our fonts, without node titles, and read right to left
-    when its journey (or, for a workspace view, the site) is written so."""
+def _page_text(ws: Workspace, request: Request, raw: bytes) -> bytes:
+    """A graph's SVG (the engine's UTF-8 bytes) with our fonts, without node titles, and
+    read right to left when its journey (or, for a workspace view, the site) is written so."""
     text = svg.metric_fonts(svg.strip_titles(raw))
-    return svg.right_to_left(text) if ws.drawn_dir(request.journey) == "rtl" else text
+    if ws.drawn_dir(request.journey) == "rtl":
+        return svg.right_to_left(text.decode("utf-8")).encode("utf-8")
+    return text
 
 
 def describe(ws: Workspace, request: Request) -> tuple[str, str]:

@@ -5,24 +5,46 @@ through :func:`finish`: it gets ``role="img"``, a ``<title>`` and ``<desc>`` ref
 ``aria-labelledby``, ids prefixed with the diagram's own name so two diagrams on one page
 never collide, no fixed pixel size (the ``viewBox`` scales it to its container), and no
 comments or generator stamps, so the bytes depend on the input alone.
+
+:func:`strip_titles`, :func:`metric_fonts` and :func:`finish` take text or UTF-8 bytes and
+give back the same: a graph is finished as the bytes the engine wrote. (As text, one emoji
+in a label makes Python hold every character in four bytes, so each pass over a graph
+read and copied four times the memory: finishing a journey's flow took twice as long.)
 """
 
 from __future__ import annotations
 
 import re
 from html import escape, unescape
+from typing import AnyStr
 
 from mapgen.diagrams import metrics
 
-_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
-_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.DOTALL)
+
+class _Pattern:
+    """A regular expression for text and the same for bytes; ``of(svg)`` picks."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._text, self._bytes = re.compile(pattern, flags), re.compile(pattern.encode(), flags)
+
+    def of(self, svg: AnyStr) -> re.Pattern[AnyStr]:
+        return self._bytes if isinstance(svg, bytes) else self._text  # type: ignore[return-value]
+
+
+def _as(svg: AnyStr, text: str) -> AnyStr:
+    """``text`` (SVG syntax) as ``svg`` holds it: text, or UTF-8 bytes."""
+    return text.encode() if isinstance(svg, bytes) else text  # type: ignore[return-value]
+
+
+_PROLOG = _Pattern(r"^.*?(?=<svg\b)", re.DOTALL)
+_COMMENT = _Pattern(r"<!--.*?-->\n?", re.DOTALL)
+_SVG_OPEN = _Pattern(r"<svg\b[^>]*>", re.DOTALL)
 #: What may separate attributes in XML.
 _XML_SPACE = " \n\t\r"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-_NODE_TITLE = re.compile(r"<title>[^<]*</title>\n?")
+_NODE_TITLE = _Pattern(r"<title>[^<]*</title>\n?")
 
 
 #: Graphviz lays text out with Helvetica's metrics; these faces share them, so a browser
@@ -30,14 +52,15 @@ _NODE_TITLE = re.compile(r"<title>[^<]*</title>\n?")
 FONT_STACK = "Helvetica,Arial,&quot;Liberation Sans&quot;,Arimo,sans-serif"
 
 
-def strip_titles(svg: str) -> str:
+def strip_titles(svg: AnyStr) -> AnyStr:
     """Drop Graphviz's per-node ``<title>`` (our internal node names, not for readers)."""
-    return _NODE_TITLE.sub("", svg)
+    return _NODE_TITLE.of(svg).sub(_as(svg, ""), svg)
 
 
-def metric_fonts(svg: str) -> str:
+def metric_fonts(svg: AnyStr) -> AnyStr:
     """Name Helvetica's metric-compatible faces, not just the generic sans-serif."""
-    return svg.replace('font-family="Helvetica,sans-Serif"', f'font-family="{FONT_STACK}"')
+    return svg.replace(_as(svg, 'font-family="Helvetica,sans-Serif"'),
+                       _as(svg, f'font-family="{FONT_STACK}"'))
 
 
 _GRAPHVIZ_TEXT = re.compile(r'<text\b([^>]*)>([^<]*)</text>')
@@ -52,7 +75,8 @@ def right_to_left(svg: str) -> str:
     own estimate of their width), so text drawn wider than that estimate grows to the
     left, into the room reserved for it, not out of its box.
     """
-    svg = _SVG_OPEN.sub(lambda m: m.group(0)[:-1].rstrip() + ' direction="rtl">', svg, count=1)
+    svg = _SVG_OPEN.of(svg).sub(lambda m: m.group(0)[:-1].rstrip() + ' direction="rtl">', svg,
+                                count=1)
     return _GRAPHVIZ_TEXT.sub(_anchor_right, svg)
 
 
@@ -71,29 +95,32 @@ def _anchor_right(match: re.Match) -> str:
     return f"<text{attrs[:anchor.start()]}{new}{attrs[anchor.end():]}>{content}</text>"
 
 
-def finish(svg: str, name: str, title: str, description: str) -> str:
-    """Make raw SVG text page-ready. ``name`` namespaces its ids (e.g. "flow-checkout")."""
-    svg = _COMMENT.sub("", _PROLOG.sub("", svg, count=1))
+def finish(svg: AnyStr, name: str, title: str, description: str) -> AnyStr:
+    """Make raw SVG (text or UTF-8 bytes) page-ready. ``name`` namespaces its ids (e.g.
+    "flow-checkout")."""
+    svg = _COMMENT.of(svg).sub(_as(svg, ""), _PROLOG.of(svg).sub(_as(svg, ""), svg, count=1))
     prefix = re.sub(r"[^A-Za-z0-9_-]", "-", name)
     svg = _prefix_ids(svg, prefix)
-    match = _SVG_OPEN.search(svg)
+    match = _SVG_OPEN.of(svg).search(svg)
     if match is None:
         raise ValueError("not an SVG document")
-    open_tag = _page_ready(match.group(0), prefix)
+    tag = match.group(0)
+    open_tag = _page_ready(tag.decode() if isinstance(tag, bytes) else tag, prefix)
     head = (f'<title id="{prefix}-title">{escape(_CONTROL.sub("", title))}</title>'
             f'<desc id="{prefix}-desc">{escape(_CONTROL.sub("", description))}</desc>')
-    return svg[: match.start()] + open_tag + head + svg[match.end():].strip() + "\n"
+    return (svg[: match.start()] + _as(svg, open_tag + head) + svg[match.end():].strip()
+            + _as(svg, "\n"))
 
 
-def _prefix_ids(svg: str, prefix: str) -> str:
+def _prefix_ids(svg: AnyStr, prefix: str) -> AnyStr:
     """Every ``id`` attribute, and every ``url(#..)`` and ``href="#..."`` reference to one,
     prefixed. User text cannot match: in text content ``"`` is always ``&quot;``.
     (Plain replacements: a regular expression took a third of a large build's SVG time.)
     """
-    svg = svg.replace('="url(#', f'="url(#{prefix}-')
+    svg = svg.replace(_as(svg, '="url(#'), _as(svg, f'="url(#{prefix}-'))
     for space in _XML_SPACE:
-        svg = svg.replace(f'{space}id="', f'{space}id="{prefix}-')
-        svg = svg.replace(f'{space}href="#', f'{space}href="#{prefix}-')
+        svg = svg.replace(_as(svg, f'{space}id="'), _as(svg, f'{space}id="{prefix}-'))
+        svg = svg.replace(_as(svg, f'{space}href="#'), _as(svg, f'{space}href="#{prefix}-'))
     return svg
 
 
