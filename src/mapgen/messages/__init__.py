@@ -50,9 +50,16 @@ _MEMO_SIZE = 65536
 def _memo_key(kind: type, key: str, n: Any, values: dict[str, Any]) -> tuple | None:
     """What a message made from plain values is remembered by; None for other values.
     The types are a part of it: "<b>" as text and as Markup differ on a page."""
-    if type(n) not in _PLAIN or not all(type(value) in _PLAIN for value in values.values()):
+    if type(n) not in _PLAIN:
         return None
-    return (kind, key, n, *((name, type(value), value) for name, value in values.items()))
+    if not values:  # most of them: a lane's name, a severity
+        return kind, key, n
+    memo = [kind, key, n]
+    for name, value in values.items():
+        if type(value) not in _PLAIN:
+            return None
+        memo += (name, type(value), value)
+    return tuple(memo)
 
 
 class MessageError(Exception):
