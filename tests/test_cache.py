@@ -7,14 +7,17 @@ anything, and a damaged or foreign one is only a cold start. See mapgen.cache.
 from __future__ import annotations
 
 import pickle
+import random
 import sqlite3
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO, copy_example
+from mapgen import cache as cache_module
 from mapgen.cache import DATA, Cache, Reads, Sources, watched
 from mapgen.workspace import read_workspace
 
@@ -94,10 +97,35 @@ def test_a_cache_of_another_format_version_is_started_again(built):
 
 
 def test_the_source_never_unpickles_marshals_or_evaluates():
+    """Only mapgen.compact pickles: the specs it packs in memory, made by this run."""
     for path in (REPO / "src/mapgen").rglob("*.py"):
         text = path.read_text("utf-8")
-        for word in ("import pickle", "import marshal", "eval(", "exec(", "shelve"):
+        words = ("import marshal", "eval(", "exec(", "shelve")
+        if path.name != "compact.py":
+            words += ("import pickle", "pickle.")
+        for word in words:
             assert word not in text, f"{path.name} uses {word}"
+
+
+def test_packed_specs_never_reach_the_cache_on_disk(built):
+    """What mapgen.compact packs stays in memory: no row of the cache holds a pickle."""
+    root, _ = built
+    with sqlite3.connect(root / ".mapgen-cache/cache.sqlite") as db:
+        rows = db.execute("SELECT kind, name, value FROM entries").fetchall()
+    assert {kind for kind, _, _ in rows} >= {"spec", "checks", "layout", "diagram"}
+    for kind, name, value in rows:
+        stored = zlib.decompress(value[1:]) if value[:1] == b"z" else value[1:]
+        for data in (stored, *_inflated(stored)):
+            assert b"\x80\x05" not in data[:2] and b"\x80\x04" not in data[:2], (kind, name)
+            assert b"mapgen.model" not in data, (kind, name)
+
+
+def _inflated(data: bytes) -> list[bytes]:
+    """``data`` decompressed once more, when it is zlib's (a spec file is kept so)."""
+    try:
+        return [zlib.decompress(data)]
+    except zlib.error:
+        return []
 
 
 def test_a_cached_read_gives_the_same_workspace_and_findings(tmp_path):
@@ -148,3 +176,52 @@ def test_listing_the_journeys_depends_on_every_journey(tmp_path):
     seen = watched(ws, reads)
     assert len(seen.journeys) == 4 and seen.journeys["first-purchase"]
     assert reads.parts() == ("journeys",)
+
+
+def test_a_build_worth_of_values_leaves_memory_as_it_is_made_and_lands_on_save(
+        tmp_path, monkeypatch):
+    """Past a few bytes of pending values, they move to a temporary database, so memory
+    never holds a build's worth; they are still found, land together on save, and a run
+    that stops before saving leaves the cache as it was."""
+    monkeypatch.setattr(cache_module, "SPILL_FROM", 10_000)
+    folder = tmp_path / ".mapgen-cache"
+    first = Cache(folder)
+    first.put("layout", "kept", "k0", b"saved before")
+    first.save()
+    values = {f"graph-{i}": random.Random(i).randbytes(3000) for i in range(40)}
+    cache = Cache(folder)
+    for name, value in values.items():
+        cache.put("layout", name, "k", value)
+    assert len(cache.store._pending) < 10, "the values stayed in memory"
+    assert all(cache.get("layout", name, "k") == value for name, value in values.items())
+    other = Cache(folder)  # another mapgen meanwhile: sees the last save, not these
+    assert other.get("layout", "graph-0", "k") is None
+    assert other.get("layout", "kept", "k0") == b"saved before"
+
+    del cache  # the run stops here, without saving
+    assert Cache(folder).get("layout", "graph-0", "k") is None
+
+    again = Cache(folder)
+    for name, value in values.items():
+        again.put("layout", name, "k", value)
+    again.save()
+    later = Cache(folder)
+    assert all(later.get("layout", name, "k") == value for name, value in values.items())
+    assert later.get("layout", "kept", "k0") == b"saved before"
+
+
+def test_a_cache_busy_in_another_process_is_done_without_and_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "BUSY_WAIT", 0.1)
+    folder = tmp_path / ".mapgen-cache"
+    first = Cache(folder)
+    first.put("layout", "kept", "k0", b"saved before")
+    first.save()
+    holder = sqlite3.connect(folder / "cache.sqlite")
+    holder.execute("BEGIN EXCLUSIVE")  # another mapgen saving
+    busy = Cache(folder)
+    assert busy.get("layout", "kept", "k0") is None  # done without, not waited for
+    busy.put("layout", "new", "k1", b"made meanwhile")
+    busy.save()
+    holder.rollback()
+    holder.close()
+    assert Cache(folder).get("layout", "kept", "k0") == b"saved before"

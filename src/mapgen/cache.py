@@ -61,6 +61,11 @@ DATABASE = "cache.sqlite"
 FORMAT = 2
 #: Values longer than this are stored compressed (SVG and JSON shrink five to ten times).
 COMPRESS_FROM = 2048
+#: Bytes of rows kept in memory before they are moved to a temporary database until the
+#: save (a cold build of 10,000 journeys stores some 400 MB of them, compressed).
+SPILL_FROM = 16 * 1024 * 1024
+#: Seconds to wait for another mapgen saving to the same cache before doing without it.
+BUSY_WAIT = 10
 
 T = TypeVar("T")
 
@@ -232,7 +237,13 @@ class _Store:
     def __init__(self, file: Path | None):
         self.file = file
         self._db: sqlite3.Connection | None = None
+        self._busy = False
         self._pending: dict[tuple[str, str], tuple] = {}
+        self._pending_bytes = 0
+        #: Rows moved out of memory before :meth:`save`, into a private temporary database
+        #: (see :meth:`_spill`); the cache's own file is not touched until the save.
+        self._spilled: sqlite3.Connection | None = None
+        self._spilled_names: set[tuple[str, str]] = set()
         self._read: dict[str, dict[str, tuple]] = {}
         self._usable = file is not None
         #: The last value put and how it is stored: a finished graph is kept twice, by
@@ -241,7 +252,9 @@ class _Store:
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is None and self._usable:
-            self._db = self._open() or self._open(start_again=True)
+            self._db = self._open()
+            if self._db is None and not self._busy:
+                self._db = self._open(start_again=True)
             self._usable = self._db is not None
         return self._db
 
@@ -251,7 +264,7 @@ class _Store:
             if start_again:
                 _set_aside(self.file)
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.file, check_same_thread=False, timeout=10)
+            db = sqlite3.connect(self.file, check_same_thread=False, timeout=BUSY_WAIT)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, FORMAT):
                 db.close()
@@ -261,12 +274,24 @@ class _Store:
             db.execute(f"PRAGMA user_version = {FORMAT}")
             db.commit()
             return db
+        except sqlite3.OperationalError as exc:
+            # another mapgen writing to it for longer than the timeout: this run does
+            # without the cache, and a database that is only busy is never set aside
+            self._busy = "locked" in str(exc) or "busy" in str(exc)
+            return None
         except (sqlite3.Error, OSError):
             return None  # not a database of ours: start again, or do without
 
     def get(self, kind: str, name: str) -> tuple[str, tuple[str, ...], bytes] | None:
-        row = self._pending.get((kind, name)) or self._rows(kind).get(name)
+        row = self._pending.get((kind, name)) or self._spilled_row(kind, name) or \
+            self._rows(kind).get(name)
         return _checked(kind, name, *row) if row is not None else None
+
+    def _spilled_row(self, kind: str, name: str) -> tuple | None:
+        if self._spilled is None or (kind, name) not in self._spilled_names:
+            return None
+        return self._spilled.execute("SELECT key, reads, checksum, value FROM entries WHERE "
+                                     "kind = ? AND name = ?", (kind, name)).fetchone()
 
     def _rows(self, kind: str) -> dict[str, tuple]:
         """Every stored row of ``kind``, read in one query the first time it is asked for
@@ -292,16 +317,38 @@ class _Store:
             if self._last is None or self._last[0] is not data:
                 self._last = (data, _stored(data))
             self._pending[(kind, name)] = _row(kind, name, key, reads, self._last[1])
+            self._pending_bytes += len(self._last[1])
+            if self._pending_bytes >= SPILL_FROM:
+                self._spill()
+
+    def _spill(self) -> None:
+        """Move the pending rows out of memory into a private temporary database: SQLite
+        keeps a few megabytes of its pages in memory and the rest in a file that it deletes
+        when closed. :meth:`save` copies them into the cache's file; a run that stops
+        before saving never touches it, and never holds it locked meanwhile."""
+        if self._spilled is None:
+            self._spilled = sqlite3.connect("", check_same_thread=False)
+            self._spilled.execute("CREATE TABLE entries (kind TEXT, name TEXT, key TEXT, "
+                                  "reads TEXT, checksum TEXT, value BLOB, "
+                                  "PRIMARY KEY (kind, name))")
+        self._spilled.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)",
+                                  _as_rows(self._pending))
+        self._spilled_names.update(self._pending)
+        self._pending.clear()
+        self._pending_bytes = 0
 
     def save(self, in_use: Mapping[str, Iterable[str]] | None,
              latest: Mapping[str, int] | None) -> None:
         db = self._connect()
-        if db is None or not (self._pending or in_use or latest):
+        if db is None or not (self._pending or self._spilled_names or in_use or latest):
             return
-        rows = [(kind, name, *row) for (kind, name), row in self._pending.items()]
+        insert = "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)"
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+                if self._spilled is not None:  # first: they were put first
+                    db.executemany(insert, self._spilled.execute(
+                        "SELECT * FROM entries ORDER BY rowid"))
+                db.executemany(insert, _as_rows(self._pending))
                 for kind, names in (in_use or {}).items():
                     _drop_others(db, kind, set(names))
                 for kind, count in (latest or {}).items():
@@ -311,7 +358,15 @@ class _Store:
         except sqlite3.Error:
             return  # a full disk or a locked file: the cache is only an optimisation
         self._pending.clear()
+        self._pending_bytes = 0
+        if self._spilled is not None:
+            self._spilled.close()
+        self._spilled, self._spilled_names = None, set()
         self._read.clear()
+
+
+def _as_rows(pending: Mapping[tuple[str, str], tuple]) -> list[tuple]:
+    return [(kind, name, *row) for (kind, name), row in pending.items()]
 
 
 def _stored(data: bytes) -> bytes:

@@ -22,10 +22,12 @@ import json
 import multiprocessing
 import os
 import re
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mapgen import compact
 from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest
 from mapgen.findings import FINDINGS, Finding
 from mapgen.load import Document, LoadError, is_yaml_name, load_bytes, read_bytes, read_text
@@ -112,7 +114,8 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     findings += config_findings
     if config is None:
         return Result(None, _sorted(findings), documents)
-    items: dict[str, dict] = {kind: {} for kind in DOCUMENT_MODELS}
+    items: dict[str, compact.Specs] = {
+        kind: compact.Specs() for kind in DOCUMENT_MODELS}
     files: dict[str, str] = {}
     digests = {"config": config_digest}
     specs = root / config.specs_dir
@@ -129,15 +132,15 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
         if not spec.parsed:
             continue
         documents[spec.file] = spec
-        item = spec.item
-        if item is not None and item.id in items[kind]:
-            findings.append(duplicate_spec(kind, item.id, spec.document,
-                                           files[f"{kind}/{item.id}"]))
+        ident = spec.id
+        if ident is not None and ident in items[kind]:
+            findings.append(duplicate_spec(kind, ident, spec.document,
+                                           files[f"{kind}/{ident}"]))
             continue
-        if item is not None:
-            items[kind][item.id] = item
-            files[f"{kind}/{item.id}"] = spec.file
-            digests[f"{kind}/{item.id}"] = spec.digest
+        if ident is not None:
+            items[kind].add(ident, spec.packed)
+            files[f"{kind}/{ident}"] = spec.file
+            digests[f"{kind}/{ident}"] = spec.digest
     pages = _read_pages(root, root / config.pages_dir, files, digests, findings)
     ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests,
                    pages)
@@ -254,12 +257,21 @@ class SpecFile:
 
     def __init__(self, file: str, document: Document | bytes | None, item: Spec | None,
                  loading: tuple[Finding, ...], shape: tuple[Finding, ...], digest: str):
-        self.file, self.item, self.digest = file, item, digest
+        self.file, self.digest = file, digest
+        #: The spec's id, and the spec packed (see :mod:`mapgen.compact`): a reading
+        #: worker sends these bytes back, and the workspace keeps them as they are.
+        self.id = item.id if item is not None else None
+        self.packed = compact.pack(item) if item is not None else None
         #: What reading the file found, and what checking its document's shape found.
         self.loading, self.shape = loading, shape
         self.parsed = document is not None
         self._document = _document_data(document, loading) if isinstance(
             document, Document) else document
+
+    @property
+    def item(self) -> Spec | None:
+        """The validated spec, unpacked anew each time."""
+        return compact.unpack(self.packed) if self.packed is not None else None
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -279,13 +291,27 @@ def _document_data(doc: Document, findings: tuple[Finding, ...] = ()) -> bytes:
                           separators=(",", ":"), ensure_ascii=False)
 
     # DATA, not JSON: YAML may hold .inf and .nan, which strict JSON refuses
-    return DATA.encode({"data": doc.data, "values": positions(doc.values),
+    return _compressed({"data": doc.data, "values": positions(doc.values),
                         "keys": positions(doc.keys),
                         "findings": [f.to_data() for f in findings]})
 
 
+def _compressed(stored: dict) -> bytes:
+    """What a spec file gave, as kept in memory and in the cache: compressed JSON (a
+    workspace of 10,000 journeys holds some 40 kB of positions for each)."""
+    return zlib.compress(DATA.encode(stored), 1)
+
+
+def _decompressed(data: bytes) -> dict:
+    """The inverse of :func:`_compressed`; ValueError for damaged bytes (a cache miss)."""
+    try:
+        return DATA.decode(zlib.decompress(data))
+    except zlib.error as exc:
+        raise ValueError(f"not a stored spec file: {exc}") from None
+
+
 def _document_from(file: str, data: bytes | dict) -> Document:
-    stored = DATA.decode(data) if isinstance(data, bytes) else data
+    stored = _decompressed(data) if isinstance(data, bytes) else data
     return Document(file, stored["data"], _Positions(stored["values"]),
                     _Positions(stored["keys"]))
 
@@ -319,11 +345,11 @@ def _spec_codec(kind: str, path: Path, shown: str, key: str) -> Codec:
     (a tenth of the cost of parsing YAML), so they always come from today's code."""
     def encode(spec: SpecFile) -> bytes:
         if spec._document is None:
-            return JSON.encode({"findings": [f.to_data() for f in spec.loading]})
+            return _compressed({"findings": [f.to_data() for f in spec.loading]})
         return spec._document
 
     def decode(data: bytes) -> SpecFile:
-        stored = DATA.decode(data)
+        stored = _decompressed(data)
         loading = tuple(Finding.from_data(f) for f in stored["findings"])
         if "data" not in stored:
             return SpecFile(shown, None, None, loading, (), key)

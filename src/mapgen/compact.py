@@ -1,0 +1,89 @@
+"""Compact: validated specs kept small in memory, so a workspace of 10,000 journeys fits.
+
+A validated journey is a tree of a few hundred small objects: some 70 kB of Python
+dicts, sets and strings for 7 kB of YAML. A build reads each journey a handful of
+times (its page, its diagrams, its poster, the listing pages), so it does not need
+them all unpacked at once. :class:`Specs` keeps each one packed (pickled by this process
+from a model it has just validated, then compressed: about 1.5 kB a journey) and
+unpacks it when it is looked up, keeping the last :data:`UNPACKED` looked up as they
+are. Packed bytes are made and read within one run of mapgen and never written to disk:
+nothing read from a file is ever unpickled (the on-disk cache holds data only, see
+:mod:`mapgen.cache`).
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+#: How many unpacked specs a :class:`Specs` keeps. A workspace up to this size is held
+#: unpacked after the first pass over it, as a plain dict would be; past it, memory
+#: stays at this many whatever the size.
+UNPACKED = 1024
+
+
+def pack(item: object) -> bytes:
+    """A validated spec as bytes for :class:`Specs` (made where it was validated: in a
+    reading worker, these are the bytes sent back, not the model)."""
+    return zlib.compress(pickle.dumps(item, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(packed: bytes) -> object:
+    """The spec :func:`pack` was given: only ever called on bytes this run made."""
+    return pickle.loads(zlib.decompress(packed))  # noqa: S301 (our own bytes, never a file's)
+
+
+class Specs(Mapping[str, T], Generic[T]):
+    """Specs by id, in the order added, each kept packed and unpacked when looked up.
+
+    A read-only mapping once built, as a validated workspace is immutable. Safe to read
+    from several threads (diagrams are drawn beside page rendering).
+    """
+
+    def __init__(self, unpacked: int | None = None) -> None:
+        self._packed: dict[str, bytes] = {}
+        self._recent: OrderedDict[str, T] = OrderedDict()
+        self._room = unpacked or UNPACKED
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, items: Mapping[str, T]) -> Specs[T]:
+        """The specs of a mapping of models (tests, and callers who made them by hand)."""
+        specs: Specs[T] = cls()
+        for ident, item in items.items():
+            specs.add(ident, pack(item))
+        return specs
+
+    def add(self, ident: str, packed: bytes) -> None:
+        self._packed[ident] = packed
+
+    def __getitem__(self, ident: str) -> T:
+        with self._lock:
+            item = self._recent.get(ident)
+            if item is not None:
+                self._recent.move_to_end(ident)
+                return item
+        item = unpack(self._packed[ident])  # KeyError for an unknown id, as a dict's
+        with self._lock:
+            self._recent[ident] = item
+            if len(self._recent) > self._room:
+                self._recent.popitem(last=False)
+        return item
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __repr__(self) -> str:
+        return f"<Specs: {len(self)}>"
