@@ -352,7 +352,7 @@ def test_files_made_in_a_process_of_their_own_are_what_one_process_makes(tmp_pat
     started = []
     start = site_build._Elsewhere.start
     monkeypatch.setattr(site_build._Elsewhere, "start",
-                        lambda ws, outputs: started.append(start(ws, outputs)) or started[-1])
+                        lambda *args: started.append(start(*args)) or started[-1])
     build_here(forked)
     assert started and started[0] is not None, "made in a forked process"
     monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)

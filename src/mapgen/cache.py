@@ -47,7 +47,7 @@ import math
 import sqlite3
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -134,11 +134,13 @@ class Cache:
     on disk in one transaction.
     """
 
-    def __init__(self, folder: Path | None = None, *, memory: bool = False):
-        """``folder`` is the cache folder (None: nothing on disk); ``memory`` keeps every
-        value made or read for the life of this object (a live preview)."""
+    def __init__(self, folder: Path | None = None, *,
+                 memory: bool | Collection[str] = False):
+        """``folder`` is the cache folder (None: nothing on disk); ``memory`` keeps the
+        values made or read for the life of this object (a live preview): every kind's
+        (True), or those of the kinds named (the others are read from disk again)."""
         self.store = _Store(folder / DATABASE if folder is not None else None)
-        self.keep_in_memory = memory
+        self._in_memory = memory
         self._memory: dict[tuple[str, str], tuple[str, tuple[str, ...], Any]] = {}
         self._lock = threading.RLock()
         self.stats = Stats()
@@ -164,7 +166,7 @@ class Cache:
     def put(self, kind: str, name: str, key: str, value: Any, codec: Codec = BYTES,
             reads: tuple[str, ...] = ()) -> None:
         with self._lock:
-            if self.keep_in_memory:
+            if self.keeps(kind):
                 self._memory[(kind, name)] = (key, reads, value)
             self.store.put(kind, name, key, reads, codec.encode(value))
 
@@ -199,7 +201,7 @@ class Cache:
                 value = codec.decode(row[2])
             except (ValueError, TypeError, KeyError, IndexError):
                 return None  # damaged, or written by another version: a miss
-            if self.keep_in_memory:
+            if self.keeps(kind):
                 self._memory[(kind, name)] = (row[0], row[1], value)
             return row[1], value
 
@@ -211,16 +213,19 @@ class Cache:
             if known is not None and known[0] == key:
                 return known[2]
         value = make()
-        if self.keep_in_memory:
+        if self.keeps(kind):
             with self._lock:
                 self._memory[(kind, "")] = (key, (), value)
         return value
+
+    def keeps(self, kind: str) -> bool:
+        """True when values of ``kind`` are kept in memory between runs."""
+        return self._in_memory is True or (bool(self._in_memory) and kind in self._in_memory)
 
     def forget(self, kind: str, name: str) -> None:
         """Let go of a value held in memory (it stays on disk)."""
         with self._lock:
             self._memory.pop((kind, name), None)
-            self.store.let_go(kind, name)
 
     def save(self, in_use: Mapping[str, Iterable[str]] | None = None,
              latest: Mapping[str, int] | None = None) -> None:
@@ -244,7 +249,6 @@ class _Store:
         #: (see :meth:`_spill`); the cache's own file is not touched until the save.
         self._spilled: sqlite3.Connection | None = None
         self._spilled_names: set[tuple[str, str]] = set()
-        self._read: dict[str, dict[str, tuple]] = {}
         self._usable = file is not None
         #: The last value put and how it is stored: a finished graph is kept twice, by
         #: what it read and by what it was drawn from, and compressed once.
@@ -284,33 +288,22 @@ class _Store:
 
     def get(self, kind: str, name: str) -> tuple[str, tuple[str, ...], bytes] | None:
         row = self._pending.get((kind, name)) or self._spilled_row(kind, name) or \
-            self._rows(kind).get(name)
+            self._stored_row(kind, name)
         return _checked(kind, name, *row) if row is not None else None
 
     def _spilled_row(self, kind: str, name: str) -> tuple | None:
         if self._spilled is None or (kind, name) not in self._spilled_names:
             return None
-        return self._spilled.execute("SELECT key, reads, checksum, value FROM entries WHERE "
-                                     "kind = ? AND name = ?", (kind, name)).fetchone()
+        return self._spilled.execute(_ROW, (kind, name)).fetchone()
 
-    def _rows(self, kind: str) -> dict[str, tuple]:
-        """Every stored row of ``kind``, read in one query the first time it is asked for
-        (a build looks most of them up)."""
-        rows = self._read.get(kind)
-        if rows is None:
-            rows = self._read[kind] = {}
-            db = self._connect()
-            try:
-                for name, *row in db.execute("SELECT name, key, reads, checksum, value FROM "
-                                             "entries WHERE kind = ?", (kind,)) if db else ():
-                    rows[name] = tuple(row)
-            except sqlite3.Error:
-                rows.clear()
-        return rows
-
-    def let_go(self, kind: str, name: str) -> None:
-        """Drop a row read from disk from memory (it stays on disk)."""
-        self._read.get(kind, {}).pop(name, None)
+    def _stored_row(self, kind: str, name: str) -> tuple | None:
+        """The row on disk, read when asked for: memory never holds the whole database
+        (10,000 journeys' layouts are some 100 MB compressed)."""
+        db = self._connect()
+        try:
+            return db.execute(_ROW, (kind, name)).fetchone() if db else None
+        except sqlite3.Error:
+            return None
 
     def put(self, kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> None:
         if self._usable:  # kept as the row it will be: compressed, so memory holds little
@@ -362,7 +355,9 @@ class _Store:
         if self._spilled is not None:
             self._spilled.close()
         self._spilled, self._spilled_names = None, set()
-        self._read.clear()
+
+
+_ROW = "SELECT key, reads, checksum, value FROM entries WHERE kind = ? AND name = ?"
 
 
 def _as_rows(pending: Mapping[tuple[str, str], tuple]) -> list[tuple]:

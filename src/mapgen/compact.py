@@ -22,9 +22,10 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-#: How many unpacked specs a :class:`Specs` keeps. A workspace up to this size is held
-#: unpacked after the first pass over it, as a plain dict would be; past it, memory
-#: stays at this many whatever the size.
+#: How many unpacked specs a :class:`Specs` keeps: a workspace up to this size is held
+#: unpacked after the first pass over it, as a plain dict would be. Past it, every pass
+#: over the workspace unpacks each spec again whatever the room, so it keeps a quarter
+#: of that: enough for the journeys whose pages and diagrams are being made together.
 UNPACKED = 1024
 
 
@@ -49,7 +50,7 @@ class Specs(Mapping[str, T], Generic[T]):
     def __init__(self, unpacked: int | None = None) -> None:
         self._packed: dict[str, bytes] = {}
         self._recent: OrderedDict[str, T] = OrderedDict()
-        self._room = unpacked or UNPACKED
+        self._room = unpacked
         self._lock = threading.Lock()
 
     @classmethod
@@ -72,9 +73,16 @@ class Specs(Mapping[str, T], Generic[T]):
         item = unpack(self._packed[ident])  # KeyError for an unknown id, as a dict's
         with self._lock:
             self._recent[ident] = item
-            if len(self._recent) > self._room:
+            if len(self._recent) > self.room:
                 self._recent.popitem(last=False)
         return item
+
+    @property
+    def room(self) -> int:
+        """How many specs are kept unpacked (see :data:`UNPACKED`)."""
+        if self._room:
+            return self._room
+        return UNPACKED if len(self._packed) <= UNPACKED else UNPACKED // 4
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._packed

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import itertools
 import json
 import mimetypes
+import os
 import posixpath
 import sys
+import tempfile
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -38,10 +41,14 @@ from mapgen.diagrams.engine import get_engine
 from mapgen.findings import Finding
 from mapgen.model import Config
 from mapgen.site.build import Deferred, render_site
-from mapgen.site.output import Made
+from mapgen.site.output import Made, Staged
 from mapgen.site.theme import ThemeError, load_theme
 from mapgen.workspace import CONFIG_NAMES, read_workspace
 
+#: What a preview keeps in memory between saves (see mapgen.cache): what reading every
+#: spec again needs, and the compiled templates. Diagrams and layouts are read from the
+#: cache's file when a change needs them: 10,000 journeys' would be gigabytes.
+KEPT = ("spec", "checks", "templates")
 EVENTS_PATH = "/__mapgen__/events"
 SCRIPT_PATH = "/__mapgen__/livereload.js"
 DEBOUNCE_MS = 50
@@ -58,16 +65,57 @@ CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 class State:
     """What the server shows: the last good site, and what is wrong now, if anything."""
 
-    #: Path -> bytes, or a Deferred that makes them when first asked for.
-    files: dict[str, bytes | Deferred] = field(default_factory=dict)
+    #: Path -> the file as kept (see :class:`Kept`), or a Deferred that makes it when
+    #: first asked for.
+    files: dict[str, Staged | Deferred] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     crash: str | None = None
     generation: int = 0
 
     def file(self, rel: str) -> bytes | None:
-        """The bytes of ``rel``, made now if they were deferred; None when there is none."""
+        """The bytes of ``rel``, made now if they were deferred; None when there is none
+        (or when a newer site has just let it go)."""
         data = self.files.get(rel)
-        return data() if isinstance(data, Deferred) else data
+        data = data() if isinstance(data, Deferred) else data
+        if isinstance(data, Staged):
+            try:
+                return data.path.read_bytes()
+            except FileNotFoundError:
+                return None
+        return data
+
+
+class Kept:
+    """Where a preview keeps the files of its sites: a private temporary folder, a file
+    per file made, each under a name of its own (never written over), so the last good
+    site stays whole while the next one is made, and memory holds no site (10,000
+    journeys' pages and posters are gigabytes). Files no site uses are deleted after
+    each good rebuild; the folder goes when the preview does."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="mapgen-serve-")
+        self.folder = Path(self._folder.name)
+        self._count = itertools.count()
+
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged:
+        """Keep a file made for ``rel`` (its bytes, or its pieces as made)."""
+        path = self.folder / f"{os.getpid()}-{next(self._count)}-{posixpath.basename(rel)}"
+        with path.open("wb") as file:
+            file.write(data) if isinstance(data, bytes) else file.writelines(data)
+        return Staged(path)
+
+    def keep_only(self, files: Iterable[Made]) -> None:
+        """Delete every file but those of ``files`` (a deferred one only once made)."""
+        used = set()
+        for made in files:
+            data = made.data.made.data if isinstance(made.data, Deferred) and \
+                made.data.made else made.data
+            if isinstance(data, Staged):
+                used.add(data.path.name)
+        for entry in os.scandir(self.folder):
+            if entry.name not in used:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
 
 class Preview:
@@ -81,7 +129,8 @@ class Preview:
         self.livereload = livereload
         self.state = State()
         self.changed = threading.Condition()
-        self._cache = Cache(self.root / CACHE_DIR, memory=True)
+        self._cache = Cache(self.root / CACHE_DIR, memory=KEPT)
+        self._kept = Kept()
         #: Every file of the last good site as made, with its record.
         self._made: dict[str, Made] = {}
         self._lock = threading.Lock()
@@ -110,8 +159,10 @@ class Preview:
         self.config = ws.config
         engine = get_engine(self.engine_name or ws.config.engine)
         site = render_site(ws, engine, self._cache, self.site_url_override,
-                           past=self._past(), defer=True)
+                           past=self._past(), staging=self._kept, defer=True)
         self._cache.save()
+        # the site before stays on disk too, for the requests still reading it
+        self._kept.keep_only([*site.files.values(), *self._made.values()])
         self._made = site.files
         files = {rel: made.data for rel, made in site.files.items()}
         return files, tuple(f for f in result.findings if f.fails(ws.config.strict))

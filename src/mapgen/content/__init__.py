@@ -69,7 +69,7 @@ def plan(ws: Workspace) -> list[MarkdownPage]:
 
 def diagrams_shown(ws: Workspace) -> list[diagrams.Request]:
     """The diagrams the pages show: the site's views of each journey and the overview."""
-    return diagrams.requests_for(ws, diagrams.SITE_VIEWS)
+    return list(diagrams.requests_for(ws, diagrams.SITE_VIEWS))
 
 
 def markdown(ws: Workspace, page: MarkdownPage, svgs: Mapping[str, bytes], link: Link) -> str:

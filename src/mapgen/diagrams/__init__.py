@@ -25,7 +25,7 @@ batch through the cache and the engine, and finishes every SVG (see :mod:`.svg`)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -178,13 +178,14 @@ def request_for(ws: Workspace, journey_id: str | None, view: str) -> Request:
     return Request(view, journey)
 
 
-def requests_for(ws: Workspace, views: Iterable[str] | None = None) -> list[Request]:
+def requests_for(ws: Workspace, views: Iterable[str] | None = None) -> Iterator[Request]:
     """Every diagram of ``views`` (default: all) a workspace has: each journey view of each
-    journey it applies to, then the workspace views."""
+    journey it applies to, then the workspace views; one journey at a time."""
     table = [VIEWS[name] for name in (VIEWS if views is None else views)]
-    out = [Request(view.name, journey) for journey in ws.journeys.values() for view in table
-           if view.per_journey and view.applies_to(journey)]
-    return out + [Request(view.name) for view in table if not view.per_journey]
+    for journey in ws.journeys.values():
+        yield from (Request(view.name, journey) for view in table
+                    if view.per_journey and view.applies_to(journey))
+    yield from (Request(view.name) for view in table if not view.per_journey)
 
 
 def site_diagrams(journey: Journey | None) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ says, as JSON).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import multiprocessing
@@ -53,7 +54,15 @@ from mapgen.site import pages as site_pages
 from mapgen.site import search
 from mapgen.site.drawings import Drawings
 from mapgen.site.markup import render_markdown, safe_url, summary
-from mapgen.site.output import Made, OutputError, OutputFolder, Staging, check_output_dir
+from mapgen.site.output import (
+    FileStore,
+    Made,
+    OutputError,
+    OutputFolder,
+    Staged,
+    Staging,
+    check_output_dir,
+)
 from mapgen.site.theme import Theme, load_theme
 
 log = logging.getLogger(__name__)
@@ -203,14 +212,14 @@ class _Output:
 def render_site(ws: Workspace, engine: Engine, cache: Cache,
                 site_url: str | None = None, progress: Progress | None = None,
                 past: Mapping[str, Made] | None = None,
-                staging: Staging | None = None, defer: bool = False,
+                staging: FileStore | None = None, defer: bool = False,
                 fresh_diagrams: bool = False) -> Rendered:
     """Every file of the site, made again where its record in ``past`` is out of date.
 
     A file of ``past`` is reused while its key, worked out again from the parts it read,
-    is the same. With ``staging`` (a build) each file made goes to the staging folder as
-    soon as it is made, so memory holds a batch of pages, not the site; without it (a
-    live preview) the bytes are kept in the result. With ``defer`` (a live preview), the
+    is the same. With ``staging`` (a build's staging folder, a preview's kept files) each
+    file made goes there as it is made, so memory holds a page, not the site; without it
+    the bytes are kept in the result. With ``defer`` (a live preview), the
     files made from every journey are made when first asked for (:class:`Deferred`).
     ``fresh_diagrams`` draws every diagram again (``build --clean``).
     """
@@ -232,7 +241,8 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     pages = [o for o in todo if o.page is not None]
     shared = _site_context(ws, theme, site_url, nav)
     # before any thread starts: the other files are made by a forked process meanwhile
-    elsewhere = _Elsewhere.start(ws, [o for o in todo if o.page is None]) if staging else None
+    elsewhere = _Elsewhere.start(ws, [o for o in todo if o.page is None],
+                                 staging) if staging else None
     with _closing(elsewhere), ThreadPoolExecutor(max_workers=2) as pool:
         drawings = Drawings(ws, engine, cache, sources, pool, redraw=fresh_diagrams,
                             also=site_pages.embedded_requests(ws))
@@ -244,13 +254,13 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
                 data = _render_page(env, output.page, ws, shared, drawings, reads, site_url)
             else:
                 data = output.make(watched(ws, reads), reads)
+            # a page is rendered as it is written: what it read is known after
+            kept = staging.put(output.path, data) if staging else b"".join(_chunks(data))
             parts = reads.parts()
-            key = output.key or sources.key(output.path, parts)
-            return Made(key, parts, staging.put(output.path, data) if staging else data)
+            return Made(output.key or sources.key(output.path, parts), parts, kept)
 
-        def made_elsewhere(output: _Output, parts: tuple[str, ...], data: bytes) -> Made:
-            key = output.key or sources.key(output.path, parts)
-            return Made(key, parts, staging.put(output.path, data))
+        def made_elsewhere(output: _Output, parts: tuple[str, ...], staged: Staged) -> Made:
+            return Made(output.key or sources.key(output.path, parts), parts, staged)
 
         log.debug("rendering %d pages (%d files in all)", len(pages), len(outputs))
         for done, output in enumerate(_in_batches(pages, drawings), start=1):
@@ -297,7 +307,8 @@ class _Elsewhere:
         self.made: dict[str, Made] = {}
 
     @classmethod
-    def start(cls, ws: Workspace, outputs: list[_Output]) -> _Elsewhere | None:
+    def start(cls, ws: Workspace, outputs: list[_Output],
+              staging: FileStore) -> _Elsewhere | None:
         """Start making ``outputs`` in another process, or None where it does not pay
         (few files) or cannot be done safely (no fork, or other threads, whose locks a
         fork could copy held)."""
@@ -305,10 +316,10 @@ class _Elsewhere:
                 "fork" not in multiprocessing.get_all_start_methods()):
             return None
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_adopt, initargs=(ws, outputs))
+                                   initializer=_adopt, initargs=(ws, outputs, staging))
         return cls(pool, outputs)
 
-    def collect(self, made: Callable[[_Output, tuple[str, ...], bytes], Made],
+    def collect(self, made: Callable[[_Output, tuple[str, ...], Staged], Made],
                 wait: bool = False) -> None:
         """Stage what came back (all of it, waiting for the rest, with ``wait``)."""
         while self.waiting and (wait or self.waiting[0][1].done()):
@@ -330,24 +341,26 @@ def _closing(elsewhere: _Elsewhere | None) -> Iterator[None]:
             elsewhere.close()
 
 
-#: In the forked process of :class:`_Elsewhere`: the workspace and the outputs to make.
-_adopted: tuple[Workspace, list[_Output]] | None = None
+#: In the forked process of :class:`_Elsewhere`: the workspace, the outputs to make, and
+#: the staging folder they go to.
+_adopted: tuple[Workspace, list[_Output], FileStore] | None = None
 
 
-def _adopt(ws: Workspace, outputs: list[_Output]) -> None:
+def _adopt(ws: Workspace, outputs: list[_Output], staging: FileStore) -> None:
     global _adopted
-    _adopted = (ws, outputs)
+    _adopted = (ws, outputs, staging)
 
 
-def _make_adopted(start: int, count: int) -> list[tuple[tuple[str, ...], bytes]]:
-    """(what it read, its bytes) of each adopted output from ``start``, ``count`` of them."""
+def _make_adopted(start: int, count: int) -> list[tuple[tuple[str, ...], Staged]]:
+    """(what it read, where it was staged) of each adopted output from ``start``, ``count``
+    of them: the files go to the staging folder from here, not through the pipe."""
     assert _adopted is not None, "only in a process started by _Elsewhere"
-    ws, outputs = _adopted
+    ws, outputs, staging = _adopted
     out = []
     for output in outputs[start:start + count]:
         reads = Reads()
-        data = output.make(watched(ws, reads), reads)
-        out.append((reads.parts(), data))
+        staged = staging.put(output.path, output.make(watched(ws, reads), reads))
+        out.append((reads.parts(), staged))
     return out
 
 
@@ -412,8 +425,8 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
                                key=digest(data)))
     outputs += [
         _Output(".nojekyll", lambda ws, reads: b""),
-        _Output("journeys.json", lambda ws, reads: data_files.as_json(
-            data_files.compiled_model(ws)), listing=True),
+        _Output("journeys.json", lambda ws, reads: data_files.compiled_model(ws),
+                listing=True),
     ]
     index = search.IndexFiles()  # the index's files are made together, once per render
     outputs += [_Output(path, index.maker(path), listing=True) for path in search.paths(ws)]
@@ -450,8 +463,10 @@ def _never(ws: Workspace, reads: Reads) -> bytes:
 
 def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
                  shared: dict[str, Any], drawings: Drawings, reads: Reads,
-                 site_url: str | None) -> bytes:
-    """The page rendered from the workspace as it sees it: all it reads lands in ``reads``."""
+                 site_url: str | None) -> Iterator[bytes]:
+    """The page rendered from the workspace as it sees it, in pieces as it is rendered
+    (a listing of 10,000 journeys is tens of megabytes: it goes to its file as it is
+    made, never whole in memory); all it reads lands in ``reads`` by the last piece."""
     seen = watched(ws, reads)
     here = posixpath.dirname(page.path)
     absolute = page.path == "404.html" and site_url
@@ -469,7 +484,20 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
                "page_title": messages.text(page.label) if page.label else page.title,
                "asset": lambda rel: url(f"assets/{rel}"),
                "canonical": site_url + page.path if site_url else None}
-    return env.get_template(page.template).render(context).encode("utf-8")
+    return _encoded(env.get_template(page.template).generate(context))
+
+
+#: Strings of a page joined before each piece of it is written (a few tens of kB).
+PIECE = 4096
+
+
+def _encoded(strings: Iterator[str]) -> Iterator[bytes]:
+    while piece := "".join(itertools.islice(strings, PIECE)):
+        yield piece.encode("utf-8")
+
+
+def _chunks(data: bytes | Iterator[bytes]) -> Iterator[bytes]:
+    return iter((data,)) if isinstance(data, bytes) else data
 
 
 def _relative(target: str, folder: str) -> str:

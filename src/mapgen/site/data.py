@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -11,28 +12,21 @@ from mapgen.model import Workspace
 from mapgen.site.pages import Page
 
 
-def compiled_model(ws: Workspace) -> dict[str, Any]:
-    """The validated model as plain JSON: for other tools, and `mapgen export`."""
-    return {
-        "generator": f"mapgen {__version__}",
-        "config": ws.config.model_dump(mode="json", exclude={"theme"}),
-        "personas": {pid: dumped(p) for pid, p in ws.personas.items()},
-        "journeys": {jid: dumped(j) for jid, j in ws.journeys.items()},
-    }
-
-
-#: id(model) -> (model, its JSON-ready dump); the model is kept alive with its entry.
-_DUMPS: dict[int, tuple[Any, dict]] = {}
+def compiled_model(ws: Workspace) -> Iterator[bytes]:
+    """The validated model as plain JSON (journeys.json), for other tools, in pieces: a
+    journey at a time, so a workspace of any size is never in memory whole as JSON."""
+    head = as_json({"generator": f"mapgen {__version__}",
+                    "config": ws.config.model_dump(mode="json", exclude={"theme"}),
+                    "personas": {pid: dumped(p) for pid, p in ws.personas.items()}})
+    yield head[:-2] + b',"journeys":{'
+    for index, (jid, journey) in enumerate(ws.journeys.items()):
+        yield (b"," if index else b"") + as_json({jid: dumped(journey)})[1:-2]
+    yield b"}}\n"
 
 
 def dumped(item: Any) -> dict:
-    """``item.model_dump(mode="json")``, once per (immutable) object."""
-    known = _DUMPS.get(id(item))
-    if known is None or known[0] is not item:
-        if len(_DUMPS) > 10_000:
-            _DUMPS.clear()
-        known = _DUMPS[id(item)] = (item, item.model_dump(mode="json"))
-    return known[1]
+    """``item.model_dump(mode="json")``."""
+    return item.model_dump(mode="json")
 
 
 def as_json(data: Any) -> bytes:

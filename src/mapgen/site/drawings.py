@@ -47,6 +47,38 @@ class _Batch:
     layouts: Future  # of the graph views' laid-out bytes, in order
 
 
+class _Requests(Mapping[str, diagrams.Request]):
+    """The diagrams a site may show, by name: the site's views and ``also``. Each one is
+    kept as its view and journey id, and made a request again when asked for: the
+    journeys of a large workspace are not all held at once (see mapgen.compact)."""
+
+    def __init__(self, ws: Workspace, also: Iterable[diagrams.Request]):
+        self._ws = ws
+        self._where = {r.name: (r.view, r.journey.id if r.journey else None)
+                       for r in diagrams.requests_for(ws, SITE_VIEWS)}
+        self._also = {r.name: r for r in also}
+
+    def for_journey(self, name: str) -> bool:
+        """True when ``name`` is the diagram of one journey (not a workspace view)."""
+        request = self._also.get(name)
+        return request.journey is not None if request else self._where[name][1] is not None
+
+    def __getitem__(self, name: str) -> diagrams.Request:
+        if name in self._also:
+            return self._also[name]
+        view, journey_id = self._where[name]
+        return diagrams.Request(view, self._ws.journeys[journey_id] if journey_id else None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._where or name in self._also
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self._where), **dict.fromkeys(self._also)})
+
+    def __len__(self) -> int:
+        return len(self._where.keys() | self._also.keys())
+
+
 class Drawings(Mapping[str, Markup]):
     def __init__(self, ws: Workspace, engine: Engine, cache: Cache, sources: Sources,
                  pool: ThreadPoolExecutor | None, redraw: bool = False,
@@ -57,8 +89,7 @@ class Drawings(Mapping[str, Markup]):
         self.ws, self.engine, self.cache, self.sources, self.pool = (
             ws, engine, cache, sources, pool)
         self.redraw = redraw
-        self.requests = {r.name: r for r in diagrams.requests_for(ws, SITE_VIEWS)}
-        self.requests.update((r.name, r) for r in also)
+        self.requests = _Requests(ws, also)
         self._ready: dict[str, tuple[tuple[str, ...], Markup]] = {}
         self._pending: dict[str, _Batch] = {}
         #: Diagrams drawn (not reused) so far.
@@ -142,7 +173,7 @@ class Drawings(Mapping[str, Markup]):
         """Let go of a journey's diagrams once its pages are rendered. The overview, shown
         again after any change, is kept."""
         for name in names:
-            if self.requests[name].journey is not None:
+            if self.requests.for_journey(name):
                 self._ready.pop(name, None)
                 self.cache.forget(KIND, name)
                 self.cache.forget(BY_SOURCE, name)

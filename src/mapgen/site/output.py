@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
+from typing import Protocol, Self
 
 from mapgen.cache import digest
 
@@ -233,6 +233,14 @@ class OutputFolder:
         return new_digest, self.adopted and _read_bytes(self.path / rel) == new
 
 
+class FileStore(Protocol):
+    """Where the files of a site go as they are made: a build's :class:`Staging`, or the
+    folder a live preview keeps its sites in (``mapgen.serve.Kept``)."""
+
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged:
+        """Keep the file made for site path ``rel``: its bytes, or its pieces as made."""
+
+
 class Staging:
     """A marked folder beside the output folder, where the next site is put together.
 
@@ -252,12 +260,17 @@ class Staging:
         #: The folders made so far (a site of 1000 journeys puts 2,900 files in a few).
         self._folders: set[Path] = {self.folder}
 
-    def put(self, rel: str, data: bytes) -> Staged:
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged:
+        """Write ``rel``: its bytes, or its pieces as they are made."""
         path = self.folder / rel
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
-        path.write_bytes(data)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            with path.open("wb") as file:
+                file.writelines(data)
         os.chmod(path, 0o644)
         return Staged(path)
 

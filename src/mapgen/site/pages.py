@@ -10,9 +10,9 @@ journey and persona the page reads (see :mod:`mapgen.cache`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -33,6 +33,8 @@ from mapgen.model import (
     Step,
     Workspace,
 )
+
+T = TypeVar("T")
 
 #: The shapes that mark pain points and opportunities on the journey map.
 MARKS = {"severity": SEVERITY_ICONS, "status": STATUS_ICONS}
@@ -202,9 +204,108 @@ def embedded_requests(ws: Workspace, page: ProsePage | None = None) -> list[diag
             if isinstance(part, Embed) and part.view not in OTHER_VIEWS]
 
 
+# --- listings of every journey --------------------------------------------------------
+# A listing page (the home page, a register, a persona's page) names every journey, and
+# a workspace of 10,000 journeys does not fit in memory whole (see mapgen.compact). So
+# its rows hold references that keep the few fields a listing shows and look anything
+# else up in the workspace when a template asks for it, and its cards are made as the
+# template walks them.
+
+
+class _Ref:
+    """What a listing holds of a spec: the fields named in ``__slots__`` kept, any other
+    attribute read from the whole spec, looked up again when asked for."""
+
+    __slots__ = ("_whole",)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._whole(), name)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+
+class JourneyRef(_Ref):
+    """A journey in a listing: ``id``, ``title``, ``status``, ``lang`` and ``dir`` kept,
+    the rest looked up."""
+
+    __slots__ = ("id", "title", "status", "lang", "dir", "_journeys")
+
+    def __init__(self, journey: Journey, journeys: Mapping[str, Journey]):
+        self.id, self.title, self.status = journey.id, journey.title, journey.status
+        self.lang, self.dir = journey.lang, journey.dir
+        self._journeys = journeys
+
+    def _whole(self) -> Journey:
+        return self._journeys[self.id]
+
+    def _identity(self) -> tuple:
+        return (self.id,)
+
+
+class StageRef(_Ref):
+    """A stage in a listing: ``id``, ``name``, ``phase``, ``owner`` kept."""
+
+    __slots__ = ("id", "name", "phase", "owner", "_journey")
+
+    def __init__(self, stage: Stage, journey: JourneyRef):
+        self.id, self.name, self.phase, self.owner = stage.id, stage.name, stage.phase, \
+            stage.owner
+        self._journey = journey
+
+    def _whole(self) -> Stage:
+        return next(st for st in self._journey._whole().stages if st.id == self.id)
+
+    def _identity(self) -> tuple:
+        return (self._journey.id, self.id)
+
+
+class StepRef(_Ref):
+    """A step in a listing: ``id`` and ``name`` kept."""
+
+    __slots__ = ("id", "name", "_journey")
+
+    def __init__(self, step: Step, journey: JourneyRef):
+        self.id, self.name, self._journey = step.id, step.name, journey
+
+    def _whole(self) -> Step:
+        return next(s for s in self._journey._whole().steps if s.id == self.id)
+
+    def _identity(self) -> tuple:
+        return (self._journey.id, self.id)
+
+
+class Listed(Sequence[T]):
+    """One item per journey of ``ids``, made from the journey when the template reaches
+    it: a list to a template (``| length``, ``loop.last``), never all held at once."""
+
+    def __init__(self, journeys: Mapping[str, Journey], ids: list[str],
+                 make: Callable[[Journey], T]):
+        self._journeys, self._ids, self._make = journeys, ids, make
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._make(self._journeys[i]) for i in self._ids[index]]
+        return self._make(self._journeys[self._ids[index]])
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._make(self._journeys[i]) for i in self._ids)
+
+    def __bool__(self) -> bool:
+        return bool(self._ids)
+
+
 # --- what the pages show -------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a listing holds many
 class StepView:
     step: Step
     stage_id: str
@@ -257,28 +358,29 @@ def open_pain_points(journey: Journey) -> list[PainPoint]:
     return [p for s in journey.steps for p in s.pain_points if not (p.id and p.id in done)]
 
 
-def journey_cards(ws: Workspace) -> list[JourneyView]:
-    return [JourneyView.of(ws, journey) for journey in ws.journeys.values()]
+def journey_cards(ws: Workspace) -> Listed[JourneyView]:
+    return Listed(ws.journeys, list(ws.journeys), lambda journey: JourneyView.of(ws, journey))
 
 
 def figures(ws: Workspace) -> list[tuple[str, int]]:
     """A few headline numbers for the home page: (what, how many); each ``what`` is
     named by the message ``figure.<what>``."""
-    steps = [s for j in ws.journeys.values() for s in j.steps]
-    pains = [p for s in steps for p in s.pain_points]
-    opportunities = [o for s in steps for o in s.opportunities]
-    return [
-        ("journeys", len(ws.journeys)),
-        ("personas", len(ws.personas)),
-        ("steps", len(steps)),
-        ("touchpoints", sum(len(s.touchpoints) for s in steps)),
-        ("pain_points", len(pains)),
-        ("critical_or_high", sum(p.severity in ("critical", "high") for p in pains)),
-        ("opportunities", len(opportunities)),
-    ]
+    counts = dict.fromkeys(("steps", "touchpoints", "pain_points", "critical_or_high",
+                            "opportunities"), 0)
+    for journey in ws.journeys.values():  # one at a time: they need not all fit at once
+        for step in journey.steps:
+            counts["steps"] += 1
+            counts["touchpoints"] += len(step.touchpoints)
+            counts["pain_points"] += len(step.pain_points)
+            counts["critical_or_high"] += sum(p.severity in ("critical", "high")
+                                              for p in step.pain_points)
+            counts["opportunities"] += len(step.opportunities)
+    return [("journeys", len(ws.journeys)), ("personas", len(ws.personas)),
+            *((what, counts[what]) for what in ("steps", "touchpoints", "pain_points",
+                                                "critical_or_high", "opportunities"))]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a listing holds many
 class Appearance:
     """A persona in one journey: their score at each step."""
 
@@ -287,24 +389,23 @@ class Appearance:
     scores: tuple[int | None, ...]
 
 
-def appearances(ws: Workspace, persona: Persona) -> list[Appearance]:
-    out = []
-    for journey in ws.journeys.values():
-        if persona.id in journey.personas:
-            view = JourneyView.of(ws, journey)
-            out.append(Appearance(journey, view,
-                                  tuple(s.scores.get(persona.id) for s in view.steps)))
-    return out
+def appearances(ws: Workspace, persona: Persona) -> Listed[Appearance]:
+    def appearance(journey: Journey) -> Appearance:
+        view = JourneyView.of(ws, journey)
+        return Appearance(journey, view, tuple(s.scores.get(persona.id) for s in view.steps))
+
+    ids = [jid for jid, journey in ws.journeys.items() if persona.id in journey.personas]
+    return Listed(ws.journeys, ids, appearance)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a listing holds many
 class TouchpointUse:
     """A touchpoint where it is used: its journey, stage and step, and how customers feel
     at that step (the average of the personas' scores)."""
 
-    journey: Journey
-    stage: Stage
-    step: Step
+    journey: JourneyRef
+    stage: StageRef
+    step: StepRef
     name: str
     average: float | None
     #: The average in words, on the journey's scale: "🙁 sad" ...
@@ -331,7 +432,7 @@ class TouchpointMatrix:
 
     channels: tuple[Channel, ...]
     phases: tuple[tuple[str, str], ...]
-    cells: dict[tuple[str, str], tuple[tuple[Journey, tuple[TouchpointUse, ...]], ...]]
+    cells: dict[tuple[str, str], tuple[tuple[JourneyRef, tuple[TouchpointUse, ...]], ...]]
 
     def cell(self, channel: str, phase: str) -> tuple:
         """(journey, its touchpoints) pairs at ``channel`` in ``phase``, in journey order."""
@@ -341,23 +442,30 @@ class TouchpointMatrix:
 def touchpoint_matrix(ws: Workspace) -> TouchpointMatrix:
     """Channels x phases (before, during, after) across all journeys."""
     cells: dict[tuple[str, str], dict[str, list[TouchpointUse]]] = defaultdict(dict)
+    refs: dict[str, JourneyRef] = {}
+    feelings: dict[tuple, tuple[str, str]] = {}  # one string per feeling, not per step
     for journey in ws.journeys.values():
         scale = ws.scale_of(journey)
+        own_scale = journey.id if journey.emotion_scale else None  # else the site's
         averages = {s.step.id: s.average for s in JourneyView.of(ws, journey).steps}
+        ref = refs[journey.id] = JourneyRef(journey, ws.journeys)
         for stage in journey.stages:
             phase = stage.phase or NO_PHASE[0]
+            stage_ref = StageRef(stage, ref)
             for step in stage.steps:
                 average = averages[step.id]
-                feeling, figure = _feeling(scale, average) if average is not None else (
-                    None, None)
+                feeling, figure = (None, None) if average is None else feelings.setdefault(
+                    (own_scale, average), _feeling(scale, average))
+                step_ref = StepRef(step, ref)
                 for tp in step.touchpoints:
-                    use = TouchpointUse(journey, stage, step, tp.name, average, feeling, figure)
+                    use = TouchpointUse(ref, stage_ref, step_ref, tp.name, average, feeling,
+                                        figure)
                     cells[(tp.channel, phase)].setdefault(journey.id, []).append(use)
     used = {channel for channel, _ in cells}
     phases = tuple(p for p in (*PHASES, NO_PHASE) if any(ph == p[0] for _, ph in cells))
     return TouchpointMatrix(
         tuple(c for c in ws.config.channels if c.id in used), phases,
-        {key: tuple((ws.journeys[jid], tuple(uses)) for jid, uses in by_journey.items())
+        {key: tuple((refs[jid], tuple(uses)) for jid, uses in by_journey.items())
          for key, by_journey in cells.items()})
 
 
@@ -369,12 +477,12 @@ def _feeling(scale: EmotionScale, average: float) -> tuple[str, str]:
     return f"{scale.emoticon(nearest)} {scale.label(nearest)}".strip(), figure
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a listing holds many
 class RegisteredPain:
     pain: PainPoint
-    journey: Journey
+    journey: JourneyRef
     stage_name: str
-    step: Step
+    step: StepRef
     opportunities: tuple
     #: Who owns the stage the pain point is in, when the stage says so.
     stage_owner: str | None = None
@@ -389,20 +497,21 @@ def pain_register(ws: Workspace) -> list[RegisteredPain]:
             for opportunity in step.opportunities:
                 for ref in dict.fromkeys(opportunity.addresses):
                     fixes[ref].append(opportunity)
+        ref = JourneyRef(journey, ws.journeys)
         for stage in journey.stages:
             for step in stage.steps:
                 for pain in step.pain_points:
-                    out.append(RegisteredPain(pain, journey, stage.name, step,
+                    out.append(RegisteredPain(pain, ref, stage.name, StepRef(step, ref),
                                               tuple(fixes.get(pain.id, ())) if pain.id else (),
                                               stage.owner))
     return sorted(out, key=lambda r: -SEVERITY_RANK[r.pain.severity])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a listing holds many
 class BacklogItem:
     opportunity: Any
-    journey: Journey
-    step: Step
+    journey: JourneyRef
+    step: StepRef
     #: Who owns the step's stage: who to ask when the opportunity names no owner.
     stage_owner: str | None = None
 
@@ -415,10 +524,11 @@ def backlog(ws: Workspace) -> list[tuple[str, list[BacklogItem]]]:
     """Opportunities grouped by status, highest priority first within each."""
     groups: dict[str, list[BacklogItem]] = {status: [] for status in STATUS_ORDER}
     for journey in ws.journeys.values():
+        ref = JourneyRef(journey, ws.journeys)
         for stage in journey.stages:
             for step in stage.steps:
                 for opportunity in step.opportunities:
                     groups[opportunity.status].append(
-                        BacklogItem(opportunity, journey, step, stage.owner))
+                        BacklogItem(opportunity, ref, StepRef(step, ref), stage.owner))
     return [(status, sorted(items, key=lambda i: PRIORITY_ORDER[i.opportunity.priority]))
             for status, items in groups.items()]

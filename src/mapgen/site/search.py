@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 import re
 import threading
 import unicodedata
@@ -64,31 +65,29 @@ class Entry:
         return " ".join(self.parts)
 
 
-def entries(ws: Workspace) -> list[Entry]:
+def entries(ws: Workspace) -> Iterator[Entry]:
     """Everything search finds, in a stable order: personas, then each journey with its
     steps, their touchpoints and pain points, then the Markdown pages."""
-    out = []
     for persona in ws.personas.values():
-        out.append(_entry("persona", persona.name, persona_path(persona.id),
-                          persona.role, persona.description, *persona.goals))
+        yield _entry("persona", persona.name, persona_path(persona.id),
+                     persona.role, persona.description, *persona.goals)
     for journey in ws.journeys.values():
         url = journey_path(journey.id)
-        out.append(_entry("journey", journey.title, url, journey.objective,
-                          journey.description, *journey.tags))
+        yield _entry("journey", journey.title, url, journey.objective,
+                     journey.description, *journey.tags)
         for stage in journey.stages:
             for step in stage.steps:
                 anchor = f"{url}#step-{step.id}"
-                out.append(_entry("step", step.name, anchor, journey.title, stage.name,
-                                  step.actions, step.motivations, *step.thoughts))
+                yield _entry("step", step.name, anchor, journey.title, stage.name,
+                             step.actions, step.motivations, *step.thoughts)
                 for tp in step.touchpoints:
-                    out.append(_entry("touchpoint", tp.name, anchor, tp.channel,
-                                      step.name, journey.title))
+                    yield _entry("touchpoint", tp.name, anchor, tp.channel,
+                                 step.name, journey.title)
                 for pain in step.pain_points:
-                    out.append(_entry("pain_point", pain.text, anchor, pain.severity,
-                                      step.name, journey.title))
+                    yield _entry("pain_point", pain.text, anchor, pain.severity,
+                                 step.name, journey.title)
     for page in ws.pages.values():
-        out.append(_entry("page", page.title, prose_path(page.id), page.body))
-    return out
+        yield _entry("page", page.title, prose_path(page.id), page.body)
 
 
 def _entry(kind: str, title: str, url: str, *text: str | None) -> Entry:
@@ -97,9 +96,9 @@ def _entry(kind: str, title: str, url: str, *text: str | None) -> Entry:
 
 def entry_count(ws: Workspace) -> int:
     """How many entries :func:`entries` gives, counted without making them."""
-    steps = [s for j in ws.journeys.values() for s in j.steps]
-    return (len(ws.personas) + len(ws.journeys) + len(steps)
-            + sum(len(s.touchpoints) + len(s.pain_points) for s in steps) + len(ws.pages))
+    per_journey = sum(len(s.touchpoints) + len(s.pain_points) + 1  # one a step, too
+                      for journey in ws.journeys.values() for s in journey.steps)
+    return len(ws.personas) + len(ws.journeys) + per_journey + len(ws.pages)
 
 
 def bucket_count(entries: int) -> int:
@@ -240,29 +239,39 @@ def _base36(number: int) -> str:
 # --- the files ----------------------------------------------------------------------
 
 def index_files(ws: Workspace) -> dict[str, bytes]:
-    """Every file of the index of ``ws`` (site path -> bytes)."""
-    found = entries(ws)
-    buckets = bucket_count(len(found))
-    in_title: dict[str, list[int]] = defaultdict(list)
-    in_text: dict[str, list[int]] = defaultdict(list)
-    for number, entry in enumerate(found):
+    """Every file of the index of ``ws`` (site path -> bytes).
+
+    Made in one pass over the entries, a journey at a time: each entry's terms go to
+    compact lists of entry numbers, and each block of entries to its file as soon as it
+    is full, so what is kept is the index, never the text it was made from (10,000
+    journeys are half a million entries)."""
+    in_title: dict[str, array] = defaultdict(lambda: array("I"))
+    in_text: dict[str, array] = defaultdict(lambda: array("I"))
+    files: dict[str, bytes] = {}
+    block: list[list] = []
+    count = 0
+    for number, entry in enumerate(entries(ws)):
         title = terms(entry.title)
         for term in title:
             in_title[term].append(number)
         for term in _terms_of(entry.parts) - title:
             in_text[term].append(number)
+        block.append([KINDS.index(entry.kind), entry.title, entry.url])
+        count = number + 1
+        if len(block) == BLOCK:
+            files[f"{FOLDER}/e{number // BLOCK}.js"] = _script(f"e{number // BLOCK}", block)
+            block = []
+    if block or not count:
+        files[f"{FOLDER}/e{count // BLOCK}.js"] = _script(f"e{count // BLOCK}", block)
+    buckets = bucket_count(count)
     shards: list[dict[str, list[str]]] = [{} for _ in range(buckets)]
     for term in sorted(set(in_title) | set(in_text)):
-        shards[bucket_of(term, buckets)][term] = [encode_ids(in_title.get(term, [])),
-                                                  encode_ids(in_text.get(term, []))]
-    files = {f"{FOLDER}/meta.js": _script("meta", {"buckets": buckets, "block": BLOCK,
-                                                   "kinds": KINDS, "entries": len(found)})}
+        shards[bucket_of(term, buckets)][term] = [encode_ids(in_title.get(term, ())),
+                                                  encode_ids(in_text.get(term, ()))]
+    files[f"{FOLDER}/meta.js"] = _script("meta", {"buckets": buckets, "block": BLOCK,
+                                                  "kinds": KINDS, "entries": count})
     for n, shard in enumerate(shards):
         files[f"{FOLDER}/t{n}.js"] = _script(f"t{n}", shard)
-    for n in range(max(1, math.ceil(len(found) / BLOCK))):
-        block = found[n * BLOCK:(n + 1) * BLOCK]
-        files[f"{FOLDER}/e{n}.js"] = _script(
-            f"e{n}", [[KINDS.index(e.kind), e.title, e.url] for e in block])
     return files
 
 

@@ -1,0 +1,156 @@
+"""Memory: a workspace of any size is built a journey at a time.
+
+The workspace keeps its journeys packed (a bounded number unpacked), the listing pages
+hold references, not journeys, and pages and journeys.json go to their files in pieces.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+from pathlib import Path
+
+from conftest import copy_example
+from mapgen import compact
+from mapgen.cache import Cache
+from mapgen.model import Journey
+from mapgen.serve import Preview
+from mapgen.site import build as site_build
+from mapgen.site import data as data_files
+from mapgen.site import pages as site_pages
+from mapgen.site.output import Staged, Staging
+from mapgen.workspace import read_workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from corpus import write_corpus  # noqa: E402
+
+
+def test_a_workspace_read_gives_every_journey_as_validated(tmp_path):
+    root = copy_example(tmp_path)
+    ws = read_workspace(root).workspace
+    assert isinstance(ws.journeys, compact.Specs)
+    for ident in ws.journeys:
+        again = ws.journeys[ident]
+        assert again.id == ident
+        assert again == compact.unpack(compact.pack(again))
+    assert list(ws.journeys) == sorted(ws.journeys)  # file-name order, as read
+    assert "no-such-journey" not in ws.journeys
+    assert ws.journeys.get("no-such-journey") is None
+
+
+def test_past_its_room_a_workspace_holds_a_bounded_number_unpacked(tmp_path, monkeypatch):
+    monkeypatch.setattr(compact, "UNPACKED", 8)
+    root = write_corpus(40, tmp_path / "corpus")
+    ws = read_workspace(root).workspace
+    first = {ident: ws.journeys[ident] for ident in ws.journeys}  # every one, once
+    assert len(first) == 40
+    # past its room, a quarter of it: every pass over the workspace unpacks anyway
+    assert len(ws.journeys._recent) == ws.journeys.room == 2, "every journey kept unpacked"
+    for ident, journey in first.items():  # unpacked again: equal, a new object
+        assert ws.journeys[ident] == journey
+    last = list(first)[-1]
+    assert ws.journeys[last] is ws.journeys[last]  # the recent ones are kept as they are
+
+
+def test_specs_made_by_hand_are_a_mapping_like_a_dict(tmp_path):
+    root = copy_example(tmp_path)
+    ws = read_workspace(root).workspace
+    plain = dict(ws.journeys.items())
+    specs = compact.Specs.of(plain)
+    assert dict(specs) == plain and len(specs) == len(plain) and specs == plain
+
+
+def _journeys_alive() -> int:
+    gc.collect()
+    return sum(isinstance(o, Journey) for o in gc.get_objects())
+
+
+def test_the_listings_of_every_journey_hold_none_of_them_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(compact, "UNPACKED", 4)
+    ws = read_workspace(write_corpus(60, tmp_path / "corpus")).workspace
+    before = _journeys_alive()
+    assert before <= 4
+    listings = [site_pages.pain_register(ws), site_pages.backlog(ws),
+                site_pages.touchpoint_matrix(ws), site_pages.journey_cards(ws),
+                site_pages.appearances(ws, ws.personas["p1"])]
+    assert _journeys_alive() <= 4, "a listing holds whole journeys"
+    register = listings[0]
+    assert len(register) > 60 and {r.journey.id for r in register} == set(ws.journeys)
+    row = register[0]
+    whole = ws.journeys[row.journey.id]
+    assert row.step.name == next(s.name for s in whole.steps if s.id == row.step.id)
+    # what a theme reads beyond the fields kept is looked up in the workspace
+    assert row.journey.personas == whole.personas and row.step.touchpoints
+    del whole
+    cards = listings[3]
+    assert len(cards) == 60 and [c.journey.id for c in cards] == list(ws.journeys)
+    assert _journeys_alive() <= 4
+
+
+def test_a_page_goes_to_its_file_in_pieces_and_reads_the_same(tmp_path, monkeypatch):
+    whole, pieces = copy_example(tmp_path / "whole"), copy_example(tmp_path / "pieces")
+    _build(whole)
+    monkeypatch.setattr(site_build, "PIECE", 8)  # every few strings of a page written
+    written: dict[str, int] = {}
+    put = Staging.put
+
+    def counting(self, rel, data):
+        if not isinstance(data, bytes):
+            data = list(data)
+            written[rel] = len(data)
+        return put(self, rel, data)
+
+    monkeypatch.setattr(Staging, "put", counting)
+    _build(pieces)
+    assert written["touchpoints.html"] > 100 and written["index.html"] > 20
+    for path in (whole / "site").rglob("*"):
+        if path.is_file():
+            assert (pieces / "site" / path.relative_to(whole / "site")).read_bytes() == \
+                path.read_bytes(), path
+
+
+def test_journeys_json_made_a_journey_at_a_time_is_the_whole_model(tmp_path):
+    ws = read_workspace(copy_example(tmp_path)).workspace
+    made = b"".join(data_files.compiled_model(ws))
+    whole = {"generator": json.loads(made)["generator"],
+             "config": ws.config.model_dump(mode="json", exclude={"theme"}),
+             "personas": {pid: p.model_dump(mode="json") for pid, p in ws.personas.items()},
+             "journeys": {jid: j.model_dump(mode="json") for jid, j in ws.journeys.items()}}
+    assert made == data_files.as_json(whole)
+
+
+def _build(root: Path) -> None:
+    ws = read_workspace(root, Cache(root / ".mapgen-cache")).workspace
+    site_build.build(ws, site_build.BuildOptions(root / "site"))
+
+
+def test_a_preview_keeps_its_site_on_disk_and_only_two_sites_of_it(tmp_path):
+    root = copy_example(tmp_path)
+    preview = Preview(root)
+    state = preview.rebuild()
+    assert state.crash is None and state.files
+    assert not any(isinstance(data, bytes) for data in state.files.values()), \
+        "a preview holds files in memory"
+    index = state.file("index.html")
+    assert index.startswith(b"<!doctype html>") or index.lstrip().startswith(b"<!")
+    folder = preview._kept.folder
+    sites = [_kept_names(state)]
+    for n in range(3):  # three saves: the last site and the one before stay, no more
+        journey = root / "specs/journeys/first-purchase.yml"
+        text = journey.read_text("utf-8")
+        journey.write_text(text.replace("Sees a welcome-cashback ad on Instagram" if n == 0
+                                        else f"Sees ad {n - 1}", f"Sees ad {n}"), "utf-8")
+        state = preview.rebuild()
+        assert state.crash is None and not state.findings
+        assert b"Sees ad " + str(n).encode() in state.file("journeys/first-purchase.html")
+        sites.append(_kept_names(state))
+    assert set(os.listdir(folder)) == sites[-1] | sites[-2], "files of old sites are kept"
+    assert sites[0] - sites[-1] - sites[-2], "nothing was made again"
+    assert not any(isinstance(v[2], bytes) and kind in ("layout", "diagram")
+                   for (kind, _), v in preview._cache._memory.items())
+
+
+def _kept_names(state) -> set[str]:
+    return {data.path.name for data in state.files.values() if isinstance(data, Staged)}
