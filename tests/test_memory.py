@@ -47,7 +47,7 @@ def test_past_its_room_a_workspace_holds_a_bounded_number_unpacked(tmp_path, mon
     first = {ident: ws.journeys[ident] for ident in ws.journeys}  # every one, once
     assert len(first) == 40
     # past its room, a quarter of it: every pass over the workspace unpacks anyway
-    assert len(ws.journeys._recent) == ws.journeys.room == 2, "every journey kept unpacked"
+    assert len(ws.journeys._unpacked) == ws.journeys.room == 2, "every journey kept unpacked"
     for ident, journey in first.items():  # unpacked again: equal, a new object
         assert ws.journeys[ident] == journey
     last = list(first)[-1]
@@ -154,3 +154,19 @@ def test_a_preview_keeps_its_site_on_disk_and_only_two_sites_of_it(tmp_path):
 
 def _kept_names(state) -> set[str]:
     return {data.path.name for data in state.files.values() if isinstance(data, Staged)}
+
+
+def test_a_preview_unpacks_only_the_journey_a_save_changed(tmp_path, monkeypatch):
+    root = write_corpus(40, tmp_path / "corpus")
+    preview = Preview(root)
+    assert preview.rebuild().crash is None
+    unpacked = []
+    unpack = compact.unpack
+    monkeypatch.setattr(compact, "unpack", lambda packed: unpacked.append(1) or unpack(packed))
+    journey = root / "specs/journeys/j0007.yml"
+    journey.write_text(journey.read_text("utf-8").replace(
+        "name: Step 1 of awareness in journey 7", "name: Step renamed"), "utf-8")
+    state = preview.rebuild()
+    assert state.crash is None and not state.findings
+    assert b"Step renamed" in state.file("journeys/j0007.html")
+    assert len(unpacked) == 1, "the unchanged journeys were unpacked again"

@@ -40,6 +40,38 @@ def unpack(packed: bytes) -> object:
     return pickle.loads(zlib.decompress(packed))  # noqa: S301 (our own bytes, never a file's)
 
 
+class Unpacked:
+    """Specs as unpacked, by their packed bytes (so by content): the last ones looked up.
+    A live preview keeps one across rebuilds (see :meth:`mapgen.cache.Cache.kept`), so
+    after a save only the journey that changed is unpacked again."""
+
+    def __init__(self) -> None:
+        self._recent: OrderedDict[bytes, object] = OrderedDict()
+        self._lock = threading.Lock()
+        #: How many specs the workspace has: the room depends on it (see UNPACKED).
+        self.size = 0
+
+    @property
+    def room(self) -> int:
+        return UNPACKED if self.size <= UNPACKED else UNPACKED // 4
+
+    def __len__(self) -> int:
+        return len(self._recent)
+
+    def __call__(self, packed: bytes) -> object:
+        with self._lock:
+            item = self._recent.get(packed)
+            if item is not None:
+                self._recent.move_to_end(packed)
+                return item
+        item = unpack(packed)
+        with self._lock:
+            self._recent[packed] = item
+            while len(self._recent) > self.room:
+                self._recent.popitem(last=False)
+        return item
+
+
 class Specs(Mapping[str, T], Generic[T]):
     """Specs by id, in the order added, each kept packed and unpacked when looked up.
 
@@ -47,11 +79,9 @@ class Specs(Mapping[str, T], Generic[T]):
     from several threads (diagrams are drawn beside page rendering).
     """
 
-    def __init__(self, unpacked: int | None = None) -> None:
+    def __init__(self, unpacked: Unpacked | None = None) -> None:
         self._packed: dict[str, bytes] = {}
-        self._recent: OrderedDict[str, T] = OrderedDict()
-        self._room = unpacked
-        self._lock = threading.Lock()
+        self._unpacked = unpacked if unpacked is not None else Unpacked()
 
     @classmethod
     def of(cls, items: Mapping[str, T]) -> Specs[T]:
@@ -63,26 +93,15 @@ class Specs(Mapping[str, T], Generic[T]):
 
     def add(self, ident: str, packed: bytes) -> None:
         self._packed[ident] = packed
-
-    def __getitem__(self, ident: str) -> T:
-        with self._lock:
-            item = self._recent.get(ident)
-            if item is not None:
-                self._recent.move_to_end(ident)
-                return item
-        item = unpack(self._packed[ident])  # KeyError for an unknown id, as a dict's
-        with self._lock:
-            self._recent[ident] = item
-            if len(self._recent) > self.room:
-                self._recent.popitem(last=False)
-        return item
+        self._unpacked.size = len(self._packed)
 
     @property
     def room(self) -> int:
         """How many specs are kept unpacked (see :data:`UNPACKED`)."""
-        if self._room:
-            return self._room
-        return UNPACKED if len(self._packed) <= UNPACKED else UNPACKED // 4
+        return self._unpacked.room
+
+    def __getitem__(self, ident: str) -> T:
+        return self._unpacked(self._packed[ident])  # KeyError for an unknown id
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._packed

@@ -46,9 +46,9 @@ from mapgen.site.theme import ThemeError, load_theme
 from mapgen.workspace import CONFIG_NAMES, read_workspace
 
 #: What a preview keeps in memory between saves (see mapgen.cache): what reading every
-#: spec again needs, and the compiled templates. Diagrams and layouts are read from the
+#: spec again needs, the compiled templates, and the specs last unpacked. Diagrams and layouts are read from the
 #: cache's file when a change needs them: 10,000 journeys' would be gigabytes.
-KEPT = ("spec", "checks", "templates")
+KEPT = ("spec", "checks", "templates", "unpacked-personas", "unpacked-journeys")
 EVENTS_PATH = "/__mapgen__/events"
 SCRIPT_PATH = "/__mapgen__/livereload.js"
 DEBOUNCE_MS = 50

@@ -114,8 +114,8 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     findings += config_findings
     if config is None:
         return Result(None, _sorted(findings), documents)
-    items: dict[str, compact.Specs] = {
-        kind: compact.Specs() for kind in DOCUMENT_MODELS}
+    items: dict[str, compact.Specs] = {kind: compact.Specs(_unpacked(cache, kind))
+                                       for kind in DOCUMENT_MODELS}
     files: dict[str, str] = {}
     digests = {"config": config_digest}
     specs = root / config.specs_dir
@@ -149,6 +149,13 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
         cache.save({"spec": (spec.file for _, _, spec in specs_read),
                     "checks": ws.files.values()})
     return Result(ws, _sorted(findings), documents)
+
+
+def _unpacked(cache: Cache | None, kind: str) -> compact.Unpacked:
+    """The unpacked specs of ``kind``: kept across reads by a preview's cache, so a save
+    unpacks only what changed (see :mod:`mapgen.compact`)."""
+    return cache.kept(f"unpacked-{kind}", "", compact.Unpacked) if cache else \
+        compact.Unpacked()
 
 
 def _read_pages(root: Path, folder: Path, files: dict[str, str], digests: dict[str, str],
