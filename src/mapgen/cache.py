@@ -105,6 +105,8 @@ class Codec:
 
     encode: Callable[[Any], bytes]
     decode: Callable[[bytes], Any]
+    #: The encoded bytes are compressed already: stored as they are, not again.
+    compressed: bool = False
 
 
 BYTES = Codec(bytes, bytes)
@@ -168,7 +170,7 @@ class Cache:
         with self._lock:
             if self.keeps(kind):
                 self._memory[(kind, name)] = (key, reads, value)
-            self.store.put(kind, name, key, reads, codec.encode(value))
+            self.store.put(kind, name, key, reads, codec.encode(value), codec.compressed)
 
     # traced keys ---------------------------------------------------------------------
 
@@ -305,10 +307,11 @@ class _Store:
         except sqlite3.Error:
             return None
 
-    def put(self, kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes) -> None:
+    def put(self, kind: str, name: str, key: str, reads: tuple[str, ...], data: bytes,
+            compressed: bool = False) -> None:
         if self._usable:  # kept as the row it will be: compressed, so memory holds little
             if self._last is None or self._last[0] is not data:
-                self._last = (data, _stored(data))
+                self._last = (data, b"=" + data if compressed else _stored(data))
             self._pending[(kind, name)] = _row(kind, name, key, reads, self._last[1])
             self._pending_bytes += len(self._last[1])
             if self._pending_bytes >= SPILL_FROM:

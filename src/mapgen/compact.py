@@ -53,6 +53,7 @@ class Unpacked:
 
     @property
     def room(self) -> int:
+        """How many specs are kept unpacked (see :data:`UNPACKED`)."""
         return UNPACKED if self.size <= UNPACKED else UNPACKED // 4
 
     def __len__(self) -> int:
@@ -83,22 +84,9 @@ class Specs(Mapping[str, T], Generic[T]):
         self._packed: dict[str, bytes] = {}
         self._unpacked = unpacked if unpacked is not None else Unpacked()
 
-    @classmethod
-    def of(cls, items: Mapping[str, T]) -> Specs[T]:
-        """The specs of a mapping of models (tests, and callers who made them by hand)."""
-        specs: Specs[T] = cls()
-        for ident, item in items.items():
-            specs.add(ident, pack(item))
-        return specs
-
     def add(self, ident: str, packed: bytes) -> None:
         self._packed[ident] = packed
         self._unpacked.size = len(self._packed)
-
-    @property
-    def room(self) -> int:
-        """How many specs are kept unpacked (see :data:`UNPACKED`)."""
-        return self._unpacked.room
 
     def __getitem__(self, ident: str) -> T:
         return self._unpacked(self._packed[ident])  # KeyError for an unknown id

@@ -41,13 +41,14 @@ from mapgen.diagrams.engine import get_engine
 from mapgen.findings import Finding
 from mapgen.model import Config
 from mapgen.site.build import Deferred, render_site
-from mapgen.site.output import Made, Staged
+from mapgen.site.output import Made, Staged, write_file
 from mapgen.site.theme import ThemeError, load_theme
 from mapgen.workspace import CONFIG_NAMES, read_workspace
 
 #: What a preview keeps in memory between saves (see mapgen.cache): what reading every
-#: spec again needs, the compiled templates, and the specs last unpacked. Diagrams and layouts are read from the
-#: cache's file when a change needs them: 10,000 journeys' would be gigabytes.
+#: spec again needs, the compiled templates, and the specs last unpacked. Diagrams and
+#: layouts are read from the cache's file when a change needs them: 10,000 journeys'
+#: would be gigabytes.
 KEPT = ("spec", "checks", "templates", "unpacked-personas", "unpacked-journeys")
 EVENTS_PATH = "/__mapgen__/events"
 SCRIPT_PATH = "/__mapgen__/livereload.js"
@@ -100,8 +101,7 @@ class Kept:
     def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged:
         """Keep a file made for ``rel`` (its bytes, or its pieces as made)."""
         path = self.folder / f"{os.getpid()}-{next(self._count)}-{posixpath.basename(rel)}"
-        with path.open("wb") as file:
-            file.write(data) if isinstance(data, bytes) else file.writelines(data)
+        write_file(path, data)
         return Staged(path)
 
     def keep_only(self, files: Iterable[Made]) -> None:

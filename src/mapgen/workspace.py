@@ -276,11 +276,6 @@ class SpecFile:
             document, Document) else document
 
     @property
-    def item(self) -> Spec | None:
-        """The validated spec, unpacked anew each time."""
-        return compact.unpack(self.packed) if self.packed is not None else None
-
-    @property
     def findings(self) -> tuple[Finding, ...]:
         return self.loading + self.shape
 
@@ -363,7 +358,7 @@ def _spec_codec(kind: str, path: Path, shown: str, key: str) -> Codec:
         item, shape = check_spec_file(kind, path, _document_from(shown, stored))
         return SpecFile(shown, data, item, loading, tuple(shape), key)
 
-    return Codec(encode, decode)
+    return Codec(encode, decode, compressed=True)
 
 
 class _Documents(Mapping[str, Document]):

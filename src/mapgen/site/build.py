@@ -60,7 +60,6 @@ from mapgen.site.output import (
     OutputError,
     OutputFolder,
     Staged,
-    Staging,
     check_output_dir,
 )
 from mapgen.site.theme import Theme, load_theme
@@ -255,12 +254,12 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
             else:
                 data = output.make(watched(ws, reads), reads)
             # a page is rendered as it is written: what it read is known after
-            kept = staging.put(output.path, data) if staging else b"".join(_chunks(data))
-            parts = reads.parts()
-            return Made(output.key or sources.key(output.path, parts), parts, kept)
+            kept = staging.put(output.path, data) if staging else (
+                data if isinstance(data, bytes) else b"".join(data))
+            return record(output, reads.parts(), kept)
 
-        def made_elsewhere(output: _Output, parts: tuple[str, ...], staged: Staged) -> Made:
-            return Made(output.key or sources.key(output.path, parts), parts, staged)
+        def record(output: _Output, parts: tuple[str, ...], kept: object) -> Made:
+            return Made(output.key or sources.key(output.path, parts), parts, kept)
 
         log.debug("rendering %d pages (%d files in all)", len(pages), len(outputs))
         for done, output in enumerate(_in_batches(pages, drawings), start=1):
@@ -269,10 +268,10 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
             files[output.path] = make(output)
             log.debug("rendered %s", output.path)
             if elsewhere:
-                elsewhere.collect(made_elsewhere)
+                elsewhere.collect(record)
         drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
         if elsewhere:
-            elsewhere.collect(made_elsewhere, wait=True)
+            elsewhere.collect(record, wait=True)
         for output in todo:
             if output.page is None:
                 files[output.path] = elsewhere.made.pop(output.path) if elsewhere else make(
@@ -292,11 +291,12 @@ ELSEWHERE_CHUNK = 32
 
 class _Elsewhere:
     """The files of a build that are not pages, made by a forked process while this one
-    renders the pages, and staged here as they come back, in order.
+    renders the pages, and recorded here as they come back, in order.
 
-    The child is forked before any thread starts, with the workspace and the outputs (so
-    their closures need no pickling); it sends back what each output read and its bytes.
-    Keys are worked out here, as for any file."""
+    The child is forked before any thread starts, with the workspace, the outputs (so
+    their closures need no pickling) and the staging folder; it writes each file there
+    and sends back what it read and where it is. Keys are worked out here, as for any
+    file."""
 
     def __init__(self, pool: ProcessPoolExecutor, outputs: list[_Output]):
         self.pool = pool
@@ -494,10 +494,6 @@ PIECE = 4096
 def _encoded(strings: Iterator[str]) -> Iterator[bytes]:
     while piece := "".join(itertools.islice(strings, PIECE)):
         yield piece.encode("utf-8")
-
-
-def _chunks(data: bytes | Iterator[bytes]) -> Iterator[bytes]:
-    return iter((data,)) if isinstance(data, bytes) else data
 
 
 def _relative(target: str, folder: str) -> str:

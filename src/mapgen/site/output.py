@@ -233,6 +233,12 @@ class OutputFolder:
         return new_digest, self.adopted and _read_bytes(self.path / rel) == new
 
 
+def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` to ``path``: bytes, or pieces as they are made."""
+    with path.open("wb") as file:
+        file.write(data) if isinstance(data, bytes) else file.writelines(data)
+
+
 class FileStore(Protocol):
     """Where the files of a site go as they are made: a build's :class:`Staging`, or the
     folder a live preview keeps its sites in (``mapgen.serve.Kept``)."""
@@ -266,11 +272,7 @@ class Staging:
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            with path.open("wb") as file:
-                file.writelines(data)
+        write_file(path, data)
         os.chmod(path, 0o644)
         return Staged(path)
 

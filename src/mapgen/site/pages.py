@@ -216,7 +216,7 @@ class _Ref:
     """What a listing holds of a spec: the fields named in ``__slots__`` kept, any other
     attribute read from the whole spec, looked up again when asked for."""
 
-    __slots__ = ("_whole",)
+    __slots__ = ()
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -366,7 +366,7 @@ def figures(ws: Workspace) -> list[tuple[str, int]]:
     """A few headline numbers for the home page: (what, how many); each ``what`` is
     named by the message ``figure.<what>``."""
     counts = dict.fromkeys(("steps", "touchpoints", "pain_points", "critical_or_high",
-                            "opportunities"), 0)
+                            "opportunities"), 0)  # in the order shown
     for journey in ws.journeys.values():  # one at a time: they need not all fit at once
         for step in journey.steps:
             counts["steps"] += 1
@@ -375,9 +375,7 @@ def figures(ws: Workspace) -> list[tuple[str, int]]:
             counts["critical_or_high"] += sum(p.severity in ("critical", "high")
                                               for p in step.pain_points)
             counts["opportunities"] += len(step.opportunities)
-    return [("journeys", len(ws.journeys)), ("personas", len(ws.personas)),
-            *((what, counts[what]) for what in ("steps", "touchpoints", "pain_points",
-                                                "critical_or_high", "opportunities"))]
+    return [("journeys", len(ws.journeys)), ("personas", len(ws.personas)), *counts.items()]
 
 
 @dataclass(frozen=True, slots=True)  # a listing holds many

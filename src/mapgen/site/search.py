@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 import re
 import threading
 import unicodedata
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
