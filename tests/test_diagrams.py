@@ -388,7 +388,7 @@ def step_path(ws, journey):
 def path_view(monkeypatch):
     """A view added to the table as a developer would add one: an entry and a function."""
     monkeypatch.setitem(diagrams.VIEWS, "path", diagrams.View(
-        "path", "Step path", step_path, applies_to=lambda journey: len(journey.steps) > 1,
+        "path", "Step path", step_path, applies_to=lambda journey: journey.steps > 1,
         missing="one step only; a path needs two"))
 
 

@@ -14,15 +14,18 @@ from pathlib import Path
 
 from conftest import copy_example
 from mapgen import compact
-from mapgen.cache import Cache
-from mapgen.model import Journey
+from mapgen.cache import Cache, Reads, watched
+from mapgen.diagrams import charts
+from mapgen.model import Journey, JourneySummary
 from mapgen.load import load_bytes
 from mapgen.serve import KEPT, Preview
 from mapgen.site import build as site_build
 from mapgen.site import data as data_files
+from mapgen.site import drawings as site_drawings
 from mapgen.site import pages as site_pages
+from mapgen.site import search
 from mapgen.site.output import Staged, Staging
-from mapgen.validate import check_spec_file
+from mapgen.validate import check_spec_file, check_workspace
 from mapgen.workspace import read_workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -168,3 +171,57 @@ def test_a_preview_unpacks_only_the_journey_a_save_changed(tmp_path, monkeypatch
     assert state.crash is None and not state.findings
     assert b"Step renamed" in state.file("journeys/j0007.html")
     assert len(unpacked) == 1, "the unchanged journeys were unpacked again"
+
+
+def test_looks_across_every_journey_unpack_none(tmp_path, monkeypatch):
+    """The site's plan, its diagrams, the home page's figures, the overview, the search
+    index's size and the cross-journey rules read the journeys' summaries: past its room,
+    a workspace would otherwise unpack every journey again for each of them."""
+    monkeypatch.setattr(compact, "UNPACKED", 4)
+    root = write_corpus(30, tmp_path / "corpus")
+    read = read_workspace(root)
+    ws = read.workspace
+    unpacked, unpack = [], compact.unpack
+
+    def counted(packed: bytes):
+        item = unpack(packed)
+        unpacked.extend([item.id] if isinstance(item, Journey) else [])  # personas are few
+        return item
+
+    monkeypatch.setattr(compact, "unpack", counted)
+    pages = site_pages.plan(ws)
+    drawn = list(site_drawings._Requests(ws, ()))
+    counts = dict(site_pages.figures(ws))
+    shown = charts.overview_inputs(ws)
+    entries = search.entry_count(ws)
+    # each journey's own rules are kept from the last run: only the cross-journey ones run
+    findings = check_workspace(ws, read.documents, None, lambda file, key, check: [])
+    assert unpacked == [], "a look across the journeys unpacked one"
+    monkeypatch.undo()
+    # ... and what they read is what the journeys hold
+    journeys = [ws.journeys[ident] for ident in ws.journeys]
+    assert [(p.title, p.diagrams) for p in pages if p.template == "journey.html"] == [
+        (j.title, (f"flow-{j.id}",) + ((f"funnel-{j.id}",) if any(
+            s.reached is not None for s in j.stages) else ())) for j in journeys]
+    assert len(drawn) == sum(2 + any(s.reached is not None for s in j.stages)
+                             for j in journeys) + 1  # flow, emotion, funnel; the overview
+    assert counts["steps"] == sum(len(j.steps) for j in journeys) == 30 * 20
+    assert counts["critical_or_high"] == sum(p.severity in ("critical", "high") for j in journeys
+                                             for s in j.steps for p in s.pain_points) > 0
+    assert [row[4] for row in shown[1]] == [tuple((st.id, st.name) for st in j.stages)
+                                           for j in journeys]
+    assert entries == len(list(search.entries(ws)))
+    assert not [f for f in findings if f.rule.name == "unused-persona"]  # each persona is in one
+    for journey in journeys:
+        assert ws.summaries[journey.id] == JourneySummary.of(journey)
+
+
+def test_a_summary_read_counts_as_its_journey_read(tmp_path):
+    """What a page made from summaries shows is made again when their journeys change."""
+    ws = read_workspace(write_corpus(3, tmp_path / "corpus")).workspace
+    reads = Reads()
+    seen = watched(ws, reads)
+    assert seen.summaries["j0001"].title == ws.journeys["j0001"].title
+    assert "journey:j0001" in reads.parts()
+    list(seen.summaries.values())
+    assert "journeys" in reads.parts()

@@ -504,6 +504,13 @@ class _Watched(Mapping[str, T]):
         self._reads.add(self._whole)
         return len(self._items)
 
+    @property
+    def summaries(self) -> Mapping[str, Any] | None:
+        """The journeys' summaries, when kept beside them, watched as the journeys are:
+        a summary looked up is its journey read (see ``Workspace.summaries``)."""
+        kept = getattr(self._items, "summaries", None)
+        return None if kept is None else _Watched(kept, self._part, self._whole, self._reads)
+
 
 def watched(ws: Workspace, reads: Reads) -> Workspace:
     """``ws`` as seen by one value being made: every journey and persona it looks up, and

@@ -12,7 +12,7 @@ unused items) are in :mod:`mapgen.validate`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -703,6 +703,44 @@ class Journey(Spec):
         return next((st for st in self.stages if any(s.id == step_id for s in st.steps)), None)
 
 
+@dataclass(frozen=True, slots=True)  # a workspace holds one per journey
+class JourneySummary:
+    """What a look across every journey needs of one: its title, status, personas, stages,
+    channels and counts. A large workspace keeps each journey packed (see
+    :mod:`mapgen.compact`) and this beside it, so the site's plan, its listings' counts,
+    the overview and the cross-journey rules read no journey whole."""
+
+    id: str
+    title: str
+    status: str
+    personas: tuple[str, ...]
+    #: Its stages as (id, name), in order.
+    stages: tuple[tuple[str, str], ...]
+    #: The channels its touchpoints use.
+    channels: frozenset[str]
+    #: True when a stage has ``reached`` figures to draw a funnel from.
+    funnel: bool
+    steps: int
+    touchpoints: int
+    pain_points: int
+    #: Pain points of ``critical`` or ``high`` severity.
+    critical_or_high: int
+    opportunities: int
+
+    @classmethod
+    def of(cls, journey: Journey) -> JourneySummary:
+        steps = journey.steps
+        return cls(
+            journey.id, journey.title, journey.status, tuple(journey.personas),
+            tuple((stage.id, stage.name) for stage in journey.stages),
+            frozenset(tp.channel for step in steps for tp in step.touchpoints),
+            any(stage.reached is not None for stage in journey.stages), len(steps),
+            sum(len(step.touchpoints) for step in steps),
+            sum(len(step.pain_points) for step in steps),
+            sum(p.severity in ("critical", "high") for step in steps for p in step.pain_points),
+            sum(len(step.opportunities) for step in steps))
+
+
 # --- prose pages ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -771,6 +809,15 @@ class Workspace:
     @cached_property
     def channels(self) -> dict[str, Channel]:
         return {channel.id: channel for channel in self.config.channels}
+
+    @cached_property
+    def summaries(self) -> Mapping[str, JourneySummary]:
+        """Each journey's :class:`JourneySummary`, by id, in the journeys' order: kept
+        beside them when they were read from files (never unpacking one), else made."""
+        kept = getattr(self.journeys, "summaries", None)
+        if kept is not None:
+            return kept
+        return {jid: JourneySummary.of(journey) for jid, journey in self.journeys.items()}
 
 
 #: The document kinds users write, by the folder they live in under ``specs/``.

@@ -21,7 +21,7 @@ import copy
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -302,7 +302,7 @@ def _embed_problem(ws: Workspace, embed: Embed) -> tuple[str | None, str]:
     if embed.journey not in ws.journeys:
         return _unknown("journey", embed.journey, ws.journeys), "journey"
     view = diagrams.VIEWS.get(embed.view)
-    if view is not None and not view.applies_to(ws.journeys[embed.journey]):
+    if view is not None and not view.applies_to(ws.summaries[embed.journey]):
         return f'journey "{embed.journey}" has {view.missing}', "view"
     return None, ""
 
@@ -327,10 +327,10 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
     if config_doc is not None:
         findings += _check_scale(ws.config.emotion_scale, config_doc, ("emotion_scale",))
     personas = ",".join(sorted(ws.personas))
-    for journey in ws.journeys.values():
-        file = ws.files[f"journeys/{journey.id}"]
-        check = _JourneyChecker(ws, journey, lambda file=file: docs[file]).run
-        source = ws.digests.get(f"journeys/{journey.id}")
+    for journey_id in ws.journeys:  # each looked up only when its rules are checked
+        file = ws.files[f"journeys/{journey_id}"]
+        check = partial(_check_journey, ws, journey_id, lambda file=file: docs[file])
+        source = ws.digests.get(f"journeys/{journey_id}")
         if reuse is None or not source:
             findings += check()
         else:
@@ -381,7 +381,7 @@ def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Find
 
 
 def _unused_personas(ws: Workspace, docs: dict[str, Document]) -> Iterator[Finding]:
-    used = {p for journey in ws.journeys.values() for p in journey.personas}
+    used = {p for journey in ws.summaries.values() for p in journey.personas}
     for persona in ws.personas.values():
         if persona.id not in used:
             doc = docs[ws.files[f"personas/{persona.id}"]]
@@ -401,13 +401,18 @@ def _persona_channels(ws: Workspace, docs: dict[str, Document]) -> Iterator[Find
 
 
 def _unused_channels(ws: Workspace, config_doc: Document) -> Iterator[Finding]:
-    used = {tp.channel for j in ws.journeys.values() for s in j.steps for tp in s.touchpoints}
+    used = {channel for journey in ws.summaries.values() for channel in journey.channels}
     used |= {c for persona in ws.personas.values() for c in persona.channels}
     for index, channel in enumerate(ws.config.channels):
         if channel.id not in used:
             yield finding("unused-channel", config_doc.locate(("channels", index)), (
                 f'no touchpoint or persona uses the channel "{channel.id}"; '
                 "use it or remove it from `channels`"))
+
+
+def _check_journey(ws: Workspace, journey_id: str,
+                   document: Callable[[], Document]) -> list[Finding]:
+    return _JourneyChecker(ws, ws.journeys[journey_id], document).run()
 
 
 class _JourneyChecker:

@@ -31,7 +31,15 @@ from mapgen import compact
 from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest
 from mapgen.findings import FINDINGS, Finding
 from mapgen.load import Document, LoadError, is_yaml_name, load_bytes, read_bytes, read_text
-from mapgen.model import DOCUMENT_MODELS, Config, ProsePage, Spec, Workspace
+from mapgen.model import (
+    DOCUMENT_MODELS,
+    Config,
+    Journey,
+    JourneySummary,
+    ProsePage,
+    Spec,
+    Workspace,
+)
 from mapgen.validate import (
     check_document,
     check_page_file,
@@ -138,7 +146,7 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
                                            files[f"{kind}/{ident}"]))
             continue
         if ident is not None:
-            items[kind].add(ident, spec.packed)
+            items[kind].add(ident, spec.packed, spec.summary)
             files[f"{kind}/{ident}"] = spec.file
             digests[f"{kind}/{ident}"] = spec.digest
     pages = _read_pages(root, root / config.pages_dir, files, digests, findings)
@@ -269,6 +277,8 @@ class SpecFile:
         #: worker sends these bytes back, and the workspace keeps them as they are.
         self.id = item.id if item is not None else None
         self.packed = compact.pack(item) if item is not None else None
+        #: A journey's summary (see :class:`~mapgen.model.JourneySummary`), else None.
+        self.summary = JourneySummary.of(item) if isinstance(item, Journey) else None
         #: What reading the file found, and what checking its document's shape found.
         self.loading, self.shape = loading, shape
         self.parsed = document is not None

@@ -61,7 +61,7 @@ def plan(ws: Workspace) -> list[MarkdownPage]:
            MarkdownPage("pain-points.md", "Pain points", None, "pain-points.md"),
            MarkdownPage("opportunities.md", "Opportunities", None, "opportunities.md")]
     out += [MarkdownPage(f"journeys/{j.id}.md", j.title, "Journeys", "journey.md",
-                         (("journey", j.id),)) for j in ws.journeys.values()]
+                         (("journey", j.id),)) for j in ws.summaries.values()]
     out += [MarkdownPage(f"personas/{p.id}.md", p.name, "Personas", "persona.md",
                          (("persona", p.id),)) for p in ws.personas.values()]
     return out

@@ -34,11 +34,12 @@ from mapgen.cache import Cache
 from mapgen.diagrams.layouts import lay_out
 from mapgen.diagrams.engine import Engine, EngineError, Job
 from mapgen.messages import drawn_messages
-from mapgen.model import Journey, Workspace
+from mapgen.model import Journey, JourneySummary, Workspace
 
 __all__ = ["CHART", "GRAPH", "VIEWS", "Diagram", "EngineError", "Request", "View", "ViewError",
-           "describe", "dot_source", "finish_all", "has_funnel", "is_graph", "layout_job",
-           "render", "request_for", "requests_for", "shown", "site_diagrams", "title_of"]
+           "describe", "diagram_name", "diagrams_of", "dot_source", "finish_all", "has_funnel",
+           "is_graph", "layout_job", "render", "request_for", "requests_for", "shown",
+           "site_diagrams", "title_of"]
 
 #: How a view is drawn: Graphviz lays out the DOT its function writes, or its function
 #: writes the finished SVG itself.
@@ -46,7 +47,7 @@ GRAPH: Literal["graph"] = "graph"
 CHART: Literal["chart"] = "chart"
 
 
-def _every_journey(journey: Journey) -> bool:
+def _every_journey(journey: JourneySummary) -> bool:
     return True
 
 
@@ -73,8 +74,9 @@ class View:
     per_journey: bool = True
     #: Drawn for the site (its pages show it by name: ``flow-<journey id>``, ``overview``).
     on_site: bool = False
-    #: The journeys that have this view (a funnel needs `reached` figures).
-    applies_to: Callable[[Journey], bool] = _every_journey
+    #: The journeys that have this view (a funnel needs `reached` figures), asked of
+    #: their summaries: which diagrams a site has is known without unpacking a journey.
+    applies_to: Callable[[JourneySummary], bool] = _every_journey
     #: What a journey it does not apply to lacks, and what to write: `mapgen render` says
     #: 'journey "x" has <missing>'.
     missing: str = ""
@@ -94,8 +96,8 @@ class View:
         return self.kind == GRAPH or self.at_size
 
 
-def has_funnel(journey: Journey) -> bool:
-    return any(stage.reached is not None for stage in journey.stages)
+def has_funnel(journey: JourneySummary) -> bool:
+    return journey.funnel
 
 
 def _personas_and_journeys(ws: Workspace, journey: None) -> str:
@@ -103,7 +105,7 @@ def _personas_and_journeys(ws: Workspace, journey: None) -> str:
     return words.text(
         "alt.personas_and_journeys", personas=words.text("count.personas", len(ws.personas)),
         journeys=words.text("count.journeys", len(ws.journeys)),
-        list="; ".join(f"{j.title} ({', '.join(j.personas)})" for j in ws.journeys.values()))
+        list="; ".join(f"{j.title} ({', '.join(j.personas)})" for j in ws.summaries.values()))
 
 
 def _table(*views: View) -> dict[str, View]:
@@ -140,7 +142,12 @@ class Request:
 
     @property
     def name(self) -> str:
-        return f"{self.view}-{self.journey.id}" if self.journey else self.view
+        return diagram_name(self.view, self.journey.id if self.journey else None)
+
+
+def diagram_name(view: str, journey_id: str | None) -> str:
+    """A diagram's name: ``<view>-<journey id>``, or the view's for a workspace view."""
+    return f"{view}-{journey_id}" if journey_id is not None else view
 
 
 @dataclass(frozen=True)
@@ -172,27 +179,34 @@ def request_for(ws: Workspace, journey_id: str | None, view: str) -> Request:
     if journey_id not in ws.journeys:
         raise ViewError(f'no journey "{journey_id}"{did_you_mean(journey_id, ws.journeys)}; '
                         f"known: {', '.join(ws.journeys)}")
-    journey = ws.journeys[journey_id]
-    if not VIEWS[view].applies_to(journey):
+    if not VIEWS[view].applies_to(ws.summaries[journey_id]):
         raise ViewError(f'journey "{journey_id}" has {VIEWS[view].missing}')
-    return Request(view, journey)
+    return Request(view, ws.journeys[journey_id])
 
 
 def requests_for(ws: Workspace, views: Iterable[str] | None = None) -> Iterator[Request]:
     """Every diagram of ``views`` (default: all) a workspace has: each journey view of each
     journey it applies to, then the workspace views; one journey at a time."""
+    for view, journey_id in diagrams_of(ws, views):
+        yield Request(view, ws.journeys[journey_id] if journey_id is not None else None)
+
+
+def diagrams_of(ws: Workspace, views: Iterable[str] | None = None
+                ) -> Iterator[tuple[str, str | None]]:
+    """(view, journey id) of each diagram :func:`requests_for` gives, from the journeys'
+    summaries: a journey's id, None for a workspace view."""
     table = [VIEWS[name] for name in (VIEWS if views is None else views)]
-    for journey in ws.journeys.values():
-        yield from (Request(view.name, journey) for view in table
+    for journey in ws.summaries.values():
+        yield from ((view.name, journey.id) for view in table
                     if view.per_journey and view.applies_to(journey))
-    yield from (Request(view.name) for view in table if not view.per_journey)
+    yield from ((view.name, None) for view in table if not view.per_journey)
 
 
-def site_diagrams(journey: Journey | None) -> tuple[str, ...]:
+def site_diagrams(journey: JourneySummary | None) -> tuple[str, ...]:
     """The names of the site's diagrams of ``journey`` (None: of the whole workspace)."""
     if journey is None:
         return tuple(name for name, view in VIEWS.items() if view.on_site and not view.per_journey)
-    return tuple(Request(name, journey).name for name, view in VIEWS.items()
+    return tuple(diagram_name(name, journey.id) for name, view in VIEWS.items()
                  if view.on_site and view.per_journey and view.applies_to(journey))
 
 

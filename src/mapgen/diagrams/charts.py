@@ -505,9 +505,7 @@ def overview_inputs(ws: Workspace) -> tuple:
     name, avatar), journeys as (id, title, status, persona ids, stages as (id, name)), and
     which way the site's diagrams run."""
     return (tuple((p.id, p.name, p.avatar or "") for p in ws.personas.values()),
-            tuple((j.id, j.title, j.status, tuple(j.personas),
-                   tuple((stage.id, stage.name) for stage in j.stages))
-                  for j in ws.journeys.values()),
+            tuple((j.id, j.title, j.status, j.personas, j.stages) for j in ws.summaries.values()),
             ws.drawn_dir())
 
 

@@ -453,8 +453,8 @@ def _posters(ws: Workspace) -> list[_Output]:
     def poster_of(journey_id: str) -> Callable[[Workspace, Reads], bytes]:
         return lambda ws, reads: poster.render(ws, ws.journeys[journey_id], "svg")
 
-    return [_Output(site_pages.poster_path(journey.id), poster_of(journey.id))
-            for journey in ws.journeys.values()]
+    return [_Output(site_pages.poster_path(journey_id), poster_of(journey_id))
+            for journey_id in ws.journeys]
 
 
 def _never(ws: Workspace, reads: Reads) -> bytes:

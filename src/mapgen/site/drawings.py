@@ -54,8 +54,8 @@ class _Requests(Mapping[str, diagrams.Request]):
 
     def __init__(self, ws: Workspace, also: Iterable[diagrams.Request]):
         self._ws = ws
-        self._where = {r.name: (r.view, r.journey.id if r.journey else None)
-                       for r in diagrams.requests_for(ws, SITE_VIEWS)}
+        self._where = {diagrams.diagram_name(view, journey_id): (view, journey_id)
+                       for view, journey_id in diagrams.diagrams_of(ws, SITE_VIEWS)}
         self._also = {r.name: r for r in also}
 
     def for_journey(self, name: str) -> bool:

@@ -26,6 +26,7 @@ from mapgen.model import (
     Channel,
     EmotionScale,
     Journey,
+    JourneySummary,
     PainPoint,
     Persona,
     ProsePage,
@@ -107,7 +108,7 @@ def plan(ws: Workspace) -> list[Page]:
     if elsewhere:
         pages.append(Page(elsewhere, "overview.html", "Who goes through what",
                           diagrams=("overview",), listing=True, label="home.overview"))
-    pages += [_journey_page(journey) for journey in ws.journeys.values()]
+    pages += [_journey_page(journey) for journey in ws.summaries.values()]
     pages += [_persona_page(persona) for persona in ws.personas.values()]
     pages += [_prose_page(ws, page) for page in ws.pages.values()]
     pages += [
@@ -125,7 +126,7 @@ def plan(ws: Workspace) -> list[Page]:
     return pages
 
 
-def _journey_page(journey: Journey) -> Page:
+def _journey_page(journey: JourneySummary) -> Page:
     """The journey map, then the flow diagram and the funnel (the map draws the emotion
     curve in its own lane)."""
     def context(ws: Workspace) -> dict[str, Any]:
@@ -365,17 +366,10 @@ def journey_cards(ws: Workspace) -> Listed[JourneyView]:
 def figures(ws: Workspace) -> list[tuple[str, int]]:
     """A few headline numbers for the home page: (what, how many); each ``what`` is
     named by the message ``figure.<what>``."""
-    counts = dict.fromkeys(("steps", "touchpoints", "pain_points", "critical_or_high",
-                            "opportunities"), 0)  # in the order shown
-    for journey in ws.journeys.values():  # one at a time: they need not all fit at once
-        for step in journey.steps:
-            counts["steps"] += 1
-            counts["touchpoints"] += len(step.touchpoints)
-            counts["pain_points"] += len(step.pain_points)
-            counts["critical_or_high"] += sum(p.severity in ("critical", "high")
-                                              for p in step.pain_points)
-            counts["opportunities"] += len(step.opportunities)
-    return [("journeys", len(ws.journeys)), ("personas", len(ws.personas)), *counts.items()]
+    counted = ("steps", "touchpoints", "pain_points", "critical_or_high", "opportunities")
+    summaries = ws.summaries.values()
+    return [("journeys", len(ws.journeys)), ("personas", len(ws.personas)),
+            *((what, sum(getattr(journey, what) for journey in summaries)) for what in counted)]
 
 
 @dataclass(frozen=True, slots=True)  # a listing holds many
@@ -392,7 +386,7 @@ def appearances(ws: Workspace, persona: Persona) -> Listed[Appearance]:
         view = JourneyView.of(ws, journey)
         return Appearance(journey, view, tuple(s.scores.get(persona.id) for s in view.steps))
 
-    ids = [jid for jid, journey in ws.journeys.items() if persona.id in journey.personas]
+    ids = [jid for jid, journey in ws.summaries.items() if persona.id in journey.personas]
     return Listed(ws.journeys, ids, appearance)
 
 

@@ -96,8 +96,8 @@ def _entry(kind: str, title: str, url: str, *text: str | None) -> Entry:
 
 def entry_count(ws: Workspace) -> int:
     """How many entries :func:`entries` gives, counted without making them."""
-    per_journey = sum(len(s.touchpoints) + len(s.pain_points) + 1  # one a step, too
-                      for journey in ws.journeys.values() for s in journey.steps)
+    per_journey = sum(j.touchpoints + j.pain_points + j.steps  # one a step, too
+                      for j in ws.summaries.values())
     return len(ws.personas) + len(ws.journeys) + per_journey + len(ws.pages)
 
 
