@@ -316,6 +316,10 @@ def test_a_preview_renders_the_changed_journey_now_and_the_registers_when_asked(
     assert sorted(spy.drawn) == ["flow-first-purchase", "funnel-first-purchase"]
     assert isinstance(state.files["pain-points.html"], Deferred)
     assert isinstance(state.files["personas/leo.html"], Deferred)
+    # the poster is a download: made when asked for (embedding its font takes half a second)
+    assert isinstance(state.files["posters/first-purchase.svg"], Deferred)
+    poster = state.file("posters/first-purchase.svg")
+    assert b">Spots the" in poster and b">Sees a welcome" not in poster  # wrapped in lines
     assert b"Spots the cashback ad on Instagram" in state.file("pain-points.html")
     assert b"Spots the cashback ad on Instagram" in state.file("journeys.json")
     assert rendered[-1] == "pain-points.html"

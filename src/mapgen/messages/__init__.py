@@ -44,7 +44,7 @@ _ZERO_IS_ONE = frozenset({"fr", "pt", "hy", "kab", "ff"})
 #: The values :meth:`Messages.text` and :meth:`~Messages.markup` remember their results
 #: by (they cannot change), and how many results they keep.
 _PLAIN = frozenset({str, int, Markup, type(None)})  # not float: -0.0 == 0.0
-_MEMO_SIZE = 65536
+_MEMO_SIZE = 16384  # some 4 MB: labels recur, counts seldom do
 
 
 def _memo_key(kind: type, key: str, n: Any, values: dict[str, Any]) -> tuple | None:

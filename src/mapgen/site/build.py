@@ -41,7 +41,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from mapgen import __version__, poster, schema
+from mapgen import __version__, compact, poster, schema
 from mapgen.cache import CACHE_DIR, JSON, Cache, Reads, Sources, digest, watched
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import Engine, get_engine
@@ -70,6 +70,9 @@ log = logging.getLogger(__name__)
 #: build (:meth:`OutputFolder.seen_now`), so the next one hashes only files touched since.
 SEEN = "site-files"
 
+#: Pages rendered between two hand-backs of freed memory (:func:`mapgen.compact.give_back`):
+#: each journey page frees what it rendered from, in pieces the allocator keeps.
+GIVE_BACK_EVERY = 500
 #: Called as pages are rendered: (pages done, pages in all, the page's path).
 Progress = Callable[[int, int, str], None]
 
@@ -143,6 +146,7 @@ def build(ws: Workspace, options: BuildOptions,
     (the disk full included) leaves it as it was and raises :class:`OutputError`.
     """
     started = time.perf_counter()
+    compact.give_back()  # what reading the specs parsed and let go
     root = Path(ws.root)
     check_output_dir(options.site_dir, root, _inputs(ws))
     cache = Cache(options.cache_dir or root / CACHE_DIR)
@@ -206,6 +210,8 @@ class _Output:
     page: site_pages.Page | None = None
     #: Made from every journey: a live preview makes it when asked for.
     listing: bool = False
+    #: A download no page shows (a poster): a live preview makes it when asked for too.
+    download: bool = False
 
 
 def render_site(ws: Workspace, engine: Engine, cache: Cache,
@@ -219,7 +225,8 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     is the same. With ``staging`` (a build's staging folder, a preview's kept files) each
     file made goes there as it is made, so memory holds a page, not the site; without it
     the bytes are kept in the result. With ``defer`` (a live preview), the
-    files made from every journey are made when first asked for (:class:`Deferred`).
+    files made from every journey and the posters are made when first asked for
+    (:class:`Deferred`).
     ``fresh_diagrams`` draws every diagram again (``build --clean``).
     """
     past = past or {}
@@ -235,7 +242,7 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
                            "nav": digest(*(part for entry in nav for part in entry))})
     outputs = _outputs(ws, theme, site_pages.plan(ws), site_url)
     files, todo = _reused(outputs, past, sources)
-    later = [o for o in todo if defer and o.listing]
+    later = [o for o in todo if defer and (o.listing or o.download)]
     todo = [o for o in todo if o not in later]
     pages = [o for o in todo if o.page is not None]
     shared = _site_context(ws, theme, site_url, nav)
@@ -267,6 +274,8 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
                 progress(done, len(pages), output.path)
             files[output.path] = make(output)
             log.debug("rendered %s", output.path)
+            if done % GIVE_BACK_EVERY == 0 or output.page.listing:
+                compact.give_back()
             if elsewhere:
                 elsewhere.collect(record)
         drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
@@ -453,7 +462,7 @@ def _posters(ws: Workspace) -> list[_Output]:
     def poster_of(journey_id: str) -> Callable[[Workspace, Reads], bytes]:
         return lambda ws, reads: poster.render(ws, ws.journeys[journey_id], "svg")
 
-    return [_Output(site_pages.poster_path(journey_id), poster_of(journey_id))
+    return [_Output(site_pages.poster_path(journey_id), poster_of(journey_id), download=True)
             for journey_id in ws.journeys]
 
 
