@@ -6,6 +6,7 @@ hold references, not journeys, and pages and journeys.json go to their files in 
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import os
@@ -247,3 +248,17 @@ def test_memory_freed_in_pieces_goes_back_to_the_system(tmp_path):
     compact.give_back()
     assert before - _rss_mb() > 40, "the freed pieces were kept"
     assert len(kept) == 2500
+
+
+def test_summaries_are_made_when_not_kept_for_every_journey(tmp_path):
+    """Kept summaries are used only when every journey has one; else they are made from the
+    journeys, never a partial list that would leave journeys out of the site."""
+    ws = read_workspace(write_corpus(3, tmp_path / "corpus")).workspace
+    partial = compact.Specs()
+    for number, ident in enumerate(ws.journeys):
+        partial.add(ident, compact.pack(ws.journeys[ident]),
+                    ws.summaries[ident] if number else None)
+    assert partial.summaries is None
+    made = dataclasses.replace(ws, journeys=partial).summaries
+    assert list(made) == list(ws.journeys)
+    assert all(made[i] == JourneySummary.of(ws.journeys[i]) for i in ws.journeys)

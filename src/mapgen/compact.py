@@ -105,15 +105,20 @@ class Specs(Mapping[str, T], Generic[T]):
     def __init__(self, unpacked: Unpacked | None = None) -> None:
         self._packed: dict[str, bytes] = {}
         self._unpacked = unpacked if unpacked is not None else Unpacked()
-        #: What a look across all the specs needs of each, kept unpacked, by id (a
-        #: journey's :class:`~mapgen.model.JourneySummary`), so such a look unpacks none.
-        self.summaries: dict[str, object] = {}
+        self._summaries: dict[str, object] = {}
 
     def add(self, ident: str, packed: bytes, summary: object = None) -> None:
         self._packed[ident] = packed
         if summary is not None:
-            self.summaries[ident] = summary
+            self._summaries[ident] = summary
         self._unpacked.size = len(self._packed)
+
+    @property
+    def summaries(self) -> Mapping[str, object] | None:
+        """What a look across all the specs needs of each, kept unpacked, by id (a
+        journey's :class:`~mapgen.model.JourneySummary`), so such a look unpacks none;
+        None unless every spec was added with one."""
+        return self._summaries if len(self._summaries) == len(self._packed) else None
 
     def __getitem__(self, ident: str) -> T:
         return self._unpacked(self._packed[ident])  # KeyError for an unknown id

@@ -64,6 +64,8 @@ Lanes = Annotated[tuple[LaneName, ...], Field(min_length=1)]
 NON_EMPTY = {"minItems": 1}
 
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+#: The severities a pain point must be addressed at (MG402) and the home page counts.
+SEVERE = frozenset({"high", "critical"})
 PRIORITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
 
@@ -737,7 +739,7 @@ class JourneySummary:
             any(stage.reached is not None for stage in journey.stages), len(steps),
             sum(len(step.touchpoints) for step in steps),
             sum(len(step.pain_points) for step in steps),
-            sum(p.severity in ("critical", "high") for step in steps for p in step.pain_points),
+            sum(p.severity in SEVERE for step in steps for p in step.pain_points),
             sum(len(step.opportunities) for step in steps))
 
 

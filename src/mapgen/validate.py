@@ -34,6 +34,7 @@ from mapgen.load import DocPath, Document
 from mapgen.model import (
     DOCUMENT_MODELS,
     ID_PATTERN,
+    SEVERE,
     UNION_TAGS,
     EmotionScale,
     Journey,
@@ -602,7 +603,7 @@ class _JourneyChecker:
                      for ref in o.addresses}
         for path, step in self._steps():
             for k, pain in enumerate(step.pain_points):
-                if pain.severity in ("high", "critical") and pain.id not in addressed:
+                if pain.severity in SEVERE and pain.id not in addressed:
                     ref = pain.id or "an-id"
                     self.add("unaddressed-pain", path + ("pain_points", k), (
                         f"this {pain.severity} pain point has no opportunity that addresses it; "

@@ -17,16 +17,12 @@ def compiled_model(ws: Workspace) -> Iterator[bytes]:
     journey at a time, so a workspace of any size is never in memory whole as JSON."""
     head = as_json({"generator": f"mapgen {__version__}",
                     "config": ws.config.model_dump(mode="json", exclude={"theme"}),
-                    "personas": {pid: dumped(p) for pid, p in ws.personas.items()}})
+                    "personas": {pid: p.model_dump(mode="json")
+                                 for pid, p in ws.personas.items()}})
     yield head[:-2] + b',"journeys":{'
     for index, (jid, journey) in enumerate(ws.journeys.items()):
-        yield (b"," if index else b"") + as_json({jid: dumped(journey)})[1:-2]
+        yield (b"," if index else b"") + as_json({jid: journey.model_dump(mode="json")})[1:-2]
     yield b"}}\n"
-
-
-def dumped(item: Any) -> dict:
-    """``item.model_dump(mode="json")``."""
-    return item.model_dump(mode="json")
 
 
 def as_json(data: Any) -> bytes:
