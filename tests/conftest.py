@@ -26,6 +26,19 @@ def copy_example(target: Path) -> Path:
     shutil.copytree(REPO / "specs", target / "specs")
     return target
 
+def with_custom_dir(root: Path) -> Path:
+    """Point the workspace's theme at an empty custom_dir; returns it."""
+    custom = root / "overrides"
+    (custom / "templates").mkdir(parents=True)
+    (custom / "static").mkdir()
+    config = root / "mapgen.yml"
+    text = config.read_text("utf-8")
+    assert "  name: default\n" in text
+    config.write_text(text.replace("  name: default\n",
+                                   "  name: default\n  custom_dir: overrides\n"), "utf-8")
+    return custom
+
+
 #: One persona and one journey that uses her: a workspace with no findings at all.
 VALID_PERSONA = "name: Ana\n"
 VALID_JOURNEY = """\

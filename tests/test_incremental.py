@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_example
+from conftest import copy_example, with_custom_dir
 from mapgen import diagrams
 from mapgen.cache import Cache
 from mapgen.diagrams.engine import Engine
@@ -225,19 +225,6 @@ def test_another_engine_draws_every_diagram_again(tmp_path):
     graphs = first["laid_out"]
     assert int(counts[3]) == graphs, "every graph laid out again by the other engine"
     assert int(counts[2]) == graphs, "charts are drawn by mapgen, whatever the engine"
-
-
-def with_custom_dir(root: Path) -> Path:
-    """Point the workspace's theme at an empty custom_dir; returns it."""
-    custom = root / "overrides"
-    (custom / "templates").mkdir(parents=True)
-    (custom / "static").mkdir()
-    config = root / "mapgen.yml"
-    text = config.read_text("utf-8")
-    assert "  name: default\n" in text
-    config.write_text(text.replace("  name: default\n",
-                                   "  name: default\n  custom_dir: overrides\n"), "utf-8")
-    return custom
 
 
 def test_a_template_change_renders_every_page_again_but_draws_no_diagram(tmp_path):

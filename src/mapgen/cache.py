@@ -39,6 +39,7 @@ again. Where values live:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -47,7 +48,7 @@ import math
 import sqlite3
 import threading
 import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -76,6 +77,17 @@ def digest(*parts: str | bytes) -> str:
     for part in parts:
         hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
         hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """:func:`digest` of a file's bytes, read a megabyte at a time (a listing page of
+    10,000 journeys is tens of megabytes)."""
+    hasher = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            hasher.update(chunk)
+    hasher.update(b"\0")
     return hasher.hexdigest()
 
 
@@ -182,6 +194,25 @@ class Cache:
         self.stats.count(kind, found is not None)
         return found
 
+    def recall_all(self, kind: str, prefix: str, sources: Sources,
+                   codec: Codec = BYTES) -> dict[str, tuple[tuple[str, ...], Any]]:
+        """:meth:`recall` of every name of ``kind`` starting with ``prefix``, from one read
+        of the disk (a page's thousand pieces, say): the names whose parts are unchanged.
+        Values are read from disk only: not for kinds kept in memory."""
+        assert not self.keeps(kind), "recall_all reads the disk"
+        found = {}
+        with self._lock:
+            for name, key, reads, data in self.store.rows(kind, prefix):
+                if key != sources.key(name, reads):
+                    continue
+                try:
+                    found[name] = (reads, codec.decode(data))
+                except (ValueError, TypeError, KeyError, IndexError):
+                    continue  # damaged, or written by another version: a miss
+        for name in found:
+            self.stats.count(kind, True)
+        return found
+
     def remember(self, kind: str, name: str, reads: Reads, sources: Sources, value: Any,
                  codec: Codec = BYTES) -> None:
         """Keep ``value`` for ``name`` with what it read (see :func:`watched`)."""
@@ -229,10 +260,10 @@ class Cache:
         with self._lock:
             self._memory.pop((kind, name), None)
 
-    def save(self, in_use: Mapping[str, Iterable[str]] | None = None,
+    def save(self, in_use: Mapping[str, Iterable[str] | Container[str]] | None = None,
              latest: Mapping[str, int] | None = None) -> None:
-        """Write what was made to disk. With ``in_use`` (kind -> names), drop the other
-        entries of those kinds, so the cache holds one build's worth; with ``latest``
+        """Write what was made to disk. With ``in_use`` (kind -> the names to keep, listed
+        or told by ``in``), drop the other entries of those kinds, so the cache holds one build's worth; with ``latest``
         (kind -> count), keep only that many of the entries written last."""
         with self._lock:
             self.store.save(in_use, latest)
@@ -293,6 +324,27 @@ class _Store:
             self._stored_row(kind, name)
         return _checked(kind, name, *row) if row is not None else None
 
+    def rows(self, kind: str, prefix: str) -> Iterator[tuple[str, str, tuple[str, ...], bytes]]:
+        """(name, key, reads, value) of every whole row of ``kind`` whose name starts with
+        ``prefix`` (which must not end in U+10FFFF): put since the last save, or on disk."""
+        bounds = (kind, prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        query = "SELECT name, key, reads, checksum, value FROM entries WHERE kind = ? AND " \
+                "name >= ? AND name < ?"
+        seen: set[str] = set()
+        for (row_kind, name), row in list(self._pending.items()):
+            if row_kind == kind and name.startswith(prefix):
+                seen.add(name)
+                yield from _named(kind, name, row)
+        for db in (self._spilled, self._connect()):
+            try:
+                stored = db.execute(query, bounds).fetchall() if db is not None else []
+            except sqlite3.Error:
+                stored = []
+            for name, *row in stored:
+                if name not in seen:
+                    seen.add(name)
+                    yield from _named(kind, name, row)
+
     def _spilled_row(self, kind: str, name: str) -> tuple | None:
         if self._spilled is None or (kind, name) not in self._spilled_names:
             return None
@@ -333,7 +385,7 @@ class _Store:
         self._pending.clear()
         self._pending_bytes = 0
 
-    def save(self, in_use: Mapping[str, Iterable[str]] | None,
+    def save(self, in_use: Mapping[str, Iterable[str] | Container[str]] | None,
              latest: Mapping[str, int] | None) -> None:
         db = self._connect()
         if db is None or not (self._pending or self._spilled_names or in_use or latest):
@@ -346,7 +398,8 @@ class _Store:
                         "SELECT * FROM entries ORDER BY rowid"))
                 db.executemany(insert, _as_rows(self._pending))
                 for kind, names in (in_use or {}).items():
-                    _drop_others(db, kind, set(names))
+                    _drop_others(db, kind, set(names) if isinstance(names, Iterable)
+                                 else names)
                 for kind, count in (latest or {}).items():
                     db.execute("DELETE FROM entries WHERE kind = ? AND rowid NOT IN (SELECT "
                                "rowid FROM entries WHERE kind = ? ORDER BY rowid DESC "
@@ -392,7 +445,13 @@ def _checked(kind: str, name: str, key: Any, reads: Any, checksum: Any,
     return key, parts, data
 
 
-def _drop_others(db: sqlite3.Connection, kind: str, names: set[str]) -> None:
+def _named(kind: str, name: str, row) -> Iterator[tuple[str, str, tuple[str, ...], bytes]]:
+    checked = _checked(kind, name, *row)
+    if checked is not None:
+        yield (name, *checked)
+
+
+def _drop_others(db: sqlite3.Connection, kind: str, names: Container[str]) -> None:
     stored = [row[0] for row in db.execute("SELECT name FROM entries WHERE kind = ?", (kind,))]
     db.executemany("DELETE FROM entries WHERE kind = ? AND name = ?",
                    [(kind, name) for name in stored if name not in names])
@@ -421,12 +480,27 @@ class Reads:
 
     def __init__(self, parts: Iterable[str] = ()):
         self._parts = set(parts)
+        #: Other records that note what this one notes, for now (see :meth:`also`).
+        self._also: list[Reads] = []
 
     def add(self, part: str) -> None:
         self._parts.add(part)
+        for other in self._also:
+            other.add(part)
 
     def update(self, parts: Iterable[str]) -> None:
-        self._parts.update(parts)
+        for part in parts:
+            self.add(part)
+
+    @contextlib.contextmanager
+    def also(self, other: Reads) -> Iterator[Reads]:
+        """Note in ``other`` too what is read meanwhile: a part of a value made from a
+        part of what the whole read (a piece of a page, see :mod:`mapgen.site.pieces`)."""
+        self._also.append(other)
+        try:
+            yield other
+        finally:
+            self._also.remove(other)
 
     def parts(self) -> tuple[str, ...]:
         """The parts, sorted; ``journey:x`` left out where all ``journeys`` were read."""

@@ -728,6 +728,14 @@ class JourneySummary:
     #: Pain points of ``critical`` or ``high`` severity.
     critical_or_high: int
     opportunities: int
+    #: Where its touchpoints are: a line "channel<TAB>phase" (no phase: empty) for each
+    #: channel and phase it has touchpoints in, sorted; one string, so that 10,000
+    #: summaries stay small (see :meth:`touchpoint_cells`).
+    cells: str
+    #: The severity of each pain point, in the journey's order.
+    severities: tuple[str, ...]
+    #: The (status, priority) of each opportunity, in the journey's order.
+    opportunity_kinds: tuple[tuple[str, str], ...]
 
     @classmethod
     def of(cls, journey: Journey) -> JourneySummary:
@@ -740,7 +748,16 @@ class JourneySummary:
             sum(len(step.touchpoints) for step in steps),
             sum(len(step.pain_points) for step in steps),
             sum(p.severity in SEVERE for step in steps for p in step.pain_points),
-            sum(len(step.opportunities) for step in steps))
+            sum(len(step.opportunities) for step in steps),
+            "\n".join(sorted({f"{tp.channel}\t{stage.phase or ''}" for stage in journey.stages
+                               for step in stage.steps for tp in step.touchpoints})),
+            tuple(p.severity for step in steps for p in step.pain_points),
+            tuple((o.status, o.priority) for step in steps for o in step.opportunities))
+
+    def touchpoint_cells(self) -> list[tuple[str, str | None]]:
+        """(channel, phase or None) of each place it has touchpoints, sorted."""
+        return [(channel, phase or None) for channel, _, phase in
+                (line.partition("\t") for line in self.cells.split("\n") if line)]
 
 
 # --- prose pages ---------------------------------------------------------------------

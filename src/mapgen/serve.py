@@ -36,6 +36,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from mapgen import compact
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams.engine import get_engine
 from mapgen.findings import Finding
@@ -123,6 +124,7 @@ class Preview:
 
     def __init__(self, root: Path, engine: str | None = None, site_url: str | None = None,
                  livereload: bool = True):
+        compact.one_heap()  # before this preview's threads start
         self.root = root.resolve()
         self.engine_name = engine
         self.site_url_override = site_url

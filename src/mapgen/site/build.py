@@ -24,7 +24,6 @@ says, as JSON).
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import logging
 import multiprocessing
@@ -53,6 +52,8 @@ from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
 from mapgen.site import search
 from mapgen.site.drawings import Drawings
+from mapgen.site.pieces import VARIABLE as PIECES
+from mapgen.site.pieces import InUse, Pieces
 from mapgen.site.markup import render_markdown, safe_url, summary
 from mapgen.site.output import (
     FileStore,
@@ -146,6 +147,7 @@ def build(ws: Workspace, options: BuildOptions,
     (the disk full included) leaves it as it was and raises :class:`OutputError`.
     """
     started = time.perf_counter()
+    compact.one_heap()  # before the page and drawing threads start
     compact.give_back()  # what reading the specs parsed and let go
     root = Path(ws.root)
     check_output_dir(options.site_dir, root, _inputs(ws))
@@ -163,7 +165,8 @@ def build(ws: Workspace, options: BuildOptions,
     except OSError as exc:
         raise OutputError(_write_problem(exc, folder.path)) from None
     cache.put(SEEN, seen_as, SEEN, folder.seen_now(site.files), JSON)
-    cache.save({"diagram": site.diagram_names, "diagram-source": site.diagram_names},
+    cache.save({"diagram": site.diagram_names, "diagram-source": site.diagram_names,
+                "piece": InUse(site.files, ws.journeys)},
                {layouts.KIND: 2 * len(site.diagram_names) + 64})  # room for one change
     return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams,
                        layouts.laid_out(cache), layouts.reused(cache),
@@ -227,7 +230,8 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     the bytes are kept in the result. With ``defer`` (a live preview), the
     files made from every journey and the posters are made when first asked for
     (:class:`Deferred`).
-    ``fresh_diagrams`` draws every diagram again (``build --clean``).
+    ``fresh_diagrams`` draws every diagram, and renders every piece of a page, again
+    (``build --clean``).
     """
     past = past or {}
     site_url = _with_slash(site_url if site_url is not None else ws.config.site_url)
@@ -257,7 +261,9 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
             reads = Reads()
             if output.page is not None:
                 reads.update(("theme", "site_url", "nav"))
-                data = _render_page(env, output.page, ws, shared, drawings, reads, site_url)
+                data = _render_page(env, output.page, ws, shared, drawings, reads, site_url,
+                                    Pieces(cache, sources, output.path, reads,
+                                           reuse=not fresh_diagrams))
             else:
                 data = output.make(watched(ws, reads), reads)
             # a page is rendered as it is written: what it read is known after
@@ -472,10 +478,11 @@ def _never(ws: Workspace, reads: Reads) -> bytes:
 
 def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
                  shared: dict[str, Any], drawings: Drawings, reads: Reads,
-                 site_url: str | None) -> Iterator[bytes]:
-    """The page rendered from the workspace as it sees it, in pieces as it is rendered
+                 site_url: str | None, pieces: Pieces) -> Iterator[bytes]:
+    """The page rendered from the workspace as it sees it, in parts as it is rendered
     (a listing of 10,000 journeys is tens of megabytes: it goes to its file as it is
-    made, never whole in memory); all it reads lands in ``reads`` by the last piece."""
+    made, never whole in memory); all it reads lands in ``reads`` by the last part.
+    What the template marks ``{% piece %}`` comes from ``pieces`` where unchanged."""
     seen = watched(ws, reads)
     here = posixpath.dirname(page.path)
     absolute = page.path == "404.html" and site_url
@@ -492,17 +499,27 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
                **page.context(seen), "page": page, "url": url,
                "page_title": messages.text(page.label) if page.label else page.title,
                "asset": lambda rel: url(f"assets/{rel}"),
-               "canonical": site_url + page.path if site_url else None}
+               "canonical": site_url + page.path if site_url else None,
+               PIECES: pieces}
     return _encoded(env.get_template(page.template).generate(context))
 
 
-#: Strings of a page joined before each piece of it is written (a few tens of kB).
-PIECE = 4096
+#: Characters of a page joined before each part of it is written: a row of a listing
+#: kept whole (a ``{% piece %}``) is a string of a few kB, most other strings a few bytes.
+PART = 65536
 
 
 def _encoded(strings: Iterator[str]) -> Iterator[bytes]:
-    while piece := "".join(itertools.islice(strings, PIECE)):
-        yield piece.encode("utf-8")
+    part: list[str] = []
+    size = 0
+    for string in strings:
+        part.append(string)
+        size += len(string)
+        if size >= PART:
+            yield "".join(part).encode("utf-8")
+            part, size = [], 0
+    if part:
+        yield "".join(part).encode("utf-8")
 
 
 def _relative(target: str, folder: str) -> str:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Self
 
-from mapgen.cache import digest
+from mapgen.cache import digest, file_digest
 
 log = logging.getLogger(__name__)
 MANIFEST = ".mapgen-manifest.json"
@@ -160,7 +160,7 @@ class OutputFolder:
         recorded = self.seen.get(rel)
         if isinstance(recorded, list) and recorded[:-1] == file_stat(self.path / rel):
             return recorded[-1]
-        return digest((self.path / rel).read_bytes())
+        return file_digest(self.path / rel)
 
     def seen_now(self, files: Iterable[str]) -> dict[str, list]:
         """The metadata and digest of each of ``files`` in the folder as it is now (after
@@ -225,12 +225,14 @@ class OutputFolder:
         """(the digest of the file's new bytes, whether the file there already has them)."""
         if made.data is None:  # intact, as :meth:`intact` found
             return self.entries[rel][2], True
-        new = made.data.path.read_bytes() if isinstance(made.data, Staged) else _bytes_of(
-            made.data)
-        new_digest = digest(new)
+        if isinstance(made.data, Staged):
+            new_digest = file_digest(made.data.path)
+        else:
+            new_digest = digest(_bytes_of(made.data))
         if rel in self.entries:
             return new_digest, self._digests().get(rel) == new_digest
-        return new_digest, self.adopted and _read_bytes(self.path / rel) == new
+        there = self.path / rel
+        return new_digest, self.adopted and there.is_file() and file_digest(there) == new_digest
 
 
 def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:

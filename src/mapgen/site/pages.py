@@ -9,6 +9,7 @@ journey and persona the page reads (see :mod:`mapgen.cache`).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -281,9 +282,36 @@ class StepRef(_Ref):
         return (self._journey.id, self.id)
 
 
-class Listed(Sequence[T]):
-    """One item per journey of ``ids``, made from the journey when the template reaches
-    it: a list to a template (``| length``, ``loop.last``), never all held at once."""
+class Lazy:
+    """An item of a listing, made from its journey when first looked into: a listing of
+    10,000 journeys holds these, not the items, and a ``{% piece %}`` kept from the last
+    build (see :mod:`mapgen.site.pieces`) needs only ``journey_id``, so it never makes
+    the item at all. To a template it is the item: its attributes, and its parts when
+    unpacked (``{% for journey, uses in ... %}``)."""
+
+    __slots__ = ("journey_id", "_make", "_item")
+
+    def __init__(self, journey_id: str, make: Callable[[], Any]):
+        self.journey_id, self._make, self._item = journey_id, make, None
+
+    def made(self) -> Any:
+        if self._item is None:
+            self._item, self._make = self._make(), None
+        return self._item
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.made(), name)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.made())
+
+
+class Listed(Sequence[Lazy]):
+    """One item per journey of ``ids`` (a :class:`Lazy`, made from the journey when the
+    template looks into it): a list to a template (``| length``, ``loop.last``), never
+    all held at once."""
 
     def __init__(self, journeys: Mapping[str, Journey], ids: list[str],
                  make: Callable[[Journey], T]):
@@ -292,16 +320,38 @@ class Listed(Sequence[T]):
     def __len__(self) -> int:
         return len(self._ids)
 
+    def _lazy(self, journey_id: str) -> Lazy:
+        return Lazy(journey_id, lambda: self._make(self._journeys[journey_id]))
+
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self._make(self._journeys[i]) for i in self._ids[index]]
-        return self._make(self._journeys[self._ids[index]])
+            return [self._lazy(i) for i in self._ids[index]]
+        return self._lazy(self._ids[index])
 
-    def __iter__(self) -> Iterator[T]:
-        return (self._make(self._journeys[i]) for i in self._ids)
+    def __iter__(self) -> Iterator[Lazy]:
+        return map(self._lazy, self._ids)
 
     def __bool__(self) -> bool:
         return bool(self._ids)
+
+
+class _Rows:
+    """The rows a listing shows of each journey, made from the journey the first time one
+    of them is looked into, and kept for the others (its other pain points, say)."""
+
+    def __init__(self, journeys: Mapping[str, Journey], make: Callable[[Journey], list]):
+        self._journeys, self._make = journeys, make
+        self._made: dict[str, list] = {}
+
+    def row(self, journey_id: str, index: int) -> Lazy:
+        """The ``index``-th row of the journey, as a :class:`Lazy`."""
+        return Lazy(journey_id, functools.partial(self._row, journey_id, index))
+
+    def _row(self, journey_id: str, index: int) -> Any:
+        rows = self._made.get(journey_id)
+        if rows is None:
+            rows = self._made[journey_id] = self._make(self._journeys[journey_id])
+        return rows[index]
 
 
 # --- what the pages show -------------------------------------------------------------
@@ -420,45 +470,60 @@ class TouchpointMatrix:
 
     Columns are phases, never stage names, so the matrix stays as wide as it is however
     many journeys and stages a workspace has; each cell groups its touchpoints by journey.
+    Which journeys a cell holds comes from their summaries; each group is made from its
+    journey when the template looks into it (see :class:`Lazy`).
     """
 
     channels: tuple[Channel, ...]
     phases: tuple[tuple[str, str], ...]
-    cells: dict[tuple[str, str], tuple[tuple[JourneyRef, tuple[TouchpointUse, ...]], ...]]
+    cells: dict[tuple[str, str], list[Lazy]]
 
-    def cell(self, channel: str, phase: str) -> tuple:
+    def cell(self, channel: str, phase: str) -> list[Lazy]:
         """(journey, its touchpoints) pairs at ``channel`` in ``phase``, in journey order."""
-        return self.cells.get((channel, phase), ())
+        return self.cells.get((channel, phase), [])
 
 
 def touchpoint_matrix(ws: Workspace) -> TouchpointMatrix:
     """Channels x phases (before, during, after) across all journeys."""
-    cells: dict[tuple[str, str], dict[str, list[TouchpointUse]]] = defaultdict(dict)
-    refs: dict[str, JourneyRef] = {}
+    cells: dict[tuple[str, str], list[Lazy]] = defaultdict(list)
     feelings: dict[tuple, tuple[str, str]] = {}  # one string per feeling, not per step
-    for journey in ws.journeys.values():
-        scale = ws.scale_of(journey)
-        own_scale = journey.id if journey.emotion_scale else None  # else the site's
-        averages = {s.step.id: s.average for s in JourneyView.of(ws, journey).steps}
-        ref = refs[journey.id] = JourneyRef(journey, ws.journeys)
-        for stage in journey.stages:
-            phase = stage.phase or NO_PHASE[0]
-            stage_ref = StageRef(stage, ref)
-            for step in stage.steps:
-                average = averages[step.id]
-                feeling, figure = (None, None) if average is None else feelings.setdefault(
-                    (own_scale, average), _feeling(scale, average))
-                step_ref = StepRef(step, ref)
-                for tp in step.touchpoints:
-                    use = TouchpointUse(ref, stage_ref, step_ref, tp.name, average, feeling,
-                                        figure)
-                    cells[(tp.channel, phase)].setdefault(journey.id, []).append(use)
-    used = {channel for channel, _ in cells}
+    groups = _Rows(ws.journeys, lambda journey: _touchpoint_groups(ws, journey, feelings))
+    for journey_id, summary in ws.summaries.items():
+        for index, (channel, phase) in enumerate(_cells_of(summary)):
+            cells[(channel, phase)].append(groups.row(journey_id, index))
     phases = tuple(p for p in (*PHASES, NO_PHASE) if any(ph == p[0] for _, ph in cells))
     return TouchpointMatrix(
-        tuple(c for c in ws.config.channels if c.id in used), phases,
-        {key: tuple((refs[jid], tuple(uses)) for jid, uses in by_journey.items())
-         for key, by_journey in cells.items()})
+        tuple(c for c in ws.config.channels if any((c.id, p) in cells for p, _ in phases)),
+        phases, dict(cells))
+
+
+def _cells_of(summary: JourneySummary) -> list[tuple[str, str]]:
+    """The (channel, phase) cells a journey has touchpoints in, in a stable order."""
+    return sorted((channel, phase or NO_PHASE[0])
+                  for channel, phase in summary.touchpoint_cells())
+
+
+def _touchpoint_groups(ws: Workspace, journey: Journey,
+                       feelings: dict[tuple, tuple[str, str]]) -> list[tuple[JourneyRef, tuple]]:
+    """The journey's (journey, uses) pair of each of its cells, in :func:`_cells_of` order;
+    ``feelings`` keeps each feeling's words once for every journey."""
+    scale = ws.scale_of(journey)
+    own_scale = journey.id if journey.emotion_scale else None  # else the site's
+    averages = {s.step.id: s.average for s in JourneyView.of(ws, journey).steps}
+    ref = JourneyRef(journey, ws.journeys)
+    by_cell: dict[tuple[str, str], list[TouchpointUse]] = defaultdict(list)
+    for stage in journey.stages:
+        phase = stage.phase or NO_PHASE[0]
+        stage_ref = StageRef(stage, ref)
+        for step in stage.steps:
+            average = averages[step.id]
+            feeling, figure = (None, None) if average is None else feelings.setdefault(
+                (own_scale, average), _feeling(scale, average))
+            step_ref = StepRef(step, ref)
+            for tp in step.touchpoints:
+                by_cell[(tp.channel, phase)].append(
+                    TouchpointUse(ref, stage_ref, step_ref, tp.name, average, feeling, figure))
+    return [(ref, tuple(by_cell[cell])) for cell in sorted(by_cell)]
 
 
 def _feeling(scale: EmotionScale, average: float) -> tuple[str, str]:
@@ -480,23 +545,27 @@ class RegisteredPain:
     stage_owner: str | None = None
 
 
-def pain_register(ws: Workspace) -> list[RegisteredPain]:
-    """Every pain point across journeys, most severe first."""
-    out = []
-    for journey in ws.journeys.values():
-        fixes: dict[str, list] = defaultdict(list)  # by pain point id, in journey order
-        for step in journey.steps:
-            for opportunity in step.opportunities:
-                for ref in dict.fromkeys(opportunity.addresses):
-                    fixes[ref].append(opportunity)
-        ref = JourneyRef(journey, ws.journeys)
-        for stage in journey.stages:
-            for step in stage.steps:
-                for pain in step.pain_points:
-                    out.append(RegisteredPain(pain, ref, stage.name, StepRef(step, ref),
-                                              tuple(fixes.get(pain.id, ())) if pain.id else (),
-                                              stage.owner))
-    return sorted(out, key=lambda r: -SEVERITY_RANK[r.pain.severity])
+def pain_register(ws: Workspace) -> list[Lazy]:
+    """Every pain point across journeys, most severe first (then in journey order); each
+    row a :class:`RegisteredPain` made when the template looks into it."""
+    rows = _Rows(ws.journeys, lambda journey: _registered_pains(ws, journey))
+    order = sorted(((-SEVERITY_RANK[severity], journey_id, index)
+                    for journey_id, summary in ws.summaries.items()
+                    for index, severity in enumerate(summary.severities)),
+                   key=lambda row: row[0])  # stable: journeys stay in order
+    return [rows.row(journey_id, index) for _, journey_id, index in order]
+
+
+def _registered_pains(ws: Workspace, journey: Journey) -> list[RegisteredPain]:
+    fixes: dict[str, list] = defaultdict(list)  # by pain point id, in journey order
+    for step in journey.steps:
+        for opportunity in step.opportunities:
+            for ref in dict.fromkeys(opportunity.addresses):
+                fixes[ref].append(opportunity)
+    ref = JourneyRef(journey, ws.journeys)
+    return [RegisteredPain(pain, ref, stage.name, StepRef(step, ref),
+                           tuple(fixes.get(pain.id, ())) if pain.id else (), stage.owner)
+            for stage in journey.stages for step in stage.steps for pain in step.pain_points]
 
 
 @dataclass(frozen=True, slots=True)  # a listing holds many
@@ -512,15 +581,21 @@ STATUS_ORDER = ("in-progress", "planned", "idea", "done")
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-def backlog(ws: Workspace) -> list[tuple[str, list[BacklogItem]]]:
-    """Opportunities grouped by status, highest priority first within each."""
-    groups: dict[str, list[BacklogItem]] = {status: [] for status in STATUS_ORDER}
-    for journey in ws.journeys.values():
-        ref = JourneyRef(journey, ws.journeys)
-        for stage in journey.stages:
-            for step in stage.steps:
-                for opportunity in step.opportunities:
-                    groups[opportunity.status].append(
-                        BacklogItem(opportunity, ref, StepRef(step, ref), stage.owner))
-    return [(status, sorted(items, key=lambda i: PRIORITY_ORDER[i.opportunity.priority]))
+def backlog(ws: Workspace) -> list[tuple[str, list[Lazy]]]:
+    """Opportunities grouped by status, highest priority first within each (then in
+    journey order); each item a :class:`BacklogItem` made when the template looks into it."""
+    rows = _Rows(ws.journeys, lambda journey: _backlog_items(ws, journey))
+    groups: dict[str, list[tuple[int, str, int]]] = {status: [] for status in STATUS_ORDER}
+    for journey_id, summary in ws.summaries.items():
+        for index, (status, priority) in enumerate(summary.opportunity_kinds):
+            groups[status].append((PRIORITY_ORDER[priority], journey_id, index))
+    return [(status, [rows.row(journey_id, index) for _, journey_id, index
+                      in sorted(items, key=lambda item: item[0])])
             for status, items in groups.items()]
+
+
+def _backlog_items(ws: Workspace, journey: Journey) -> list[BacklogItem]:
+    ref = JourneyRef(journey, ws.journeys)
+    return [BacklogItem(opportunity, ref, StepRef(step, ref), stage.owner)
+            for stage in journey.stages for step in stage.steps
+            for opportunity in step.opportunities]

@@ -28,6 +28,7 @@ import yaml
 
 from mapgen.cache import digest
 from mapgen.messages import MessageError, Messages, load_messages
+from mapgen.site.pieces import PieceExtension
 
 THEME_FILE = "theme.yml"
 THEME_PREFIX = "!theme"
@@ -69,6 +70,7 @@ class Theme:
         return jinja2.Environment(
             loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            extensions=[PieceExtension],
         )
 
     def messages(self, lang: str) -> Messages:

@@ -1,0 +1,159 @@
+"""Pieces: a listing page made again after a one-journey change renders that journey's
+rows and takes every other journey's rows as the last build rendered them, byte for byte
+what a clean build makes (see mapgen.site.pieces). test_differential checks the same
+over random edits; these tests pin the mechanism."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from conftest import build_site, copy_example, with_custom_dir
+from mapgen.cache import Cache, Reads, Sources
+from mapgen.site import pages as site_pages
+from mapgen.site.pieces import InUse, PieceExtension, Pieces, piece_name
+from mapgen.workspace import read_workspace
+
+LISTINGS = ("index.html", "touchpoints.html", "pain-points.html", "opportunities.html",
+            "personas/maya.html")
+
+
+@pytest.fixture
+def made(monkeypatch) -> dict[str, list[str]]:
+    """What the build rendered, by what: the journeys whose pieces were rendered, and
+    those a listing made its rows from."""
+    seen: dict[str, list[str]] = {"pieces": [], "rows": []}
+    made_piece = Pieces.made
+
+    def spy_piece(self, tag, journey_id, render):
+        def rendering():
+            seen["pieces"].append(journey_id)
+            return render()
+        return made_piece(self, tag, journey_id, rendering)
+
+    monkeypatch.setattr(Pieces, "made", spy_piece)
+    for name in ("_registered_pains", "_backlog_items", "_touchpoint_groups"):
+        real = getattr(site_pages, name)
+
+        def spy_rows(ws, journey, *rest, real=real):
+            seen["rows"].append(journey.id)
+            return real(ws, journey, *rest)
+
+        monkeypatch.setattr(site_pages, name, spy_rows)
+    return seen
+
+
+def clean_copy(root: Path, target: Path) -> Path:
+    """The same workspace, built from nothing."""
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns("site", ".mapgen-cache"))
+    return build_site(target)
+
+
+def listings(site: Path) -> dict[str, bytes]:
+    return {page: (site / page).read_bytes() for page in LISTINGS}
+
+
+#: The example's journeys.
+EVERY_JOURNEY = {"b2b-invoice-payments", "failed-payout-support", "first-purchase",
+                 "plus-cancellation"}
+
+
+def edit(root: Path, spec: str, old: str, new: str) -> None:
+    """Replace ``old`` with ``new`` in ``specs/<spec>.yml``."""
+    path = root / f"specs/{spec}.yml"
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_a_changed_journey_renders_its_own_rows_and_takes_the_others_as_kept(tmp_path, made):
+    root = copy_example(tmp_path / "ws")
+    build_site(root)
+    assert set(made["pieces"]) == EVERY_JOURNEY, "a first build renders every piece"
+    made["pieces"].clear()
+    made["rows"].clear()
+    # a pain point made more severe moves up the register; the step renamed shows in
+    # every listing
+    edit(root, "journeys/first-purchase", "severity: medium", "severity: critical")
+    edit(root, "journeys/first-purchase", "name: Sees a welcome-cashback ad",
+         "name: Sees a cashback advert")
+    site = build_site(root)
+    assert set(made["pieces"]) == {"first-purchase"}
+    assert set(made["rows"]) == {"first-purchase"}, "the listings looked into other journeys"
+    assert "Sees a cashback advert" in (site / "touchpoints.html").read_text("utf-8")
+    assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))
+
+
+def test_a_persona_renamed_renders_the_pieces_that_may_show_her_name(tmp_path, made):
+    root = copy_example(tmp_path / "ws")
+    build_site(root)
+    made["pieces"].clear()
+    edit(root, "personas/maya", "name: Maya Chen", "name: Maia Chen")
+    site = build_site(root)
+    assert set(made["pieces"]) == EVERY_JOURNEY
+    assert "Maia Chen" in (site / "index.html").read_text("utf-8")
+    assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))
+
+
+def test_clean_renders_every_piece_again(tmp_path, made):
+    root = copy_example(tmp_path / "ws")
+    build_site(root)
+    made["pieces"].clear()
+    build_site(root, "--clean")
+    assert set(made["pieces"]) == EVERY_JOURNEY
+
+
+def test_a_template_change_renders_every_piece_again(tmp_path, made):
+    root = copy_example(tmp_path / "ws")
+    custom = with_custom_dir(root)
+    build_site(root)
+    made["pieces"].clear()
+    shipped = Path(site_pages.__file__).parents[3] / "themes/default/templates/home.html"
+    (custom / "templates/home.html").write_text(shipped.read_text("utf-8").replace(
+        '<li class="card">', '<li class="card custom-card">'), "utf-8")
+    site = build_site(root)
+    assert set(made["pieces"]) == EVERY_JOURNEY
+    assert (site / "index.html").read_text("utf-8").count("custom-card") == 4
+
+
+def test_a_piece_names_its_journey_or_the_page_says_how(tmp_path):
+    env = jinja2.Environment(extensions=[PieceExtension])
+    template = env.from_string("{% for item in items %}{% piece item %}<p>{{ item.title }}"
+                               "</p>{% endpiece %}{% endfor %}")
+    # outside a build (no pieces kept), the body is rendered as it is
+    assert template.render(items=[{"title": "A"}]) == "<p>A</p>"
+    root = copy_example(tmp_path / "ws")
+    ws = read_workspace(root).workspace
+    pieces = Pieces(Cache(), Sources(ws), "index.html", Reads())
+    with pytest.raises(jinja2.TemplateRuntimeError, match="needs the journey"):
+        template.render(items=[{"title": "A"}], _mapgen_pieces=pieces)
+    # a journey, its id, or a listing's item
+    journeys = list(ws.journeys.values())[:2]
+    assert template.render(items=journeys, _mapgen_pieces=pieces) == "".join(
+        f"<p>{j.title}</p>" for j in journeys)
+
+
+def test_pieces_of_pages_and_journeys_gone_are_dropped():
+    in_use = InUse({"index.html"}, {"first-purchase"})
+    assert piece_name("index.html", "home.html:20", "first-purchase", 2) in in_use
+    assert piece_name("index.html", "home.html:20", "gone", 1) not in in_use
+    assert piece_name("personas/gone.html", "persona.html:3", "first-purchase", 1) \
+        not in in_use
+    assert "not a piece" not in in_use
+
+
+def test_the_listings_look_into_no_journey_until_a_row_is_shown(tmp_path, made):
+    ws = read_workspace(copy_example(tmp_path / "ws")).workspace
+    register = site_pages.pain_register(ws)
+    backlog = site_pages.backlog(ws)
+    matrix = site_pages.touchpoint_matrix(ws)
+    assert made["rows"] == []
+    assert [r.journey_id for r in register[:1]] and register[0].pain.severity == "critical"
+    assert made["rows"] == [register[0].journey_id]
+    assert sum(len(items) for _, items in backlog) == sum(
+        len(step.opportunities) for j in ws.journeys.values() for step in j.steps)
+    assert {c.id for c in matrix.channels} == {
+        tp.channel for j in ws.journeys.values() for s in j.steps for tp in s.touchpoints}
