@@ -360,7 +360,7 @@ def test_a_file_that_fails_in_the_forked_process_fails_the_build(tmp_path, monke
     root = copy_example(tmp_path)
     monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 1)
 
-    def broken(ws, journey, fmt):
+    def broken(ws, journey, fmt, cuts=None):
         raise RuntimeError(f"no poster for {journey.id}")
 
     monkeypatch.setattr(poster, "render", broken)  # the fork inherits it

@@ -302,3 +302,28 @@ def test_the_poster_shows_each_stages_owner_and_duration_and_who_takes_part(tmp_
     for shown in ("Owner: @deal-desk", "Takes 6 weeks", "Takes 3–6 months",
                   "Taking part: Daniel Okafor, Grace Whitfield", "Taking part: Priya Raman"):
         assert squeezed(shown) in words, shown
+
+
+def test_a_font_cut_is_made_once_and_then_read_from_the_cache(tmp_path, monkeypatch):
+    from mapgen.cache import Cache
+
+    extra = frozenset("λ")  # Greek: Arimo has it, the cut every poster has does not
+    assert not extra & fonts.EMBEDDED
+    made = fonts.woff(extra, Cache(tmp_path / "cache"))
+    assert made == fonts._woff(extra)
+
+    def no_cutting(extra):
+        raise AssertionError("the font was cut again")
+
+    monkeypatch.setattr(fonts, "_woff", no_cutting)  # as in a new process
+    assert fonts.woff(extra, Cache(tmp_path / "cache")) == made
+
+
+def test_a_build_keeps_the_posters_font_cut_for_the_next_process(tmp_path):
+    from mapgen.cache import Cache
+
+    root = copy_example(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
+    assert result.exit_code == 0, result.output
+    store = Cache(root / ".mapgen-cache").store
+    assert list(store.rows(fonts.CUT_KIND, "")) != [], "the build kept no font cut"

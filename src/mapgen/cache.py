@@ -65,6 +65,9 @@ COMPRESS_FROM = 2048
 #: Bytes of rows kept in memory before they are moved to a temporary database until the
 #: save (a cold build of 10,000 journeys stores some 400 MB of them, compressed).
 SPILL_FROM = 16 * 1024 * 1024
+#: What a pending row holds besides its value (its name, key, reads and checksum as
+#: Python strings, and the tuples): counted too, since a listing's pieces are small rows.
+ROW_SIZE = 512
 #: Seconds to wait for another mapgen saving to the same cache before doing without it.
 BUSY_WAIT = 10
 
@@ -122,6 +125,7 @@ class Codec:
 
 
 BYTES = Codec(bytes, bytes)
+TEXT = Codec(lambda text: text.encode("utf-8"), lambda data: data.decode("utf-8"))
 JSON = Codec(lambda value: json.dumps(value, separators=(",", ":"),
                                       ensure_ascii=False).encode("utf-8"),  # inf, nan too
              lambda data: json.loads(data.decode("utf-8")))
@@ -251,6 +255,11 @@ class Cache:
                 self._memory[(kind, "")] = (key, (), value)
         return value
 
+    def twin(self) -> Cache:
+        """A cache of the same folder with a connection of its own: for a value made in
+        another process (a forked one must not use this one's), or in another thread."""
+        return Cache(self.store.file.parent if self.store.file is not None else None)
+
     def keeps(self, kind: str) -> bool:
         """True when values of ``kind`` are kept in memory between runs."""
         return self._in_memory is True or (bool(self._in_memory) and kind in self._in_memory)
@@ -327,7 +336,8 @@ class _Store:
     def rows(self, kind: str, prefix: str) -> Iterator[tuple[str, str, tuple[str, ...], bytes]]:
         """(name, key, reads, value) of every whole row of ``kind`` whose name starts with
         ``prefix`` (which must not end in U+10FFFF): put since the last save, or on disk."""
-        bounds = (kind, prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        past = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
+        bounds = (kind, prefix, past)
         query = "SELECT name, key, reads, checksum, value FROM entries WHERE kind = ? AND " \
                 "name >= ? AND name < ?"
         seen: set[str] = set()
@@ -365,7 +375,7 @@ class _Store:
             if self._last is None or self._last[0] is not data:
                 self._last = (data, b"=" + data if compressed else _stored(data))
             self._pending[(kind, name)] = _row(kind, name, key, reads, self._last[1])
-            self._pending_bytes += len(self._last[1])
+            self._pending_bytes += len(self._last[1]) + ROW_SIZE
             if self._pending_bytes >= SPILL_FROM:
                 self._spill()
 

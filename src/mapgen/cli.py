@@ -565,7 +565,7 @@ def export(app: Context, journey: str, fmt: str, output: Path | None,
     ws = _valid_workspace(app, directory)
     found = _request(ws, journey, "flow").journey
     if fmt in poster.FORMATS:
-        data = poster.render(ws, found, fmt)
+        data = poster.render(ws, found, fmt, Cache(Path(ws.root) / CACHE_DIR))
     else:
         data = export_journey(ws, found, fmt).encode("utf-8")
     if output is None:

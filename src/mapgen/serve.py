@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 from mapgen import compact
 from mapgen.cache import CACHE_DIR, Cache
-from mapgen.diagrams.engine import get_engine
+from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.findings import Finding
 from mapgen.model import Config
 from mapgen.site.build import Deferred, render_site
@@ -137,6 +137,7 @@ class Preview:
         self._made: dict[str, Made] = {}
         self._lock = threading.Lock()
         self._watched: tuple[int, list[Path]] = (-1, [])
+        self._engine: Engine | None = None
         self.config = None
 
     # --- building ---------------------------------------------------------------------
@@ -159,8 +160,10 @@ class Preview:
         if ws is None or result.fails(False):
             return None, result.findings
         self.config = ws.config
-        engine = get_engine(self.engine_name or ws.config.engine)
-        site = render_site(ws, engine, self._cache, self.site_url_override,
+        name = self.engine_name or ws.config.engine
+        if self._engine is None or self._engine.name != name:
+            self._engine = get_engine(name)  # once: asking its version runs it
+        site = render_site(ws, self._engine, self._cache, self.site_url_override,
                            past=self._past(), staging=self._kept, defer=True)
         self._cache.save()
         # the site before stays on disk too, for the requests still reading it

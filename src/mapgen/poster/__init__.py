@@ -24,15 +24,19 @@ Why these tools (tried here, on a bare Debian with no Cairo, Graphviz or browser
 
 from __future__ import annotations
 
+from mapgen.cache import Cache
 from mapgen.model import Journey, Workspace
 
 FORMATS = ("svg", "png", "pdf")
 
 
-def render(ws: Workspace, journey: Journey, fmt: str) -> bytes:
-    """The poster of ``journey`` in ``fmt`` (one of :data:`FORMATS`)."""
+def render(ws: Workspace, journey: Journey, fmt: str, cuts: Cache | None = None) -> bytes:
+    """The poster of ``journey`` in ``fmt`` (one of :data:`FORMATS`); an SVG's font cut
+    is kept in ``cuts`` when given (see :func:`mapgen.poster.fonts.woff`)."""
     from mapgen.poster import writers
     from mapgen.poster.layout import poster
 
-    write = {"svg": writers.to_svg, "png": writers.to_png, "pdf": writers.to_pdf}[fmt]
-    return write(poster(ws, journey))
+    drawing = poster(ws, journey)
+    if fmt == "svg":
+        return writers.to_svg(drawing, cuts)
+    return {"png": writers.to_png, "pdf": writers.to_pdf}[fmt](drawing)

@@ -26,6 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import fontTools
+
+from mapgen.cache import TEXT, Cache, code_fingerprint, digest
+
 #: What the SVG asks for: our faces first, then the ones that share their widths.
 FONT_FAMILY = ("Arimo, Arial, Helvetica, 'Liberation Sans', 'Noto Sans CJK JP', "
                "'Noto Sans JP', sans-serif")
@@ -116,7 +120,7 @@ EMBEDDED = frozenset(chr(c) for c in (
     0x20AC, 0x2122, 0x2190, 0x2192, 0x2212, 0x25A0))
 
 
-def font_face_css(texts: Iterable[str]) -> str:
+def font_face_css(texts: Iterable[str], cuts: Cache | None = None) -> str:
     """An ``@font-face`` rule carrying Arimo as a WOFF data URL (regular and bold: the
     variable font keeps its weight axis), with :data:`EMBEDDED` and any other character
     of ``texts`` that Arimo has.
@@ -124,11 +128,36 @@ def font_face_css(texts: Iterable[str]) -> str:
     With it every SVG viewer sets the Latin text in the face it was measured with, even
     one with neither Arial, Helvetica nor Liberation Sans (about 36 kB a poster). CJK
     characters are left to the viewer's own CJK face, which is as wide as Noto's.
+    The cut is kept in ``cuts`` when given (see :func:`woff`).
     """
     sans = faces()[0]
     extra = frozenset(c for c in set("".join(texts)) - EMBEDDED if sans.has(c))
     return (f"@font-face{{font-family:{sans.name};font-weight:400 {BOLD};"
-            f"src:url(data:font/woff;base64,{_woff(extra)}) format('woff')}}")
+            f"src:url(data:font/woff;base64,{woff(extra, cuts)}) format('woff')}}")
+
+
+#: The cache kind of font cuts, and how many of them a cache keeps.
+CUT_KIND = "font-cut"
+CUTS_KEPT = 16
+
+
+def woff(extra: frozenset[str], cuts: Cache | None = None) -> str:
+    """Arimo cut down to :data:`EMBEDDED` and ``extra``, as base64 WOFF: from ``cuts``
+    when a cut of the same characters of the same font file was made before (cutting
+    takes half a second in each new process, the longest part of a one-journey change's
+    poster), else made now, and kept there."""
+    if cuts is None:
+        return _woff(extra)
+    font = faces()[0].path
+    stat = font.stat()
+    key = digest(code_fingerprint(), str(font), str(stat.st_size), str(stat.st_mtime_ns),
+                 fontTools.version, "".join(sorted(EMBEDDED | extra)))
+    found = cuts.get(CUT_KIND, key, key, TEXT)
+    if found is None:
+        found = _woff(extra)
+        cuts.put(CUT_KIND, key, key, found, TEXT)
+        cuts.save(latest={CUT_KIND: CUTS_KEPT})
+    return found
 
 
 @functools.lru_cache(maxsize=8)

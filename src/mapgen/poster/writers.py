@@ -17,7 +17,7 @@ import math
 import os
 from datetime import datetime, timezone
 
-from mapgen.cache import pure
+from mapgen.cache import Cache, pure
 from mapgen.diagrams.charts import _escape as escape_text
 from mapgen.poster import fonts
 from mapgen.poster.drawing import Circle, Drawing, Path, Rect, Text
@@ -46,7 +46,8 @@ _one_decimal = pure(65536)(_decimal)
 
 # --- SVG ----------------------------------------------------------------------------------
 
-def to_svg(drawing: Drawing) -> bytes:
+def to_svg(drawing: Drawing, cuts: Cache | None = None) -> bytes:
+    """The poster as SVG; the font cut it embeds is kept in ``cuts`` when given."""
     texts = [shape.text for shape in drawing.shapes if isinstance(shape, Text)]
     w, h = _n(drawing.width), _n(drawing.height)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
@@ -54,7 +55,7 @@ def to_svg(drawing: Drawing) -> bytes:
             f'lang="{escape_text(drawing.lang)}" font-family="{fonts.FONT_FAMILY}">'
             f'<title id="poster-title">{escape_text(drawing.title)}</title>'
             f'<desc id="poster-desc">{escape_text(drawing.description)}</desc>'
-            f"<defs><style>{fonts.font_face_css(texts)}</style></defs>")
+            f"<defs><style>{fonts.font_face_css(texts, cuts)}</style></defs>")
     body = "\n".join(_svg_shape(shape) for shape in drawing.shapes)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{head}\n{body}\n</svg>\n'.encode()
 

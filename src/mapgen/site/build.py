@@ -244,10 +244,13 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     sources = Sources(ws, {"theme": fingerprint, "site_url": site_url or "",
                            "engine": f"{engine.name} {engine.version}",
                            "nav": digest(*(part for entry in nav for part in entry))})
-    outputs = _outputs(ws, theme, site_pages.plan(ws), site_url)
+    outputs = _outputs(ws, theme, site_pages.plan(ws), site_url, cache)
     files, todo = _reused(outputs, past, sources)
-    later = [o for o in todo if defer and (o.listing or o.download)]
-    todo = [o for o in todo if o not in later]
+    def is_later(output: _Output) -> bool:
+        return defer and (output.listing or output.download)
+
+    later = [o for o in todo if is_later(o)]
+    todo = [o for o in todo if not is_later(o)]
     pages = [o for o in todo if o.page is not None]
     shared = _site_context(ws, theme, site_url, nav)
     # before any thread starts: the other files are made by a forked process meanwhile
@@ -431,7 +434,7 @@ def _in_batches(pages: list[_Output], drawings: Drawings) -> Iterator[_Output]:
 
 
 def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
-             site_url: str | None) -> list[_Output]:
+             site_url: str | None, cache: Cache) -> list[_Output]:
     """Every file of the site, in the plan's order, then assets and data files."""
     outputs = [_Output(page.path, _never, page=page, listing=page.listing) for page in plan]
     for rel, path in theme.static_files().items():
@@ -448,7 +451,7 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
     outputs += [_Output(f"schema/{kind}.schema.json",
                         lambda ws, reads, kind=kind: schema.dumps(kind).encode("utf-8"))
                 for kind in schema.KINDS]
-    outputs += _posters(ws)
+    outputs += _posters(ws, cache.twin())
     if site_url and site_url.startswith(("http://", "https://")):  # a sitemap needs hosts
         outputs.append(_Output("sitemap.xml", _sitemap(site_url), listing=True))
     return outputs
@@ -462,11 +465,13 @@ def _sitemap(site_url: str) -> Callable[[Workspace, Reads], bytes]:
     return make
 
 
-def _posters(ws: Workspace) -> list[_Output]:
+def _posters(ws: Workspace, cuts: Cache) -> list[_Output]:
     """posters/<journey>.svg: each journey's map as a poster (see :mod:`mapgen.poster`),
-    the home page's thumbnail and the journey page's download. One file per journey."""
+    the home page's thumbnail and the journey page's download. One file per journey.
+    Their font cut is kept in ``cuts``: a cache of its own, since the posters of a build
+    are made by a forked process, which must not use this one's connection."""
     def poster_of(journey_id: str) -> Callable[[Workspace, Reads], bytes]:
-        return lambda ws, reads: poster.render(ws, ws.journeys[journey_id], "svg")
+        return lambda ws, reads: poster.render(ws, ws.journeys[journey_id], "svg", cuts)
 
     return [_Output(site_pages.poster_path(journey_id), poster_of(journey_id), download=True)
             for journey_id in ws.journeys]

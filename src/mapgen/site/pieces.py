@@ -26,7 +26,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from mapgen.cache import Cache, Codec, Reads, Sources
+from mapgen.cache import TEXT, Cache, Reads, Sources
 
 #: The cache kind of pieces.
 KIND = "piece"
@@ -34,8 +34,6 @@ KIND = "piece"
 ALWAYS = ("theme", "site_url", "nav", "personas")
 #: The template variable holding a page's :class:`Pieces` (templates never use it).
 VARIABLE = "_mapgen_pieces"
-
-TEXT = Codec(lambda text: text.encode("utf-8"), lambda data: data.decode("utf-8"))
 
 
 class Pieces:
