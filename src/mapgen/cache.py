@@ -65,6 +65,10 @@ COMPRESS_FROM = 2048
 #: Bytes of rows kept in memory before they are moved to a temporary database until the
 #: save (a cold build of 10,000 journeys stores some 400 MB of them, compressed).
 SPILL_FROM = 16 * 1024 * 1024
+#: Rows kept in memory at most before that move, however small: a listing page's pieces
+#: are tens of thousands of small rows, whose strings freed after the move would leave
+#: memory in pieces the allocator cannot hand back.
+SPILL_ROWS = 1024
 #: What a pending row holds besides its value (its name, key, reads and checksum as
 #: Python strings, and the tuples): counted too, since a listing's pieces are small rows.
 ROW_SIZE = 512
@@ -201,19 +205,21 @@ class Cache:
     def recall_all(self, kind: str, prefix: str, sources: Sources,
                    codec: Codec = BYTES) -> dict[str, tuple[tuple[str, ...], Any]]:
         """:meth:`recall` of every name of ``kind`` starting with ``prefix``, from one read
-        of the disk (a page's thousand pieces, say): the names whose parts are unchanged.
-        Values are read from disk only: not for kinds kept in memory."""
-        assert not self.keeps(kind), "recall_all reads the disk"
-        found = {}
+        of the disk (a page's thousand pieces, say): the names whose parts are unchanged."""
+        found: dict[str, tuple[tuple[str, ...], Any]] = {}
         with self._lock:
+            for (known_kind, name), (key, reads, value) in self._memory.items():
+                if known_kind == kind and name.startswith(prefix) and \
+                        key == sources.key(name, reads):
+                    found[name] = (reads, value)
             for name, key, reads, data in self.store.rows(kind, prefix):
-                if key != sources.key(name, reads):
+                if name in found or key != sources.key(name, reads):
                     continue
                 try:
                     found[name] = (reads, codec.decode(data))
                 except (ValueError, TypeError, KeyError, IndexError):
                     continue  # damaged, or written by another version: a miss
-        for name in found:
+        for _ in found:
             self.stats.count(kind, True)
         return found
 
@@ -376,7 +382,7 @@ class _Store:
                 self._last = (data, b"=" + data if compressed else _stored(data))
             self._pending[(kind, name)] = _row(kind, name, key, reads, self._last[1])
             self._pending_bytes += len(self._last[1]) + ROW_SIZE
-            if self._pending_bytes >= SPILL_FROM:
+            if self._pending_bytes >= SPILL_FROM or len(self._pending) >= SPILL_ROWS:
                 self._spill()
 
     def _spill(self) -> None:

@@ -500,13 +500,15 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
         return _relative(target, here)
 
     messages = shared["messages"]
+    own = page.context(seen)
     context = {**shared, **_workspace_context(seen, drawings.seen_by(reads)),
-               **page.context(seen), "page": page, "url": url,
+               **own, "page": page, "url": url,
                "page_title": messages.text(page.label) if page.label else page.title,
                "asset": lambda rel: url(f"assets/{rel}"),
                "canonical": site_url + page.path if site_url else None,
                PIECES: pieces}
-    return _encoded(env.get_template(page.template).generate(context))
+    yield from _encoded(env.get_template(page.template).generate(context))
+    site_pages.let_go(own)
 
 
 #: Characters of a page joined before each part of it is written: a row of a listing
