@@ -278,8 +278,9 @@ class Cache:
     def save(self, in_use: Mapping[str, Iterable[str] | Container[str]] | None = None,
              latest: Mapping[str, int] | None = None) -> None:
         """Write what was made to disk. With ``in_use`` (kind -> the names to keep, listed
-        or told by ``in``), drop the other entries of those kinds, so the cache holds one build's worth; with ``latest``
-        (kind -> count), keep only that many of the entries written last."""
+        or told by ``in``), drop the other entries of those kinds, so the cache holds one
+        build's worth; with ``latest`` (kind -> count), keep only that many of the entries
+        written last."""
         with self._lock:
             self.store.save(in_use, latest)
 
