@@ -188,7 +188,7 @@ def test_recall_all_finds_every_valid_value_of_a_prefix_wherever_it_is(tmp_path,
     cache.remember("piece", "a.html\n2", Reads(["journey:plus-cancellation"]), Sources(ws),
                    big)
     cache.remember("piece", "a.html\n3", reads, Sources(ws), b"pending")
-    assert cache.store._spilled_names and cache.store._pending
+    assert cache.store._spilled is not None and cache.store._pending
     in_memory = Cache(memory=True)
     in_memory.remember("piece", "a.html\n1", reads, Sources(ws), b"in memory")
 

@@ -297,7 +297,6 @@ class _Store:
         #: Rows moved out of memory before :meth:`save`, into a private temporary database
         #: (see :meth:`_spill`); the cache's own file is not touched until the save.
         self._spilled: sqlite3.Connection | None = None
-        self._spilled_names: set[tuple[str, str]] = set()
         self._usable = file is not None
         #: The last value put and how it is stored: a finished graph is kept twice, by
         #: what it read and by what it was drawn from, and compressed once.
@@ -363,7 +362,7 @@ class _Store:
                     yield from _named(kind, name, row)
 
     def _spilled_row(self, kind: str, name: str) -> tuple | None:
-        if self._spilled is None or (kind, name) not in self._spilled_names:
+        if self._spilled is None:  # asked, not remembered: a build spills 100,000s of rows
             return None
         return self._spilled.execute(_ROW, (kind, name)).fetchone()
 
@@ -398,14 +397,13 @@ class _Store:
                                   "PRIMARY KEY (kind, name))")
         self._spilled.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)",
                                   _as_rows(self._pending))
-        self._spilled_names.update(self._pending)
         self._pending.clear()
         self._pending_bytes = 0
 
     def save(self, in_use: Mapping[str, Iterable[str] | Container[str]] | None,
              latest: Mapping[str, int] | None) -> None:
         db = self._connect()
-        if db is None or not (self._pending or self._spilled_names or in_use or latest):
+        if db is None or not (self._pending or self._spilled is not None or in_use or latest):
             return
         insert = "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)"
         try:
@@ -427,7 +425,7 @@ class _Store:
         self._pending_bytes = 0
         if self._spilled is not None:
             self._spilled.close()
-        self._spilled, self._spilled_names = None, set()
+        self._spilled = None
 
 
 _ROW = "SELECT key, reads, checksum, value FROM entries WHERE kind = ? AND name = ?"
