@@ -316,7 +316,14 @@ def test_a_font_cut_is_made_once_and_then_read_from_the_cache(tmp_path, monkeypa
         raise AssertionError("the font was cut again")
 
     monkeypatch.setattr(fonts, "_woff", no_cutting)  # as in a new process
-    assert fonts.woff(extra, Cache(tmp_path / "cache")) == made
+    monkeypatch.setattr(fonts, "_cuts_here", {})
+    read: list[str] = []
+    cache = Cache(tmp_path / "cache")
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda *args: read.append(args[0]) or real_get(*args))
+    assert fonts.woff(extra, cache) == made
+    assert fonts.woff(extra, cache) == made
+    assert read == [fonts.CUT_KIND], "read from the cache once a process"
 
 
 def test_a_build_keeps_the_posters_font_cut_for_the_next_process(tmp_path):

@@ -48,8 +48,8 @@ def one_heap() -> None:
     """Have every thread allocate from one heap (glibc; elsewhere nothing). By default
     glibc gives each thread that meets a busy heap one of its own, up to eight per core;
     a build's page and drawing threads then leave freed memory scattered over several
-    heaps that :func:`give_back` cannot return whole (a cold build of 10,000 journeys:
-    482 MB at its peak, 321 MB with one heap, and no slower). Called before threads start."""
+    heaps that :func:`give_back` cannot return whole (a cold build of 2000 journeys:
+    188 MB at its peak, 177 MB with one heap, and no slower). Called before threads start."""
     if _mallopt is not None:
         _mallopt(M_ARENA_MAX, 1)
 

@@ -148,16 +148,32 @@ def woff(extra: frozenset[str], cuts: Cache | None = None) -> str:
     poster), else made now, and kept there."""
     if cuts is None:
         return _woff(extra)
+    here = (extra, cuts.store.file)
+    found = _cuts_here.get(here)
+    if found is None:  # once a process and cache: a build's posters share one cut
+        key = _cut_key(extra)
+        found = cuts.get(CUT_KIND, key, key, TEXT)
+        if found is None:
+            found = _woff(extra)
+            cuts.put(CUT_KIND, key, key, found, TEXT)
+            cuts.save(latest={CUT_KIND: CUTS_KEPT})
+        if len(_cuts_here) >= 64:  # posters of many scripts: keep it small
+            _cuts_here.clear()
+        _cuts_here[here] = found
+    return found
+
+
+#: The cuts this process has made or read, by their characters and cache file.
+_cuts_here: dict[tuple[frozenset[str], object], str] = {}
+
+
+@functools.lru_cache(maxsize=8)
+def _cut_key(extra: frozenset[str]) -> str:
+    """What a cut is made from: mapgen's code, the font file, fontTools, the characters."""
     font = faces()[0].path
     stat = font.stat()
-    key = digest(code_fingerprint(), str(font), str(stat.st_size), str(stat.st_mtime_ns),
-                 fontTools.version, "".join(sorted(EMBEDDED | extra)))
-    found = cuts.get(CUT_KIND, key, key, TEXT)
-    if found is None:
-        found = _woff(extra)
-        cuts.put(CUT_KIND, key, key, found, TEXT)
-        cuts.save(latest={CUT_KIND: CUTS_KEPT})
-    return found
+    return digest(code_fingerprint(), str(font), str(stat.st_size), str(stat.st_mtime_ns),
+                  fontTools.version, "".join(sorted(EMBEDDED | extra)))
 
 
 @functools.lru_cache(maxsize=8)
