@@ -17,7 +17,8 @@ import pytest
 
 from conftest import copy_example
 from mapgen import compact
-from mapgen.cache import Cache, Reads, watched
+from mapgen.cache import Cache, Reads, Sources, watched
+from mapgen.diagrams.engine import get_engine
 from mapgen.diagrams import charts
 from mapgen.model import Journey, JourneySummary
 from mapgen.load import load_bytes
@@ -262,3 +263,16 @@ def test_summaries_are_made_when_not_kept_for_every_journey(tmp_path):
     made = dataclasses.replace(ws, journeys=partial).summaries
     assert list(made) == list(ws.journeys)
     assert all(made[i] == JourneySummary.of(ws.journeys[i]) for i in ws.journeys)
+
+
+def test_the_overview_is_let_go_after_its_page_and_taken_from_the_cache_again(tmp_path):
+    """At 10,000 journeys the overview is 15 MB of text: once its page is written the
+    build lets it go, and a Markdown page showing it later takes it from the cache."""
+    ws = read_workspace(copy_example(tmp_path / "ws")).workspace
+    drawings = site_drawings.Drawings(ws, get_engine("embedded"), Cache(tmp_path / "cache"),
+                                      Sources(ws), None)
+    first = drawings["overview"]
+    assert "overview" in drawings._ready and drawings.drawn == 1
+    drawings.forget(["overview"])
+    assert "overview" not in drawings._ready
+    assert drawings["overview"] == first and drawings.drawn == 1  # not drawn again

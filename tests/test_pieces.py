@@ -157,3 +157,42 @@ def test_the_listings_look_into_no_journey_until_a_row_is_shown(tmp_path, made):
         len(step.opportunities) for j in ws.journeys.values() for step in j.steps)
     assert {c.id for c in matrix.channels} == {
         tp.channel for j in ws.journeys.values() for s in j.steps for tp in s.touchpoints}
+
+
+def test_a_register_holds_no_row_it_has_shown(tmp_path, made):
+    """A register of 10,000 journeys held every row it showed until the page was
+    written; a row shown in a piece is now let go, each journey still made once."""
+    ws = read_workspace(copy_example(tmp_path / "ws")).workspace
+    register = site_pages.pain_register(ws)
+    env = jinja2.Environment(extensions=[PieceExtension])
+    template = env.from_string("{% for row in register %}{% piece row %}{{ row.pain.id }} "
+                               "{% endpiece %}{% endfor %}")
+    pieces = Pieces(Cache(), Sources(ws), "pain-points.html", Reads())
+    shown = template.render(register=register, _mapgen_pieces=pieces).split()
+    assert len(shown) == len(register) > len(ws.journeys)
+    assert all(row._item is None for row in register)
+    assert sorted(made["rows"]) == sorted({row.journey_id for row in register})
+    # looked into again, a row is made again from its journey
+    assert register[0].pain.id == shown[0] and made["rows"][-1] == register[0].journey_id
+
+
+def test_the_matrix_makes_each_journey_once_and_shows_what_it_made(tmp_path, made):
+    """The matrix shows a journey in cell after cell: its rows wait (packed) between
+    cells, are made once, and come out as made."""
+    ws = read_workspace(copy_example(tmp_path / "ws")).workspace
+    matrix = site_pages.touchpoint_matrix(ws)
+    expected = [site_pages._touchpoint_groups(ws, ws.journeys[row.journey_id], {})[
+                    site_pages._cells_of(ws.summaries[row.journey_id]).index(cell)]
+                for cell, rows in matrix.cells.items() for row in rows]
+    made["rows"].clear()
+    env = jinja2.Environment(extensions=[PieceExtension])
+    template = env.from_string(
+        "{% for cell in cells %}{% for group in cell %}{% piece group %}"
+        "{% set journey, uses = group %}{{ journey.id }} {{ journey.title }}:"
+        "{% for use in uses %}{{ use.stage.name }}/{{ use.step.name }}/{{ use.name }}/"
+        "{{ use.figure }};{% endfor %}\n{% endpiece %}{% endfor %}{% endfor %}")
+    pieces = Pieces(Cache(), Sources(ws), "touchpoints.html", Reads())
+    shown = template.render(cells=list(matrix.cells.values()), _mapgen_pieces=pieces)
+    assert shown == template.render(cells=[expected])
+    assert len(shown.splitlines()) > len(ws.journeys)  # journeys in several cells
+    assert sorted(made["rows"]) == sorted(ws.journeys)

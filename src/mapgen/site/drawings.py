@@ -170,11 +170,12 @@ class Drawings(Mapping[str, Markup]):
         self._ready[name] = (reads.parts(), Markup(content.decode("utf-8")))
 
     def forget(self, names: Iterable[str]) -> None:
-        """Let go of a journey's diagrams once its pages are rendered. The overview, shown
-        again after any change, is kept."""
+        """Let go of diagrams once their pages are rendered. The overview stays in the
+        cache (compressed: a Markdown page may show it too); at 10,000 journeys it is
+        15 MB of text, which the rest of the build need not hold."""
         for name in names:
+            self._ready.pop(name, None)
             if self.requests.for_journey(name):
-                self._ready.pop(name, None)
                 self.cache.forget(KIND, name)
                 self.cache.forget(BY_SOURCE, name)
 

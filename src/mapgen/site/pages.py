@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 
-from mapgen import diagrams
+from mapgen import compact, diagrams
 from mapgen.canvas import SEVERITY_ICONS, STATUS_ICONS, canvas
 from mapgen.cache import digest
 from mapgen.embed import OTHER_VIEWS, Embed, split
@@ -296,8 +296,14 @@ class Lazy:
 
     def made(self) -> Any:
         if self._item is None:
-            self._item, self._make = self._make(), None
+            self._item = self._make()
         return self._item
+
+    def forget(self) -> None:
+        """Let go of the item (a piece does once rendered): a register of 10,000 journeys
+        would otherwise hold every row it showed until the page is written. Looked into
+        again, the item is made again."""
+        self._item = None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -337,21 +343,47 @@ class Listed(Sequence[Lazy]):
 
 class _Rows:
     """The rows a listing shows of each journey, made from the journey the first time one
-    of them is looked into, and kept for the others (its other pain points, say)."""
+    of them is looked into; its other rows (its other pain points, its touchpoints in
+    other cells) wait to be taken. They wait as made while the listing stays with that
+    journey, then packed (:func:`mapgen.compact.pack`): the touchpoint matrix shows each
+    journey in cell after cell, and the waiting rows of 10,000 journeys, as objects,
+    took some 100 MB. A row taken is let go here (and by its piece, see
+    :meth:`Lazy.forget`); looked into again, it is made again."""
 
     def __init__(self, journeys: Mapping[str, Journey], make: Callable[[Journey], list]):
         self._journeys, self._make = journeys, make
-        self._made: dict[str, list] = {}
+        #: The journey the listing is at, and its rows not yet taken.
+        self._current: tuple[str | None, dict[int, Any]] = (None, {})
+        #: The rows not yet taken of the journeys before, packed.
+        self._waiting: dict[str, dict[int, bytes]] = {}
 
     def row(self, journey_id: str, index: int) -> Lazy:
         """The ``index``-th row of the journey, as a :class:`Lazy`."""
         return Lazy(journey_id, functools.partial(self._row, journey_id, index))
 
     def _row(self, journey_id: str, index: int) -> Any:
-        rows = self._made.get(journey_id)
-        if rows is None:
-            rows = self._made[journey_id] = self._make(self._journeys[journey_id])
-        return rows[index]
+        if self._current[0] != journey_id:
+            self._set_aside()
+            packed = self._waiting.get(journey_id, {})
+            if index in packed:
+                row = compact.unpack(packed.pop(index), self._journeys)
+                if not packed:
+                    del self._waiting[journey_id]
+                return row
+        rows = self._current[1]
+        if index not in rows:  # the journey's first row, or one taken before
+            self._waiting.pop(journey_id, None)  # all made again
+            rows = dict(enumerate(self._make(self._journeys[journey_id])))
+            self._current = (journey_id, rows)
+        return rows.pop(index)
+
+    def _set_aside(self) -> None:
+        """Pack the rows of the journey the listing leaves."""
+        journey_id, rows = self._current
+        if journey_id is not None and rows:
+            self._waiting.setdefault(journey_id, {}).update(
+                (index, compact.pack(row, self._journeys)) for index, row in rows.items())
+        self._current = (None, {})
 
 
 def let_go(context: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from mapgen.cache import TEXT, Cache, Reads, Sources
+from mapgen.site.pages import Lazy
 
 #: The cache kind of pieces.
 KIND = "piece"
@@ -106,7 +107,10 @@ class PieceExtension(Extension):
         pieces = context.get(VARIABLE)
         if pieces is None:
             return caller()
-        return pieces.made(tag, _journey_id(journey, tag), caller)
+        piece = pieces.made(tag, _journey_id(journey, tag), caller)
+        if isinstance(journey, Lazy):
+            journey.forget()  # its row is shown: a listing need not hold it
+        return piece
 
 
 def _journey_id(journey: object, tag: str) -> str:
