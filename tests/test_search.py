@@ -32,6 +32,8 @@ def decode(text: str) -> list[int]:
 @pytest.mark.parametrize("ids", [
     [0], [5], [0, 1, 2, 3], [3, 9, 10, 11, 40, 1000],
     list(range(0, 4000, 2)), list(range(7, 300)) + list(range(301, 5000, 3)),
+    [1295, 2591, 2592, 46655 + 2593],  # gaps either side of the small numbers looked up
+    list(range(0, 1297)), [0, 1296, 1297, 1298, 99999],
 ])
 def test_entry_numbers_read_back_as_written(ids):
     assert decode(search.encode_ids(ids)) == ids

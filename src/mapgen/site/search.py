@@ -214,24 +214,40 @@ def encode_bitmap(ids: list[int]) -> str:
 
 def encode_gaps(ids: list[int]) -> str:
     """Each number as the gap from the one before ("3"), and a run of consecutive
-    numbers as its first and how many follow ("3-2" for 3, 4, 5), in base 36."""
-    out, previous, i = [], -1, 0
-    while i < len(ids):
-        j = i
-        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
-            j += 1
-        gap = _base36(ids[i] - previous)
-        out.append(gap if j == i else f"{gap}-{_base36(j - i)}")
-        previous, i = ids[j], j + 1
+    numbers as its first and how many follow ("3-2" for 3, 4, 5), in base 36.
+    (One pass, and small numbers looked up: at 1000 journeys this wrote 450,000 numbers
+    for a change to one.)"""
+    out: list[str] = []
+    before = start = last = -1  # the run being read: ``start`` to ``last``
+    for number in ids:
+        if number == last + 1 and start >= 0:
+            last = number
+            continue
+        if start >= 0:
+            out.append(_run(start - before, last - start))
+            before = last
+        start = last = number
+    if start >= 0:
+        out.append(_run(start - before, last - start))
     return ",".join(out)
 
 
+def _run(gap: int, more: int) -> str:
+    return _base36(gap) if not more else f"{_base36(gap)}-{_base36(more)}"
+
+
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+#: Every number below 36 * 36 in base 36: most gaps are small.
+_SMALL36 = [*_DIGITS36, *(a + b for a in _DIGITS36[1:] for b in _DIGITS36)]
+
+
 def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    if number < len(_SMALL36):
+        return _SMALL36[number]
     text = ""
     while True:
         number, rest = divmod(number, 36)
-        text = digits[rest] + text
+        text = _DIGITS36[rest] + text
         if not number:
             return text
 
