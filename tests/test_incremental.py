@@ -23,6 +23,8 @@ from mapgen.cache import Cache
 from mapgen.diagrams.engine import Engine
 from mapgen.serve import Preview
 from mapgen.site import build as site_build
+from mapgen.site import data as data_files
+from mapgen.site import search
 from mapgen.site.output import MANIFEST
 from mapgen.site.build import Deferred
 from mapgen.workspace import read_workspace
@@ -130,6 +132,38 @@ def test_one_changed_journey_redraws_only_its_own_diagrams(tmp_path, monkeypatch
         "journeys.json", "posters/first-purchase.svg"}
     assert "Spots the cashback ad on Instagram" in (
         root / "site/journeys/first-purchase.html").read_text("utf-8")
+
+
+def test_one_changed_journey_makes_only_its_part_of_the_index_and_journeys_json(
+        tmp_path, monkeypatch):
+    """The search index and journeys.json are made from every journey: after a change
+    they are put together from each journey's part as kept, that journey's made again,
+    and come out as a clean build makes them. A journey deleted leaves no part behind."""
+    root = copy_example(tmp_path / "ws")
+    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
+    build_here(root)
+    made = []
+    for module, name in ((search, "journey_part"), (data_files, "journey_json")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda journey, real=real, name=name: (
+            made.append((name, journey.id)) or real(journey)))
+    rename_first_step(root, "first-purchase", "Spots the cashback ad on Instagram")
+    build_here(root)
+    assert sorted(made) == [("journey_json", "first-purchase"),
+                            ("journey_part", "first-purchase")]
+    clean = tmp_path / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".mapgen-cache"))
+    build_here(clean)
+    made_files = {p: f[2] for p, f in snapshot(root / "site").items()}
+    assert made_files == {p: f[2] for p, f in snapshot(clean / "site").items()}
+    assert "Spots the cashback ad" in (root / "site/journeys.json").read_text("utf-8")
+
+    (root / "specs/journeys/failed-payout-support.yml").unlink()
+    build_here(root)
+    kept = Cache(root / ".mapgen-cache").store
+    for kind in (search.PART_KIND, data_files.PART_KIND):
+        assert sorted(name for name, *_ in kept.rows(kind, "")) == sorted(
+            read_workspace(root).workspace.journeys)
 
 
 def test_a_change_the_overview_shows_redraws_the_overview(tmp_path, monkeypatch):

@@ -574,6 +574,33 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+@dataclasses.dataclass(frozen=True)
+class JourneyParts:
+    """Values made from one journey each (its entries of the search index, its part of
+    journeys.json), kept in ``cache`` under the journey's id (kind ``kind``) while that
+    journey is unchanged. A file made from every journey is put together from them, so
+    after a one-journey change it makes one part and unpacks no other journey."""
+
+    cache: Cache
+    sources: Sources
+    kind: str
+    codec: Codec = BYTES
+
+    def each(self, ws: Workspace, make: Callable[[Any], T]) -> Iterator[T]:
+        """``make(journey)`` of every journey of ``ws``, in order: kept, or made now and
+        kept (saved once all are given: another process may be the one making them)."""
+        for journey_id in ws.journeys:
+            found = self.cache.recall(self.kind, journey_id, self.sources, self.codec)
+            if found is not None:
+                yield found[1]
+                continue
+            value = make(ws.journeys[journey_id])
+            self.cache.remember(self.kind, journey_id, Reads((f"journey:{journey_id}",)),
+                                self.sources, value, self.codec)
+            yield value
+        self.cache.save()
+
+
 class _Watched(Mapping[str, T]):
     """A workspace's journeys or personas (or files), noting in ``reads`` what is read."""
 

@@ -41,7 +41,7 @@ import jinja2
 from markupsafe import Markup
 
 from mapgen import __version__, compact, poster, schema
-from mapgen.cache import CACHE_DIR, JSON, Cache, Reads, Sources, digest, watched
+from mapgen.cache import CACHE_DIR, JSON, Cache, JourneyParts, Reads, Sources, digest, watched
 from mapgen.diagrams import layouts
 from mapgen.diagrams.engine import Engine, get_engine
 from mapgen.diagrams.graphs import signed
@@ -166,7 +166,8 @@ def build(ws: Workspace, options: BuildOptions,
         raise OutputError(_write_problem(exc, folder.path)) from None
     cache.put(SEEN, seen_as, SEEN, folder.seen_now(site.files), JSON)
     cache.save({"diagram": site.diagram_names, "diagram-source": site.diagram_names,
-                "piece": InUse(site.files, ws.journeys)},
+                "piece": InUse(site.files, ws.journeys), search.PART_KIND: ws.journeys,
+                data_files.PART_KIND: ws.journeys},
                {layouts.KIND: 2 * len(site.diagram_names) + 64})  # room for one change
     return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams,
                        layouts.laid_out(cache), layouts.reused(cache),
@@ -244,7 +245,7 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     sources = Sources(ws, {"theme": fingerprint, "site_url": site_url or "",
                            "engine": f"{engine.name} {engine.version}",
                            "nav": digest(*(part for entry in nav for part in entry))})
-    outputs = _outputs(ws, theme, site_pages.plan(ws), site_url, cache)
+    outputs = _outputs(ws, theme, site_pages.plan(ws), site_url, cache, sources)
     files, todo = _reused(outputs, past, sources)
     def is_later(output: _Output) -> bool:
         return defer and (output.listing or output.download)
@@ -434,8 +435,13 @@ def _in_batches(pages: list[_Output], drawings: Drawings) -> Iterator[_Output]:
 
 
 def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
-             site_url: str | None, cache: Cache) -> list[_Output]:
-    """Every file of the site, in the plan's order, then assets and data files."""
+             site_url: str | None, cache: Cache, sources: Sources) -> list[_Output]:
+    """Every file of the site, in the plan's order, then assets and data files.
+
+    The files that are not pages may be made in another process (:class:`_Elsewhere`),
+    so what they keep in the cache (a journey's part of the search index and of
+    journeys.json, the posters' font) goes through a cache of their own (``kept``)."""
+    kept = cache.twin()
     outputs = [_Output(page.path, _never, page=page, listing=page.listing) for page in plan]
     for rel, path in theme.static_files().items():
         data = path.read_bytes()
@@ -443,15 +449,16 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
                                key=digest(data)))
     outputs += [
         _Output(".nojekyll", lambda ws, reads: b""),
-        _Output("journeys.json", lambda ws, reads: data_files.compiled_model(ws),
-                listing=True),
+        _Output("journeys.json", lambda ws, reads: data_files.compiled_model(
+            ws, JourneyParts(kept, sources, data_files.PART_KIND)), listing=True),
     ]
-    index = search.IndexFiles()  # the index's files are made together, once per render
+    # the index's files are made together, once per render
+    index = search.IndexFiles(JourneyParts(kept, sources, search.PART_KIND, JSON))
     outputs += [_Output(path, index.maker(path), listing=True) for path in search.paths(ws)]
     outputs += [_Output(f"schema/{kind}.schema.json",
                         lambda ws, reads, kind=kind: schema.dumps(kind).encode("utf-8"))
                 for kind in schema.KINDS]
-    outputs += _posters(ws, cache.twin())
+    outputs += _posters(ws, kept)
     if site_url and site_url.startswith(("http://", "https://")):  # a sitemap needs hosts
         outputs.append(_Output("sitemap.xml", _sitemap(site_url), listing=True))
     return outputs

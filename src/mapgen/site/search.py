@@ -32,11 +32,12 @@ import threading
 import unicodedata
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from mapgen.cache import Reads, pure
-from mapgen.model import Workspace
+from mapgen.cache import JourneyParts, Reads, pure
+from mapgen.model import Journey, Workspace
 from mapgen.site.pages import journey_path, persona_path, prose_path
 
 #: Entries per block file: the results shown for a query are mostly in one or two.
@@ -68,24 +69,38 @@ class Entry:
 def entries(ws: Workspace) -> Iterator[Entry]:
     """Everything search finds, in a stable order: personas, then each journey with its
     steps, their touchpoints and pain points, then the Markdown pages."""
+    yield from _persona_entries(ws)
+    for journey in ws.journeys.values():
+        yield from journey_entries(journey)
+    yield from _page_entries(ws)
+
+
+def _persona_entries(ws: Workspace) -> Iterator[Entry]:
     for persona in ws.personas.values():
         yield _entry("persona", persona.name, persona_path(persona.id),
                      persona.role, persona.description, *persona.goals)
-    for journey in ws.journeys.values():
-        url = journey_path(journey.id)
-        yield _entry("journey", journey.title, url, journey.objective,
-                     journey.description, *journey.tags)
-        for stage in journey.stages:
-            for step in stage.steps:
-                anchor = f"{url}#step-{step.id}"
-                yield _entry("step", step.name, anchor, journey.title, stage.name,
-                             step.actions, step.motivations, *step.thoughts)
-                for tp in step.touchpoints:
-                    yield _entry("touchpoint", tp.name, anchor, tp.channel,
-                                 step.name, journey.title)
-                for pain in step.pain_points:
-                    yield _entry("pain_point", pain.text, anchor, pain.severity,
-                                 step.name, journey.title)
+
+
+def journey_entries(journey: Journey) -> Iterator[Entry]:
+    """A journey's entries: the journey, then each step with its touchpoints and pain
+    points."""
+    url = journey_path(journey.id)
+    yield _entry("journey", journey.title, url, journey.objective,
+                 journey.description, *journey.tags)
+    for stage in journey.stages:
+        for step in stage.steps:
+            anchor = f"{url}#step-{step.id}"
+            yield _entry("step", step.name, anchor, journey.title, stage.name,
+                         step.actions, step.motivations, *step.thoughts)
+            for tp in step.touchpoints:
+                yield _entry("touchpoint", tp.name, anchor, tp.channel,
+                             step.name, journey.title)
+            for pain in step.pain_points:
+                yield _entry("pain_point", pain.text, anchor, pain.severity,
+                             step.name, journey.title)
+
+
+def _page_entries(ws: Workspace) -> Iterator[Entry]:
     for page in ws.pages.values():
         yield _entry("page", page.title, prose_path(page.id), page.body)
 
@@ -254,41 +269,91 @@ def _base36(number: int) -> str:
 
 # --- the files ----------------------------------------------------------------------
 
-def index_files(ws: Workspace) -> dict[str, bytes]:
-    """Every file of the index of ``ws`` (site path -> bytes).
+#: The cache kind of a journey's part of the index (see :func:`journey_part`).
+PART_KIND = "search-part"
 
-    Made in one pass over the entries, a journey at a time: each entry's terms go to
-    compact lists of entry numbers, and each block of entries to its file as soon as it
-    is full, so what is kept is the index, never the text it was made from (10,000
-    journeys are half a million entries)."""
-    in_title: dict[str, array] = defaultdict(lambda: array("I"))
-    in_text: dict[str, array] = defaultdict(lambda: array("I"))
-    files: dict[str, bytes] = {}
-    block: list[list] = []
-    count = 0
-    for number, entry in enumerate(entries(ws)):
+
+def journey_part(journey: Journey) -> dict[str, Any]:
+    """What the index needs of one journey, as data the cache keeps (see
+    :class:`~mapgen.cache.JourneyParts`): its entries as ``[kind, title, url]`` and, by
+    term, the entries (numbered from 0) whose title or other text has it."""
+    return _part(journey_entries(journey))
+
+
+def _part(entries: Iterable[Entry]) -> dict[str, Any]:
+    in_title: dict[str, list[int]] = defaultdict(list)
+    in_text: dict[str, list[int]] = defaultdict(list)
+    rows = []
+    for number, entry in enumerate(entries):
         title = terms(entry.title)
         for term in title:
             in_title[term].append(number)
         for term in _terms_of(entry.parts) - title:
             in_text[term].append(number)
-        block.append([KINDS.index(entry.kind), entry.title, entry.url])
-        count = number + 1
-        if len(block) == BLOCK:
-            files[f"{FOLDER}/e{number // BLOCK}.js"] = _script(f"e{number // BLOCK}", block)
-            block = []
-    if block or not count:
-        files[f"{FOLDER}/e{count // BLOCK}.js"] = _script(f"e{count // BLOCK}", block)
-    buckets = bucket_count(count)
-    shards: list[dict[str, list[str]]] = [{} for _ in range(buckets)]
-    for term in sorted(set(in_title) | set(in_text)):
-        shards[bucket_of(term, buckets)][term] = [encode_ids(in_title.get(term, ())),
-                                                  encode_ids(in_text.get(term, ()))]
-    files[f"{FOLDER}/meta.js"] = _script("meta", {"buckets": buckets, "block": BLOCK,
-                                                  "kinds": KINDS, "entries": count})
-    for n, shard in enumerate(shards):
-        files[f"{FOLDER}/t{n}.js"] = _script(f"t{n}", shard)
-    return files
+        rows.append([KINDS.index(entry.kind), entry.title, entry.url])
+    return {"entries": rows, "title": in_title, "text": in_text}
+
+
+def index_files(ws: Workspace, parts: JourneyParts | None = None) -> dict[str, bytes]:
+    """Every file of the index of ``ws`` (site path -> bytes).
+
+    Made in one pass, a journey's part at a time (kept in ``parts`` when given, so a
+    one-journey change makes one): each part's terms go to compact lists of entry
+    numbers, and each block of entries to its file as soon as it is full, so what is
+    kept is the index, never the text it was made from (10,000 journeys are half a
+    million entries)."""
+    index = _Index()
+    index.add(_part(_persona_entries(ws)))
+    journeys = parts.each(ws, journey_part) if parts else map(journey_part,
+                                                               ws.journeys.values())
+    for part in journeys:
+        index.add(part)
+    index.add(_part(_page_entries(ws)))
+    return index.files()
+
+
+class _Index:
+    """The index being made, from parts added in order."""
+
+    def __init__(self) -> None:
+        self.in_title: dict[str, array] = defaultdict(lambda: array("I"))
+        self.in_text: dict[str, array] = defaultdict(lambda: array("I"))
+        self.blocks: dict[str, bytes] = {}
+        self.block: list[list] = []
+        self.count = 0
+
+    def add(self, part: dict[str, Any]) -> None:
+        """Add a part's entries, numbered after those before (see :func:`journey_part`)."""
+        offset = self.count
+        for found, numbers in ((self.in_title, part["title"]), (self.in_text, part["text"])):
+            for term, local in numbers.items():
+                found[term].extend(offset + number for number in local)
+        for row in part["entries"]:
+            self.block.append(row)
+            self.count += 1
+            if len(self.block) == BLOCK:
+                self._write_block()
+
+    def _write_block(self) -> None:
+        number = (self.count - 1) // BLOCK
+        self.blocks[f"{FOLDER}/e{number}.js"] = _script(f"e{number}", self.block)
+        self.block = []
+
+    def files(self) -> dict[str, bytes]:
+        if self.block or not self.count:
+            number = self.count // BLOCK
+            self.blocks[f"{FOLDER}/e{number}.js"] = _script(f"e{number}", self.block)
+        buckets = bucket_count(self.count)
+        shards: list[dict[str, list[str]]] = [{} for _ in range(buckets)]
+        for term in sorted(set(self.in_title) | set(self.in_text)):
+            shards[bucket_of(term, buckets)][term] = [
+                encode_ids(self.in_title.get(term, ())), encode_ids(self.in_text.get(term, ()))]
+        files = dict(self.blocks)
+        files[f"{FOLDER}/meta.js"] = _script("meta", {"buckets": buckets, "block": BLOCK,
+                                                      "kinds": KINDS, "entries": self.count})
+        for n, shard in enumerate(shards):
+            files[f"{FOLDER}/t{n}.js"] = _script(f"t{n}", shard)
+        return files
 
 
 def _script(name: str, data: object) -> bytes:
@@ -303,16 +368,17 @@ class IndexFiles:
     workspace the first of them is given, and each recording what that one read (each
     is made from all of it). Made afresh for every render, never kept between them."""
 
-    def __init__(self) -> None:
+    def __init__(self, parts: JourneyParts | None = None) -> None:
         self._lock = threading.Lock()
         self._files: dict[str, bytes] | None = None
         self._read: tuple[str, ...] = ()
+        self._parts = parts
 
     def maker(self, path: str) -> Callable[[Workspace, Reads], bytes]:
         def make(ws: Workspace, reads: Reads) -> bytes:
             with self._lock:
                 if self._files is None:
-                    self._files = index_files(ws)
+                    self._files = index_files(ws, self._parts)
                     self._read = reads.parts()
             reads.update(self._read)
             return self._files.get(path, _script(path.rsplit("/", 1)[-1][:-3], {}))
