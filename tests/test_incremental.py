@@ -157,6 +157,11 @@ def test_one_changed_journey_makes_only_its_part_of_the_index_and_journeys_json(
     made_files = {p: f[2] for p, f in snapshot(root / "site").items()}
     assert made_files == {p: f[2] for p, f in snapshot(clean / "site").items()}
     assert "Spots the cashback ad" in (root / "site/journeys.json").read_text("utf-8")
+    made.clear()
+    ws = read_workspace(root, Cache(root / ".mapgen-cache")).workspace
+    site_build.build(ws, site_build.BuildOptions(root / "site", clean=True))
+    assert sorted(made) == sorted((name, journey) for journey in ws.journeys
+                                  for name in ("journey_json", "journey_part")), "--clean"
 
     (root / "specs/journeys/failed-payout-support.yml").unlink()
     build_here(root)

@@ -585,12 +585,15 @@ class JourneyParts:
     sources: Sources
     kind: str
     codec: Codec = BYTES
+    #: False: every part made again (and kept), as ``build --clean`` asks.
+    reuse: bool = True
 
     def each(self, ws: Workspace, make: Callable[[Any], T]) -> Iterator[T]:
         """``make(journey)`` of every journey of ``ws``, in order: kept, or made now and
         kept (saved once all are given: another process may be the one making them)."""
         for journey_id in ws.journeys:
-            found = self.cache.recall(self.kind, journey_id, self.sources, self.codec)
+            found = self.cache.recall(self.kind, journey_id, self.sources, self.codec) \
+                if self.reuse else None
             if found is not None:
                 yield found[1]
                 continue

@@ -245,7 +245,8 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     sources = Sources(ws, {"theme": fingerprint, "site_url": site_url or "",
                            "engine": f"{engine.name} {engine.version}",
                            "nav": digest(*(part for entry in nav for part in entry))})
-    outputs = _outputs(ws, theme, site_pages.plan(ws), site_url, cache, sources)
+    outputs = _outputs(ws, theme, site_pages.plan(ws), site_url, cache, sources,
+                       fresh=fresh_diagrams)
     files, todo = _reused(outputs, past, sources)
     def is_later(output: _Output) -> bool:
         return defer and (output.listing or output.download)
@@ -435,12 +436,14 @@ def _in_batches(pages: list[_Output], drawings: Drawings) -> Iterator[_Output]:
 
 
 def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
-             site_url: str | None, cache: Cache, sources: Sources) -> list[_Output]:
+             site_url: str | None, cache: Cache, sources: Sources,
+             fresh: bool = False) -> list[_Output]:
     """Every file of the site, in the plan's order, then assets and data files.
 
     The files that are not pages may be made in another process (:class:`_Elsewhere`),
     so what they keep in the cache (a journey's part of the search index and of
-    journeys.json, the posters' font) goes through a cache of their own (``kept``)."""
+    journeys.json, the posters' font) goes through a cache of their own (``kept``).
+    ``fresh`` makes those parts again (``build --clean``)."""
     kept = cache.twin()
     outputs = [_Output(page.path, _never, page=page, listing=page.listing) for page in plan]
     for rel, path in theme.static_files().items():
@@ -450,10 +453,12 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
     outputs += [
         _Output(".nojekyll", lambda ws, reads: b""),
         _Output("journeys.json", lambda ws, reads: data_files.compiled_model(
-            ws, JourneyParts(kept, sources, data_files.PART_KIND)), listing=True),
+            ws, JourneyParts(kept, sources, data_files.PART_KIND, reuse=not fresh)),
+                listing=True),
     ]
     # the index's files are made together, once per render
-    index = search.IndexFiles(JourneyParts(kept, sources, search.PART_KIND, JSON))
+    index = search.IndexFiles(JourneyParts(kept, sources, search.PART_KIND, JSON,
+                                           reuse=not fresh))
     outputs += [_Output(path, index.maker(path), listing=True) for path in search.paths(ws)]
     outputs += [_Output(f"schema/{kind}.schema.json",
                         lambda ws, reads, kind=kind: schema.dumps(kind).encode("utf-8"))
