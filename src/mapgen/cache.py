@@ -208,7 +208,8 @@ class Cache:
         of the disk (a page's thousand pieces, say): the names whose parts are unchanged."""
         found: dict[str, tuple[tuple[str, ...], Any]] = {}
         with self._lock:
-            for (known_kind, name), (key, reads, value) in self._memory.items():
+            kept = self._memory.items() if self.keeps(kind) else ()  # a preview keeps
+            for (known_kind, name), (key, reads, value) in kept:  # 10,000s of other rows
                 if known_kind == kind and name.startswith(prefix) and \
                         key == sources.key(name, reads):
                     found[name] = (reads, value)

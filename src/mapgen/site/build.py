@@ -248,6 +248,7 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     outputs = _outputs(ws, theme, site_pages.plan(ws), site_url, cache, sources,
                        fresh=fresh_diagrams)
     files, todo = _reused(outputs, past, sources)
+
     def is_later(output: _Output) -> bool:
         return defer and (output.listing or output.download)
 

@@ -335,14 +335,13 @@ class _Index:
                 self._write_block()
 
     def _write_block(self) -> None:
-        number = (self.count - 1) // BLOCK
+        number = max(self.count - 1, 0) // BLOCK  # an index of no entries has one block
         self.blocks[f"{FOLDER}/e{number}.js"] = _script(f"e{number}", self.block)
         self.block = []
 
     def files(self) -> dict[str, bytes]:
         if self.block or not self.count:
-            number = self.count // BLOCK
-            self.blocks[f"{FOLDER}/e{number}.js"] = _script(f"e{number}", self.block)
+            self._write_block()
         buckets = bucket_count(self.count)
         shards: list[dict[str, list[str]]] = [{} for _ in range(buckets)]
         for term in sorted(set(self.in_title) | set(self.in_text)):
