@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_example, with_custom_dir
+from conftest import REPO, copy_example, with_custom_dir
 from mapgen import diagrams
 from mapgen.cache import Cache
 from mapgen.diagrams.engine import Engine
@@ -28,6 +28,9 @@ from mapgen.site import search
 from mapgen.site.output import MANIFEST
 from mapgen.site.build import Deferred
 from mapgen.workspace import read_workspace
+
+sys.path.insert(0, str(REPO / "bench"))
+from corpus import write_corpus  # noqa: E402  (bench/corpus.py: the benchmark's journeys)
 
 SUMMARY = re.compile(r"(\d+) of (\d+) pages? rendered, (\d+) diagrams? drawn \((\d+) laid out, "
                      r"(\d+) cached, (\d+) charts\), (\d+) files? written")
@@ -169,6 +172,70 @@ def test_one_changed_journey_makes_only_its_part_of_the_index_and_journeys_json(
     for kind in (search.PART_KIND, data_files.PART_KIND):
         assert sorted(name for name, *_ in kept.rows(kind, "")) == sorted(
             read_workspace(root).workspace.journeys)
+
+
+def test_a_rebuild_stages_only_files_whose_bytes_changed(tmp_path, monkeypatch):
+    """A one-journey change makes the whole search index again; only the few of its
+    files whose bytes differ are written, and a file edited by hand in the site is
+    written again even though it was made with the same bytes as before."""
+    from mapgen.site import output
+
+    root = write_corpus(40, tmp_path / "corpus")  # an index of 85 files
+    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
+    build_here(root)
+    staged: list[str] = []
+    write_file = output.write_file
+    monkeypatch.setattr(output, "write_file", lambda path, data: (
+        staged.append(path.as_posix()) or write_file(path, data)))
+    index_files = {p for p in manifest(root / "site") if p.startswith("assets/search/")}
+    before = snapshot(root / "site")
+    journey = root / "specs/journeys/j0000.yml"
+    journey.write_text(journey.read_text("utf-8").replace(
+        "Step 1 of awareness in journey 0", "Spots the cashback ad"), "utf-8")
+    build_here(root)
+    after = snapshot(root / "site")
+    changed = {p for p in index_files if after[p][2] != before[p][2]}
+    assert changed and len(changed) < len(index_files) / 4
+    written = {p.split("/next/", 1)[1] for p in staged if "/next/" in p}
+    assert written & index_files == changed
+    assert all(after[p] == before[p] for p in index_files - changed), "same inode"
+
+    edited = root / "site/assets/search/meta.js"
+    edited.write_text("// edited by hand\n", "utf-8")
+    staged.clear()
+    build_here(root)
+    assert edited.read_bytes() == before["assets/search/meta.js"][2]
+
+
+def test_a_cached_read_validates_a_journey_only_when_it_is_looked_up(tmp_path,
+                                                                      monkeypatch):
+    """Read back from the cache, a journey keeps its summary and findings as found, and
+    is validated again from its document only when looked up whole: a build after a
+    one-journey change validates that journey alone."""
+    from mapgen import workspace
+
+    root = copy_example(tmp_path)
+    first = read_workspace(root, Cache(root / ".mapgen-cache"))
+    validated: list[str] = []
+    check = workspace.check_spec_file
+    monkeypatch.setattr(workspace, "check_spec_file", lambda kind, path, doc: (
+        validated.append(f"{kind}/{path.stem}") or check(kind, path, doc)))
+    again = read_workspace(root, Cache(root / ".mapgen-cache"))
+    assert not [v for v in validated if v.startswith("journeys/")], "the rules use summaries"
+    validated.clear()
+    assert again.findings == first.findings
+    assert again.workspace.summaries == first.workspace.summaries
+    assert again.workspace.journeys["first-purchase"] == first.workspace.journeys[
+        "first-purchase"]
+    assert again.workspace.journeys["first-purchase"] is not None
+    assert validated == ["journeys/first-purchase"], "once, however often looked up"
+
+    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
+    build_here(root)
+    rename_first_step(root, "first-purchase", "Spots the cashback ad on Instagram")
+    validated.clear()
+    build_here(root)
+    assert [v for v in validated if v.startswith("journeys/")] == ["journeys/first-purchase"]
 
 
 def test_a_change_the_overview_shows_redraws_the_overview(tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ import pickle
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -147,11 +147,17 @@ class Specs(Mapping[str, T], Generic[T]):
     """
 
     def __init__(self, unpacked: Unpacked | None = None) -> None:
-        self._packed: dict[str, bytes] = {}
+        self._packed: dict[str, bytes | Callable[[], bytes]] = {}
         self._unpacked = unpacked if unpacked is not None else Unpacked()
         self._summaries: dict[str, object] = {}
+        self._lock = threading.Lock()
 
-    def add(self, ident: str, packed: bytes, summary: object = None) -> None:
+    def add(self, ident: str, packed: bytes | Callable[[], bytes],
+            summary: object = None) -> None:
+        """Add a spec, packed; or a function that packs it, for a spec not validated yet
+        (one read back from the cache, see :class:`mapgen.workspace.SpecFile`): called
+        when the spec is first looked up, so a build that looks up one journey of 1000
+        validates one."""
         self._packed[ident] = packed
         if summary is not None:
             self._summaries[ident] = summary
@@ -165,7 +171,13 @@ class Specs(Mapping[str, T], Generic[T]):
         return self._summaries if len(self._summaries) == len(self._packed) else None
 
     def __getitem__(self, ident: str) -> T:
-        return self._unpacked(self._packed[ident])  # KeyError for an unknown id
+        packed = self._packed[ident]  # KeyError for an unknown id
+        if not isinstance(packed, bytes):
+            with self._lock:  # validated once, by the first thread to look it up
+                packed = self._packed[ident]
+                if not isinstance(packed, bytes):
+                    packed = self._packed[ident] = packed()
+        return self._unpacked(packed)
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._packed

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -753,6 +753,25 @@ class JourneySummary:
                                for step in stage.steps for tp in step.touchpoints})),
             tuple(p.severity for step in steps for p in step.pain_points),
             tuple((o.status, o.priority) for step in steps for o in step.opportunities))
+
+    def to_data(self) -> list:
+        """The summary as JSON data, kept in the cache beside its file (see
+        :meth:`from_data`): a journey read back from there is not validated again until
+        it is looked up whole."""
+        values = [getattr(self, f.name) for f in fields(self)]
+        return [sorted(v) if isinstance(v, frozenset) else v for v in values]
+
+    @classmethod
+    def from_data(cls, data: list) -> JourneySummary:
+        """The summary :meth:`to_data` gave; ValueError or TypeError when it is not one."""
+        (ident, title, status, personas, stages, channels, funnel, steps, touchpoints,
+         pain_points, critical_or_high, opportunities, cells, severities, kinds) = data
+        if not all(isinstance(v, str) for v in (ident, title, status, cells)):
+            raise ValueError("not a journey summary")
+        return cls(ident, title, status, tuple(personas), tuple(map(tuple, stages)),
+                   frozenset(channels), bool(funnel), steps, touchpoints, pain_points,
+                   critical_or_high, opportunities, cells, tuple(severities),
+                   tuple(map(tuple, kinds)))
 
     def touchpoint_cells(self) -> list[tuple[str, str | None]]:
         """(channel, phase or None) of each place it has touchpoints, sorted."""

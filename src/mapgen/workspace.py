@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import re
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,6 +268,10 @@ class SpecFile:
     them; "" when it could not be read). The document's positions are only needed to
     place a finding: they are kept as JSON text (see :func:`_document_data`) and decoded
     when asked for, so a workspace of thousands of files holds no positions in memory.
+
+    A file read back from the cache (see :meth:`read_back`) keeps its id, summary and
+    findings as they were found, and its spec is validated again from the document only
+    when it is first looked up: a build after a one-journey change validates one journey.
     """
 
     def __init__(self, file: str, document: Document | bytes | None, item: Spec | None,
@@ -276,14 +280,51 @@ class SpecFile:
         #: The spec's id, and the spec packed (see :mod:`mapgen.compact`): a reading
         #: worker sends these bytes back, and the workspace keeps them as they are.
         self.id = item.id if item is not None else None
-        self.packed = compact.pack(item) if item is not None else None
+        self._packed = compact.pack(item) if item is not None else None
         #: A journey's summary (see :class:`~mapgen.model.JourneySummary`), else None.
         self.summary = JourneySummary.of(item) if isinstance(item, Journey) else None
         #: What reading the file found, and what checking its document's shape found.
         self.loading, self.shape = loading, shape
         self.parsed = document is not None
-        self._document = _document_data(document, loading) if isinstance(
+        self._document = _document_data(document) if isinstance(
             document, Document) else document
+        #: (kind, path) to validate the document again with, for a file read back.
+        self._source: tuple[str, Path] | None = None
+
+    @classmethod
+    def read_back(cls, file: str, digest: str, head: dict, document: bytes | None,
+                  kind: str, path: Path) -> SpecFile:
+        """What :func:`_spec_codec` kept: ``head`` holds what validating gave but the
+        spec (its id, summary and findings), ``document`` the document's data."""
+        spec = cls(file, document, None, tuple(map(Finding.from_data, head["loading"])),
+                   tuple(map(Finding.from_data, head["shape"])), digest)
+        if head["id"] is not None and document:
+            spec.id, spec._source = str(head["id"]), (kind, path)
+            spec.summary = JourneySummary.from_data(head["summary"]) if head[
+                "summary"] is not None else None
+        return spec
+
+    @property
+    def packed(self) -> bytes | Callable[[], bytes] | None:
+        """The spec packed; for a file read back, a function that validates and packs
+        it (see :meth:`mapgen.compact.Specs.add`); None when the file holds no spec."""
+        return self._validated if self._packed is None and self._source else self._packed
+
+    def _validated(self) -> bytes:
+        if self._packed is None:
+            kind, path = self._source
+            item, _ = check_spec_file(kind, path, self.document)
+            if item is None or item.id != self.id:  # the same code, the same bytes
+                raise RuntimeError(f"{self.file}: validated apart from the cache's record")
+            self._packed = compact.pack(item)
+        return self._packed
+
+    def head(self) -> dict:
+        """What validating the file gave but the spec, as JSON data (see
+        :meth:`read_back`)."""
+        return {"loading": [f.to_data() for f in self.loading],
+                "shape": [f.to_data() for f in self.shape], "id": self.id,
+                "summary": self.summary.to_data() if self.summary else None}
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -295,17 +336,16 @@ class SpecFile:
         return _document_from(self.file, self._document) if self._document else None
 
 
-def _document_data(doc: Document, findings: tuple[Finding, ...] = ()) -> bytes:
-    """A document as JSON: its data, its positions as JSON text of their own (decoded only
-    when a finding needs a place), and what loading the file found."""
+def _document_data(doc: Document) -> bytes:
+    """A document as JSON: its data, and its positions as JSON text of their own (decoded
+    only when a finding needs a place)."""
     def positions(table: dict) -> str:
         return json.dumps([[list(path), *place] for path, place in table.items()],
                           separators=(",", ":"), ensure_ascii=False)
 
     # DATA, not JSON: YAML may hold .inf and .nan, which strict JSON refuses
     return _compressed({"data": doc.data, "values": positions(doc.values),
-                        "keys": positions(doc.keys),
-                        "findings": [f.to_data() for f in findings]})
+                        "keys": positions(doc.keys)})
 
 
 def _compressed(stored: dict) -> bytes:
@@ -352,21 +392,18 @@ class _Positions(Mapping[tuple, tuple[int, int]]):
 
 
 def _spec_codec(kind: str, path: Path, shown: str, key: str) -> Codec:
-    """A parsed spec file as data: its document and what loading it found. The model and
-    the findings about its shape are made again from the document when it is read back
-    (a tenth of the cost of parsing YAML), so they always come from today's code."""
+    """A parsed spec file as data: what validating it found (its id, summary and
+    findings; the key names the code that validated it), then its document. The spec
+    itself is made again from the document when first looked up (see :class:`SpecFile`):
+    the cache holds data only."""
     def encode(spec: SpecFile) -> bytes:
-        if spec._document is None:
-            return _compressed({"findings": [f.to_data() for f in spec.loading]})
-        return spec._document
+        head = _compressed(spec.head())
+        return len(head).to_bytes(4, "big") + head + (spec._document or b"")
 
     def decode(data: bytes) -> SpecFile:
-        stored = _decompressed(data)
-        loading = tuple(Finding.from_data(f) for f in stored["findings"])
-        if "data" not in stored:
-            return SpecFile(shown, None, None, loading, (), key)
-        item, shape = check_spec_file(kind, path, _document_from(shown, stored))
-        return SpecFile(shown, data, item, loading, tuple(shape), key)
+        size = int.from_bytes(data[:4], "big")
+        return SpecFile.read_back(shown, key, _decompressed(data[4:4 + size]),
+                                  data[4 + size:] or None, kind, path)
 
     return Codec(encode, decode, compressed=True)
 

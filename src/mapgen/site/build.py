@@ -157,7 +157,7 @@ def build(ws: Workspace, options: BuildOptions,
                                cache.get(SEEN, seen_as, SEEN, JSON))
     engine = get_engine(options.engine or ws.config.engine, jobs=options.jobs)
     try:
-        with folder.staging() as staging:
+        with folder.staging(reuse=not options.clean) as staging:
             site = render_site(ws, engine, cache, options.site_url, progress,
                                past={} if options.clean else folder.intact(),
                                staging=staging, fresh_diagrams=options.clean)
@@ -340,7 +340,7 @@ class _Elsewhere:
                                    initializer=_adopt, initargs=(ws, outputs, staging))
         return cls(pool, outputs)
 
-    def collect(self, made: Callable[[_Output, tuple[str, ...], Staged], Made],
+    def collect(self, made: Callable[[_Output, tuple[str, ...], Staged | None], Made],
                 wait: bool = False) -> None:
         """Stage what came back (all of it, waiting for the rest, with ``wait``)."""
         while self.waiting and (wait or self.waiting[0][1].done()):
@@ -372,7 +372,7 @@ def _adopt(ws: Workspace, outputs: list[_Output], staging: FileStore) -> None:
     _adopted = (ws, outputs, staging)
 
 
-def _make_adopted(start: int, count: int) -> list[tuple[tuple[str, ...], Staged]]:
+def _make_adopted(start: int, count: int) -> list[tuple[tuple[str, ...], Staged | None]]:
     """(what it read, where it was staged) of each adopted output from ``start``, ``count``
     of them: the files go to the staging folder from here, not through the pipe."""
     assert _adopted is not None, "only in a process started by _Elsewhere"

@@ -27,6 +27,7 @@ import errno
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -140,9 +141,15 @@ class OutputFolder:
 
     def intact(self) -> dict[str, Made]:
         """The files of the last build that are still as it wrote them."""
+        intact = self._intact_digests()
+        return {rel: Made(key, tuple(reads)) for rel, (key, reads, _)
+                in self.entries.items() if rel in intact}
+
+    def _intact_digests(self) -> dict[str, str]:
+        """The digest of each file of the last build that is still as it wrote it."""
         on_disk = self._digests()
-        return {rel: Made(key, tuple(reads)) for rel, (key, reads, written)
-                in self.entries.items() if on_disk.get(rel) == written}
+        return {rel: written for rel, (_, _, written) in self.entries.items()
+                if on_disk.get(rel) == written}
 
     def _digests(self) -> dict[str, str]:
         if self._on_disk is None:
@@ -175,8 +182,10 @@ class OutputFolder:
                     continue
         return out
 
-    def staging(self) -> Staging:
-        return Staging(self.path)
+    def staging(self, reuse: bool = True) -> Staging:
+        """A staging folder for the next site; with ``reuse``, one that stages no file
+        whose bytes the folder's intact file already has (see :meth:`Staging.put`)."""
+        return Staging(self.path, self._intact_digests() if reuse else {})
 
     def publish(self, files: Mapping[str, Made], staging: Staging) -> WriteReport:
         """Make the folder hold ``files`` (and every foreign file), in one step."""
@@ -245,8 +254,9 @@ class FileStore(Protocol):
     """Where the files of a site go as they are made: a build's :class:`Staging`, or the
     folder a live preview keeps its sites in (``mapgen.serve.Kept``)."""
 
-    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged:
-        """Keep the file made for site path ``rel``: its bytes, or its pieces as made."""
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged | None:
+        """Keep the file made for site path ``rel``: its bytes, or its pieces as made.
+        None: the output folder has this file already, with these bytes."""
 
 
 class Staging:
@@ -258,7 +268,10 @@ class Staging:
     exit (its mark last), whether the build succeeded or not.
     """
 
-    def __init__(self, site_dir: Path):
+    def __init__(self, site_dir: Path, published: Mapping[str, str] | None = None):
+        """``published``: site path -> the digest of the file the output folder holds
+        there now, as the last build wrote it."""
+        self.published = published or {}
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         self.container = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir),
                                                dir=site_dir.parent))
@@ -268,26 +281,37 @@ class Staging:
         #: The folders made so far (a site of 1000 journeys puts 2,900 files in a few).
         self._folders: set[Path] = {self.folder}
 
-    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged:
-        """Write ``rel``: its bytes, or its pieces as they are made."""
-        path = self.folder / rel
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged | None:
+        """Write ``rel``: its bytes, or its pieces as they are made. Bytes the published
+        file has already are not written (None): publishing keeps that file. A one-journey
+        change remakes the whole search index, 873 files at 1000 journeys, and a handful
+        of them differ."""
+        if isinstance(data, bytes) and self.published.get(rel) == digest(data):
+            return None
+        path = self._place(rel)
         write_file(path, data)
         os.chmod(path, 0o644)
         return Staged(path)
 
     def link(self, source: Path, rel: str) -> None:
         """Put the file at ``source`` in the next site as it is (same inode, same time)."""
-        target = self.folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
+        target = self._place(rel)
+        mode = os.lstat(source).st_mode
+        if stat.S_ISLNK(mode):
             os.symlink(os.readlink(source), target)
-        elif source.is_dir():
+        elif stat.S_ISDIR(mode):
             target.mkdir(exist_ok=True)
         else:
             os.link(source, target)
+
+    def _place(self, rel: str) -> Path:
+        """Where ``rel`` goes in the next site, its folder made (once: a site of 1000
+        journeys puts 2,900 files in a few folders)."""
+        path = self.folder / rel
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        return path
 
     def publish_as(self, site_dir: Path) -> None:
         """Put the next site in the place of ``site_dir`` in one step."""
@@ -350,12 +374,22 @@ def _safe_rel(rel: object) -> bool:
 # --- the folder ----------------------------------------------------------------------------
 
 def _files_in(folder: Path) -> Iterator[str]:
-    """Every file, link and empty folder under ``folder`` (relative), but the manifest."""
-    for path in folder.rglob("*"):
-        rel = path.relative_to(folder).as_posix()
-        if rel == MANIFEST:
-            continue
-        if path.is_symlink() or not path.is_dir() or not any(path.iterdir()):
+    """Every file, link and empty folder under ``folder`` (relative), but the manifest.
+    Every build that writes lists the whole output folder, so its entries' types are
+    taken from the folder listing, not asked of each file again."""
+    waiting = [""]
+    while waiting:
+        rel = waiting.pop()
+        with os.scandir(folder / rel) as entries:
+            empty = True
+            for entry in entries:
+                empty = False
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    waiting.append(name)
+                elif name != MANIFEST:
+                    yield name
+        if empty and rel:
             yield rel
 
 
