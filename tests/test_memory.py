@@ -95,6 +95,44 @@ def test_the_listings_of_every_journey_hold_none_of_them_whole(tmp_path, monkeyp
     assert _journeys_alive() <= 4
 
 
+def test_cards_and_appearances_come_from_summaries_and_unpack_no_journey(tmp_path,
+                                                                        monkeypatch):
+    """The home page's cards and a persona's journeys show what the summaries hold: at
+    10,000 journeys each look into a journey would unpack it again. What they show is
+    what the journeys give; a theme asking for more has the journey looked up."""
+    ws = read_workspace(copy_example(tmp_path)).workspace
+    looked_up: list[str] = []
+    getitem = compact.Specs.__getitem__
+    monkeypatch.setattr(compact.Specs, "__getitem__", lambda specs, ident: (
+        specs is ws.journeys and looked_up.append(ident)) or getitem(specs, ident))
+
+    cards = [(c.journey.id, c.journey.title, c.journey.status, len(c.journey.stages),
+              len(c.steps), [p.id for p in c.personas], c.averages, c.open_pains,
+              c.scale_min, c.scale_max) for c in site_pages.journey_cards(ws)]
+    shown = {persona: [(a.journey.id, a.journey.title, a.scores, a.view.scale_min,
+                        a.view.scale_max) for a in site_pages.appearances(ws, ws.personas[persona])]
+             for persona in ws.personas}
+    assert looked_up == []
+
+    views = {jid: site_pages.JourneyView.of(ws, journey) for jid, journey in ws.journeys.items()}
+    assert cards == [(jid, v.journey.title, v.journey.status, len(v.journey.stages),
+                      len(v.steps), [p.id for p in v.personas], v.averages, v.open_pains,
+                      v.scale_min, v.scale_max) for jid, v in views.items()]
+    assert any((low, high) != (-2, 2) for *_, low, high in cards), "a journey's own scale"
+    assert shown == {persona: [(jid, v.journey.title,
+                                tuple(s.scores.get(persona) for s in v.steps),
+                                v.scale_min, v.scale_max)
+                               for jid, v in views.items() if persona in v.journey.personas]
+                     for persona in ws.personas}
+    assert any(shown.values())
+    looked_up.clear()
+    card = next(iter(site_pages.journey_cards(ws)))
+    assert [stage.id for stage, _ in card.stages] == [
+        stage.id for stage in ws.journeys[card.journey.id].stages]
+    assert card.steps[0].step == views[card.journey.id].steps[0].step
+    assert looked_up and set(looked_up) == {card.journey.id}
+
+
 def test_a_page_goes_to_its_file_in_parts_and_reads_the_same(tmp_path, monkeypatch):
     whole, parts = copy_example(tmp_path / "whole"), copy_example(tmp_path / "parts")
     _build(whole)

@@ -11,6 +11,7 @@ unused items) are in :mod:`mapgen.validate`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -247,6 +248,12 @@ class EmotionScale(Spec):
     @property
     def scores(self) -> range:
         return range(self.min, self.max + 1)
+
+    def scored(self, emotions: Mapping[str, int | str]) -> dict[str, int]:
+        """Each persona's emotion (a score or a label) as a score on this scale; a label
+        the scale does not have gives none."""
+        scores = {p: self.score_of(e) for p, e in emotions.items()}
+        return {p: score for p, score in scores.items() if score is not None}
 
 
 class Channel(Spec):
@@ -604,15 +611,17 @@ class Step(Spec):
         reader of emotions (pages, charts, diff, export) asks here, never reads ``emotion``.
         A single score or label is every taking-part persona's; a label the scale does not
         have gives no score (the validator reports it)."""
-        taking_part = self.taking_part(personas)
+        return scale.scored(self.emotions(personas))
+
+    def emotions(self, personas: tuple[str, ...]) -> dict[str, int | str]:
+        """The emotion written for each persona taking part: a score or a label, as
+        written (:meth:`scores` reads them on a scale)."""
         if self.emotion is None:
             return {}
+        taking_part = self.taking_part(personas)
         if isinstance(self.emotion, dict):
-            written = {p: e for p, e in self.emotion.items() if p in taking_part}
-        else:
-            written = dict.fromkeys(taking_part, self.emotion)
-        scores = {p: scale.score_of(e) for p, e in written.items()}
-        return {p: score for p, score in scores.items() if score is not None}
+            return {p: e for p, e in self.emotion.items() if p in taking_part}
+        return dict.fromkeys(taking_part, self.emotion)
 
 
 class Stage(Spec):
@@ -693,6 +702,12 @@ class Journey(Spec):
     def step_ids(self) -> tuple[str, ...]:
         return tuple(step.id for step in self.steps)
 
+    def open_pain_points(self) -> list[PainPoint]:
+        """Pain points that no finished (``done``) opportunity addresses."""
+        done = {ref for s in self.steps for o in s.opportunities if o.status == "done"
+                for ref in o.addresses}
+        return [p for s in self.steps for p in s.pain_points if not (p.id and p.id in done)]
+
     def next_steps(self, step: Step) -> tuple[str, ...]:
         """Where customers go after ``step``: its ``next``, else the following step."""
         if step.next is not None:
@@ -736,10 +751,20 @@ class JourneySummary:
     severities: tuple[str, ...]
     #: The (status, priority) of each opportunity, in the journey's order.
     opportunity_kinds: tuple[tuple[str, str], ...]
+    lang: str | None
+    dir: str | None
+    #: Its own emotion scale, when it has one (else the site's).
+    emotion_scale: EmotionScale | None
+    #: Pain points no finished opportunity addresses (:meth:`Journey.open_pain_points`).
+    open_pains: int
+    #: The emotions written at each step (:meth:`Step.emotions`), as JSON text: one
+    #: string, read on a scale by :meth:`step_scores`.
+    emotions: str
 
     @classmethod
     def of(cls, journey: Journey) -> JourneySummary:
         steps = journey.steps
+        emotions = [step.emotions(journey.personas) for step in steps]
         return cls(
             journey.id, journey.title, journey.status, tuple(journey.personas),
             tuple((stage.id, stage.name) for stage in journey.stages),
@@ -752,26 +777,38 @@ class JourneySummary:
             "\n".join(sorted({f"{tp.channel}\t{stage.phase or ''}" for stage in journey.stages
                                for step in stage.steps for tp in step.touchpoints})),
             tuple(p.severity for step in steps for p in step.pain_points),
-            tuple((o.status, o.priority) for step in steps for o in step.opportunities))
+            tuple((o.status, o.priority) for step in steps for o in step.opportunities),
+            journey.lang, journey.dir, journey.emotion_scale, len(journey.open_pain_points()),
+            json.dumps(emotions, ensure_ascii=False, separators=(",", ":")))
+
+    def step_scores(self, scale: EmotionScale) -> list[dict[str, int]]:
+        """Each step's score per persona taking part, read on ``scale`` (the journey's),
+        as :meth:`Step.scores` gives them."""
+        return [scale.scored(emotions) for emotions in json.loads(self.emotions)]
 
     def to_data(self) -> list:
         """The summary as JSON data, kept in the cache beside its file (see
         :meth:`from_data`): a journey read back from there is not validated again until
         it is looked up whole."""
         values = [getattr(self, f.name) for f in fields(self)]
-        return [sorted(v) if isinstance(v, frozenset) else v for v in values]
+        return [sorted(v) if isinstance(v, frozenset) else
+                v.model_dump(mode="json") if isinstance(v, EmotionScale) else v
+                for v in values]
 
     @classmethod
     def from_data(cls, data: list) -> JourneySummary:
         """The summary :meth:`to_data` gave; ValueError or TypeError when it is not one."""
         (ident, title, status, personas, stages, channels, funnel, steps, touchpoints,
-         pain_points, critical_or_high, opportunities, cells, severities, kinds) = data
-        if not all(isinstance(v, str) for v in (ident, title, status, cells)):
+         pain_points, critical_or_high, opportunities, cells, severities, kinds, lang,
+         direction, scale, open_pains, emotions) = data
+        if not all(isinstance(v, str) for v in (ident, title, status, cells, emotions)):
             raise ValueError("not a journey summary")
         return cls(ident, title, status, tuple(personas), tuple(map(tuple, stages)),
                    frozenset(channels), bool(funnel), steps, touchpoints, pain_points,
                    critical_or_high, opportunities, cells, tuple(severities),
-                   tuple(map(tuple, kinds)))
+                   tuple(map(tuple, kinds)), lang, direction,
+                   EmotionScale.model_validate(scale) if scale is not None else None,
+                   open_pains, emotions)
 
     def touchpoint_cells(self) -> list[tuple[str, str | None]]:
         """(channel, phase or None) of each place it has touchpoints, sorted."""

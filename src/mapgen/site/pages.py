@@ -234,14 +234,20 @@ class _Ref:
 
 class JourneyRef(_Ref):
     """A journey in a listing: ``id``, ``title``, ``status``, ``lang`` and ``dir`` kept,
-    the rest looked up."""
+    and how many ``stages`` it has (the stages themselves looked up); the rest looked up.
+    Made from a journey or from its :class:`~mapgen.model.JourneySummary`."""
 
-    __slots__ = ("id", "title", "status", "lang", "dir", "_journeys")
+    __slots__ = ("id", "title", "status", "lang", "dir", "_stage_count", "_journeys")
 
-    def __init__(self, journey: Journey, journeys: Mapping[str, Journey]):
+    def __init__(self, journey: Journey | JourneySummary, journeys: Mapping[str, Journey]):
         self.id, self.title, self.status = journey.id, journey.title, journey.status
         self.lang, self.dir = journey.lang, journey.dir
+        self._stage_count = len(journey.stages)
         self._journeys = journeys
+
+    @property
+    def stages(self) -> Counted:
+        return Counted(self._stage_count, lambda: self._whole().stages)
 
     def _whole(self) -> Journey:
         return self._journeys[self.id]
@@ -280,6 +286,23 @@ class StepRef(_Ref):
 
     def _identity(self) -> tuple:
         return (self._journey.id, self.id)
+
+
+class Counted(Sequence[T]):
+    """A sequence whose length is known ahead (from a summary): ``| length`` costs
+    nothing, and its items are looked up (``whole()``) only when one is asked for."""
+
+    def __init__(self, count: int, whole: Callable[[], Sequence[T]]):
+        self._count, self._whole = count, whole
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self._whole()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._whole())
 
 
 class Lazy:
@@ -431,10 +454,9 @@ class JourneyView:
         for stage in journey.stages:
             for step in stage.steps:
                 scores = step.scores(journey.personas, scale)
-                average = sum(scores.values()) / len(scores) if scores else None
-                steps.append(StepView(step, stage.id, scores, average))
-        return cls(journey, tuple(ws.personas[p] for p in journey.personas if p in ws.personas),
-                   tuple(steps), len(open_pain_points(journey)), scale.min, scale.max)
+                steps.append(StepView(step, stage.id, scores, _average(scores)))
+        return cls(journey, _personas_of(ws, journey), tuple(steps),
+                   len(journey.open_pain_points()), scale.min, scale.max)
 
     @property
     def averages(self) -> list[float | None]:
@@ -450,15 +472,62 @@ class JourneyView:
         return out
 
 
-def open_pain_points(journey: Journey) -> list[PainPoint]:
-    """Pain points that no finished (``done``) opportunity addresses."""
-    done = {ref for s in journey.steps for o in s.opportunities if o.status == "done"
-            for ref in o.addresses}
-    return [p for s in journey.steps for p in s.pain_points if not (p.id and p.id in done)]
+def _personas_of(ws: Workspace, journey: Journey | JourneySummary) -> tuple[Persona, ...]:
+    return tuple(ws.personas[p] for p in journey.personas if p in ws.personas)
 
 
-def journey_cards(ws: Workspace) -> Listed[JourneyView]:
-    return Listed(ws.journeys, list(ws.journeys), lambda journey: JourneyView.of(ws, journey))
+def _average(scores: dict[str, int]) -> float | None:
+    """The personas' average score at a step (None: no persona has one)."""
+    return sum(scores.values()) / len(scores) if scores else None
+
+
+@dataclass(frozen=True)
+class JourneyCard:
+    """A journey as the home page and a persona's page show it, made from its summary
+    (:class:`~mapgen.model.JourneySummary`), so making the cards of 10,000 journeys
+    unpacks none: ``journey`` (a :class:`JourneyRef`), ``personas``, ``scores`` and
+    ``averages`` of each step, ``open_pains``, ``scale_min``, ``scale_max``, and
+    ``steps``, whose length is known.
+    Anything else a template asks of it, and the steps themselves, come from the
+    journey's :class:`JourneyView`, made then."""
+
+    journey: JourneyRef
+    personas: tuple[Persona, ...]
+    #: Each step's score per persona taking part.
+    scores: tuple[dict[str, int], ...]
+    open_pains: int
+    scale_min: int
+    scale_max: int
+    _ws: Workspace
+
+    @classmethod
+    def of(cls, ws: Workspace, summary: JourneySummary) -> JourneyCard:
+        scale = ws.scale_of(summary)
+        scores = tuple(summary.step_scores(scale))
+        return cls(JourneyRef(summary, ws.journeys), _personas_of(ws, summary), scores,
+                   summary.open_pains, scale.min, scale.max, ws)
+
+    @property
+    def averages(self) -> list[float | None]:
+        """Each step's average score, as :class:`JourneyView` has them."""
+        return [_average(scores) for scores in self.scores]
+
+    @property
+    def steps(self) -> Counted[StepView]:
+        return Counted(len(self.scores), lambda: self._view().steps)
+
+    def _view(self) -> JourneyView:
+        return JourneyView.of(self._ws, self._ws.journeys[self.journey.id])
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._view(), name)
+
+
+def journey_cards(ws: Workspace) -> Listed[JourneyCard]:
+    summaries = ws.summaries
+    return Listed(summaries, list(summaries), lambda summary: JourneyCard.of(ws, summary))
 
 
 def figures(ws: Workspace) -> list[tuple[str, int]]:
@@ -474,18 +543,21 @@ def figures(ws: Workspace) -> list[tuple[str, int]]:
 class Appearance:
     """A persona in one journey: their score at each step."""
 
-    journey: Journey
-    view: JourneyView
+    journey: JourneyRef
+    view: JourneyCard
     scores: tuple[int | None, ...]
 
 
 def appearances(ws: Workspace, persona: Persona) -> Listed[Appearance]:
-    def appearance(journey: Journey) -> Appearance:
-        view = JourneyView.of(ws, journey)
-        return Appearance(journey, view, tuple(s.scores.get(persona.id) for s in view.steps))
+    """The journeys ``persona`` takes, each made from its summary (see
+    :class:`JourneyCard`)."""
+    def appearance(summary: JourneySummary) -> Appearance:
+        card = JourneyCard.of(ws, summary)
+        return Appearance(card.journey, card, tuple(s.get(persona.id) for s in card.scores))
 
-    ids = [jid for jid, journey in ws.summaries.items() if persona.id in journey.personas]
-    return Listed(ws.journeys, ids, appearance)
+    summaries = ws.summaries
+    ids = [jid for jid, journey in summaries.items() if persona.id in journey.personas]
+    return Listed(summaries, ids, appearance)
 
 
 @dataclass(frozen=True, slots=True)  # a listing holds many
