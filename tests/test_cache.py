@@ -125,12 +125,17 @@ def test_packed_specs_never_reach_the_cache_on_disk(built):
 
 
 def _spec_parts(data: bytes) -> list[bytes]:
-    """A spec row's two parts, each JSON compressed: what validating found, and the
-    document (see mapgen.workspace._spec_codec)."""
-    size = int.from_bytes(data[:4], "big")
-    head, document = zlib.decompress(data[4:4 + size]), zlib.decompress(data[4 + size:])
-    assert json.loads(head)["id"] and json.loads(document)["data"]
-    return [head, document]
+    """A spec row's three parts, each JSON compressed: what validating found, the
+    document's data and its positions (see mapgen.workspace._spec_codec)."""
+    parts = []
+    for _ in range(2):
+        size = int.from_bytes(data[:4], "big")
+        parts.append(zlib.decompress(data[4:4 + size]))
+        data = data[4 + size:]
+    parts.append(zlib.decompress(data))
+    head, document, positions = parts
+    assert json.loads(head)["id"] and json.loads(document) and json.loads(positions)["values"]
+    return parts
 
 
 def _inflated(data: bytes) -> list[bytes]:

@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mapgen import compact
 from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest
@@ -266,58 +267,46 @@ class SpecFile:
 
     ``file`` is its name as shown, ``digest`` names its bytes (and the code that read
     them; "" when it could not be read). The document's positions are only needed to
-    place a finding: they are kept as JSON text (see :func:`_document_data`) and decoded
-    when asked for, so a workspace of thousands of files holds no positions in memory.
+    place a finding: they are kept apart from its data, as JSON text (see
+    :func:`_document_parts`), and decoded when asked for, so a workspace of thousands of
+    files holds no positions in memory.
 
     A file read back from the cache (see :meth:`read_back`) keeps its id, summary and
-    findings as they were found, and its spec is validated again from the document only
-    when it is first looked up: a build after a one-journey change validates one journey.
+    findings as they were found, and its spec is validated again from the document's
+    data only when it is first looked up (:class:`_Later`): a build after a one-journey
+    change validates one journey.
     """
 
-    def __init__(self, file: str, document: Document | bytes | None, item: Spec | None,
-                 loading: tuple[Finding, ...], shape: tuple[Finding, ...], digest: str):
+    def __init__(self, file: str, document: Document | tuple[bytes, bytes] | None,
+                 item: Spec | None, loading: tuple[Finding, ...],
+                 shape: tuple[Finding, ...], digest: str):
         self.file, self.digest = file, digest
         #: The spec's id, and the spec packed (see :mod:`mapgen.compact`): a reading
-        #: worker sends these bytes back, and the workspace keeps them as they are.
+        #: worker sends these bytes back, and the workspace keeps them as they are. Read
+        #: back from the cache, a :class:`_Later` that packs it when first called.
         self.id = item.id if item is not None else None
-        self._packed = compact.pack(item) if item is not None else None
+        self.packed: bytes | _Later | None = compact.pack(item) if item is not None else None
         #: A journey's summary (see :class:`~mapgen.model.JourneySummary`), else None.
         self.summary = JourneySummary.of(item) if isinstance(item, Journey) else None
         #: What reading the file found, and what checking its document's shape found.
         self.loading, self.shape = loading, shape
         self.parsed = document is not None
-        self._document = _document_data(document) if isinstance(
-            document, Document) else document
-        #: (kind, path) to validate the document again with, for a file read back.
-        self._source: tuple[str, Path] | None = None
+        #: The document's data and its positions, each compressed JSON.
+        self._parts = _document_parts(document) if isinstance(document, Document) else document
 
     @classmethod
-    def read_back(cls, file: str, digest: str, head: dict, document: bytes | None,
-                  kind: str, path: Path) -> SpecFile:
+    def read_back(cls, file: str, digest: str, head: dict,
+                  document: tuple[bytes, bytes] | None, kind: str, path: Path) -> SpecFile:
         """What :func:`_spec_codec` kept: ``head`` holds what validating gave but the
-        spec (its id, summary and findings), ``document`` the document's data."""
+        spec (its id, summary and findings), ``document`` the document's two parts."""
         spec = cls(file, document, None, tuple(map(Finding.from_data, head["loading"])),
                    tuple(map(Finding.from_data, head["shape"])), digest)
-        if head["id"] is not None and document:
-            spec.id, spec._source = str(head["id"]), (kind, path)
+        if head["id"] is not None and document is not None:
+            spec.id = str(head["id"])
+            spec.packed = _Later(kind, path, file, spec.id, document[0])
             spec.summary = JourneySummary.from_data(head["summary"]) if head[
                 "summary"] is not None else None
         return spec
-
-    @property
-    def packed(self) -> bytes | Callable[[], bytes] | None:
-        """The spec packed; for a file read back, a function that validates and packs
-        it (see :meth:`mapgen.compact.Specs.add`); None when the file holds no spec."""
-        return self._validated if self._packed is None and self._source else self._packed
-
-    def _validated(self) -> bytes:
-        if self._packed is None:
-            kind, path = self._source
-            item, _ = check_spec_file(kind, path, self.document)
-            if item is None or item.id != self.id:  # the same code, the same bytes
-                raise RuntimeError(f"{self.file}: validated apart from the cache's record")
-            self._packed = compact.pack(item)
-        return self._packed
 
     def head(self) -> dict:
         """What validating the file gave but the spec, as JSON data (see
@@ -333,39 +322,60 @@ class SpecFile:
     @property
     def document(self) -> Document | None:
         """The document, decoded anew each time (it is seldom asked for)."""
-        return _document_from(self.file, self._document) if self._document else None
+        if self._parts is None:
+            return None
+        data, positions = self._parts
+        tables = _decompressed(positions)
+        return Document(self.file, _decompressed(data), _Positions(tables["values"]),
+                        _Positions(tables["keys"]))
 
 
-def _document_data(doc: Document) -> bytes:
-    """A document as JSON: its data, and its positions as JSON text of their own (decoded
+class _Later:
+    """A spec read back from the cache, not validated yet: validated from its document's
+    data when first looked up (see :meth:`mapgen.compact.Specs.add`), then kept packed.
+    It holds that data alone, compressed (some 800 bytes a journey): the findings are
+    known, so validating needs no positions."""
+
+    __slots__ = ("kind", "path", "file", "id", "data", "packed")
+
+    def __init__(self, kind: str, path: Path, file: str, ident: str, data: bytes):
+        self.kind, self.path, self.file, self.id, self.data = kind, path, file, ident, data
+        self.packed: bytes | None = None
+
+    def __call__(self) -> bytes:
+        if self.packed is None:
+            document = Document(self.file, _decompressed(self.data))
+            item, _ = check_spec_file(self.kind, self.path, document)
+            if item is None or item.id != self.id:  # the same code, the same bytes
+                raise RuntimeError(f"{self.file}: validated apart from the cache's record")
+            self.packed, self.data = compact.pack(item), b""
+        return self.packed
+
+
+def _document_parts(doc: Document) -> tuple[bytes, bytes]:
+    """A document as two compressed JSON texts: its data, and its positions (decoded
     only when a finding needs a place)."""
     def positions(table: dict) -> str:
         return json.dumps([[list(path), *place] for path, place in table.items()],
                           separators=(",", ":"), ensure_ascii=False)
 
     # DATA, not JSON: YAML may hold .inf and .nan, which strict JSON refuses
-    return _compressed({"data": doc.data, "values": positions(doc.values),
-                        "keys": positions(doc.keys)})
+    return _compressed(doc.data), _compressed({"values": positions(doc.values),
+                                               "keys": positions(doc.keys)})
 
 
-def _compressed(stored: dict) -> bytes:
+def _compressed(stored: object) -> bytes:
     """What a spec file gave, as kept in memory and in the cache: compressed JSON (a
     workspace of 10,000 journeys holds some 40 kB of positions for each)."""
     return zlib.compress(DATA.encode(stored), 1)
 
 
-def _decompressed(data: bytes) -> dict:
+def _decompressed(data: bytes) -> Any:
     """The inverse of :func:`_compressed`; ValueError for damaged bytes (a cache miss)."""
     try:
         return DATA.decode(zlib.decompress(data))
     except zlib.error as exc:
         raise ValueError(f"not a stored spec file: {exc}") from None
-
-
-def _document_from(file: str, data: bytes | dict) -> Document:
-    stored = _decompressed(data) if isinstance(data, bytes) else data
-    return Document(file, stored["data"], _Positions(stored["values"]),
-                    _Positions(stored["keys"]))
 
 
 class _Positions(Mapping[tuple, tuple[int, int]]):
@@ -393,19 +403,32 @@ class _Positions(Mapping[tuple, tuple[int, int]]):
 
 def _spec_codec(kind: str, path: Path, shown: str, key: str) -> Codec:
     """A parsed spec file as data: what validating it found (its id, summary and
-    findings; the key names the code that validated it), then its document. The spec
-    itself is made again from the document when first looked up (see :class:`SpecFile`):
-    the cache holds data only."""
+    findings; the key names the code that validated it), then its document's data and
+    positions. The spec itself is made again from the data when first looked up (see
+    :class:`SpecFile`): the cache holds data only."""
     def encode(spec: SpecFile) -> bytes:
-        head = _compressed(spec.head())
-        return len(head).to_bytes(4, "big") + head + (spec._document or b"")
+        data, positions = spec._parts or (b"", b"")
+        return _framed(_compressed(spec.head())) + _framed(data) + positions
 
-    def decode(data: bytes) -> SpecFile:
-        size = int.from_bytes(data[:4], "big")
-        return SpecFile.read_back(shown, key, _decompressed(data[4:4 + size]),
-                                  data[4 + size:] or None, kind, path)
+    def decode(stored: bytes) -> SpecFile:
+        head, rest = _unframed(stored)
+        data, positions = _unframed(rest)
+        return SpecFile.read_back(shown, key, _decompressed(head),
+                                  (data, positions) if data else None, kind, path)
 
     return Codec(encode, decode, compressed=True)
+
+
+def _framed(part: bytes) -> bytes:
+    return len(part).to_bytes(4, "big") + part
+
+
+def _unframed(stored: bytes) -> tuple[bytes, bytes]:
+    """(the part :func:`_framed` put first, the rest); ValueError when cut short."""
+    size = int.from_bytes(stored[:4], "big")
+    if len(stored) < 4 + size:
+        raise ValueError("not a stored spec file: cut short")
+    return stored[4:4 + size], stored[4 + size:]
 
 
 class _Documents(Mapping[str, Document]):
