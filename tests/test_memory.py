@@ -119,6 +119,7 @@ def test_cards_and_appearances_come_from_summaries_and_unpack_no_journey(tmp_pat
                       len(v.steps), [p.id for p in v.personas], v.averages, v.open_pains,
                       v.scale_min, v.scale_max) for jid, v in views.items()]
     assert any((low, high) != (-2, 2) for *_, low, high in cards), "a journey's own scale"
+    assert len(set(ws.summaries.values())) == len(ws.summaries), "values, as before"
     assert shown == {persona: [(jid, v.journey.title,
                                 tuple(s.scores.get(persona) for s in v.steps),
                                 v.scale_min, v.scale_max)

@@ -753,8 +753,9 @@ class JourneySummary:
     opportunity_kinds: tuple[tuple[str, str], ...]
     lang: str | None
     dir: str | None
-    #: Its own emotion scale, when it has one (else the site's).
-    emotion_scale: EmotionScale | None
+    #: Its own emotion scale, when it has one (else the site's). Left out of the hash:
+    #: a scale's labels are a dict, and a summary stays a value that can be a key.
+    emotion_scale: EmotionScale | None = field(hash=False)
     #: Pain points no finished opportunity addresses (:meth:`Journey.open_pain_points`).
     open_pains: int
     #: The emotions written at each step (:meth:`Step.emotions`), as JSON text: one

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from markupsafe import Markup
@@ -481,7 +481,7 @@ def _average(scores: dict[str, int]) -> float | None:
     return sum(scores.values()) / len(scores) if scores else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per journey shown: compared by identity
 class JourneyCard:
     """A journey as the home page and a persona's page show it, made from its summary
     (:class:`~mapgen.model.JourneySummary`), so making the cards of 10,000 journeys
@@ -498,7 +498,7 @@ class JourneyCard:
     open_pains: int
     scale_min: int
     scale_max: int
-    _ws: Workspace
+    _ws: Workspace = field(repr=False)
 
     @classmethod
     def of(cls, ws: Workspace, summary: JourneySummary) -> JourneyCard:
