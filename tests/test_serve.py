@@ -195,7 +195,8 @@ def real_serve(tmp_path):
         port = free_port()
         started.append(subprocess.Popen(
             [sys.executable, "-m", "mapgen", "serve", "-a", f"127.0.0.1:{port}", *args],
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=_as_in_a_terminal))
         wait_for_page(port, base, "Acme customer journeys", deadline=60)
         return started[-1], port
 
@@ -204,6 +205,13 @@ def real_serve(tmp_path):
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def _as_in_a_terminal() -> None:
+    """Ctrl-C reaches the server as it does in a terminal, even when the tests run in the
+    background: a shell without job control starts background commands with SIGINT
+    ignored, and a Python started so never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def ctrl_c(process: subprocess.Popen) -> str:
