@@ -109,6 +109,7 @@ class OutputFolder:
         self.seen = seen or {}
         #: rel -> the digest of the file there now, for the files of the manifest.
         self._on_disk: dict[str, str] | None = None
+        self._intact: dict[str, str] | None = None
         #: A folder an earlier mapgen built without a manifest: the files the new site
         #: has are taken as its own; the others are kept.
         self.adopted = adopted
@@ -146,10 +147,13 @@ class OutputFolder:
                 in self.entries.items() if rel in intact}
 
     def _intact_digests(self) -> dict[str, str]:
-        """The digest of each file of the last build that is still as it wrote it."""
-        on_disk = self._digests()
-        return {rel: written for rel, (_, _, written) in self.entries.items()
-                if on_disk.get(rel) == written}
+        """The digest of each file of the last build that is still as it wrote it
+        (worked out once: :meth:`intact` and :meth:`staging` both ask)."""
+        if self._intact is None:
+            on_disk = self._digests()
+            self._intact = {rel: written for rel, (_, _, written) in self.entries.items()
+                            if on_disk.get(rel) == written}
+        return self._intact
 
     def _digests(self) -> dict[str, str]:
         if self._on_disk is None:
@@ -286,7 +290,8 @@ class Staging:
         file has already are not written (None): publishing keeps that file. A one-journey
         change remakes the whole search index, 873 files at 1000 journeys, and a handful
         of them differ."""
-        if isinstance(data, bytes) and self.published.get(rel) == digest(data):
+        if isinstance(data, bytes) and rel in self.published and \
+                self.published[rel] == digest(data):  # a cold build hashes nothing here
             return None
         path = self._place(rel)
         write_file(path, data)

@@ -514,15 +514,17 @@ class JourneyCard:
 
     @property
     def steps(self) -> Counted[StepView]:
-        return Counted(len(self.scores), lambda: self._view().steps)
+        return Counted(len(self.scores), lambda: self._view.steps)
 
+    @functools.cached_property
     def _view(self) -> JourneyView:
+        """The journey's view, made once, when a template first asks for more."""
         return JourneyView.of(self._ws, self._ws.journeys[self.journey.id])
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(self._view(), name)
+        return getattr(self._view, name)
 
 
 def journey_cards(ws: Workspace) -> Listed[JourneyCard]:
