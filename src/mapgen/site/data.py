@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
-from xml.sax.saxutils import escape
+
+from markupsafe import escape
 
 from mapgen import __version__
 from mapgen.cache import JourneyParts
