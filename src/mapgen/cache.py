@@ -80,11 +80,25 @@ T = TypeVar("T")
 
 def digest(*parts: str | bytes) -> str:
     """A sha256 hex digest of ``parts``, each one kept apart from the next."""
-    try:  # hashed as one buffer: a key's dozen parts cost one call, not two dozen
-        data = "\0".join(parts).encode("utf-8") if parts else b""
-    except TypeError:  # some parts are bytes
-        data = b"\0".join(p.encode("utf-8") if isinstance(p, str) else p for p in parts)
-    return hashlib.sha256(data + b"\0" if parts else data).hexdigest()
+    hasher = hashlib.sha256()
+    text: list[str] = []  # a run of text parts is hashed as one buffer: keys have a dozen
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+            continue
+        _hash_text(hasher, text)
+        hasher.update(part)  # bytes (a row's value) are never copied
+        hasher.update(b"\0")
+    _hash_text(hasher, text)
+    return hasher.hexdigest()
+
+
+def _hash_text(hasher: Any, text: list[str]) -> None:
+    """Hash the text parts collected, each followed by a zero byte, and forget them."""
+    if text:
+        text.append("")
+        hasher.update("\0".join(text).encode("utf-8"))
+        text.clear()
 
 
 def file_digest(path: Path) -> str:
