@@ -134,6 +134,25 @@ def test_cards_and_appearances_come_from_summaries_and_unpack_no_journey(tmp_pat
     assert looked_up == [card.journey.id], "looked up once, for all it is asked"
 
 
+def test_rows_waiting_past_their_room_are_packed_and_the_listings_read_the_same(
+        tmp_path, monkeypatch):
+    """A listing keeps the rows it shows later (a journey's touchpoints in the next
+    cells, its other pain points) as made while they are few, then packed."""
+    packed_rows: list[int] = []
+    pack = compact.pack
+    monkeypatch.setattr(compact, "pack", lambda item, shared=None: (
+        packed_rows.append(shared is not None), pack(item, shared))[1])
+    as_made = write_corpus(60, tmp_path / "as-made")
+    _build(as_made)
+    assert not any(packed_rows), "rows of 60 journeys were packed"
+    monkeypatch.setattr(site_pages, "WAITING_AS_MADE", 5)
+    packed = write_corpus(60, tmp_path / "packed")
+    _build(packed)
+    assert sum(packed_rows) > 100
+    for page in ("touchpoints.html", "pain-points.html", "opportunities.html"):
+        assert (packed / "site" / page).read_bytes() == (as_made / "site" / page).read_bytes()
+
+
 def test_a_page_goes_to_its_file_in_parts_and_reads_the_same(tmp_path, monkeypatch):
     whole, parts = copy_example(tmp_path / "whole"), copy_example(tmp_path / "parts")
     _build(whole)

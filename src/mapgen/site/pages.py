@@ -364,21 +364,29 @@ class Listed(Sequence[Lazy]):
         return bool(self._ids)
 
 
+#: Rows a listing keeps waiting as made, at most; past that, the rows of each journey it
+#: leaves wait packed. Packing and unpacking a row took a third of the touchpoint matrix's
+#: time at 1000 journeys, where all of them wait in some 5 MB as made; at 10,000 journeys
+#: they would take some 100 MB.
+WAITING_AS_MADE = 4096
+
+
 class _Rows:
     """The rows a listing shows of each journey, made from the journey the first time one
     of them is looked into; its other rows (its other pain points, its touchpoints in
-    other cells) wait to be taken. They wait as made while the listing stays with that
-    journey, then packed (:func:`mapgen.compact.pack`): the touchpoint matrix shows each
-    journey in cell after cell, and the waiting rows of 10,000 journeys, as objects,
-    took some 100 MB. A row taken is let go here (and by its piece, see
-    :meth:`Lazy.forget`); looked into again, it is made again."""
+    other cells) wait to be taken: as made, up to :data:`WAITING_AS_MADE` of them, then
+    packed (:func:`mapgen.compact.pack`), so a listing of 10,000 journeys holds them in a
+    few MB. A row taken is let go here (and by its piece, see :meth:`Lazy.forget`);
+    looked into again, it is made again."""
 
     def __init__(self, journeys: Mapping[str, Journey], make: Callable[[Journey], list]):
         self._journeys, self._make = journeys, make
         #: The journey the listing is at, and its rows not yet taken.
         self._current: tuple[str | None, dict[int, Any]] = (None, {})
-        #: The rows not yet taken of the journeys before, packed.
-        self._waiting: dict[str, dict[int, bytes]] = {}
+        #: The rows not yet taken of the journeys before: as made, and packed.
+        self._waiting: dict[str, dict[int, Any]] = {}
+        self._packed: dict[str, dict[int, bytes]] = {}
+        self._waiting_count = 0
 
     def row(self, journey_id: str, index: int) -> Lazy:
         """The ``index``-th row of the journey, as a :class:`Lazy`."""
@@ -387,26 +395,49 @@ class _Rows:
     def _row(self, journey_id: str, index: int) -> Any:
         if self._current[0] != journey_id:
             self._set_aside()
-            packed = self._waiting.get(journey_id, {})
-            if index in packed:
-                row = compact.unpack(packed.pop(index), self._journeys)
-                if not packed:
-                    del self._waiting[journey_id]
-                return row
+            waiting = self._taken_waiting(journey_id, index)
+            if waiting is not None:
+                return waiting
         rows = self._current[1]
         if index not in rows:  # the journey's first row, or one taken before
-            self._waiting.pop(journey_id, None)  # all made again
+            self._forget_waiting(journey_id)  # all made again
             rows = dict(enumerate(self._make(self._journeys[journey_id])))
             self._current = (journey_id, rows)
         return rows.pop(index)
 
+    def _taken_waiting(self, journey_id: str, index: int) -> Any:
+        """The row, taken from those waiting, or None."""
+        made = self._waiting.get(journey_id, {})
+        if index in made:
+            self._waiting_count -= 1
+            row = made.pop(index)
+            if not made:
+                del self._waiting[journey_id]
+            return row
+        packed = self._packed.get(journey_id, {})
+        if index not in packed:
+            return None
+        row = compact.unpack(packed.pop(index), self._journeys)
+        if not packed:
+            del self._packed[journey_id]
+        return row
+
+    def _forget_waiting(self, journey_id: str) -> None:
+        self._waiting_count -= len(self._waiting.pop(journey_id, ()))
+        self._packed.pop(journey_id, None)
+
     def _set_aside(self) -> None:
-        """Pack the rows of the journey the listing leaves."""
+        """Keep the rows of the journey the listing leaves waiting."""
         journey_id, rows = self._current
-        if journey_id is not None and rows:
-            self._waiting.setdefault(journey_id, {}).update(
-                (index, compact.pack(row, self._journeys)) for index, row in rows.items())
         self._current = (None, {})
+        if journey_id is None or not rows:
+            return
+        if self._waiting_count + len(rows) <= WAITING_AS_MADE:
+            self._waiting.setdefault(journey_id, {}).update(rows)
+            self._waiting_count += len(rows)
+        else:
+            self._packed.setdefault(journey_id, {}).update(
+                (index, compact.pack(row, self._journeys)) for index, row in rows.items())
 
 
 def let_go(context: dict[str, Any]) -> None:
