@@ -19,7 +19,6 @@ Use :func:`canvas` to make one: ``canvas(ws, journey)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, get_args
 
 from mapgen.messages import Messages, load_messages
@@ -201,15 +200,15 @@ class CurvePoint:
         halfway to the next. At the column's edges it runs along the line joining the two
         points, so the pieces of neighbouring columns meet without a kink."""
         h = self.height * 100
-        level = round(h, 2)
         if self.before is None:
-            path = f"M50,{level}"
+            path = f"M50,{round(h, 2)}"
         else:
             b = self.before * 100
-            path = f"M0,{round(b, 2)} C16.67,{round(b + (h - b) / 3, 2)} 33.33,{level} 50,{level}"
+            path = f"M0,{round(b, 2)} C16.67,{round(b + (h - b) / 3, 2)} 33.33,{round(h, 2)} " \
+                   f"50,{round(h, 2)}"
         if self.after is not None:
             a = self.after * 100
-            path += f" C66.67,{level} 83.33,{round(a - (a - h) / 3, 2)} 100,{round(a, 2)}"
+            path += f" C66.67,{round(h, 2)} 83.33,{round(a - (a - h) / 3, 2)} 100,{round(a, 2)}"
         return path
 
 
@@ -241,7 +240,7 @@ class Canvas:
         """Where each curve passes through step column ``column`` (personas without a
         score there are left out)."""
         out = []
-        labels = self._labels
+        labels = {level.score: level.label for level in self.levels}
         for index, curve in enumerate(self.curves):
             score = curve.scores[column]
             if score is None:
@@ -253,11 +252,6 @@ class Canvas:
                                   curve.persona_name,
                                   labels.get(score, f"{score:+d}" if score else "0")))
         return tuple(out)
-
-    @cached_property
-    def _labels(self) -> dict[int, str]:
-        """Each score's label, by score: asked for at every step column."""
-        return {level.score: level.label for level in self.levels}
 
     def _midway(self, curve: Curve, column: int, here: float) -> float | None:
         if not 0 <= column < len(curve.scores) or curve.scores[column] is None:
