@@ -68,6 +68,9 @@ def timed(args: list[str], cwd: Path | None = None) -> dict:
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{stderr}")
     return {"seconds": round(seconds, 3), "rss_mb": round(usage.ru_maxrss / 1024, 1),
+            # the child's CPU and its reaped children's (the engine, the workers): on a
+            # shared machine another tenant's load stretches wall time, not this
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
             "stdout": stdout, "stderr": stderr}
 
 
@@ -126,7 +129,8 @@ def _median(runs: list[dict]) -> dict:
 def _summary(run: dict) -> dict:
     line = next((ln for ln in run["stderr"].splitlines() if ln.startswith("Built")), "")
     pages = re.search(r"of (\d+) pages? rendered", line)
-    return {"seconds": run["seconds"], "rss_mb": run["rss_mb"], "summary": line,
+    return {"seconds": run["seconds"], "rss_mb": run["rss_mb"],
+            "cpu_seconds": run["cpu_seconds"], "summary": line,
             "pages": int(pages.group(1)) if pages else None}
 
 
@@ -288,23 +292,28 @@ def ratios(results: dict) -> dict:
     for small, big in zip(sizes, sizes[1:]):
         out[f"growth_cold_{big}/{small}"] = (by_n[big]["cold"]["seconds"]
                                              / by_n[small]["cold"]["seconds"])
+        out[f"growth_cold_cpu_{big}/{small}"] = (by_n[big]["cold"]["cpu_seconds"]
+                                                 / by_n[small]["cold"]["cpu_seconds"])
     return {key: round(value, 2) for key, value in out.items()}
 
 
-def _cell(run: dict | None) -> str:
+def _cell(run: dict | None, cpu: bool = False) -> str:
     if not run:
         return "–"
-    return f"{run['seconds']:.2f} s, {run['rss_mb']:.0f} MB"
+    used = f" ({run['cpu_seconds']:.1f} s CPU)" if cpu and "cpu_seconds" in run else ""
+    return f"{run['seconds']:.2f} s{used}, {run['rss_mb']:.0f} MB"
 
 
 def table(results: dict) -> str:
-    """One table: a row per N, a column per run (seconds and peak RSS), then the ratios."""
+    """One table: a row per N, a column per run (seconds and peak RSS; the CPU of the
+    builds in a new process too), then the ratios."""
     heading = "| N | " + " | ".join(label for _, label in COLUMNS) + " | cold / floor |"
     lines = [heading, "|---:|" + "---:|" * (len(COLUMNS) + 1)]
     for size in results["sizes"]:
         ratio = size["cold"]["seconds"] / size["floor"]["seconds"]
         lines.append(f"| {size['journeys']} | "
-                     + " | ".join(_cell(size.get(key)) for key, _ in COLUMNS)
+                     + " | ".join(_cell(size.get(key), cpu=key in ("cold", "change_build"))
+                                  for key, _ in COLUMNS)
                      + f" | {ratio:.2f} |")
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in results["ratios"].items()]
