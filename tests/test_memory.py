@@ -10,6 +10,7 @@ import dataclasses
 import gc
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -276,6 +277,38 @@ def test_looks_across_every_journey_unpack_none(tmp_path, monkeypatch):
     assert not [f for f in findings if f.rule.name == "unused-persona"]  # each persona is in one
     for journey in journeys:
         assert ws.summaries[journey.id] == JourneySummary.of(journey)
+
+
+def test_a_cold_read_checks_each_journey_where_it_was_validated(tmp_path, monkeypatch):
+    """Reading checks a journey's own rules in the worker that has just validated it (the
+    personas are read first), so checking the workspace unpacks no journey: past its room,
+    it would unpack every one again. What the workers find is what checking each journey
+    of the workspace afterwards finds, faults that need the personas and channels
+    included."""
+    monkeypatch.setattr(compact, "UNPACKED", 4)
+    root = write_corpus(80, tmp_path / "corpus")  # past PARALLEL_FROM: worker processes
+    faults = [(r"personas: \[(\w+), \w+\]", r"personas: [\1, p99]"),  # no such persona
+              (r"\{channel: \w+,", "{channel: phnoe,"),  # no such channel
+              (r"emotion: \{(\w+: -?\d), \w+: -?\d\}", r"emotion: {\1}")]  # a gap
+    for number, (pattern, fault) in enumerate(faults):
+        spec = root / "specs" / "journeys" / f"j{number * 7:04d}.yml"
+        spec.write_text(re.sub(pattern, fault, spec.read_text(), count=1))
+    unpacked, unpack = [], compact.unpack
+
+    def counted(packed: bytes):
+        item = unpack(packed)
+        unpacked.extend([item.id] if isinstance(item, Journey) else [])
+        return item
+
+    monkeypatch.setattr(compact, "unpack", counted)
+    read = read_workspace(root, Cache(root / ".mapgen-cache"))
+    assert unpacked == [], "checking the workspace unpacked a journey its worker checked"
+    monkeypatch.undo()
+    afterwards = check_workspace(read.workspace, read.documents, None)  # each one unpacked
+    rules = {f.code for f in afterwards}
+    assert {"MG304", "MG305", "MG401"} <= rules, rules
+    assert sorted(afterwards, key=repr) == sorted(
+        (f for f in read.findings if f.code in rules), key=repr)
 
 
 def test_a_summary_read_counts_as_its_journey_read(tmp_path):

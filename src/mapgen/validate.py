@@ -21,6 +21,7 @@ import copy
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ from mapgen.model import (
     ID_PATTERN,
     SEVERE,
     UNION_TAGS,
+    Channel,
+    Config,
     EmotionScale,
     Journey,
     Spec,
@@ -319,24 +322,23 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
                     config_doc: Document | None, reuse: Reuse | None = None) -> list[Finding]:
     """Findings that need more than one document, or the model as a whole.
 
-    The rules of one journey depend on its file, the config and the persona ids only;
-    with ``reuse`` (and the digests of a workspace read from files) their findings are
-    kept for the next run under a key of those, so an unchanged journey is not checked
-    again.
+    The rules of one journey depend on its file, the config and the persona ids only
+    (a :class:`JourneyContext`); with ``reuse`` (and the digests of a workspace read from
+    files) their findings are kept for the next run under a key of those, so an unchanged
+    journey is not checked again.
     """
     findings: list[Finding] = []
     if config_doc is not None:
         findings += _check_scale(ws.config.emotion_scale, config_doc, ("emotion_scale",))
-    personas = ",".join(sorted(ws.personas))
+    context = JourneyContext.of(ws)
     for journey_id in ws.journeys:  # each looked up only when its rules are checked
         file = ws.files[f"journeys/{journey_id}"]
-        check = partial(_check_journey, ws, journey_id, lambda file=file: docs[file])
+        check = partial(_check_journey, context, ws, journey_id, lambda file=file: docs[file])
         source = ws.digests.get(f"journeys/{journey_id}")
         if reuse is None or not source:
             findings += check()
         else:
-            findings += reuse(file, digest(source, ws.digests.get("config", ""), personas),
-                              check)
+            findings += reuse(file, context.key(source, ws.digests.get("config", "")), check)
     findings += _unused_personas(ws, docs)
     findings += _persona_channels(ws, docs)
     if config_doc is not None and "channels" in (config_doc.data or {}):
@@ -411,18 +413,50 @@ def _unused_channels(ws: Workspace, config_doc: Document) -> Iterator[Finding]:
                 "use it or remove it from `channels`"))
 
 
-def _check_journey(ws: Workspace, journey_id: str,
+@dataclass(frozen=True, eq=False)
+class JourneyContext:
+    """What a journey's own rules know besides the journey: the config and the ids of the
+    workspace's personas (a dict, for their order). Their findings depend on these alone,
+    so a reading worker can check a journey it has just validated, before the workspace
+    is whole, and they are kept under a :meth:`key` of them."""
+
+    config: Config
+    personas: dict[str, None]
+
+    @classmethod
+    def of(cls, ws: Workspace) -> JourneyContext:
+        return cls(ws.config, dict.fromkeys(ws.personas))
+
+    @cached_property
+    def channels(self) -> dict[str, Channel]:
+        return {channel.id: channel for channel in self.config.channels}
+
+    def key(self, source: str, config: str) -> str:
+        """The key of a journey's findings: its file's digest (``source``), the config's
+        and the persona ids."""
+        return digest(source, config, ",".join(sorted(self.personas)))
+
+
+def check_journey(context: JourneyContext, journey: Journey,
+                  document: Callable[[], Document]) -> list[Finding]:
+    """The findings of one journey's own rules; ``document()`` gives its document, asked
+    for only to place a finding."""
+    return _JourneyChecker(context, journey, document).run()
+
+
+def _check_journey(context: JourneyContext, ws: Workspace, journey_id: str,
                    document: Callable[[], Document]) -> list[Finding]:
-    return _JourneyChecker(ws, ws.journeys[journey_id], document).run()
+    return check_journey(context, ws.journeys[journey_id], document)
 
 
 class _JourneyChecker:
     """The per-journey rules: ids, references, emotions and the flow of steps."""
 
-    def __init__(self, ws: Workspace, journey: Journey, document: Callable[[], Document]):
+    def __init__(self, context: JourneyContext, journey: Journey,
+                 document: Callable[[], Document]):
         """``document()`` gives the journey's document: asked for only to place a finding."""
-        self.ws, self.journey, self._document = ws, journey, document
-        self.scale = ws.scale_of(journey)
+        self.known, self.journey, self._document = context, journey, document
+        self.scale = journey.emotion_scale or context.config.emotion_scale
         self.findings: list[Finding] = []
         self.step_ids = {step.id for step in journey.steps}
         self.source_ids = {source.id for source in journey.sources}
@@ -459,9 +493,9 @@ class _JourneyChecker:
 
     def _check_personas(self) -> None:
         for i, persona in enumerate(self.journey.personas):
-            if persona not in self.ws.personas:
+            if persona not in self.known.personas:
                 path = ("personas", i) if "personas" in (self.doc.data or {}) else ("persona",)
-                self.add("unknown-persona", path, _unknown("persona", persona, self.ws.personas))
+                self.add("unknown-persona", path, _unknown("persona", persona, self.known.personas))
 
     def _check_unique_ids(self) -> None:
         j = self.journey
@@ -498,9 +532,9 @@ class _JourneyChecker:
 
     def _check_step(self, path: DocPath, step) -> None:
         for k, tp in enumerate(step.touchpoints):
-            if tp.channel not in self.ws.channels:
+            if tp.channel not in self.known.channels:
                 self.add("unknown-channel", path + ("touchpoints", k, "channel"),
-                         _unknown("channel", tp.channel, self.ws.channels)
+                         _unknown("channel", tp.channel, self.known.channels)
                          + "; or declare it under `channels` in mapgen.yml")
         for k, ref in enumerate(step.next or ()):
             if ref == step.id:
@@ -538,7 +572,7 @@ class _JourneyChecker:
             if persona in personas:
                 continue
             message = (_unknown("persona of this journey", persona, personas)
-                       if persona not in self.ws.personas else
+                       if persona not in self.known.personas else
                        f'"{persona}" is not one of the journey\'s personas '
                        f"({', '.join(personas) or 'none'})")
             self.add("step-persona", path + ("personas", k), message + (
@@ -563,7 +597,7 @@ class _JourneyChecker:
             covered = set(taking_part)
         else:
             covered = set()
-        missing = [p for p in taking_part if p in self.ws.personas and p not in covered]
+        missing = [p for p in taking_part if p in self.known.personas and p not in covered]
         if missing:
             self.add("emotion-gap", path + ("emotion",) if emotion is not None else path, (
                 f'the step "{step.id}" has no emotion for {one_of(missing)}: a gap in the '

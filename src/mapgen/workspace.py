@@ -16,8 +16,9 @@ before is not parsed again (nor an unchanged journey's rules checked again).
 from __future__ import annotations
 
 import contextlib
-import logging
+import functools
 import gc
+import logging
 import json
 import multiprocessing
 import os
@@ -42,7 +43,10 @@ from mapgen.model import (
     Workspace,
 )
 from mapgen.validate import (
+    JourneyContext,
+    Reuse,
     check_document,
+    check_journey,
     check_page_file,
     check_spec_file,
     check_specs_folder,
@@ -134,7 +138,7 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     spec_files, nested = _spec_files(specs, root)
     findings += nested
     with _gc_paused():
-        specs_read = _read_specs(spec_files, root, cache or Cache())
+        specs_read, context = _read_specs(spec_files, root, cache or Cache(), config)
     log.debug("read %d spec files", len(specs_read))
     for kind, path, spec in specs_read:
         findings += spec.findings
@@ -153,7 +157,9 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
     pages = _read_pages(root, root / config.pages_dir, files, digests, findings)
     ws = Workspace(str(root), config, items["personas"], items["journeys"], files, digests,
                    pages)
-    findings += check_workspace(ws, documents, config_doc, _reuse(cache) if cache else None)
+    checked = {spec.file: (context.key(spec.digest, config_digest), spec.checks)
+               for _, _, spec in specs_read if spec.checks is not None}
+    findings += check_workspace(ws, documents, config_doc, _reuse(cache, checked))
     if cache is not None:
         cache.save({"spec": (spec.file for _, _, spec in specs_read),
                     "checks": ws.files.values()})
@@ -204,10 +210,16 @@ def prose_page(page_id: str, text: str) -> ProsePage:
     return ProsePage(page_id, page_id.replace("-", " ").capitalize(), text, 1)
 
 
-def _reuse(cache: Cache):
-    """Keep each journey's findings in the cache under its file's name."""
+def _reuse(cache: Cache | None, checked: dict[str, tuple[str, tuple[Finding, ...]]]) -> Reuse:
+    """Each journey's findings: those its reading worker found (``checked``: by file, the
+    key and the findings, see :func:`_parse_job`) when found for the same key, else those
+    kept in the cache under its file's name, else checked now; kept in the cache."""
     def reuse(file: str, key: str, check) -> list[Finding]:
-        return cache.get_or_make("checks", file, digest(code_fingerprint(), key), check,
+        found_for, found = checked.get(file, ("", ()))
+        make = (lambda: list(found)) if found_for == key else check
+        if cache is None:
+            return make()
+        return cache.get_or_make("checks", file, digest(code_fingerprint(), key), make,
                                  FINDINGS)
 
     return reuse
@@ -290,6 +302,8 @@ class SpecFile:
         self.summary = JourneySummary.of(item) if isinstance(item, Journey) else None
         #: What reading the file found, and what checking its document's shape found.
         self.loading, self.shape = loading, shape
+        #: A journey's own rules' findings, when checked as it was parsed (else None).
+        self.checks: tuple[Finding, ...] | None = None
         self.parsed = document is not None
         #: The document's data and its positions, each compressed JSON.
         self._parts = _document_parts(document) if isinstance(document, Document) else document
@@ -455,8 +469,22 @@ class _Documents(Mapping[str, Document]):
 PARALLEL_FROM = 64
 
 
-def _read_specs(entries: list[tuple[str, Path]], root: Path, cache: Cache) -> list[tuple]:
-    """(kind, path, SpecFile) of every spec file: from the cache where its bytes were read
+def _read_specs(entries: list[tuple[str, Path]], root: Path, cache: Cache,
+                config: Config) -> tuple[list[tuple], JourneyContext]:
+    """(kind, path, SpecFile) of every spec file, and what the journeys' own rules were
+    checked with. Personas are read first: with their ids known, each journey parsed now
+    is checked where it was validated (in its reading worker), so checking the workspace
+    need not unpack it again."""
+    personas = _read_files([e for e in entries if e[0] == "personas"], root, cache, None)
+    context = JourneyContext(config, dict.fromkeys(
+        spec.id for _, _, spec in personas if spec.parsed and spec.id is not None))
+    journeys = _read_files([e for e in entries if e[0] == "journeys"], root, cache, context)
+    return personas + journeys, context
+
+
+def _read_files(entries: list[tuple[str, Path]], root: Path, cache: Cache,
+                context: JourneyContext | None) -> list[tuple]:
+    """(kind, path, SpecFile) of each file: from the cache where its bytes were read
     before (in memory for a live preview, on disk for a build), the others parsed, in one
     process per core when there are many (a cold read of 1000 journeys would otherwise
     leave a core idle for seconds)."""
@@ -474,32 +502,38 @@ def _read_specs(entries: list[tuple[str, Path]], root: Path, cache: Cache) -> li
         if spec is None:
             todo.append((len(out), kind, str(path), shown, raw, key))
         out.append((kind, path, spec))
-    for (index, kind, path, shown, _, key), spec in zip(todo, _parse_all(todo)):
+    for (index, kind, path, shown, _, key), spec in zip(todo, _parse_all(todo, context)):
         cache.put("spec", shown, key, spec, _spec_codec(kind, Path(path), shown, key))
         out[index] = out[index][:2] + (spec,)
     return out
 
 
-def _parse_all(todo: list[tuple]) -> Iterator[SpecFile]:
+def _parse_all(todo: list[tuple], context: JourneyContext | None) -> Iterator[SpecFile]:
     """Each file parsed, in order; in parallel when there are many and fork is there.
     Workers send what they parsed back through a pipe (between mapgen's own processes,
     never through a file), one at a time, so memory never holds them all at once."""
+    parse = functools.partial(_parse_job, context)
     workers = min(os.cpu_count() or 1, 4)
     if len(todo) < PARALLEL_FROM or workers < 2 or (
             "fork" not in multiprocessing.get_all_start_methods()):
-        yield from map(_parse_job, todo)
+        yield from map(parse, todo)
         return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_parse_job, todo, chunksize=max(1, len(todo) // (workers * 8)))
+        yield from pool.imap(parse, todo, chunksize=max(1, len(todo) // (workers * 8)))
 
 
-def _parse_job(job: tuple) -> SpecFile:
+def _parse_job(context: JourneyContext | None, job: tuple) -> SpecFile:
+    """One file parsed and validated; a journey also checked by its own rules when
+    ``context`` is given (see :func:`_reuse`)."""
     _, kind, path, shown, raw, key = job
     doc, loading = load_bytes(raw, shown)
     if doc is None:
         return SpecFile(shown, None, None, tuple(loading), (), key)
     item, shape = check_spec_file(kind, Path(path), doc)
-    return SpecFile(shown, doc, item, tuple(loading), tuple(shape), key)
+    spec = SpecFile(shown, doc, item, tuple(loading), tuple(shape), key)
+    if context is not None and isinstance(item, Journey):
+        spec.checks = tuple(check_journey(context, item, lambda: doc))
+    return spec
 
 
 def _spec_files(specs: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Finding]]:
