@@ -13,7 +13,9 @@ For each corpus size N (see corpus.py) it measures, each in a process of its own
   nothing else: what a build cannot go below;
 * mkdocs and hugo: the same corpus written as Markdown, one page per journey with the
   same tables, built by MkDocs (when installed here: `pip install mkdocs`) and by Hugo
-  (when on the PATH: `apt-get install hugo`), so each ratio comes from one run.
+  (when on the PATH: `apt-get install hugo`), so each ratio comes from one run;
+* the growth of the two largest sizes once more, the larger cold build between two of
+  the smaller (see :func:`bracketed_growth`; ``--no-bracket`` skips it).
 
 Each is run ``--repeat`` times (once by default, in turn) and the median run is
 reported: on a shared virtual machine one run can be a third slower than the next.
@@ -104,6 +106,29 @@ def measure_size(n: int, work: Path, repeat: int, peers: bool = True) -> dict:
         shutil.rmtree(markdown)
     shutil.rmtree(root)
     return result
+
+
+def bracketed_growth(small: int, big: int, work: Path) -> dict:
+    """Cold builds of ``small``, ``big`` and ``small`` journeys again, one after the other.
+
+    This machine's speed drifts by a third within the hour, so a cold build of 10,000
+    journeys measured minutes after the one of 1000 carries the drift into the ratio (in
+    one run the layout floor itself, the same work ten times over, grew 11.4 times).
+    Against the mean of a small build just before and one just after it, a drift steady
+    over those minutes cancels out."""
+    roots = {n: write_corpus(n, work / f"bracket-{n}") for n in (small, big)}
+    runs = []
+    for n in (small, big, small):
+        shutil.rmtree(roots[n] / "site", ignore_errors=True)
+        shutil.rmtree(roots[n] / ".mapgen-cache", ignore_errors=True)
+        runs.append(_summary(timed(MAPGEN + ["build"], cwd=roots[n])))
+    for root in roots.values():
+        shutil.rmtree(root)
+    before, middle, after = runs
+    return {"small": small, "big": big, "runs": runs,
+            "growth": middle["seconds"] / ((before["seconds"] + after["seconds"]) / 2),
+            "growth_cpu": middle["cpu_seconds"] / (
+                (before["cpu_seconds"] + after["cpu_seconds"]) / 2)}
 
 
 def change_build(root: Path, run: int) -> dict:
@@ -294,6 +319,13 @@ def ratios(results: dict) -> dict:
                                              / by_n[small]["cold"]["seconds"])
         out[f"growth_cold_cpu_{big}/{small}"] = (by_n[big]["cold"]["cpu_seconds"]
                                                  / by_n[small]["cold"]["cpu_seconds"])
+        out[f"growth_floor_{big}/{small}"] = (by_n[big]["floor"]["seconds"]
+                                              / by_n[small]["floor"]["seconds"])
+    bracket = results.get("bracket")
+    if bracket:
+        pair = f"{bracket['big']}/{bracket['small']}"
+        out[f"growth_cold_bracketed_{pair}"] = bracket["growth"]
+        out[f"growth_cold_cpu_bracketed_{pair}"] = bracket["growth_cpu"]
     return {key: round(value, 2) for key, value in out.items()}
 
 
@@ -345,14 +377,20 @@ def main() -> None:
                         help="runs of each measurement; the median is reported")
     parser.add_argument("--no-peers", action="store_true",
                         help="skip MkDocs and Hugo (their runs take as long as ours)")
+    parser.add_argument("--no-bracket", action="store_true",
+                        help="skip the growth of the two largest sizes measured between "
+                             "two cold builds of the smaller (see bracketed_growth)")
     args = parser.parse_args()
     byte_compiled()
     with tempfile.TemporaryDirectory(prefix="mapgen-bench-") as tmp:
         sizes = [measure_size(n, Path(tmp), args.repeat, not args.no_peers)
                  for n in sorted(args.sizes)]
+        largest = sorted(args.sizes)[-2:]
+        bracket = None if args.no_bracket or len(largest) < 2 else bracketed_growth(
+            *largest, Path(tmp))
     results = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                            "system": platform.platform()},
-               "repeat": args.repeat, "sizes": sizes}
+               "repeat": args.repeat, "sizes": sizes, "bracket": bracket}
     results["ratios"] = ratios(results)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
