@@ -18,8 +18,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import logging
 import json
+import logging
 import multiprocessing
 import os
 import re
