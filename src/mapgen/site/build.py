@@ -63,7 +63,7 @@ from mapgen.site.output import (
     Staged,
     check_output_dir,
 )
-from mapgen.site.theme import Theme, load_theme
+from mapgen.site.theme import CONTEXTS, Theme, let_go, load_theme
 
 log = logging.getLogger(__name__)
 
@@ -519,9 +519,11 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
                "page_title": messages.text(page.label) if page.label else page.title,
                "asset": lambda rel: url(f"assets/{rel}"),
                "canonical": site_url + page.path if site_url else None,
-               PIECES: pieces}
-    yield from _encoded(env.get_template(page.template).generate(context))
-    site_pages.let_go(own)
+               PIECES: pieces, CONTEXTS: []}
+    try:
+        yield from _encoded(env.get_template(page.template).generate(context))
+    finally:
+        let_go(context[CONTEXTS])
 
 
 #: Characters of a page joined before each part of it is written: a row of a listing

@@ -440,22 +440,6 @@ class _Rows:
                 (index, compact.pack(row, self._journeys)) for index, row in rows.items())
 
 
-def let_go(context: dict[str, Any]) -> None:
-    """Empty the listings of a page once it is written. Jinja holds a page's variables in
-    reference cycles (its context and the functions of its blocks), which only Python's
-    full garbage collection frees, seldom in a large build: the rows of a register of
-    10,000 journeys would stay in memory while the next listing page is made. Emptied,
-    they go at once."""
-    for value in context.values():
-        if isinstance(value, TouchpointMatrix):
-            value.cells.clear()
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, tuple) and item and isinstance(item[-1], list):
-                    item[-1].clear()  # the backlog's (status, items)
-            value.clear()
-
-
 # --- what the pages show -------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)  # a listing holds many
