@@ -137,6 +137,47 @@ def test_one_changed_journey_redraws_only_its_own_diagrams(tmp_path, monkeypatch
         root / "site/journeys/first-purchase.html").read_text("utf-8")
 
 
+def spy_pages(monkeypatch) -> list[str]:
+    """The paths of the pages the builds render from now on, in order."""
+    rendered: list[str] = []
+    render = site_build._render_page
+
+    def spy(env, page, *args, **kwargs):
+        rendered.append(page.path)
+        return render(env, page, *args, **kwargs)
+
+    monkeypatch.setattr(site_build, "_render_page", spy)
+    return rendered
+
+
+def test_a_changed_journey_makes_again_the_pages_of_its_own_personas_only(tmp_path,
+                                                                         monkeypatch):
+    """A persona's page lists the journeys that persona takes: a change inside a journey
+    makes its personas' pages again, not the others'; a journey given another persona
+    makes that persona's page again too, with the journey on it."""
+    root = copy_example(tmp_path)
+    build_here(root)
+    rendered = spy_pages(monkeypatch)
+    rename_first_step(root, "first-purchase", "Spots the cashback ad on Instagram")  # Leo's
+
+    build_here(root)
+
+    assert [p for p in rendered if p.startswith("personas/")] == ["personas/leo.html"]
+    assert "journeys/first-purchase.html" in rendered
+    rendered.clear()
+    spec = root / "specs/journeys/plus-cancellation.yml"
+    spec.write_text(spec.read_text("utf-8").replace("personas: [rosa]",
+                                                    "personas: [rosa, leo]"), "utf-8")
+    leo = (root / "site/personas/leo.html").read_text("utf-8")
+    assert "plus-cancellation.html" not in leo
+
+    build_here(root)
+
+    assert sorted(p for p in rendered if p.startswith("personas/")) == [
+        "personas/leo.html", "personas/rosa.html"]
+    assert "plus-cancellation.html" in (root / "site/personas/leo.html").read_text("utf-8")
+
+
 def test_one_changed_journey_makes_only_its_part_of_the_index_and_journeys_json(
         tmp_path, monkeypatch):
     """The search index and journeys.json are made from every journey: after a change

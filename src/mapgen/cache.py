@@ -58,8 +58,9 @@ if TYPE_CHECKING:
 CACHE_DIR = ".mapgen-cache"
 DATABASE = "cache.sqlite"
 #: The on-disk format; a database of another version is started anew. (2: checksums of
-#: the value as stored, compressed or not, so a damaged row is told before decompressing.)
-FORMAT = 2
+#: the value as stored, compressed or not, so a damaged row is told before decompressing;
+#: 3: the checksum taken over the reads as stored, and keys that leave out the name.)
+FORMAT = 3
 #: Values longer than this are stored compressed (SVG and JSON shrink five to ten times).
 COMPRESS_FROM = 2048
 #: Bytes of rows kept in memory before they are moved to a temporary database until the
@@ -212,7 +213,7 @@ class Cache:
                codec: Codec = BYTES) -> tuple[tuple[str, ...], Any] | None:
         """(what it read, the value) kept for ``name`` while each part it read is unchanged."""
         found = self._lookup(kind, name, codec,
-                             lambda key, reads: key == sources.key(name, reads))
+                             lambda key, reads: key == sources.key(reads))
         self.stats.count(kind, found is not None)
         return found
 
@@ -225,10 +226,10 @@ class Cache:
             kept = self._memory.items() if self.keeps(kind) else ()  # a preview keeps
             for (known_kind, name), (key, reads, value) in kept:  # 10,000s of other rows
                 if known_kind == kind and name.startswith(prefix) and \
-                        key == sources.key(name, reads):
+                        key == sources.key(reads):
                     found[name] = (reads, value)
             for name, key, reads, data in self.store.rows(kind, prefix):
-                if name in found or key != sources.key(name, reads):
+                if name in found or key != sources.key(reads):
                     continue
                 try:
                     found[name] = (reads, codec.decode(data))
@@ -242,7 +243,7 @@ class Cache:
                  codec: Codec = BYTES) -> None:
         """Keep ``value`` for ``name`` with what it read (see :func:`watched`)."""
         parts = reads.parts()
-        self.put(kind, name, sources.key(name, parts), value, codec, parts)
+        self.put(kind, name, sources.key(parts), value, codec, parts)
 
     # both -----------------------------------------------------------------------------
 
@@ -457,7 +458,16 @@ def _stored(data: bytes) -> bytes:
 
 def _row(kind: str, name: str, key: str, reads: tuple[str, ...], stored: bytes) -> tuple:
     """(key, reads, checksum, stored value) of a row; the checksum covers them all."""
-    return (key, "\n".join(reads), digest(kind, name, key, *reads, stored), stored)
+    text = "\n".join(reads)
+    return (key, text, _checksum(kind, name, key, text, stored), stored)
+
+
+def _checksum(kind: str, name: str, key: str, reads: str, stored: bytes) -> str:
+    """The checksum of a row as stored: one pass over its text, then its value (a page's
+    pieces are thousands of rows, each checked when read)."""
+    hasher = hashlib.sha256(f"{kind}\0{name}\0{key}\0{reads}\0".encode("utf-8"))
+    hasher.update(stored)
+    return hasher.hexdigest()
 
 
 def _checked(kind: str, name: str, key: Any, reads: Any, checksum: Any,
@@ -465,9 +475,9 @@ def _checked(kind: str, name: str, key: Any, reads: Any, checksum: Any,
     """A row's (key, reads, value) when it is whole and as written, else None."""
     if not (isinstance(key, str) and isinstance(reads, str) and isinstance(stored, bytes)):
         return None
-    parts = tuple(reads.split("\n")) if reads else ()
-    if checksum != digest(kind, name, key, *parts, stored):
+    if checksum != _checksum(kind, name, key, reads, stored):
         return None
+    parts = tuple(reads.split("\n")) if reads else ()
     try:
         data = zlib.decompress(stored[1:]) if stored[:1] == b"z" else stored[1:]
     except zlib.error:
@@ -500,13 +510,17 @@ def _set_aside(file: Path) -> None:
 
 #: What a workspace holds by id, as parts are named: ``journey:<id>``, ``journeys``...
 ITEM_KINDS = ("journey", "persona", "page")
+#: The part read by asking which journeys a persona takes: ``journeys-of:<persona id>``
+#: (``Workspace.journeys_of``).
+JOURNEYS_OF = "journeys-of"
 
 
 class Reads:
     """The parts of a workspace one value was made from, as :class:`Sources` names them:
     ``journey:<id>``, ``persona:<id>``, ``page:<id>`` (a Markdown page), ``journeys``,
-    ``personas`` and ``pages`` (the whole list, as when iterated or counted), and
-    ``theme``, ``site_url``, ``engine``, ``nav``."""
+    ``personas`` and ``pages`` (the whole list, as when iterated or counted),
+    ``journeys-of:<id>`` (the journeys a persona takes), and ``theme``, ``site_url``, ``engine``,
+    ``nav``."""
 
     def __init__(self, parts: Iterable[str] = ()):
         self._parts = set(parts)
@@ -554,18 +568,20 @@ class Sources:
         self.ws = ws
         self.base = digest(code_fingerprint(), self._item_digest("config"))
         self._known: dict[str, str] = dict(extra or {})
-        #: What each set of parts read says, as key parts: the rows of a listing page's
-        #: pieces read the same few parts, thousands of times (see :meth:`key`).
-        self._said: dict[tuple[str, ...], tuple[str, ...]] = {}
+        #: The key of each set of parts read: a journey's rows on a listing page (its
+        #: pieces) read the same few parts (see :meth:`key`).
+        self._keys: dict[tuple[str, ...], str] = {}
 
-    def key(self, name: str, parts: Iterable[str]) -> str:
-        """The key of ``name`` made from ``parts`` (code and config always included)."""
+    def key(self, parts: Iterable[str]) -> str:
+        """The key of a value made from ``parts`` (code and config always included). A
+        value's name is not in it: a key is only compared with the one kept under the
+        same name."""
         parts = tuple(parts)
-        said = self._said.get(parts)
-        if said is None:
-            said = self._said[parts] = tuple(f"{part}={self.fingerprint(part)}"
-                                             for part in parts)
-        return digest(self.base, name, *said)
+        key = self._keys.get(parts)
+        if key is None:
+            key = self._keys[parts] = digest(
+                self.base, *(f"{part}={self.fingerprint(part)}" for part in parts))
+        return key
 
     def fingerprint(self, part: str) -> str:
         known = self._known.get(part)
@@ -580,6 +596,8 @@ class Sources:
             return digest(*(f"{i}={self._item_digest(f'{kind}/{i}')}" for i in items))
         if kind in ITEM_KINDS:
             return self._item_digest(f"{kind}s/{ident}")
+        if kind == JOURNEYS_OF:
+            return digest(*self.ws.journeys_of(ident))
         return "unknown"  # a part this workspace does not have: never equal to a real one
 
     def _item_digest(self, name: str) -> str:
@@ -649,12 +667,27 @@ class _Watched(Mapping[str, T]):
         self._reads.add(self._whole)
         return len(self._items)
 
+
+
+class _WatchedJourneys(_Watched):
+    """A workspace's journeys, noting what is read, and the looks across them that note
+    less than every journey."""
+
+    def __init__(self, ws: Workspace, reads: Reads):
+        super().__init__(ws.journeys, "journey:".__add__, "journeys", reads)
+        self._ws = ws
+
     @property
     def summaries(self) -> Mapping[str, Any] | None:
         """The journeys' summaries, when kept beside them, watched as the journeys are:
         a summary looked up is its journey read (see ``Workspace.summaries``)."""
         kept = getattr(self._items, "summaries", None)
         return None if kept is None else _Watched(kept, self._part, self._whole, self._reads)
+
+    def journeys_of(self, persona_id: str) -> list[str]:
+        """``Workspace.journeys_of``, noted as the one part ``journeys-of:<persona id>``."""
+        self._reads.add(f"{JOURNEYS_OF}:{persona_id}")
+        return self._ws.journeys_of(persona_id)
 
 
 def watched(ws: Workspace, reads: Reads) -> Workspace:
@@ -666,7 +699,7 @@ def watched(ws: Workspace, reads: Reads) -> Workspace:
 
     return dataclasses.replace(
         ws,
-        journeys=_Watched(ws.journeys, "journey:".__add__, "journeys", reads),
+        journeys=_WatchedJourneys(ws, reads),
         personas=_Watched(ws.personas, "persona:".__add__, "personas", reads),
         pages=_Watched(ws.pages, "page:".__add__, "pages", reads),
         files=_Watched(ws.files, file_part, "journeys", reads),

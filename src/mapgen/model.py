@@ -840,8 +840,8 @@ class Workspace:
 
     root: str
     config: Config
+    #: The personas by id, in file-name order.
     personas: dict[str, Persona] = field(default_factory=dict)
-    """The ids of the personas who take this journey."""
     journeys: dict[str, Journey] = field(default_factory=dict)
     #: Where each persona and journey was read from, relative to ``root``.
     files: dict[str, str] = field(default_factory=dict)
@@ -894,6 +894,17 @@ class Workspace:
         if kept is not None:
             return kept
         return {jid: JourneySummary.of(journey) for jid, journey in self.journeys.items()}
+
+    def journeys_of(self, persona_id: str) -> list[str]:
+        """The ids of the journeys ``persona_id`` takes, in order (from the summaries: no
+        journey unpacked). A watched workspace notes this as one part read,
+        ``journeys-of:<persona id>`` (see ``cache.Reads``), not as every journey read: a
+        persona's page changes with the journeys that persona takes, not with any journey."""
+        noted = getattr(self.journeys, "journeys_of", None)
+        if noted is not None:
+            return noted(persona_id)
+        return [jid for jid, summary in self.summaries.items()
+                if persona_id in summary.personas]
 
 
 #: The document kinds users write, by the folder they live in under ``specs/``.

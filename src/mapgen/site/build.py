@@ -278,7 +278,7 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
             return record(output, reads.parts(), kept)
 
         def record(output: _Output, parts: tuple[str, ...], kept: object) -> Made:
-            return Made(output.key or sources.key(output.path, parts), parts, kept)
+            return Made(output.key or sources.key(parts), parts, kept)
 
         log.debug("rendering %d pages (%d files in all)", len(pages), len(outputs))
         for done, output in enumerate(_in_batches(pages, drawings), start=1):
@@ -392,8 +392,7 @@ def _reused(outputs: list[_Output], past: Mapping[str, Made],
     todo = []
     for output in outputs:
         known = past.get(output.path)
-        if known is not None and known.key == (output.key or sources.key(output.path,
-                                                                         known.reads)):
+        if known is not None and known.key == (output.key or sources.key(known.reads)):
             files[output.path] = known
         else:
             todo.append(output)

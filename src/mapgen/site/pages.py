@@ -572,9 +572,7 @@ def appearances(ws: Workspace, persona: Persona) -> Listed[Appearance]:
         card = JourneyCard.of(ws, summary)
         return Appearance(card.journey, card, tuple(s.get(persona.id) for s in card.scores))
 
-    summaries = ws.summaries
-    ids = [jid for jid, journey in summaries.items() if persona.id in journey.personas]
-    return Listed(summaries, ids, appearance)
+    return Listed(ws.summaries, ws.journeys_of(persona.id), appearance)
 
 
 @dataclass(frozen=True, slots=True)  # a listing holds many
