@@ -519,8 +519,8 @@ class Reads:
     """The parts of a workspace one value was made from, as :class:`Sources` names them:
     ``journey:<id>``, ``persona:<id>``, ``page:<id>`` (a Markdown page), ``journeys``,
     ``personas`` and ``pages`` (the whole list, as when iterated or counted),
-    ``journeys-of:<id>`` (the journeys a persona takes), and ``theme``, ``site_url``, ``engine``,
-    ``nav``."""
+    ``journeys-of:<id>`` (the journeys a persona takes), and ``theme``, ``site_url``,
+    ``engine``, ``nav``."""
 
     def __init__(self, parts: Iterable[str] = ()):
         self._parts = set(parts)
@@ -666,7 +666,6 @@ class _Watched(Mapping[str, T]):
     def __len__(self) -> int:
         self._reads.add(self._whole)
         return len(self._items)
-
 
 
 class _WatchedJourneys(_Watched):

@@ -385,6 +385,14 @@ class Config(Spec):
     lanes: Lanes | None = None
     """The rows of each journey's canvas, in order; lanes left out are not shown."""
 
+    @cached_property
+    def channels_by_id(self) -> dict[str, Channel]:
+        return {channel.id: channel for channel in self.channels}
+
+    def scale_of(self, journey: Journey | JourneySummary) -> EmotionScale:
+        """The scale the journey's scores are on: its own, else the site's."""
+        return journey.emotion_scale or self.emotion_scale
+
 
 # --- how long a stage takes ------------------------------------------------------------
 
@@ -851,8 +859,8 @@ class Workspace:
     #: The Markdown pages of ``pages_dir`` by id, in file-name order.
     pages: dict[str, ProsePage] = field(default_factory=dict)
 
-    def scale_of(self, journey: Journey) -> EmotionScale:
-        return journey.emotion_scale or self.config.emotion_scale
+    def scale_of(self, journey: Journey | JourneySummary) -> EmotionScale:
+        return self.config.scale_of(journey)
 
     @property
     def lang(self) -> str:
@@ -882,9 +890,9 @@ class Workspace:
         title = journey.title if journey is not None else self.config.title
         return language.direction_of_text(title)
 
-    @cached_property
+    @property
     def channels(self) -> dict[str, Channel]:
-        return {channel.id: channel for channel in self.config.channels}
+        return self.config.channels_by_id
 
     @cached_property
     def summaries(self) -> Mapping[str, JourneySummary]:

@@ -37,7 +37,6 @@ from mapgen.model import (
     ID_PATTERN,
     SEVERE,
     UNION_TAGS,
-    Channel,
     Config,
     EmotionScale,
     Journey,
@@ -427,10 +426,6 @@ class JourneyContext:
     def of(cls, ws: Workspace) -> JourneyContext:
         return cls(ws.config, dict.fromkeys(ws.personas))
 
-    @cached_property
-    def channels(self) -> dict[str, Channel]:
-        return {channel.id: channel for channel in self.config.channels}
-
     def key(self, source: str, config: str) -> str:
         """The key of a journey's findings: its file's digest (``source``), the config's
         and the persona ids."""
@@ -456,7 +451,7 @@ class _JourneyChecker:
                  document: Callable[[], Document]):
         """``document()`` gives the journey's document: asked for only to place a finding."""
         self.known, self.journey, self._document = context, journey, document
-        self.scale = journey.emotion_scale or context.config.emotion_scale
+        self.scale = context.config.scale_of(journey)
         self.findings: list[Finding] = []
         self.step_ids = {step.id for step in journey.steps}
         self.source_ids = {source.id for source in journey.sources}
@@ -532,9 +527,10 @@ class _JourneyChecker:
 
     def _check_step(self, path: DocPath, step) -> None:
         for k, tp in enumerate(step.touchpoints):
-            if tp.channel not in self.known.channels:
+            channels = self.known.config.channels_by_id
+            if tp.channel not in channels:
                 self.add("unknown-channel", path + ("touchpoints", k, "channel"),
-                         _unknown("channel", tp.channel, self.known.channels)
+                         _unknown("channel", tp.channel, channels)
                          + "; or declare it under `channels` in mapgen.yml")
         for k, ref in enumerate(step.next or ()):
             if ref == step.id:
