@@ -9,6 +9,7 @@ assert on what was made again.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_example, with_custom_dir
-from mapgen import diagrams
+from mapgen import diagrams, workspace
 from mapgen.cache import Cache
 from mapgen.diagrams.engine import Engine
 from mapgen.serve import Preview
@@ -176,6 +177,61 @@ def test_a_changed_journey_makes_again_the_pages_of_its_own_personas_only(tmp_pa
     assert sorted(p for p in rendered if p.startswith("personas/")) == [
         "personas/leo.html", "personas/rosa.html"]
     assert "plus-cancellation.html" in (root / "site/personas/leo.html").read_text("utf-8")
+
+
+def spy_reads(monkeypatch) -> list[str]:
+    """The spec files read from now on, as findings name them (mapgen.yml, always read,
+    left out)."""
+    read: list[str] = []
+    read_bytes = workspace.read_bytes
+
+    def spy(path, shown):
+        if shown.startswith("specs/"):
+            read.append(shown)
+        return read_bytes(path, shown)
+
+    monkeypatch.setattr(workspace, "read_bytes", spy)
+    return read
+
+
+def test_a_spec_file_whose_metadata_is_unchanged_is_not_read_again(tmp_path, monkeypatch):
+    """As git trusts its index: an unchanged size, inode, modification and change time
+    mean unchanged bytes. An edit that keeps the size and sets the modification time back
+    is still seen: the change time cannot be set back."""
+    monkeypatch.setattr(workspace, "SETTLED_NS", 0)  # the files were all written just now
+    root = copy_example(tmp_path)
+    build_here(root)
+    read = spy_reads(monkeypatch)
+
+    build_here(root)
+
+    assert read == []
+    spec = root / "specs/journeys/first-purchase.yml"
+    before = spec.stat()
+    text = spec.read_text("utf-8")
+    edited = text.replace("Sees a welcome-cashback ad on Instagram",
+                          "Sees a welcome-cashback ad on INSTAGRAM")
+    assert len(edited) == len(text) and edited != text
+    spec.write_text(edited, "utf-8")
+    os.utime(spec, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    build_here(root)
+
+    assert read == ["specs/journeys/first-purchase.yml"]
+    assert "INSTAGRAM" in (root / "site/journeys/first-purchase.html").read_text("utf-8")
+
+
+def test_a_spec_file_changed_just_before_it_was_read_is_read_again(tmp_path, monkeypatch):
+    """Two writes within one tick of the file system's clock can leave the same
+    metadata: a file changed less than SETTLED_NS before it was looked at is not trusted."""
+    root = copy_example(tmp_path)  # every spec file written just now
+    build_here(root)
+    read = spy_reads(monkeypatch)
+
+    build_here(root)
+
+    assert sorted(read) == sorted(
+        path.relative_to(root).as_posix() for path in (root / "specs").rglob("*.yml"))
 
 
 def test_one_changed_journey_makes_only_its_part_of_the_index_and_journeys_json(

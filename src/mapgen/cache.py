@@ -45,6 +45,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import sqlite3
 import threading
 import zlib
@@ -111,6 +112,13 @@ def file_digest(path: Path) -> str:
             hasher.update(chunk)
     hasher.update(b"\0")
     return hasher.hexdigest()
+
+
+def file_stat(path: Path) -> list[int]:
+    """What changes when a file is written, renamed over or touched: its size, inode,
+    and modification and change times (the change time cannot be set back)."""
+    st = os.stat(path)
+    return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
 
 
 @functools.cache

@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import re
+import time
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from mapgen import compact
-from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest
+from mapgen.cache import DATA, JSON, Cache, Codec, code_fingerprint, digest, file_stat
 from mapgen.findings import FINDINGS, Finding
 from mapgen.load import Document, LoadError, is_yaml_name, load_bytes, read_bytes, read_text
 from mapgen.model import (
@@ -475,32 +476,95 @@ def _read_specs(entries: list[tuple[str, Path]], root: Path, cache: Cache,
     checked with. Personas are read first: with their ids known, each journey parsed now
     is checked where it was validated (in its reading worker), so checking the workspace
     need not unpack it again."""
-    personas = _read_files([e for e in entries if e[0] == "personas"], root, cache, None)
+    seen = _SeenFiles(cache)
+    personas = _read_files([e for e in entries if e[0] == "personas"], root, cache, seen,
+                           None)
     context = JourneyContext(config, dict.fromkeys(
         spec.id for _, _, spec in personas if spec.parsed and spec.id is not None))
-    journeys = _read_files([e for e in entries if e[0] == "journeys"], root, cache, context)
+    journeys = _read_files([e for e in entries if e[0] == "journeys"], root, cache, seen,
+                           context)
+    seen.keep()
     return personas + journeys, context
 
 
+#: The cache kind of the one row that keeps each spec file's metadata with the digest of
+#: its bytes (see :class:`_SeenFiles`).
+FILES_SEEN = "spec-files"
+#: A file whose change time is less than this before it was looked at is read again the
+#: next time: a second write within the same tick of the file system's clock (a few
+#: milliseconds) would leave its metadata as it was.
+SETTLED_NS = 2_000_000_000
+
+
+class _SeenFiles:
+    """Each spec file's size, inode, modification and change times, with the digest of
+    its bytes, as the last read found them: a file whose metadata is unchanged is not read
+    and hashed again (40 ms of each rebuild at 1000 journeys), as git trusts its index.
+    The change time cannot be set back, so an edit is seen even when it keeps the size
+    and the modification time; a file changed just before it was looked at
+    (:data:`SETTLED_NS`) is not trusted."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+        before = cache.get(FILES_SEEN, "", FILES_SEEN, JSON)
+        self.found = isinstance(before, dict)
+        self.before: dict[str, Any] = before if isinstance(before, dict) else {}
+        self.now: dict[str, list[Any]] = {}
+        self.started = time.time_ns()
+
+    def metadata(self, path: Path) -> list[int] | None:
+        try:
+            return file_stat(path)
+        except OSError:
+            return None  # reading it says why
+
+    def digest_of(self, shown: str, metadata: list[int] | None) -> str | None:
+        """The digest of the file's bytes as recorded, when its metadata is unchanged."""
+        known = self.before.get(shown)
+        if metadata is None or not isinstance(known, list) or known[:-1] != metadata:
+            return None
+        self.now[shown] = known
+        return known[-1] if isinstance(known[-1], str) else None
+
+    def saw(self, shown: str, metadata: list[int] | None, file_digest: str) -> None:
+        """Note the file's digest under its metadata as looked at before it was read."""
+        if metadata is not None and metadata[3] < self.started - SETTLED_NS:
+            self.now[shown] = [*metadata, file_digest]
+
+    def keep(self) -> None:
+        if self.now != self.before or not self.found:  # a no-op build writes nothing
+            self.cache.put(FILES_SEEN, "", FILES_SEEN, self.now, JSON)
+
+
 def _read_files(entries: list[tuple[str, Path]], root: Path, cache: Cache,
-                context: JourneyContext | None) -> list[tuple]:
+                seen: _SeenFiles, context: JourneyContext | None) -> list[tuple]:
     """(kind, path, SpecFile) of each file: from the cache where its bytes were read
-    before (in memory for a live preview, on disk for a build), the others parsed, in one
+    before (in memory for a live preview, on disk for a build; not even read again while
+    its metadata is unchanged, see :class:`_SeenFiles`), the others parsed, in one
     process per core when there are many (a cold read of 1000 journeys would otherwise
     leave a core idle for seconds)."""
     out: list = []
     todo: list[tuple[int, str, str, str, bytes, str]] = []
     for kind, path in entries:
         shown = _display(path, root)
+        metadata = seen.metadata(path)
+        raw = None
+        file_digest = seen.digest_of(shown, metadata)
         try:
-            raw = read_bytes(path, shown)
+            if file_digest is None:
+                raw = read_bytes(path, shown)
+                file_digest = digest(raw)
+                seen.saw(shown, metadata, file_digest)
+            key = digest(code_fingerprint(), kind, shown, file_digest)
+            spec = cache.get("spec", shown, key, _spec_codec(kind, path, shown, key))
+            if spec is None:
+                if raw is None:  # its parse is no longer kept: its key from what is read
+                    raw = read_bytes(path, shown)
+                    key = digest(code_fingerprint(), kind, shown, digest(raw))
+                todo.append((len(out), kind, str(path), shown, raw, key))
         except LoadError as exc:
             out.append((kind, path, SpecFile(shown, None, None, (exc.finding,), (), "")))
             continue
-        key = digest(code_fingerprint(), kind, shown, raw)
-        spec = cache.get("spec", shown, key, _spec_codec(kind, path, shown, key))
-        if spec is None:
-            todo.append((len(out), kind, str(path), shown, raw, key))
         out.append((kind, path, spec))
     for (index, kind, path, shown, _, key), spec in zip(todo, _parse_all(todo, context)):
         cache.put("spec", shown, key, spec, _spec_codec(kind, Path(path), shown, key))
@@ -551,7 +615,7 @@ def _spec_files(specs: Path, root: Path) -> tuple[list[tuple[str, Path]], list[F
         folder = specs / kind
         if not folder.is_dir():
             continue
-        for path in sorted(folder.iterdir()):
+        for path in sorted(folder.iterdir(), key=_name):  # comparing Paths is slow
             if path.name.startswith("."):
                 continue
             if is_yaml_name(path.name):
@@ -566,11 +630,20 @@ def _spec_files_in(folder: Path) -> int:
     return sum(is_yaml_name(name) for _, _, names in os.walk(folder) for name in names)
 
 
+def _name(path: Path) -> str:
+    return path.name
+
+
 def _display(path: Path, root: Path) -> str:
+    """``path`` as findings name it: relative to the workspace's root when inside it (by
+    its text: a preview's rebuild names every spec file again)."""
+    text, base = str(path), str(root)
+    if text.startswith(base) and text[len(base):len(base) + 1] == os.sep:
+        return text[len(base) + 1:].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
-        return str(path)
+        return text
 
 
 def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:

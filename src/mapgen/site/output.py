@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Self
 
-from mapgen.cache import digest, file_digest
+from mapgen.cache import digest, file_digest, file_stat
 
 log = logging.getLogger(__name__)
 MANIFEST = ".mapgen-manifest.json"
@@ -71,13 +71,6 @@ class WriteReport:
     written: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: int
-
-
-def file_stat(path: Path) -> list[int]:
-    """What changes when a file is written, renamed over or touched: its size, inode,
-    and modification and change times (the change time cannot be set back)."""
-    st = os.stat(path)
-    return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
 
 
 def check_output_dir(site_dir: Path, root: Path, inputs: list[Path]) -> None:
