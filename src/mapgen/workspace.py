@@ -27,6 +27,7 @@ import time
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -615,7 +616,7 @@ def _spec_files(specs: Path, root: Path) -> tuple[list[tuple[str, Path]], list[F
         folder = specs / kind
         if not folder.is_dir():
             continue
-        for path in sorted(folder.iterdir(), key=_name):  # comparing Paths is slow
+        for path in sorted(folder.iterdir(), key=attrgetter("name")):  # not Path's slow <
             if path.name.startswith("."):
                 continue
             if is_yaml_name(path.name):
@@ -628,10 +629,6 @@ def _spec_files(specs: Path, root: Path) -> tuple[list[tuple[str, Path]], list[F
 def _spec_files_in(folder: Path) -> int:
     """How many spec files ``folder`` holds, at any depth (links to folders not followed)."""
     return sum(is_yaml_name(name) for _, _, names in os.walk(folder) for name in names)
-
-
-def _name(path: Path) -> str:
-    return path.name
 
 
 def _display(path: Path, root: Path) -> str:
