@@ -221,6 +221,20 @@ def test_a_spec_file_whose_metadata_is_unchanged_is_not_read_again(tmp_path, mon
     assert "INSTAGRAM" in (root / "site/journeys/first-purchase.html").read_text("utf-8")
 
 
+def test_where_the_change_time_is_not_when_a_file_changed_every_spec_file_is_read(
+        tmp_path, monkeypatch):
+    """On Windows ``st_ctime`` is when the file was made: metadata cannot vouch for it."""
+    monkeypatch.setattr(workspace, "SETTLED_NS", 0)
+    monkeypatch.setattr(workspace, "CHANGE_TIME", False)
+    root = copy_example(tmp_path)
+    build_here(root)
+    read = spy_reads(monkeypatch)
+
+    build_here(root)
+
+    assert len(read) == len(list((root / "specs").rglob("*.yml"))) > 0
+
+
 def test_a_spec_file_changed_just_before_it_was_read_is_read_again(tmp_path, monkeypatch):
     """Two writes within one tick of the file system's clock can leave the same
     metadata: a file changed less than SETTLED_NS before it was looked at is not trusted."""

@@ -495,6 +495,10 @@ FILES_SEEN = "spec-files"
 #: next time: a second write within the same tick of the file system's clock (a few
 #: milliseconds) would leave its metadata as it was.
 SETTLED_NS = 2_000_000_000
+#: Whether a file's ``st_ctime`` is when it last changed: on Windows it is when it was
+#: made, so an edit that kept the size and the modification time would go unseen; there
+#: every spec file is read.
+CHANGE_TIME = os.name != "nt"
 
 
 class _SeenFiles:
@@ -529,7 +533,7 @@ class _SeenFiles:
 
     def saw(self, shown: str, metadata: list[int] | None, file_digest: str) -> None:
         """Note the file's digest under its metadata as looked at before it was read."""
-        if metadata is not None and metadata[3] < self.started - SETTLED_NS:
+        if CHANGE_TIME and metadata is not None and metadata[3] < self.started - SETTLED_NS:
             self.now[shown] = [*metadata, file_digest]
 
     def keep(self) -> None:
