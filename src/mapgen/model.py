@@ -387,6 +387,7 @@ class Config(Spec):
 
     @cached_property
     def channels_by_id(self) -> dict[str, Channel]:
+        """The channels by id, in the order written (``Workspace.channels``)."""
         return {channel.id: channel for channel in self.channels}
 
     def scale_of(self, journey: Journey | JourneySummary) -> EmotionScale:

@@ -526,8 +526,8 @@ class _JourneyChecker:
             self._check_step(("stages", i, "steps", k), step)
 
     def _check_step(self, path: DocPath, step) -> None:
+        channels = self.known.config.channels_by_id
         for k, tp in enumerate(step.touchpoints):
-            channels = self.known.config.channels_by_id
             if tp.channel not in channels:
                 self.add("unknown-channel", path + ("touchpoints", k, "channel"),
                          _unknown("channel", tp.channel, channels)
