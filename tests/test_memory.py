@@ -27,6 +27,7 @@ from mapgen.serve import KEPT, Preview
 from mapgen.site import build as site_build
 from mapgen.site import data as data_files
 from mapgen.site import drawings as site_drawings
+from mapgen.site import listings
 from mapgen.site import pages as site_pages
 from mapgen.site import search
 from mapgen.site.output import Staged, Staging
@@ -146,7 +147,7 @@ def test_rows_waiting_past_their_room_are_packed_and_the_listings_read_the_same(
     as_made = write_corpus(60, tmp_path / "as-made")
     _build(as_made)
     assert not any(packed_rows), "rows of 60 journeys were packed"
-    monkeypatch.setattr(site_pages, "WAITING_AS_MADE", 5)
+    monkeypatch.setattr(listings, "WAITING_AS_MADE", 5)
     packed = write_corpus(60, tmp_path / "packed")
     _build(packed)
     assert sum(packed_rows) > 100

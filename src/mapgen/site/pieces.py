@@ -27,7 +27,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from mapgen.cache import TEXT, Cache, Reads, Sources
-from mapgen.site.pages import Lazy
+from mapgen.site.listings import Lazy
 
 #: The cache kind of pieces.
 KIND = "piece"
