@@ -27,7 +27,6 @@ from mapgen.serve import KEPT, Preview
 from mapgen.site import build as site_build
 from mapgen.site import data as data_files
 from mapgen.site import drawings as site_drawings
-from mapgen.site import listings
 from mapgen.site import pages as site_pages
 from mapgen.site import search
 from mapgen.site.output import Staged, Staging
@@ -91,7 +90,9 @@ def test_the_listings_of_every_journey_hold_none_of_them_whole(tmp_path, monkeyp
     assert row.step.name == next(s.name for s in whole.steps if s.id == row.step.id)
     # what a theme reads beyond the fields kept is looked up in the workspace
     assert row.journey.personas == whole.personas and row.step.touchpoints
-    del whole
+    step = next(s for s in whole.steps if s.id == row.step.id)
+    assert row.pain.model_dump() in [pain.model_dump() for pain in step.pain_points]
+    del whole, step
     cards = listings[3]
     assert len(cards) == 60 and [c.journey.id for c in cards] == list(ws.journeys)
     assert _journeys_alive() <= 4
@@ -136,23 +137,24 @@ def test_cards_and_appearances_come_from_summaries_and_unpack_no_journey(tmp_pat
     assert looked_up == [card.journey.id], "looked up once, for all it is asked"
 
 
-def test_rows_waiting_past_their_room_are_packed_and_the_listings_read_the_same(
+def test_past_the_journeys_kept_unpacked_the_registers_keep_their_records_packed(
         tmp_path, monkeypatch):
-    """A listing keeps the rows it shows later (a journey's touchpoints in the next
-    cells, its other pain points) as made while they are few, then packed."""
-    packed_rows: list[int] = []
-    pack = compact.pack
-    monkeypatch.setattr(compact, "pack", lambda item, shared=None: (
-        packed_rows.append(shared is not None), pack(item, shared))[1])
+    """What the three registers show of each journey (its records, see
+    mapgen.site.listings.Rows) is kept beside it as made in a small workspace, and
+    packed, a few hundred bytes a journey, in one too big to keep its journeys unpacked;
+    the pages read the same either way."""
     as_made = write_corpus(60, tmp_path / "as-made")
     _build(as_made)
-    assert not any(packed_rows), "rows of 60 journeys were packed"
-    monkeypatch.setattr(listings, "WAITING_AS_MADE", 5)
+    monkeypatch.setattr(compact, "UNPACKED", 8)
     packed = write_corpus(60, tmp_path / "packed")
     _build(packed)
-    assert sum(packed_rows) > 100
     for page in ("touchpoints.html", "pain-points.html", "opportunities.html"):
         assert (packed / "site" / page).read_bytes() == (as_made / "site" / page).read_bytes()
+    ws = read_workspace(packed).workspace
+    site_pages.pain_register(ws)[0].pain  # noqa: B018 - the first row shown
+    kept = next(iter(ws.journeys._beside.values()))
+    assert set(kept) == {"pains", "backlog", "touchpoints"}
+    assert all(isinstance(part, bytes) and len(part) < 1000 for part in kept.values())
 
 
 def test_a_page_goes_to_its_file_in_parts_and_reads_the_same(tmp_path, monkeypatch):

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 import pytest
 
 from conftest import build_site, copy_example, with_custom_dir
+from mapgen import compact
 from mapgen.cache import Cache, Reads, Sources
 from mapgen.site import pages as site_pages
 from mapgen.site.pieces import InUse, PieceExtension, Pieces, piece_name
@@ -24,7 +26,7 @@ LISTINGS = ("index.html", "touchpoints.html", "pain-points.html", "opportunities
 @pytest.fixture
 def made(monkeypatch) -> dict[str, list[str]]:
     """What the build rendered, by what: the journeys whose pieces were rendered, and
-    those a listing made its rows from."""
+    those the registers made their records from (each journey's rows, as plain data)."""
     seen: dict[str, list[str]] = {"pieces": [], "rows": []}
     made_piece = Pieces.made
 
@@ -35,14 +37,13 @@ def made(monkeypatch) -> dict[str, list[str]]:
         return made_piece(self, tag, journey_id, rendering)
 
     monkeypatch.setattr(Pieces, "made", spy_piece)
-    for name in ("_registered_pains", "_backlog_items", "_touchpoint_groups"):
-        real = getattr(site_pages, name)
+    records = site_pages._records
 
-        def spy_rows(ws, journey, *rest, real=real):
-            seen["rows"].append(journey.id)
-            return real(ws, journey, *rest)
+    def spy_records(ws, journey):
+        seen["rows"].append(journey.id)
+        return records(ws, journey)
 
-        monkeypatch.setattr(site_pages, name, spy_rows)
+    monkeypatch.setattr(site_pages, "_records", spy_records)
     return seen
 
 
@@ -161,7 +162,7 @@ def test_the_listings_look_into_no_journey_until_a_row_is_shown(tmp_path, made):
 
 def test_a_register_holds_no_row_it_has_shown(tmp_path, made):
     """A register of 10,000 journeys held every row it showed until the page was
-    written; a row shown in a piece is now let go, each journey still made once."""
+    written; a row shown in a piece is now let go, each journey's record made once."""
     ws = read_workspace(copy_example(tmp_path / "ws")).workspace
     register = site_pages.pain_register(ws)
     env = jinja2.Environment(extensions=[PieceExtension])
@@ -172,19 +173,41 @@ def test_a_register_holds_no_row_it_has_shown(tmp_path, made):
     assert len(shown) == len(register) > len(ws.journeys)
     assert all(row._item is None for row in register)
     assert sorted(made["rows"]) == sorted({row.journey_id for row in register})
-    # looked into again, a row is made again from its journey
-    assert register[0].pain.id == shown[0] and made["rows"][-1] == register[0].journey_id
+    # looked into again, a row is made again from its journey's record, kept
+    assert register[0].pain.id == shown[0]
+    assert sorted(made["rows"]) == sorted({row.journey_id for row in register})
 
 
-def test_the_matrix_makes_each_journey_once_and_shows_what_it_made(tmp_path, made):
-    """The matrix shows a journey in cell after cell: its rows wait (packed) between
-    cells, are made once, and come out as made."""
+def test_the_three_registers_read_each_journey_once_between_them(tmp_path, made,
+                                                                  monkeypatch):
+    """The register, the backlog and the matrix show the journeys each in an order of
+    its own (by severity, by status and priority, cell by cell): each journey's rows of
+    all three are made from it once, when the first of them looks into one."""
+    ws = read_workspace(copy_example(tmp_path / "ws")).workspace
+    looked_up: list[str] = []
+    lookup = compact.Specs.__getitem__
+    monkeypatch.setattr(compact.Specs, "__getitem__", lambda self, ident: (
+        looked_up.append(ident), lookup(self, ident))[1])
+    shown = []
+    for row in site_pages.pain_register(ws):
+        shown.append((row.pain.text, row.step.name, [o.text for o in row.opportunities]))
+    for _, items in site_pages.backlog(ws):
+        shown.extend((item.opportunity.text, item.step.name) for item in items)
+    for groups in site_pages.touchpoint_matrix(ws).cells.values():
+        shown.extend((use.stage.name, use.name) for group in groups
+                     for use in group.made()[1])
+    assert sorted(made["rows"]) == sorted(ws.journeys), "each journey's records made once"
+    assert sorted(looked_up) == sorted(ws.journeys), "each journey looked up once"
+    assert len(shown) > 3 * len(ws.journeys)
+
+
+def test_the_matrix_makes_each_journey_once_and_shows_its_touchpoints(tmp_path, made):
+    """The matrix shows a journey in cell after cell: its record is made once, and each
+    cell shows the touchpoints of that channel in stages of that phase, in step order."""
     ws = read_workspace(copy_example(tmp_path / "ws")).workspace
     matrix = site_pages.touchpoint_matrix(ws)
-    expected = [site_pages._touchpoint_groups(ws, ws.journeys[row.journey_id], {})[
-                    site_pages._cells_of(ws.summaries[row.journey_id]).index(cell)]
+    expected = [_cell_group(ws, ws.journeys[row.journey_id], cell)
                 for cell, rows in matrix.cells.items() for row in rows]
-    made["rows"].clear()
     env = jinja2.Environment(extensions=[PieceExtension])
     template = env.from_string(
         "{% for cell in cells %}{% for group in cell %}{% piece group %}"
@@ -196,3 +219,20 @@ def test_the_matrix_makes_each_journey_once_and_shows_what_it_made(tmp_path, mad
     assert shown == template.render(cells=[expected])
     assert len(shown.splitlines()) > len(ws.journeys)  # journeys in several cells
     assert sorted(made["rows"]) == sorted(ws.journeys)
+
+
+def _cell_group(ws, journey, cell: tuple[str, str]) -> tuple:
+    """(journey, uses) of ``journey`` in ``cell``, worked out from the journey itself."""
+    channel, phase = cell
+    scale = ws.scale_of(journey)
+    uses = []
+    for stage in journey.stages:
+        for step in stage.steps:
+            scores = step.scores(journey.personas, scale)
+            average = sum(scores.values()) / len(scores) if scores else None
+            figure = None if average is None else (
+                f"{average:+.1f}" if round(average, 1) else "0")
+            uses.extend(SimpleNamespace(stage=stage, step=step, name=tp.name, figure=figure)
+                        for tp in step.touchpoints
+                        if tp.channel == channel and (stage.phase or "none") == phase)
+    return journey, uses

@@ -44,7 +44,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import math
 import os
 import sqlite3
 import threading
@@ -52,6 +51,8 @@ import zlib
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from mapgen import compact
 
 if TYPE_CHECKING:
     from mapgen.model import Workspace
@@ -690,6 +691,11 @@ class _WatchedJourneys(_Watched):
         a summary looked up is its journey read (see ``Workspace.summaries``)."""
         kept = getattr(self._items, "summaries", None)
         return None if kept is None else _Watched(kept, self._part, self._whole, self._reads)
+
+    def beside(self, journey_id: str, part: str, make: Callable[[Any], dict[str, T]]) -> T:
+        """``Specs.beside`` (made and kept beside the journey), noted as the journey read."""
+        self._reads.add(self._part(journey_id))
+        return compact.beside(self._items, journey_id, part, make)
 
     def journeys_of(self, persona_id: str) -> list[str]:
         """``Workspace.journeys_of``, noted as the one part ``journeys-of:<persona id>``."""

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 #: How many unpacked specs a :class:`Specs` keeps: a workspace up to this size is held
 #: unpacked after the first pass over it, as a plain dict would be. Past it, every pass
@@ -139,6 +140,14 @@ class Unpacked:
         return item
 
 
+def beside(specs: Mapping[str, T], ident: str, part: str,
+           make: Callable[[T], dict[str, V]]) -> V:
+    """:meth:`Specs.beside` where ``specs`` keep parts beside (a :class:`Specs`, or a
+    watched view of one), else part ``part`` of what ``make`` makes now."""
+    keeping = getattr(specs, "beside", None)
+    return keeping(ident, part, make) if keeping is not None else make(specs[ident])[part]
+
+
 class Specs(Mapping[str, T], Generic[T]):
     """Specs by id, in the order added, each kept packed and unpacked when looked up.
 
@@ -150,6 +159,7 @@ class Specs(Mapping[str, T], Generic[T]):
         self._packed: dict[str, bytes | Callable[[], bytes]] = {}
         self._unpacked = unpacked if unpacked is not None else Unpacked()
         self._summaries: dict[str, object] = {}
+        self._beside: dict[str, dict[str, object]] = {}
         self._lock = threading.Lock()
 
     def add(self, ident: str, packed: bytes | Callable[[], bytes],
@@ -169,6 +179,24 @@ class Specs(Mapping[str, T], Generic[T]):
         journey's :class:`~mapgen.model.JourneySummary`), so such a look unpacks none;
         None unless every spec was added with one."""
         return self._summaries if len(self._summaries) == len(self._packed) else None
+
+    def beside(self, ident: str, part: str, make: Callable[[T], dict[str, V]]) -> V:
+        """Part ``part`` of what ``make`` makes of the spec (plain data: what each register
+        shows of a journey, see :class:`mapgen.site.listings.Rows`), made when a part is
+        first asked for and kept beside the spec, so that those who ask after do not
+        unpack the spec again. Kept as made while the specs are few enough to be kept
+        unpacked themselves (:data:`UNPACKED`), else packed, each part on its own. One
+        ``make`` per spec: whoever asks first makes the parts for all."""
+        with self._lock:
+            parts = self._beside.get(ident)
+        if parts is None:
+            made = make(self[ident])
+            if len(self._packed) > UNPACKED:
+                made = {name: pack(value) for name, value in made.items()}
+            with self._lock:
+                parts = self._beside.setdefault(ident, made)
+        value = parts[part]
+        return unpack(value) if len(self._packed) > UNPACKED else value
 
     def __getitem__(self, ident: str) -> T:
         packed = self._packed[ident]  # KeyError for an unknown id

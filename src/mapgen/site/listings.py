@@ -4,14 +4,17 @@ A listing page (the home page, a register, a persona's page) names every journey
 a workspace of 10,000 journeys does not fit in memory whole (see mapgen.compact). So
 its rows hold references that keep the few fields a listing shows and look anything
 else up in the workspace when a template asks for it, and its cards are made as the
-template walks them.
+template walks them. The registers' rows are made from each journey's records: the few
+fields they show as plain data, made from the journey once for all three registers and
+kept beside it (:class:`Rows`).
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from mapgen import compact
 from mapgen.model import Journey, JourneySummary, Stage, Step
@@ -20,10 +23,22 @@ T = TypeVar("T")
 
 
 class _Ref:
-    """What a listing holds of a spec: the fields named in ``__slots__`` kept, any other
-    attribute read from the whole spec, looked up again when asked for."""
+    """What a listing holds of a spec: the fields named in :attr:`KEPT` kept (plain data,
+    as a journey's record holds them, see :class:`Rows`), any other attribute read from
+    the whole spec, looked up again when asked for."""
 
     __slots__ = ()
+    #: The spec's fields a reference keeps, in the order :meth:`keep` gives them.
+    KEPT: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._keeper = operator.attrgetter(*cls.KEPT) if len(cls.KEPT) > 1 else None
+
+    @classmethod
+    def keep(cls, spec: Any) -> tuple:
+        """What a reference keeps of ``spec``, as plain data: made again from it later."""
+        return cls._keeper(spec)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -40,15 +55,24 @@ class _Ref:
 class JourneyRef(_Ref):
     """A journey in a listing: ``id``, ``title``, ``status``, ``lang`` and ``dir`` kept,
     and how many ``stages`` it has (the stages themselves looked up); the rest looked up.
-    Made from a journey or from its :class:`~mapgen.model.JourneySummary`."""
+    Made from what :meth:`keep` kept of a journey or of its
+    :class:`~mapgen.model.JourneySummary` (see :meth:`of`)."""
 
     __slots__ = ("id", "title", "status", "lang", "dir", "_stage_count", "_journeys")
+    KEPT = ("id", "title", "status", "lang", "dir")
 
-    def __init__(self, journey: Journey | JourneySummary, journeys: Mapping[str, Journey]):
-        self.id, self.title, self.status = journey.id, journey.title, journey.status
-        self.lang, self.dir = journey.lang, journey.dir
-        self._stage_count = len(journey.stages)
+    def __init__(self, kept: tuple, journeys: Mapping[str, Journey]):
+        self.id, self.title, self.status, self.lang, self.dir, self._stage_count = kept
         self._journeys = journeys
+
+    @classmethod
+    def keep(cls, spec: Journey | JourneySummary) -> tuple:
+        return (*super().keep(spec), len(spec.stages))
+
+    @classmethod
+    def of(cls, journey: Journey | JourneySummary,
+           journeys: Mapping[str, Journey]) -> JourneyRef:
+        return cls(cls.keep(journey), journeys)
 
     @property
     def stages(self) -> Counted:
@@ -65,10 +89,10 @@ class StageRef(_Ref):
     """A stage in a listing: ``id``, ``name``, ``phase``, ``owner`` kept."""
 
     __slots__ = ("id", "name", "phase", "owner", "_journey")
+    KEPT = ("id", "name", "phase", "owner")
 
-    def __init__(self, stage: Stage, journey: JourneyRef):
-        self.id, self.name, self.phase, self.owner = stage.id, stage.name, stage.phase, \
-            stage.owner
+    def __init__(self, kept: tuple, journey: JourneyRef):
+        self.id, self.name, self.phase, self.owner = kept
         self._journey = journey
 
     def _whole(self) -> Stage:
@@ -82,15 +106,62 @@ class StepRef(_Ref):
     """A step in a listing: ``id`` and ``name`` kept."""
 
     __slots__ = ("id", "name", "_journey")
+    KEPT = ("id", "name")
 
-    def __init__(self, step: Step, journey: JourneyRef):
-        self.id, self.name, self._journey = step.id, step.name, journey
+    def __init__(self, kept: tuple, journey: JourneyRef):
+        (self.id, self.name), self._journey = kept, journey
 
     def _whole(self) -> Step:
         return next(s for s in self._journey._whole().steps if s.id == self.id)
 
     def _identity(self) -> tuple:
         return (self._journey.id, self.id)
+
+
+class _InStep(_Ref):
+    """Something a step lists (its pain points, its opportunities), in a listing: the
+    fields in :attr:`KEPT` kept, and its place (``index``) in the step's list."""
+
+    __slots__ = ("_step", "_index")
+    #: The step's attribute that lists it.
+    LIST: ClassVar[str] = ""
+
+    def __init__(self, kept: tuple, step: StepRef, index: int):
+        self._step, self._index = step, index
+        self._hold(kept)
+
+    def _hold(self, kept: tuple) -> None:
+        """Set the fields in :attr:`KEPT` from ``kept`` (each kind its own)."""
+        raise NotImplementedError
+
+    def _whole(self) -> Any:
+        return getattr(self._step._whole(), self.LIST)[self._index]
+
+    def _identity(self) -> tuple:
+        return (*self._step._identity(), self.LIST, self._index)
+
+
+class PainRef(_InStep):
+    """A pain point in a listing: ``id``, ``text``, ``severity``, ``evidence`` kept."""
+
+    __slots__ = ("id", "text", "severity", "evidence")
+    KEPT = ("id", "text", "severity", "evidence")
+    LIST = "pain_points"
+
+    def _hold(self, kept: tuple) -> None:
+        self.id, self.text, self.severity, self.evidence = kept
+
+
+class OpportunityRef(_InStep):
+    """An opportunity in a listing: ``id``, ``text``, ``addresses``, ``owner``,
+    ``priority``, ``status`` kept."""
+
+    __slots__ = ("id", "text", "addresses", "owner", "priority", "status")
+    KEPT = ("id", "text", "addresses", "owner", "priority", "status")
+    LIST = "opportunities"
+
+    def _hold(self, kept: tuple) -> None:
+        self.id, self.text, self.addresses, self.owner, self.priority, self.status = kept
 
 
 class Counted(Sequence[T]):
@@ -169,77 +240,73 @@ class Listed(Sequence[Lazy]):
         return bool(self._ids)
 
 
-#: Rows a listing keeps waiting as made, at most; past that, the rows of each journey it
-#: leaves wait packed. Packing and unpacking a row took a third of the touchpoint matrix's
-#: time at 1000 journeys, where all of them wait in some 5 MB as made; at 10,000 journeys
-#: they would take some 100 MB.
-WAITING_AS_MADE = 4096
+class Record:
+    """A journey's record for one listing, unpacked (see :class:`Rows`): the journey, and
+    its stages and steps as references (made when first asked for, shared by the rows
+    made from the record), and ``rows``: what the listing shows, as plain data."""
+
+    def __init__(self, data: tuple, journeys: Mapping[str, Journey]):
+        journey, self._stages, self._steps, self.rows = data
+        self.journey = JourneyRef(journey, journeys)
+        self._refs: dict[tuple[type, int], _Ref] = {}
+
+    @staticmethod
+    def kept(journey: Journey) -> tuple:
+        """What every record of ``journey`` starts with: what a reference keeps of it, of
+        each stage, and of each step (in journey order, with its stage's place)."""
+        return (JourneyRef.keep(journey), tuple(StageRef.keep(st) for st in journey.stages),
+                tuple((place, StepRef.keep(step)) for place, stage in enumerate(journey.stages)
+                      for step in stage.steps))
+
+    def step(self, index: int) -> StepRef:
+        """The journey's ``index``-th step (in journey order)."""
+        return self._ref(StepRef, index, lambda: self._steps[index][1])
+
+    def stage_of(self, step: int) -> StageRef:
+        """The stage of the journey's ``step``-th step."""
+        place = self._steps[step][0]
+        return self._ref(StageRef, place, lambda: self._stages[place])
+
+    def _ref(self, kind: type, index: int, kept: Callable[[], tuple]) -> Any:
+        ref = self._refs.get((kind, index))
+        if ref is None:
+            ref = self._refs[(kind, index)] = kind(kept(), self.journey)
+        return ref
 
 
 class Rows:
-    """The rows a listing shows of each journey, made from the journey the first time one
-    of them is looked into; its other rows (its other pain points, its touchpoints in
-    other cells) wait to be taken: as made, up to :data:`WAITING_AS_MADE` of them, then
-    packed (:func:`mapgen.compact.pack`), so a listing of 10,000 journeys holds them in a
-    few MB. A row taken is let go here (and by its piece, see :meth:`Lazy.forget`);
-    looked into again, it is made again."""
+    """The rows a listing (the pain register, the backlog, the touchpoint matrix) shows
+    of each journey, each made when the template looks into it from the journey's record
+    for that listing: plain data (tuples of text and numbers) that ``record`` makes from
+    the journey, every listing's record at once, and the workspace keeps beside the
+    journey (:meth:`mapgen.compact.Specs.beside`; packed in a large workspace). So the
+    three listings, each showing the journeys in an order of its own, unpack each
+    journey once between them, and a journey waits for its next row in a few hundred
+    bytes. A journey's rows are
+    mostly shown together (its pain points of one severity, its touchpoints in one
+    cell): the record last unpacked is kept.
 
-    def __init__(self, journeys: Mapping[str, Journey], make: Callable[[Journey], list]):
-        self._journeys, self._make = journeys, make
-        #: The journey the listing is at, and its rows not yet taken.
-        self._current: tuple[str | None, dict[int, Any]] = (None, {})
-        #: The rows not yet taken of the journeys before: as made, and packed.
-        self._waiting: dict[str, dict[int, Any]] = {}
-        self._packed: dict[str, dict[int, bytes]] = {}
-        self._waiting_count = 0
+    ``record`` gives the record of every listing by name, ``listing`` names this one's,
+    and ``make`` makes a row from the unpacked record and the row's plain data. Every
+    listing of one workspace passes the same ``record``: the first to ask keeps its
+    records for all.
+    """
+
+    def __init__(self, journeys: Mapping[str, Journey], listing: str,
+                 record: Callable[[Journey], dict[str, tuple]],
+                 make: Callable[[Record, Any], Any]):
+        self._journeys, self._listing, self._record, self._make = \
+            journeys, listing, record, make
+        self._current: Record | None = None
 
     def row(self, journey_id: str, index: int) -> Lazy:
         """The ``index``-th row of the journey, as a :class:`Lazy`."""
         return Lazy(journey_id, functools.partial(self._row, journey_id, index))
 
     def _row(self, journey_id: str, index: int) -> Any:
-        if self._current[0] != journey_id:
-            self._set_aside()
-            waiting = self._taken_waiting(journey_id, index)
-            if waiting is not None:
-                return waiting
-        rows = self._current[1]
-        if index not in rows:  # the journey's first row, or one taken before
-            self._forget_waiting(journey_id)  # all made again
-            rows = dict(enumerate(self._make(self._journeys[journey_id])))
-            self._current = (journey_id, rows)
-        return rows.pop(index)
+        record = self._current
+        if record is None or record.journey.id != journey_id:
+            data = compact.beside(self._journeys, journey_id, self._listing, self._record)
+            record = self._current = Record(data, self._journeys)
+        return self._make(record, record.rows[index])
 
-    def _taken_waiting(self, journey_id: str, index: int) -> Any:
-        """The row, taken from those waiting, or None."""
-        made = self._waiting.get(journey_id, {})
-        if index in made:
-            self._waiting_count -= 1
-            row = made.pop(index)
-            if not made:
-                del self._waiting[journey_id]
-            return row
-        packed = self._packed.get(journey_id, {})
-        if index not in packed:
-            return None
-        row = compact.unpack(packed.pop(index), self._journeys)
-        if not packed:
-            del self._packed[journey_id]
-        return row
-
-    def _forget_waiting(self, journey_id: str) -> None:
-        self._waiting_count -= len(self._waiting.pop(journey_id, ()))
-        self._packed.pop(journey_id, None)
-
-    def _set_aside(self) -> None:
-        """Keep the rows of the journey the listing leaves waiting."""
-        journey_id, rows = self._current
-        self._current = (None, {})
-        if journey_id is None or not rows:
-            return
-        if self._waiting_count + len(rows) <= WAITING_AS_MADE:
-            self._waiting.setdefault(journey_id, {}).update(rows)
-            self._waiting_count += len(rows)
-        else:
-            self._packed.setdefault(journey_id, {}).update(
-                (index, compact.pack(row, self._journeys)) for index, row in rows.items())

@@ -27,16 +27,25 @@ from mapgen.model import (
     EmotionScale,
     Journey,
     JourneySummary,
-    PainPoint,
     Persona,
     ProsePage,
     Stage,
     Step,
     Workspace,
 )
-from mapgen.site.listings import Counted, JourneyRef, Lazy, Listed, StageRef, StepRef, Rows
+from mapgen.site.listings import (
+    Counted,
+    JourneyRef,
+    Lazy,
+    Listed,
+    OpportunityRef,
+    PainRef,
+    Record,
+    Rows,
+    StageRef,
+    StepRef,
+)
 from mapgen.site.markup import render_markdown
-
 
 #: The shapes that mark pain points and opportunities on the journey map.
 MARKS = {"severity": SEVERITY_ICONS, "status": STATUS_ICONS}
@@ -285,7 +294,7 @@ class JourneyCard:
     def of(cls, ws: Workspace, summary: JourneySummary) -> JourneyCard:
         scale = ws.scale_of(summary)
         scores = tuple(summary.step_scores(scale))
-        return cls(JourneyRef(summary, ws.journeys), _personas_of(ws, summary), scores,
+        return cls(JourneyRef.of(summary, ws.journeys), _personas_of(ws, summary), scores,
                    summary.open_pains, scale.min, scale.max, ws)
 
     @property
@@ -387,8 +396,7 @@ class TouchpointMatrix:
 def touchpoint_matrix(ws: Workspace) -> TouchpointMatrix:
     """Channels x phases (before, during, after) across all journeys."""
     cells: dict[tuple[str, str], list[Lazy]] = defaultdict(list)
-    feelings: dict[tuple, tuple[str, str]] = {}  # one string per feeling, not per step
-    groups = Rows(ws.journeys, lambda journey: _touchpoint_groups(ws, journey, feelings))
+    groups = _rows(ws, "touchpoints", _touchpoint_group)
     for journey_id, summary in ws.summaries.items():
         for index, (channel, phase) in enumerate(_cells_of(summary)):
             cells[(channel, phase)].append(groups.row(journey_id, index))
@@ -404,27 +412,28 @@ def _cells_of(summary: JourneySummary) -> list[tuple[str, str]]:
                   for channel, phase in summary.touchpoint_cells())
 
 
-def _touchpoint_groups(ws: Workspace, journey: Journey,
-                       feelings: dict[tuple, tuple[str, str]]) -> list[tuple[JourneyRef, tuple]]:
-    """The journey's (journey, uses) pair of each of its cells, in :func:`_cells_of` order;
-    ``feelings`` keeps each feeling's words once for every journey."""
+def _touchpoint_uses(ws: Workspace, journey: Journey) -> tuple[tuple, ...]:
+    """The journey's touchpoints in each of its cells, in :func:`_cells_of` order, as plain
+    data: (its step's place, its name, and how customers feel there: the average score,
+    in words and as a figure)."""
     scale = ws.scale_of(journey)
-    own_scale = journey.id if journey.emotion_scale else None  # else the site's
-    averages = {s.step.id: s.average for s in JourneyView.of(ws, journey).steps}
-    ref = JourneyRef(journey, ws.journeys)
-    by_cell: dict[tuple[str, str], list[TouchpointUse]] = defaultdict(list)
-    for stage in journey.stages:
-        phase = stage.phase or NO_PHASE[0]
-        stage_ref = StageRef(stage, ref)
-        for step in stage.steps:
-            average = averages[step.id]
-            feeling, figure = (None, None) if average is None else feelings.setdefault(
-                (own_scale, average), _feeling(scale, average))
-            step_ref = StepRef(step, ref)
-            for tp in step.touchpoints:
-                by_cell[(tp.channel, phase)].append(
-                    TouchpointUse(ref, stage_ref, step_ref, tp.name, average, feeling, figure))
-    return [(ref, tuple(by_cell[cell])) for cell in sorted(by_cell)]
+    by_cell: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    steps = ((stage, step) for stage in journey.stages for step in stage.steps)
+    for place, (stage, step) in enumerate(steps):
+        average = _average(step.scores(journey.personas, scale))
+        feeling, figure = (None, None) if average is None else _feeling(scale, average)
+        for tp in step.touchpoints:
+            by_cell[(tp.channel, stage.phase or NO_PHASE[0])].append(
+                (place, tp.name, average, feeling, figure))
+    return tuple(tuple(by_cell[cell]) for cell in sorted(by_cell))
+
+
+def _touchpoint_group(record: Record, uses: tuple) -> tuple[JourneyRef, tuple]:
+    """A journey's (journey, uses) pair in one cell of the matrix."""
+    return record.journey, tuple(
+        TouchpointUse(record.journey, record.stage_of(place), record.step(place), name,
+                      average, feeling, figure)
+        for place, name, average, feeling, figure in uses)
 
 
 def _feeling(scale: EmotionScale, average: float) -> tuple[str, str]:
@@ -437,10 +446,11 @@ def _feeling(scale: EmotionScale, average: float) -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)  # a listing holds many
 class RegisteredPain:
-    pain: PainPoint
+    pain: PainRef
     journey: JourneyRef
     stage_name: str
     step: StepRef
+    #: The opportunities that address it (:class:`OpportunityRef`), in journey order.
     opportunities: tuple
     #: Who owns the stage the pain point is in, when the stage says so.
     stage_owner: str | None = None
@@ -449,7 +459,7 @@ class RegisteredPain:
 def pain_register(ws: Workspace) -> list[Lazy]:
     """Every pain point across journeys, most severe first (then in journey order); each
     row a :class:`RegisteredPain` made when the template looks into it."""
-    rows = Rows(ws.journeys, lambda journey: _registered_pains(ws, journey))
+    rows = _rows(ws, "pains", _registered_pain)
     order = sorted(((-SEVERITY_RANK[severity], journey_id, index)
                     for journey_id, summary in ws.summaries.items()
                     for index, severity in enumerate(summary.severities)),
@@ -457,21 +467,31 @@ def pain_register(ws: Workspace) -> list[Lazy]:
     return [rows.row(journey_id, index) for _, journey_id, index in order]
 
 
-def _registered_pains(ws: Workspace, journey: Journey) -> list[RegisteredPain]:
+def _pains(journey: Journey) -> tuple[tuple, ...]:
+    """The journey's pain points in journey order, as plain data: (its step's place, its
+    place in the step, what a :class:`PainRef` keeps, and the opportunities that address
+    it, each as :func:`_opportunities` gives it)."""
     fixes: dict[str, list] = defaultdict(list)  # by pain point id, in journey order
-    for step in journey.steps:
-        for opportunity in step.opportunities:
+    for place, step in enumerate(journey.steps):
+        for index, opportunity in enumerate(step.opportunities):
             for ref in dict.fromkeys(opportunity.addresses):
-                fixes[ref].append(opportunity)
-    ref = JourneyRef(journey, ws.journeys)
-    return [RegisteredPain(pain, ref, stage.name, StepRef(step, ref),
-                           tuple(fixes.get(pain.id, ())) if pain.id else (), stage.owner)
-            for stage in journey.stages for step in stage.steps for pain in step.pain_points]
+                fixes[ref].append((place, index, OpportunityRef.keep(opportunity)))
+    return tuple((place, index, PainRef.keep(pain),
+                  tuple(fixes.get(pain.id, ())) if pain.id else ())
+                 for place, step in enumerate(journey.steps)
+                 for index, pain in enumerate(step.pain_points))
+
+
+def _registered_pain(record: Record, row: tuple) -> RegisteredPain:
+    place, index, kept, fixes = row
+    step, stage = record.step(place), record.stage_of(place)
+    return RegisteredPain(PainRef(kept, step, index), record.journey, stage.name, step,
+                          tuple(_opportunity(record, fix) for fix in fixes), stage.owner)
 
 
 @dataclass(frozen=True, slots=True)  # a listing holds many
 class BacklogItem:
-    opportunity: Any
+    opportunity: OpportunityRef
     journey: JourneyRef
     step: StepRef
     #: Who owns the step's stage: who to ask when the opportunity names no owner.
@@ -485,7 +505,7 @@ PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 def backlog(ws: Workspace) -> list[tuple[str, list[Lazy]]]:
     """Opportunities grouped by status, highest priority first within each (then in
     journey order); each item a :class:`BacklogItem` made when the template looks into it."""
-    rows = Rows(ws.journeys, lambda journey: _backlog_items(ws, journey))
+    rows = _rows(ws, "backlog", _backlog_item)
     groups: dict[str, list[tuple[int, str, int]]] = {status: [] for status in STATUS_ORDER}
     for journey_id, summary in ws.summaries.items():
         for index, (status, priority) in enumerate(summary.opportunity_kinds):
@@ -495,8 +515,35 @@ def backlog(ws: Workspace) -> list[tuple[str, list[Lazy]]]:
             for status, items in groups.items()]
 
 
-def _backlog_items(ws: Workspace, journey: Journey) -> list[BacklogItem]:
-    ref = JourneyRef(journey, ws.journeys)
-    return [BacklogItem(opportunity, ref, StepRef(step, ref), stage.owner)
-            for stage in journey.stages for step in stage.steps
-            for opportunity in step.opportunities]
+def _opportunities(journey: Journey) -> tuple[tuple, ...]:
+    """The journey's opportunities in journey order, as plain data: (its step's place,
+    its place in the step, what an :class:`OpportunityRef` keeps)."""
+    return tuple((place, index, OpportunityRef.keep(opportunity))
+                 for place, step in enumerate(journey.steps)
+                 for index, opportunity in enumerate(step.opportunities))
+
+
+def _opportunity(record: Record, row: tuple) -> OpportunityRef:
+    place, index, kept = row
+    return OpportunityRef(kept, record.step(place), index)
+
+
+def _backlog_item(record: Record, row: tuple) -> BacklogItem:
+    opportunity = _opportunity(record, row)
+    return BacklogItem(opportunity, record.journey, opportunity._step,
+                       record.stage_of(row[0]).owner)
+
+
+# --- what the registers keep of each journey ------------------------------------------
+
+def _rows(ws: Workspace, listing: str, make: Callable[[Record, Any], Any]) -> Rows:
+    """The rows of one of the three registers (see :class:`~mapgen.site.listings.Rows`)."""
+    return Rows(ws.journeys, listing, functools.partial(_records, ws), make)
+
+
+def _records(ws: Workspace, journey: Journey) -> dict[str, tuple]:
+    """What the pain register, the backlog and the touchpoint matrix show of ``journey``,
+    as plain data, each after what every record starts with (:meth:`Record.kept`)."""
+    kept = Record.kept(journey)
+    return {"pains": (*kept, _pains(journey)), "backlog": (*kept, _opportunities(journey)),
+            "touchpoints": (*kept, _touchpoint_uses(ws, journey))}
