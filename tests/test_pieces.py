@@ -201,6 +201,28 @@ def test_the_three_registers_read_each_journey_once_between_them(tmp_path, made,
     assert len(shown) > 3 * len(ws.journeys)
 
 
+def test_a_journey_page_makes_the_registers_records_while_it_has_the_journey(
+        tmp_path, made, monkeypatch):
+    """A build renders every journey's page before the registers: each page makes its
+    journey's records then, so the registers look up no journey at all (past 1024
+    journeys, each look would unpack it again)."""
+    ws = read_workspace(copy_example(tmp_path / "ws")).workspace
+    for page in site_pages.plan(ws):
+        if page.template == "journey.html":
+            page.context(ws)
+    assert sorted(made["rows"]) == sorted(ws.journeys)
+    looked_up: list[str] = []
+    lookup = compact.Specs.__getitem__
+    monkeypatch.setattr(compact.Specs, "__getitem__", lambda self, ident: (
+        looked_up.append(ident), lookup(self, ident))[1])
+    shown = [row.pain.text for row in site_pages.pain_register(ws)]
+    shown += [item.opportunity.text for _, items in site_pages.backlog(ws) for item in items]
+    shown += [use.name for groups in site_pages.touchpoint_matrix(ws).cells.values()
+              for group in groups for use in group.made()[1]]
+    assert looked_up == [] and len(shown) > 3 * len(ws.journeys)
+    assert sorted(made["rows"]) == sorted(ws.journeys), "records made once"
+
+
 def test_the_matrix_makes_each_journey_once_and_shows_its_touchpoints(tmp_path, made):
     """The matrix shows a journey in cell after cell: its record is made once, and each
     cell shows the touchpoints of that channel in stages of that phase, in step order."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mapgen import diagrams
+from mapgen import compact, diagrams
 from mapgen.cache import digest
 from mapgen.canvas import SEVERITY_ICONS, STATUS_ICONS, canvas
 from mapgen.embed import OTHER_VIEWS, Embed, split
@@ -141,6 +141,7 @@ def _journey_page(journey: JourneySummary) -> Page:
     curve in its own lane)."""
     def context(ws: Workspace) -> dict[str, Any]:
         journey = ws.journeys[journey_id]
+        _keep_records(ws, journey_id)
         return {"journey": journey, "view": JourneyView.of(ws, journey),
                 "canvas": canvas(ws, journey), "marks": MARKS}
 
@@ -539,6 +540,13 @@ def _backlog_item(record: Record, row: tuple) -> BacklogItem:
 def _rows(ws: Workspace, listing: str, make: Callable[[Record, Any], Any]) -> Rows:
     """The rows of one of the three registers (see :class:`~mapgen.site.listings.Rows`)."""
     return Rows(ws.journeys, listing, functools.partial(_records, ws), make)
+
+
+def _keep_records(ws: Workspace, journey_id: str) -> None:
+    """Make the journey's records (see :func:`_records`) while its page has it unpacked:
+    the registers come after every journey's page, and past the journeys a workspace
+    keeps unpacked (:data:`mapgen.compact.UNPACKED`) they would unpack it again."""
+    compact.beside(ws.journeys, journey_id, "pains", functools.partial(_records, ws))
 
 
 def _records(ws: Workspace, journey: Journey) -> dict[str, tuple]:
