@@ -134,10 +134,9 @@ class Spec(BaseModel):
         frozen=True,
         coerce_numbers_to_str=True,
         json_schema_extra={"patternProperties": {"^x-": {}}},
-        # The docstring under each field is its description in the JSON Schema: what
-        # editors show on hover and beside completions.
-        use_attribute_docstrings=True,
     )
+    # The docstring under each field is its description in the JSON Schema, read when a
+    # schema is made (see mapgen.schema).
 
     extensions: SkipJsonSchema[dict[str, Any]] = Field(
         default_factory=dict, validation_alias="__extensions__", exclude=True, repr=False
