@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import io
 import pickle
 import threading
 import zlib
@@ -68,43 +67,16 @@ _trim = _libc_function("malloc_trim")
 _mallopt = _libc_function("mallopt")
 
 
-def pack(item: object, shared: object = None) -> bytes:
+def pack(item: object) -> bytes:
     """A validated spec as bytes for :class:`Specs` (made where it was validated: in a
     reading worker, these are the bytes sent back, not the model), or any value kept
-    packed a while (a listing's rows waiting to be shown, see
-    :mod:`mapgen.site.pages`). ``shared``, when the item refers to it (a row to the
-    workspace's journeys), is referred to, not packed: :func:`unpack` is given it back."""
-    if shared is None:
-        return zlib.compress(pickle.dumps(item, pickle.HIGHEST_PROTOCOL), 1)
-    buffer = io.BytesIO()
-    _Packer(buffer, shared).dump(item)
-    return zlib.compress(buffer.getbuffer(), 1)
+    packed a while (what the registers show of a journey, see :meth:`Specs.beside`)."""
+    return zlib.compress(pickle.dumps(item, pickle.HIGHEST_PROTOCOL), 1)
 
 
-def unpack(packed: bytes, shared: object = None) -> object:
+def unpack(packed: bytes) -> object:
     """The item :func:`pack` was given: only ever called on bytes this run made."""
-    data = zlib.decompress(packed)
-    if shared is None:
-        return pickle.loads(data)  # noqa: S301 (our own bytes, never a file's)
-    return _Unpacker(io.BytesIO(data), shared).load()
-
-
-class _Packer(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, shared: object):
-        super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self.shared = shared
-
-    def persistent_id(self, obj: object) -> int | None:
-        return 0 if obj is self.shared else None
-
-
-class _Unpacker(pickle.Unpickler):  # noqa: S301 (our own bytes, never a file's)
-    def __init__(self, file: io.BytesIO, shared: object):
-        super().__init__(file)
-        self.shared = shared
-
-    def persistent_load(self, pid: object) -> object:
-        return self.shared
+    return pickle.loads(zlib.decompress(packed))  # noqa: S301 (our own bytes, never a file's)
 
 
 class Unpacked:
