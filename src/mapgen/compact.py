@@ -153,10 +153,10 @@ class Specs(Mapping[str, T], Generic[T]):
         return self._summaries if len(self._summaries) == len(self._packed) else None
 
     def beside(self, ident: str, part: str, make: Callable[[T], dict[str, V]]) -> V:
-        """Part ``part`` of what ``make`` makes of the spec (plain data: what each register
-        shows of a journey, see :class:`mapgen.site.listings.Rows`), made when a part is
-        first asked for and kept beside the spec, so that those who ask after do not
-        unpack the spec again. Kept as made while the specs are few enough to be kept
+        """Part ``part`` of what ``make`` makes of the spec (plain data, not bytes: what
+        each register shows of a journey, see :class:`mapgen.site.listings.Rows`), made
+        when a part is first asked for and kept beside the spec, so that those who ask
+        after do not unpack the spec again. Kept as made while the specs are few enough to be kept
         unpacked themselves (:data:`UNPACKED`), else packed, each part on its own. One
         ``make`` per spec: whoever asks first makes the parts for all."""
         with self._lock:
@@ -168,7 +168,7 @@ class Specs(Mapping[str, T], Generic[T]):
             with self._lock:
                 parts = self._beside.setdefault(ident, made)
         value = parts[part]
-        return unpack(value) if len(self._packed) > UNPACKED else value
+        return unpack(value) if isinstance(value, bytes) else value
 
     def __getitem__(self, ident: str) -> T:
         packed = self._packed[ident]  # KeyError for an unknown id
