@@ -73,6 +73,7 @@ def test_kept_files_survive_every_later_build_clean_and_removal(tmp_path):
     (root / "docs/img").mkdir(parents=True)
     (root / "docs/GUIDE.md").write_text("# Guide\n", "utf-8")
     (root / "docs/img/team.jpg").write_bytes(b"\xff\xd8 a photo")
+    (root / "docs/team.jpg").symlink_to("img/team.jpg")
 
     assert build(root, "--keep-existing").exit_code == 0
     assert (root / "docs/index.html").is_file()
@@ -83,6 +84,7 @@ def test_kept_files_survive_every_later_build_clean_and_removal(tmp_path):
     assert not (root / "docs/journeys/failed-payout-support.html").exists()
     assert (root / "docs/GUIDE.md").read_text("utf-8") == "# Guide\n"
     assert (root / "docs/img/team.jpg").read_bytes() == b"\xff\xd8 a photo"
+    assert os.readlink(root / "docs/team.jpg") == "img/team.jpg", "a link stays a link"
     listed = json.loads((root / "docs" / MANIFEST).read_text("utf-8"))["files"]
     assert "GUIDE.md" not in listed and "index.html" in listed
 
