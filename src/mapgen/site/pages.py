@@ -530,9 +530,9 @@ def _opportunity(record: Record, row: tuple) -> OpportunityRef:
 
 
 def _backlog_item(record: Record, row: tuple) -> BacklogItem:
-    opportunity = _opportunity(record, row)
-    return BacklogItem(opportunity, record.journey, opportunity._step,
-                       record.stage_of(row[0]).owner)
+    place = row[0]
+    return BacklogItem(_opportunity(record, row), record.journey, record.step(place),
+                       record.stage_of(place).owner)
 
 
 # --- what the registers keep of each journey ------------------------------------------
@@ -545,7 +545,8 @@ def _rows(ws: Workspace, listing: str, make: Callable[[Record, Any], Any]) -> Ro
 def _keep_records(ws: Workspace, journey_id: str) -> None:
     """Make the journey's records (see :func:`_records`) while its page has it unpacked:
     the registers come after every journey's page, and past the journeys a workspace
-    keeps unpacked (:data:`mapgen.compact.UNPACKED`) they would unpack it again."""
+    keeps unpacked (:data:`mapgen.compact.UNPACKED`) they would unpack it again. Asking
+    for one part makes them all."""
     compact.beside(ws.journeys, journey_id, "pains", functools.partial(_records, ws))
 
 
