@@ -115,7 +115,7 @@ def file_digest(path: Path) -> str:
     return hasher.hexdigest()
 
 
-def file_stat(path: Path) -> list[int]:
+def file_stat(path: str | Path) -> list[int]:
     """What changes when a file is written, renamed over or touched: its size, inode,
     and modification and change times (the change time cannot be set back)."""
     st = os.stat(path)

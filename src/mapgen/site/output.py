@@ -171,10 +171,11 @@ class OutputFolder:
         a build), for the next build's :meth:`open`."""
         entries = _read_manifest(self.path) or {}
         out = {}
+        folder = os.path.join(self.path, "")  # strings, as for linking (see publish)
         for rel in files:
             if rel in entries:
                 try:
-                    out[rel] = [*file_stat(self.path / rel), entries[rel][2]]
+                    out[rel] = [*file_stat(folder + rel), entries[rel][2]]
                 except OSError:
                     continue
         return out
