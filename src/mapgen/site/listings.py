@@ -260,17 +260,17 @@ class Record:
 
     def step(self, index: int) -> StepRef:
         """The journey's ``index``-th step (in journey order)."""
-        return self._ref(StepRef, index, lambda: self._steps[index][1])
+        return self._ref(StepRef, index, self._steps[index][1])
 
     def stage_of(self, step: int) -> StageRef:
         """The stage of the journey's ``step``-th step."""
         place = self._steps[step][0]
-        return self._ref(StageRef, place, lambda: self._stages[place])
+        return self._ref(StageRef, place, self._stages[place])
 
-    def _ref(self, kind: type, index: int, kept: Callable[[], tuple]) -> Any:
+    def _ref(self, kind: type, index: int, kept: tuple) -> Any:
         ref = self._refs.get((kind, index))
         if ref is None:
-            ref = self._refs[(kind, index)] = kind(kept(), self.journey)
+            ref = self._refs[(kind, index)] = kind(kept, self.journey)
         return ref
 
 
