@@ -468,15 +468,15 @@ def pain_register(ws: Workspace) -> list[Lazy]:
     return [rows.row(journey_id, index) for _, journey_id, index in order]
 
 
-def _pains(journey: Journey) -> tuple[tuple, ...]:
+def _pains(journey: Journey, opportunities: tuple[tuple, ...]) -> tuple[tuple, ...]:
     """The journey's pain points in journey order, as plain data: (its step's place, its
-    place in the step, what a :class:`PainRef` keeps, and the opportunities that address
-    it, each as :func:`_opportunities` gives it)."""
+    place in the step, what a :class:`PainRef` keeps, and the rows of ``opportunities``,
+    as :func:`_opportunities` gives them, that address it)."""
     fixes: dict[str, list] = defaultdict(list)  # by pain point id, in journey order
-    for place, step in enumerate(journey.steps):
-        for index, opportunity in enumerate(step.opportunities):
-            for ref in dict.fromkeys(opportunity.addresses):
-                fixes[ref].append((place, index, OpportunityRef.keep(opportunity)))
+    each = (opportunity for step in journey.steps for opportunity in step.opportunities)
+    for row, opportunity in zip(opportunities, each, strict=True):
+        for ref in dict.fromkeys(opportunity.addresses):
+            fixes[ref].append(row)
     return tuple((place, index, PainRef.keep(pain),
                   tuple(fixes.get(pain.id, ())) if pain.id else ())
                  for place, step in enumerate(journey.steps)
@@ -553,6 +553,7 @@ def _keep_records(ws: Workspace, journey_id: str) -> None:
 def _records(ws: Workspace, journey: Journey) -> dict[str, tuple]:
     """What the pain register, the backlog and the touchpoint matrix show of ``journey``,
     as plain data, each after what every record starts with (:meth:`Record.kept`)."""
-    kept = Record.kept(journey)
-    return {"pains": (*kept, _pains(journey)), "backlog": (*kept, _opportunities(journey)),
+    kept, opportunities = Record.kept(journey), _opportunities(journey)
+    return {"pains": (*kept, _pains(journey, opportunities)),
+            "backlog": (*kept, opportunities),
             "touchpoints": (*kept, _touchpoint_uses(ws, journey))}
