@@ -95,6 +95,21 @@ def test_a_message_asked_for_again_is_the_same_and_text_never_passes_for_markup(
         assert (text, markup) == ("Owner: &lt;b&gt;x&lt;/b&gt;", "Owner: <b>x</b>")
 
 
+def test_labels_are_remembered_however_many_one_off_texts_came_before(monkeypatch):
+    """A site of 3000 journeys made five times the messages of one of 1000 per journey:
+    its titles and counts filled the memo, and the labels asked for after were made anew
+    each time. Once full, the memo starts again."""
+    from mapgen import messages as module
+
+    monkeypatch.setattr(module, "_MEMO_SIZE", 8)
+    messages = load_messages("en")
+    for count in range(20):  # one-off texts: a count seldom recurs
+        messages.markup("home.poster", title=f"Journey {count}")
+    first = messages.markup("lane.actions")
+    assert messages.markup("lane.actions") is first, "made once, then remembered"
+    assert len(messages._made) <= 8
+
+
 # --- the templates hold no interface text: it all comes from the catalogue -----------
 
 JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)

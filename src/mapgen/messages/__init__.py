@@ -44,7 +44,9 @@ _ZERO_IS_ONE = frozenset({"fr", "pt", "hy", "kab", "ff"})
 #: The values :meth:`Messages.text` and :meth:`~Messages.markup` remember their results
 #: by (they cannot change), and how many results they keep.
 _PLAIN = frozenset({str, int, Markup, type(None)})  # not float: -0.0 == 0.0
-_MEMO_SIZE = 16384  # some 4 MB: labels recur, counts seldom do
+#: Labels recur, counts and titles seldom do: once this many are kept (some 4 MB) the
+#: memo starts again, so the labels asked for since are kept, not the first 16,384 texts.
+_MEMO_SIZE = 16384
 
 
 def _memo_key(kind: type, key: str, n: Any, values: dict[str, Any]) -> tuple | None:
@@ -125,8 +127,11 @@ class Messages(Mapping[str, Any]):
         return made
 
     def _remember(self, memo: tuple | None, made: str) -> None:
-        if memo is not None and len(self._made) < _MEMO_SIZE:
-            self._made[memo] = made
+        if memo is None:
+            return
+        if len(self._made) >= _MEMO_SIZE:
+            self._made.clear()
+        self._made[memo] = made
 
     def number(self, value: int) -> str:
         """A whole number with the language's digit grouping: 12,480 / 12.480 / 12 480."""
