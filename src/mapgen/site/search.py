@@ -224,7 +224,11 @@ def encode_bitmap(ids: list[int]) -> str:
     for number in ids:
         offset = number - first
         bits[offset // 6] |= 1 << (offset % 6)
-    return f"~{_base36(first)}~" + "".join(BITMAP_DIGITS[b] for b in bits)
+    return f"~{_base36(first)}~" + bits.translate(_BITMAP_BYTES).decode("ascii")
+
+
+#: Six bits (0 to 63) -> their character in a bitmap, for ``bytes.translate``.
+_BITMAP_BYTES = BITMAP_DIGITS.encode("ascii").ljust(256, b"?")
 
 
 def encode_gaps(ids: list[int]) -> str:
@@ -232,23 +236,22 @@ def encode_gaps(ids: list[int]) -> str:
     numbers as its first and how many follow ("3-2" for 3, 4, 5), in base 36.
     (One pass, and small numbers looked up: at 1000 journeys this wrote 450,000 numbers
     for a change to one.)"""
-    out: list[str] = []
-    before = start = last = -1  # the run being read: ``start`` to ``last``
-    for number in ids:
-        if number == last + 1 and start >= 0:
+    small, known = _SMALL36, len(_SMALL36)  # written out here: 400,000 runs at 1000
+    out: list[str] = []                      # journeys, a call or two each
+    before, start, last = -1, -1, -3  # the run being read: ``start`` to ``last`` (none)
+    for number in (*ids, -1):  # -1 ends the last run
+        if number == last + 1:
             last = number
             continue
         if start >= 0:
-            out.append(_run(start - before, last - start))
+            gap, more = start - before, last - start
+            text = small[gap] if gap < known else _base36(gap)
+            if more:
+                text += "-" + (small[more] if more < known else _base36(more))
+            out.append(text)
             before = last
         start = last = number
-    if start >= 0:
-        out.append(_run(start - before, last - start))
     return ",".join(out)
-
-
-def _run(gap: int, more: int) -> str:
-    return _base36(gap) if not more else f"{_base36(gap)}-{_base36(more)}"
 
 
 _DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -327,7 +330,7 @@ class _Index:
         offset = self.count
         for found, numbers in ((self.in_title, part["title"]), (self.in_text, part["text"])):
             for term, local in numbers.items():
-                found[term].extend(offset + number for number in local)
+                found[term].extend(map(offset.__add__, local))
         for row in part["entries"]:
             self.block.append(row)
             self.count += 1
