@@ -154,7 +154,28 @@ def test_scores_outside_one_to_five_widen_the_journey_scale_and_are_said(tmp_pat
     assert scores["Tells the bank"] == {"tenant": -3}, "0 is one below Mermaid's 1"
     assert scores["Gets a letter"] == {"tenant": 3}
     assert scores["Gets the new card"] == {"tenant": 5, "partner": 5}
-    assert "scores from -3 to 5 lie outside the scale -2..2" in done.stderr
+    assert ("scores from 0 to 8 (Mermaid's 1 sad to 5 happy) lie outside the scale -2..2; "
+            "the journey gets its own scale -3..5, where they are -3 to 5") in done.stderr
+
+
+@pytest.mark.parametrize("scores, scale, mapped", [
+    ((4, 7), (-2, 4), (1, 4)),  # all good or better: never the bottom of a 1..5 scale
+    ((6, 6), (-2, 3), (3, 3)),  # a diagram scored 6 throughout (seen in a real README)
+    ((2, 8), (-2, 5), (-1, 5)),
+])
+def test_mermaid_scores_above_five_keep_their_meaning(tmp_path, scores, scale, mapped):
+    """Mermaid's 4 is good: a diagram scored 4 and 7 once got the scale 1..5 with its 4
+    at the bottom, and its 6s became 3s, neutral on 1..5."""
+    (tmp_path / "path.mmd").write_text(
+        "journey\n  title Learning path\n  section Start\n"
+        f"    Basics: {scores[0]}: Me\n    Mastery: {scores[1]}: Me\n")
+    done = mapgen("import", "path.mmd", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "learning-path")
+    assert (found.emotion_scale.min, found.emotion_scale.max) == scale
+    assert [s.emotion for s in found.steps] == [{"me": mapped[0]}, {"me": mapped[1]}]
+    assert found.emotion_scale.label(0) == "neutral", "the workspace's labels are kept"
+    assert f"scores from {min(scores)} to {max(scores)} (Mermaid's" in done.stderr
 
 
 def test_mermaid_lines_it_cannot_read_are_reported_by_line_and_nothing_is_written(tmp_path):

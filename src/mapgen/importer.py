@@ -301,6 +301,7 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         raise ImportFailed(f"{path}: cannot read the file: {exc.strerror}") from None
     suffix = path.suffix.lower()
     as_written = False  # a file mapgen wrote: read the values exactly, change nothing
+    written_as = Written()  # how the scores were written: a sheet's, as they are
     if suffix in SHEET_SUFFIXES and not _mermaid_text(path):
         data, result, as_written = from_grids(_grids(path), target, str(path))
         drafts = [(journey_id or _file_id(path), data, "")]
@@ -310,12 +311,13 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         drafts = [(journey_id or written or _file_id(path), data, "")]
     else:
         drafts, result = _mermaid(path, target, journey_id)
+        written_as = MermaidScores(target.scale)
     for ident, data, where in drafts:
         if title:
             data["title"] = title
         data.setdefault("title", path.stem.replace("-", " ").replace("_", " ").capitalize())
         if not as_written:
-            _fit_scale(data, target.scale, result, f"{path}{where}")
+            _fit_scale(data, target.scale, result, f"{path}{where}", written_as)
             _add_actors(data)
         _add(result, ident, data, target, f"{path}{where}")
     result.personas = dict(target.cast.new)
@@ -367,8 +369,10 @@ def _add_actors(data: dict) -> None:
                 personas += [p for p in step["emotion"] if p not in personas]
 
 
-def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str) -> None:
-    """Widen the journey's scale when scores lie outside the workspace's, and say so."""
+def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str,
+               written_as: Written) -> None:
+    """Widen the journey's scale when scores lie outside the workspace's, and say so in
+    the scores as the file wrote them."""
     if "emotion_scale" in data:
         return
     scores = [v for stage in data.get("stages", []) for step in stage.get("steps", [])
@@ -376,7 +380,7 @@ def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str) ->
     if not scores or all(scale.min <= s <= scale.max for s in scores):
         return
     low, high = min(scores), max(scores)
-    if 1 <= low and high <= 5:
+    if written_as.as_is and 1 <= low and high <= 5:  # a sheet's 1 (bad) to 5 (good)
         widened = {"min": 1, "max": 5}
     else:
         widened = {"min": min(scale.min, low), "max": max(scale.max, high)}
@@ -386,9 +390,11 @@ def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str) ->
         if kept and widened["min"] <= scale.min:
             widened["labels"] = kept
     data["emotion_scale"] = widened
-    result.notes.append(f"{where}: scores from {low} to {high} lie outside the scale "
-                        f"{scale.min}..{scale.max}; the journey gets its own scale "
-                        f"{widened['min']}..{widened['max']}")
+    said = f"{written_as.as_written(low)} to {written_as.as_written(high)}"
+    result.notes.append(
+        f"{where}: scores from {said}{written_as.meaning} lie outside the scale "
+        f"{scale.min}..{scale.max}; the journey gets its own scale "
+        f"{widened['min']}..{widened['max']}{written_as.mapped(low, high)}")
 
 
 def _scores(emotion: Any) -> list[int]:
@@ -451,18 +457,42 @@ def _mermaid(path: Path, target: Target, journey_id: str | None):
     return drafts, result
 
 
-class MermaidScores:
+class Written:
+    """Scores taken as they are written (a sheet's): a sheet whose scores all lie in
+    1..5 gets the scale 1..5, the one it was written on."""
+
+    as_is = True
+    meaning = ""
+
+    def as_written(self, score: int) -> int:
+        return score
+
+    def mapped(self, low: int, high: int) -> str:
+        return ""
+
+
+class MermaidScores(Written):
     """Mermaid's scores (1 sad to 5 happy) on the workspace's scale.
 
     On a five-point scale (the default -2..2) a score moves by a fixed offset, so 1 is the
     lowest score and 5 the highest, and scores past 1..5 land past the scale, which the
-    journey then widens. On other scales the journey keeps Mermaid's own 1..5."""
+    journey then widens (never to 1..5: a Mermaid 4 is good, not the bottom of a scale).
+    On other scales the journey keeps Mermaid's own 1..5."""
+
+    as_is = False
+    meaning = " (Mermaid's 1 sad to 5 happy)"
 
     def __init__(self, scale: EmotionScale):
         self.offset = scale.min - 1 if scale.max - scale.min == 4 else 0
 
     def score(self, value: int) -> int:
         return value + self.offset
+
+    def as_written(self, score: int) -> int:
+        return score - self.offset
+
+    def mapped(self, low: int, high: int) -> str:
+        return f", where they are {low} to {high}" if self.offset else ""
 
 
 def _journey_of(diagram: mermaid.Diagram, target: Target, mapping: MermaidScores,
