@@ -355,14 +355,26 @@ def test_cells_that_cannot_be_read_are_reported_by_row_and_column(tmp_path):
         "Awareness,Sees an ad,Instagram ad,social,1\n"
         ",,Orphan touchpoint,web,\n"
         ',Clicks through,"Landing page\nPrice page",web,0\n'
-        ",Reads reviews,,,so-so\n")
+        ",Reads reviews,,,blue-ish\n")
     assert done.returncode == 1
     assert "row 3, column C: this row has no step name; fill in the step_name column" \
         in done.stderr
     assert "row 4, column D: 2 touchpoint(s) but 1 channel(s)" in done.stderr
-    assert 'row 5, column E: "so-so" is not a score; write a whole number from -2 to 2' \
+    assert 'row 5, column E: "blue-ish" is not a score; write a whole number from -2 to 2' \
         in done.stderr
     assert written(tmp_path) == [], "nothing half-written"
+
+
+@pytest.mark.parametrize("written, score", [
+    ("Overwhelmed", -1), ("Anxious+", -2), ("Frustrated", -2), ("Confident++", 2),
+    ("Relieved + Satisfied", 1), ("Confident + Slightly Anxious", 0), ("very happy", 2),
+    ("a bit lost", -1), ("slightly furious", -1), ("Curious but worried", 0), ("so-so", 0),
+    ("😊", 1), ("Excited", 2), ("-1", -1),
+])
+def test_feelings_are_read_as_journey_maps_write_them(written, score):
+    """A real sheet's emotion row read "Overwhelmed", "Anxious+", "Confident++" and
+    "Relieved + Satisfied", and each stopped the whole import."""
+    assert importer.Target(None).emotion(written) == score
 
 
 def test_values_the_format_refuses_are_reported_in_their_cells(tmp_path):
@@ -377,18 +389,42 @@ def test_values_the_format_refuses_are_reported_in_their_cells(tmp_path):
     assert written(tmp_path) == []
 
 
-def test_a_touchpoint_whose_channel_cannot_be_told_says_what_to_write(tmp_path):
+def test_a_touchpoint_whose_channel_cannot_be_told_is_kept_and_said(tmp_path):
+    """A real sheet's touchpoints ("Scheduled tutorial with data engineer") named no
+    channel, and each stopped the whole import: such a touchpoint is now kept on its step
+    as `x-touchpoints`, and the note says how to give it a channel."""
     done = import_sheet(tmp_path, "Stage,Step,Touchpoint\nStart,Meets a friend,Word of mouth\n"
-                                  ",Opens the app,\"email: Welcome email\"\n")
-    assert done.returncode == 1
-    assert 'row 2, column C: cannot tell the channel of the touchpoint "Word of mouth"; add ' \
-           "a Channel column, or write the line as `channel: name`" in done.stderr
-    fixed = import_sheet(tmp_path, "Stage,Step,Touchpoint\nStart,Meets a friend,store: Word "
-                                   "of mouth\n,Opens the app,\"email: Welcome email\"\n")
-    assert fixed.returncode == 0, fixed.stderr
+                                  ',Opens the app,"email: Welcome email\nPush nudge"\n'
+                                  ",Waits,—\n")
+    assert done.returncode == 0, done.stderr
+    assert 'row 2, column C: cannot tell the channel of the touchpoint "Word of mouth"; kept ' \
+           "as `x-touchpoints` on the step: add a Channel column, or write the line as " \
+           "`channel: name`" in done.stderr
     found, _ = journey(tmp_path, "sheet")
-    assert [(tp.channel, tp.name) for s in found.steps for tp in s.touchpoints] == [
-        ("store", "Word of mouth"), ("email", "Welcome email")]
+    first, second, third = found.steps
+    assert first.touchpoints == () and first.extensions == {"x-touchpoints": "Word of mouth"}
+    assert [(tp.channel, tp.name) for tp in second.touchpoints] == [
+        ("email", "Welcome email"), ("app", "Push nudge")]
+    assert third.touchpoints == () and third.extensions == {}, "a dash says: nothing here"
+    (tmp_path / "sheet.csv").write_text("Stage,Step,Touchpoint\nStart,Meets a friend,store: "
+                                        "Word of mouth\n")
+    fixed = mapgen("import", "sheet.csv", "--force", cwd=tmp_path)
+    assert fixed.returncode == 0 and "cannot tell" not in fixed.stderr
+    assert [(tp.channel, tp.name) for tp in journey(tmp_path, "sheet")[0].steps[0].touchpoints] == [
+        ("store", "Word of mouth")]
+
+
+def test_a_channel_column_without_touchpoints_gives_each_step_its_channel(tmp_path):
+    """A Google Sheets map with Phase, Step, Channel (Web, Phone, Mobile app) and no
+    Touchpoint column lost its channels without a word."""
+    done = import_sheet(tmp_path, "Phase,Step,Channel,Feelings\n"
+                                  "Explore,Compare banks,Web,3\n,Book appointment,Phone,2\n"
+                                  ",Upload documents,Mobile app,1\n,Identity check,Video call,2\n")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert [[(tp.channel, tp.name) for tp in s.touchpoints] for s in found.steps] == [
+        [("web", "Web")], [("phone", "Phone")], [("app", "Mobile app")],
+        [("phone", "Video call")]]
 
 
 def test_existing_specs_are_kept_unless_forced(tmp_path):

@@ -148,7 +148,9 @@ class Target:
         return make_id(name, kind, taken)
 
     def emotion(self, text: str) -> Any:
-        """A score from a cell: a whole number, a label of the scale, or an emoticon."""
+        """A score from a cell: a whole number, a label of the scale, or an emoticon; on
+        the default scale also a feeling as people write it ("anxious+", see
+        :func:`_feeling`)."""
         number = text.strip().replace("\u2212", "-")
         try:
             value = float(number)
@@ -161,13 +163,15 @@ class Target:
             return int(value)
         labels = {self.scale.label(s).casefold(): s for s in self.scale.scores}
         labels |= {EMOTICONS[label]: s for label, s in labels.items() if label in EMOTICONS}
-        if (self.scale.min, self.scale.max) == (-2, 2):
-            labels = {**FEELINGS, **labels}
-        score = labels.get(" ".join(text.split()).casefold())
+        default = (self.scale.min, self.scale.max) == (-2, 2)
+        key = " ".join(text.split()).casefold()
+        score = _feeling(key, {**FEELINGS, **labels}) if default else labels.get(key)
         if score is None:
             names = ", ".join(self.scale.label(s) for s in self.scale.scores)
+            words = ' or a feeling such as "anxious", "confident+"' if default else ""
             raise sheet.CellError(f'"{text}" is not a score; write a whole number from '
-                                  f"{self.scale.min} to {self.scale.max} or one of {names}")
+                                  f"{self.scale.min} to {self.scale.max}, one of {names}"
+                                  f"{words}")
         return score
 
     def touchpoint(self, line: str) -> tuple[str, str] | None:
@@ -195,15 +199,57 @@ class Target:
 #: Words people put in a Feeling row, on the default scale -2..2.
 FEELINGS = {word: score for score, words in {
     -2: ("furious", "frustrated", "very frustrated", "awful", "terrible", "very unhappy",
-         "very sad", "angry", "😡", "😠", "😣", "😫"),
+         "very sad", "angry", "desperate", "panicked", "panicking",
+         "distressed", "outraged", "livid", "hopeless", "miserable", "fed up", "hate",
+         "hates it", "😡", "😠", "😣", "😫", "😭", "😤"),
     -1: ("unhappy", "worried", "confused", "annoyed", "anxious", "negative", "sad",
-         "disappointed", "uneasy", "🙁", "😟", "😕", "☹️", "😞"),
-    0: ("neutral", "ok", "okay", "fine", "meh", "indifferent", "mixed", "😐", "😶"),
+         "disappointed", "uneasy", "stressed", "nervous", "impatient", "irritated",
+         "lost", "unsure", "uncertain", "doubtful", "sceptical", "skeptical", "hesitant",
+         "concerned", "bored", "tired", "overwhelmed", "overloaded", "suspicious", "insecure",
+         "impatience", "frustration", "🙁", "😟", "😕", "☹️", "😞", "😒", "😩"),
+    0: ("neutral", "ok", "okay", "fine", "meh", "indifferent", "mixed", "calm",
+        "surprised", "unsure but ok", "so-so", "😐", "😶"),
     1: ("happy", "pleased", "good", "positive", "satisfied", "hopeful", "relieved",
-        "curious", "🙂", "😊"),
+        "curious", "confident", "reassured", "interested", "engaged", "optimistic",
+        "comfortable", "content", "motivated", "trusting", "welcomed", "informed",
+        "in control", "glad", "🙂", "😊", "😌"),
     2: ("excited", "delighted", "thrilled", "very happy", "great", "love", "loves it",
-        "😄", "😀", "😃", "🤩", "😍"),
+        "proud", "ecstatic", "amazed", "elated", "overjoyed", "empowered", "grateful",
+        "😄", "😀", "😃", "🤩", "😍", "🥳"),
 }.items() for word in words}
+
+#: Between the feelings of a cell that names several ("Confident + slightly anxious").
+_FEELINGS_APART = re.compile(r"\s+\+\s+|\s*[/&,;]\s*|\s+(?:and|but|yet|then)\s+")
+#: Before a feeling: more of it, or less.
+_STRONGER = re.compile(r"^(?:very|really|extremely|super|so|totally|highly|deeply|quite)\s+")
+_MILDER = re.compile(r"^(?:slightly|a bit|a little|a little bit|somewhat|mildly|kind of|"
+                     r"kinda|rather|fairly|bit)\s+")
+
+
+def _feeling(text: str, words: dict[str, int]) -> int | None:
+    """The score of feelings as people write them in a journey map's emotion row:
+    "Anxious+", "Confident++" and "very anxious" (stronger), "slightly anxious" (milder),
+    and several at once, "Confident + slightly anxious", whose scores are averaged; None
+    when a word of it is not a feeling it knows."""
+    scores = []
+    for part in _FEELINGS_APART.split(text.strip()):
+        if not part.strip(" +!"):
+            continue
+        stronger = len(part) - len(part.rstrip("+!")) + bool(_STRONGER.match(part))
+        milder = bool(_MILDER.match(part))
+        word = _MILDER.sub("", _STRONGER.sub("", part.rstrip(" +!"))).strip()
+        score = words.get(word)
+        if score is None:
+            return None
+        if score and stronger:
+            score = max(-2, min(2, score + (stronger if score > 0 else -stronger)))
+        if milder and abs(score) > 1:
+            score //= 2  # a little furious is still upset, not neutral: -2 -> -1
+        scores.append(score)
+    if not scores:
+        return None
+    mean = sum(scores) / len(scores)
+    return int(mean + (0.5 if mean > 0 else -0.5)) if mean % 1 else int(mean)
 
 
 def _default_channels() -> tuple[Channel, ...]:
@@ -217,13 +263,16 @@ CHANNEL_HINTS = {
     "email": {"email", "e", "mail", "newsletter", "inbox", "mails", "emails"},
     "app": {"app", "apps", "mobile", "ios", "android", "push"},
     "web": {"website", "web", "site", "page", "webpage", "online", "portal", "browser",
-            "checkout", "search", "google", "landing"},
+            "checkout", "search", "google", "landing", "dashboard", "platform", "login",
+            "wiki", "form", "saas", "intranet"},
     "sms": {"sms", "text"},
     "social": {"social", "instagram", "facebook", "twitter", "linkedin", "tiktok",
                "youtube", "ad", "ads", "influencer", "reddit"},
-    "phone": {"phone", "call", "calls", "hotline", "telephone", "ivr"},
+    "phone": {"phone", "call", "calls", "hotline", "telephone", "ivr", "video", "zoom",
+              "voicemail"},
     "chat": {"chat", "chatbot", "whatsapp", "messenger", "bot"},
-    "store": {"store", "shop", "branch", "counter", "till", "kiosk", "pos"},
+    "store": {"store", "shop", "branch", "counter", "till", "kiosk", "pos", "person",
+              "office", "visit", "reception", "onsite", "desk", "tour", "showroom"},
     "sales": {"sales", "salesperson", "rep", "account", "demo"},
     "post": {"post", "letter", "mail", "brochure", "leaflet", "parcel"},
 }
@@ -245,13 +294,23 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
                      f"`{names[position]}` on each step")
     if not layout.as_written:
         names = {p: _persona_column(n, target) for p, n in names.items()}
+    kept = (lambda text: text.strip()) if layout.as_written else _filled
     rows = []
     for index in range(layout.label_index + 1, len(lines)):
         rows.append({names[p]: Cell(sheet.restore_formula(text),
                                     *spreadsheet.place(layout, index, p))
-                     for p, text in enumerate(lines[index]) if p in names and text.strip()})
+                     for p, text in enumerate(lines[index]) if p in names and kept(text)})
     above = grid.cells[:layout.first] if layout.transposed else lines[:layout.label_index]
     return rows, spreadsheet.above_table(above)
+
+
+#: What templates leave in a cell with nothing to say: the cell is read as empty.
+PLACEHOLDERS = frozenset({"-", "--", "—", "–", "n/a", "na", "none", "tbd", "tba", "?",
+                          "...", "…"})
+
+
+def _filled(text: str) -> bool:
+    return bool(text.strip()) and text.strip().casefold() not in PLACEHOLDERS
 
 
 def _persona_column(name: str, target: Target) -> str:
@@ -278,6 +337,7 @@ def from_grids(grids: list[Grid], target: Target, source: str
                        actions_name="step_name" not in named, exact=layout.as_written)
     data = reader.read(rows)
     result.problems += [f"{source}: {spreadsheet.sheet_label(grid)}{p}" for p in reader.problems]
+    result.notes += [f"{source}: {spreadsheet.sheet_label(grid)}{p}" for p in reader.notes]
     for key, value in above.items():
         if key == "personas":
             data.setdefault("personas", [value])

@@ -45,6 +45,10 @@ MAIN_TEXT = {"PainPoint": "text", "Opportunity": "text", "Kpi": "name", "Touchpo
 SEVERITY_SHORTHAND = re.compile(r"^(low|medium|high|critical):\s+(\S.*)$", re.S)
 
 
+#: Where a sheet's touchpoints of no known channel are kept (see RowReader).
+X_TOUCHPOINTS = X_KEY_PREFIX + "touchpoints"
+
+
 class CellError(ValueError):
     """A cell that cannot be read; the message says what to write instead."""
 
@@ -409,6 +413,8 @@ class RowReader:
         self.journey: dict[str, Any] = {}
         self.stages: list[dict[str, Any]] = []
         self.problems: list[Problem] = []
+        #: What was kept otherwise than asked (a touchpoint of no known channel).
+        self.notes: list[Problem] = []
         self.generated: set[int] = set()  # ids made here, not written in the sheet
         self.cells: dict[int, dict[str, Cell]] = {}  # id(item) -> field -> its cell
 
@@ -506,6 +512,8 @@ class RowReader:
 
     def _touchpoints(self, step: dict, names: Cell | None, channels: Cell | None,
                      row: int) -> None:
+        if names is None and channels is not None:  # a Channel column and no Touchpoint
+            names, channels = channels, None         # one: each channel is a touchpoint
         if names is None:
             return
         lines = _lines(names.text)
@@ -517,26 +525,39 @@ class RowReader:
                     "channel per touchpoint, one per line")))
                 return
         else:
-            ids = []
-            for line in lines:
-                found = self.context.touchpoint(line)
-                if found is None:
-                    self.problems.append(Problem(row, names.column, (
-                        f'cannot tell the channel of the touchpoint "{line}"; add a Channel '
-                        "column, or write the line as `channel: name` (e.g. `email: Welcome "
-                        "email`)")))
-                    return
-                ids.append(found[0])
-                lines[lines.index(line)] = found[1]
+            lines, ids = self._guess_channels(step, lines, row, names.column)
         touchpoints = []
-        for line, channel in zip(lines, ids):
+        for line, channel in zip(lines, ids, strict=True):
             try:
                 data = decode_item(Touchpoint, line) if channels is not None else {"name": line}
             except CellError as exc:
                 self.problems.append(Problem(row, names.column, str(exc)))
                 return
             touchpoints.append({"channel": channel, **data})
-        step["touchpoints"] = touchpoints
+        if touchpoints:
+            step["touchpoints"] = touchpoints
+
+    def _guess_channels(self, step: dict, lines: list[str], row: int,
+                        column: str) -> tuple[list[str], list[str]]:
+        """(names, channels) of the touchpoints whose channel their names tell; the
+        others are kept in the step's ``x-touchpoints``, and said (a real sheet's
+        "Scheduled tutorial with data engineer" names no channel, and a journey that keeps
+        it is worth more than none)."""
+        named, ids, unknown = [], [], []
+        for line in lines:
+            found = self.context.touchpoint(line)
+            if found is None:
+                unknown.append(line)
+                self.notes.append(Problem(row, column, (
+                    f'cannot tell the channel of the touchpoint "{line}"; kept as '
+                    "`x-touchpoints` on the step: add a Channel column, or write the line "
+                    "as `channel: name` (e.g. `email: Welcome email`)")))
+            else:
+                ids.append(found[0])
+                named.append(found[1])
+        if unknown:
+            step[X_TOUCHPOINTS] = "\n".join(unknown)
+        return named, ids
 
     def _emotion(self, step: dict, cells: dict[str, Cell]) -> None:
         scores: dict[str, Any] = {}
