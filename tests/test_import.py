@@ -377,6 +377,27 @@ def test_feelings_are_read_as_journey_maps_write_them(written, score):
     assert importer.Target(None).emotion(written) == score
 
 
+@pytest.mark.parametrize("header, scale", [("Feelings (1-5)", (1, 5)),
+                                           ("Score (0 to 10)", (0, 10)),
+                                           ("Emotion (−3..3)", (-3, 3))])
+def test_a_scale_in_the_emotion_header_is_the_journeys_scale_not_a_persona(
+        tmp_path, header, scale):
+    """A Google Sheets map headed "Feelings (1-5)" made a persona "1-5" that had every
+    score, and its real persona (above the table) none: `validate --strict` failed."""
+    done = import_sheet(tmp_path, "Journey: Opening an account,,,\nPersona,Maya Chen,,\n,,,\n"
+                                  f"Phase,Step,Channel,{header}\n"
+                                  f"Explore,Compare banks,Web,{scale[0]}\n"
+                                  f",Book a slot,Phone,{scale[1]}\n")
+    assert done.returncode == 0, done.stderr
+    assert written(tmp_path) == ["journeys/sheet.yml", "personas/maya-chen.yml"]
+    found, _ = journey(tmp_path, "sheet")
+    assert (found.emotion_scale.min, found.emotion_scale.max) == scale
+    assert [s.emotion for s in found.steps] == [scale[0], scale[1]]
+    assert found.personas == ("maya-chen",)
+    check = mapgen("validate", "--strict", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 def test_values_the_format_refuses_are_reported_in_their_cells(tmp_path):
     done = import_sheet(tmp_path, "Stage,Stage ID,Step,Phase,Pain points\n"
                         'Start,Sign Up,Opens,Later,"{text: slow, severity: huge}"\n')

@@ -343,6 +343,10 @@ def from_grids(grids: list[Grid], target: Target, source: str
             data.setdefault("personas", [value])
         else:
             data.setdefault(key, value)
+    hints = [spreadsheet.scale_hint(header) for header in layout.headers.values()]
+    hint = next((h for h in hints if h), None)
+    if hint and not layout.as_written and hint != (target.scale.min, target.scale.max):
+        data.setdefault("emotion_scale", {"min": hint[0], "max": hint[1]})
     return data, result, layout.as_written
 
 

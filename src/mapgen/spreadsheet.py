@@ -169,6 +169,9 @@ JOURNEY_LABELS = {"title": "title", "journey": "title", "journeytitle": "title",
 EMOTION_HEADER = re.compile(
     r"^\s*(emotion|emotions|feeling|feelings|mood|sentiment|score)\s*(?::|\(|-|–|for\b)\s*"
     r"(?P<who>[^)]+?)\s*\)?\s*$", re.I)
+#: What an emotion header says in brackets when it gives the scale, not a persona:
+#: "Feelings (1-5)", "Score (0 to 10)", "Emotion (-2..2)".
+SCALE_HINT = re.compile(r"(?P<min>[-+−]?\d+)\s*(?:-|–|—|\.\.|to)\s*(?P<max>[-+−]?\d+)", re.I)
 STEP_DEFINING = ("step_name", "actions")
 EXPECTED = ("Stage", "Step (or Action)", "Thoughts", "Touchpoint", "Channel", "Emotion",
             "Pain point", "Opportunity")
@@ -181,9 +184,22 @@ def column_of(header: str) -> str | None:
         return text
     if text.startswith(sheet.EMOTION_PREFIX):
         return text
-    if EMOTION_HEADER.match(text):
-        return sheet.EMOTION_PREFIX + EMOTION_HEADER.match(text)["who"]
+    emotion = EMOTION_HEADER.match(text)
+    if emotion:
+        if scale_hint(text):
+            return "emotion"  # the scale the column is written on, not a persona
+        return sheet.EMOTION_PREFIX + emotion["who"]
     return _BY_KEY.get(header_key(text))
+
+
+def scale_hint(header: str) -> tuple[int, int] | None:
+    """(min, max) of the scale an emotion header gives in brackets ("Feelings (1-5)")."""
+    emotion = EMOTION_HEADER.match(header)
+    hint = SCALE_HINT.fullmatch(emotion["who"].strip()) if emotion else None
+    if hint is None:
+        return None
+    low, high = (int(hint[k].replace("−", "-")) for k in ("min", "max"))
+    return (low, high) if low < high else None
 
 
 @dataclass
