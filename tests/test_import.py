@@ -272,6 +272,24 @@ def test_the_encoding_is_detected(tmp_path, encoding):
     assert found.steps[0].thoughts == ("“Enfin”",)
 
 
+@pytest.mark.parametrize("name, encoding", [("journey.md", "gb18030"), ("sheet.csv", "big5"),
+                                            ("journey.mmd", "cp1251")])
+def test_text_in_another_scripts_encoding_is_refused_not_garbled(tmp_path, name, encoding):
+    """A Chinese Markdown file saved as GB18030 was read as Windows-1252: its title came out
+    as "ÔÚÏß¹ºÎï", exit code 0."""
+    text = ("journey\n  title 在线购物网站使用旅程\n  section 浏览\n    搜索商品: 4: 用户\n"
+            if encoding != "cp1251" else
+            "journey\n  title Покупка билета\n  section Поиск\n    Ищет рейс: 4: Клиент\n")
+    if name.endswith(".csv"):
+        text = "Stage,Step,Emotion\n瀏覽商品,搜尋商品,1\n,比較價格,0\n"
+    (tmp_path / name).write_bytes(text.encode(encoding))
+    done = mapgen("import", name, cwd=tmp_path)
+    assert done.returncode == 1 and written(tmp_path) == []
+    assert_no_traceback(done)
+    save = "save the sheet as CSV UTF-8" if name.endswith(".csv") else "save the file as UTF-8"
+    assert f"{name}: not UTF-8 text" in done.stderr and save in done.stderr
+
+
 @pytest.mark.parametrize("header, column", [
     ("User Action", "actions"), ("Customer Thoughts", "thoughts"), ("Feeling", "emotion"),
     ("Touchpoint", "touchpoints"), ("Touch-points", "touchpoints"),

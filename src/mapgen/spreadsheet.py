@@ -54,12 +54,25 @@ def decode_text(raw: bytes, path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    save = ("save the sheet as CSV UTF-8" if path.suffix.lower() in (".csv", ".tsv", ".txt")
+            else "save the file as UTF-8")
     try:
-        return raw.decode("cp1252")
+        text = raw.decode("cp1252")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise SheetError(f"{path}:{line}: byte 0x{raw[exc.start]:02x} is neither UTF-8 nor "
-                           "Windows-1252 text; save the sheet as CSV UTF-8") from None
+                         f"Windows-1252 text; {save}") from None
+    if sum(byte >= 0x80 for byte in sample) > len(sample) * WESTERN_AT_MOST:
+        raise SheetError(f"{path}: not UTF-8 text, and too little of it reads as Western "
+                         "European (Windows-1252) text: it looks like another script's "
+                         f"encoding (GBK, Big5, Shift-JIS, Windows-1251); {save}")
+    return text
+
+
+#: The share of bytes past ASCII in Windows-1252 text at most: French, German or Spanish
+#: text has a few in a hundred; Chinese saved as GBK, read as Windows-1252, over half (its
+#: title once came out as "ÔÚÏß¹ºÎï").
+WESTERN_AT_MOST = 0.2
 
 
 def _csv_cells(text: str) -> list[list[str]]:
