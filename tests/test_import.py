@@ -183,10 +183,64 @@ def test_mermaid_lines_it_cannot_read_are_reported_by_line_and_nothing_is_writte
     assert done.returncode == 1
     assert_no_traceback(done)
     source = str(IMPORTS / "bad.mmd")
-    assert f"{source}:4: the score 'five'" in done.stderr
-    assert f"{source}:5: the score '3.5'" in done.stderr and "write one from 1" in done.stderr
-    assert f"{source}:6: cannot read 'this line means nothing'" in done.stderr
+    assert f"{source}:4:21: the score 'five'" in done.stderr
+    assert f"{source}:5:23: the score '3.5'" in done.stderr and "write one from 1" in done.stderr
+    assert "e.g. `Drops the parcel: 4: Leo`" in done.stderr, "the actors kept, the score whole"
+    assert f"{source}:6:3: cannot read 'this line means nothing'" in done.stderr
+    assert "no steps found" not in done.stderr, "it follows from what is said above"
     assert written(tmp_path) == []
+
+
+@pytest.mark.parametrize("line, said", [
+    ("    Confirm:", ':5:13: the task "Confirm" has no score; write one from 1 (sad) to 5 '
+                   "(happy) after its name, e.g. `Confirm: 3`"),
+    ("    登录网站：4：用户", ":5:5: cannot read '登录网站：4：用户'; write `title ...`, "
+                     "`section ...` or a task `Name: score: actor, actor` with ASCII "
+                     "colons: `登录网站: 4: 用户`"),
+    ("    Review PR #42: 4: Dev", ":5:5: cannot read 'Review PR'; write `title ...`, "
+                                "`section ...` or a task `Name: score: actor, actor` (`#` "
+                                "starts a comment in Mermaid, so the line ends before "
+                                "'#42: 4: Dev': write `#35;` for the character)"),
+])
+def test_a_mermaid_line_mermaid_cannot_read_says_where_and_what_to_write(tmp_path, line, said):
+    (tmp_path / "j.mmd").write_text(f"journey\n  title T\n  section S\n    Opens: 4: Me\n{line}\n")
+    done = mapgen("import", "j.mmd", cwd=tmp_path)
+    assert done.returncode == 1 and written(tmp_path) == []
+    assert f"j.mmd{said}" in done.stderr
+
+
+def test_a_one_line_directive_with_colours_is_skipped_whole(tmp_path):
+    """Its `#E6F0FF` is no comment: cut there, the directive looked open to the end of
+    the block, and the journey after it was lost."""
+    (tmp_path / "j.md").write_text(
+        '```mermaid\n%%{init: {"themeVariables": {"primaryColor": "#E6F0FF"}} }%%\n'
+        "journey\n  title Executive path\n  section Decide\n    Approves: 5: Executive\n```\n")
+    done = mapgen("import", "j.md", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [s.name for s in journey(tmp_path, "executive-path")[0].steps] == ["Approves"]
+
+
+def test_a_journey_outside_a_mermaid_block_is_pointed_at(tmp_path):
+    (tmp_path / "j.md").write_text("# Path\n\n```bat\njourney\n  title T\n```\n")
+    done = mapgen("import", "j.md", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "the `journey` on line 4 is not in a ```mermaid block" in done.stderr
+
+
+def test_what_mermaid_reads_otherwise_or_leaves_out_is_said_and_kept(tmp_path):
+    """A real diagram had `section Step 1: Context` (Mermaid draws nothing for it, and the
+    import suggested `section Step 1: 3`); another a title cut at `#`; another an init
+    directive over several lines, in a fence indented under a list item."""
+    (tmp_path / "j.md").write_text(
+        "# Onboarding\n\n1. The journey:\n\n    ```mermaid\n    %%{\n      init: {\"theme\": "
+        "\"forest\"}\n    }%%\n    journey\n      title Sprint #3 retro\n"
+        "      section Step 1: Context\n        Reads the brief: 3: Dev\n    ```\n")
+    done = mapgen("import", "j.md", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sprint")
+    assert found.title == "Sprint" and [s.name for s in found.stages] == ["Step 1: Context"]
+    assert "j.md:11: the section 'Step 1: Context' is read whole" in done.stderr
+    assert "j.md:10: `#` starts a comment in Mermaid, so '#3 retro' is left out" in done.stderr
 
 
 def test_a_mermaid_diagram_saved_as_txt_is_read_as_mermaid(tmp_path):

@@ -414,8 +414,9 @@ def _add(result: Imported, ident: str, data: dict, target: Target, where: str) -
     """Model the journey; refuse an empty one."""
     data["personas"] = [target.persona(p) for p in data.get("personas", [])]
     if not any(stage.get("steps") for stage in data.get("stages", [])):
-        result.problems.append(f"{where}: no steps found, so no journey is written; "
-                               "give each step a row (or a column) with its name")
+        if not result.problems:  # else it follows from what was said
+            result.problems.append(f"{where}: no steps found, so no journey is written; "
+                                   "give each step a row (or a column) with its name")
         return
     journey, findings = check_document(Document(where, data), Journey, id=ident)
     if findings and not result.problems:  # else they follow from what is reported
@@ -506,7 +507,9 @@ def _mermaid(path: Path, target: Target, journey_id: str | None):
     result, drafts, taken = Imported(), [], set()
     mapping = MermaidScores(target.scale)
     for number, diagram in enumerate(found, start=1):
-        result.problems += [f"{path}:{line}: {message}" for line, message in diagram.problems]
+        result.problems += [f"{path}:{line}:{column}: {message}"
+                            for line, column, message in diagram.problems]
+        result.notes += [f"{path}:{line}: {message}" for line, message in diagram.notes]
         data = _journey_of(diagram, target, mapping, result.problems, str(path))
         if journey_id and len(found) == 1:
             ident = journey_id
@@ -599,9 +602,7 @@ def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, problems: 
     except ValueError:
         score = None
     if score is None or not score.is_integer():
-        problems.append(f"{path}:{task.line}: the score {task.score!r} of the task "
-                        f'"{task.name}" is not a whole number; write one from 1 (sad) to '
-                        "5 (happy), e.g. `" + f"{task.name}: 3" + "`")
+        problems.append(f"{path}:{task.line}:{task.column}: {_score_problem(task, score)}")
         return None
     value = mapping.score(int(score))
     step: dict[str, Any] = {"name": task.name}
@@ -610,6 +611,18 @@ def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, problems: 
     if actors:
         step["personas"] = actors
     return step
+
+
+def _score_problem(task: mermaid.Task, score: float | None) -> str:
+    """What is wrong with a task's score, and the task as it could be written."""
+    actors = f": {', '.join(task.actors)}" if task.actors else ""
+    whole = min(5, max(1, round(score))) if score is not None and abs(score) < 1e9 else 3
+    fixed = f"`{task.name}: {whole}{actors}`"
+    if not task.score:
+        return (f'the task "{task.name}" has no score; write one from 1 (sad) to 5 (happy) '
+                f"after its name, e.g. {fixed}")
+    return (f'the score {task.score!r} of the task "{task.name}" is not a whole number; '
+            f"write one from 1 (sad) to 5 (happy), e.g. {fixed}")
 
 
 def _merge_or_append(steps: list[dict], step: dict) -> None:

@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\n]*)$")
+#: A fence, at any indent: in a list item the block is indented past the item's marker.
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\n]*)$")
 ENTITY = re.compile(r"#(\w+);")
 KEYWORD = re.compile(r"^(?P<key>title|section)\s+(?P<rest>.*)$", re.I)
 ACC = re.compile(r"^(?P<key>accTitle|accDescr)\s*:\s*(?P<rest>.*)$", re.I)
@@ -39,6 +40,8 @@ class Task:
     score: str
     actors: list[str]
     line: int
+    #: Where the score starts on its line (1 is the first character).
+    column: int = 1
 
 
 @dataclass
@@ -58,8 +61,10 @@ class Diagram:
     acc_descr: str | None = None
     front_matter: dict[str, Any] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
-    #: (line, message): what could not be read, with what to write instead.
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    #: (line, column, message): what could not be read, with what to write instead.
+    problems: list[tuple[int, int, str]] = field(default_factory=list)
+    #: (line, message): what was read otherwise than Mermaid would, or left out as it does.
+    notes: list[tuple[int, str]] = field(default_factory=list)
 
     def add_task(self, task: Task) -> None:
         if not self.sections:
@@ -77,8 +82,14 @@ def diagrams(text: str) -> list[Diagram]:
         blocks = [(1, lines)]
     found = [parse(block, first) for first, block in blocks if _is_journey(block)]
     if not found:
-        kinds = sorted({_kind(block) for _, block in blocks} - {""})
+        kinds = sorted(kind for kind in {_kind(block) for _, block in blocks}
+                       if re.fullmatch(r"[A-Za-z][\w-]*", kind))  # a diagram's type
         said = f" (found: {', '.join(kinds)})" if kinds else ""
+        loose = next((n for n, line in enumerate(lines, start=1)
+                      if line.strip().lower() == "journey"), None)
+        if loose is not None:
+            said += (f"; the `journey` on line {loose} is not in a ```mermaid block: open "
+                     "its block with ```mermaid")
         raise MermaidError("no Mermaid journey diagram here" + said + "; a journey starts "
                            "with the line `journey`, in a file of its own or in a "
                            "```mermaid block of a Markdown file")
@@ -96,7 +107,7 @@ def _fenced_blocks(lines: list[str]):
         fence, indent = match["fence"], len(match["indent"])
         end = index + 1
         while end < len(lines) and not re.match(
-                rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end]):
+                rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end]):
             end += 1
         if match["info"].strip().split(" ")[0].lower() == "mermaid":
             body = [line[indent:] if line[:indent].strip() == "" else line.lstrip()
@@ -106,10 +117,28 @@ def _fenced_blocks(lines: list[str]):
 
 
 def _content(block: list[str]) -> list[str]:
-    """The lines after front matter, directives and comments."""
-    _, start = _front_matter(block)
-    return [line.strip() for line in block[start:]
-            if line.strip() and not line.strip().startswith("%%")]
+    """The lines after front matter, without directives, comments and blank lines."""
+    _, index = _front_matter(block)
+    content = []
+    while index < len(block):
+        line = block[index].strip()
+        index = _past_directive(block, index) if _opens_directive(line) else index + 1
+        if line and not line.startswith("%%"):
+            content.append(line)
+    return content
+
+
+def _opens_directive(line: str) -> bool:
+    """True for the first line of a ``%%{ ... }%%`` directive written over several."""
+    return line.startswith("%%{") and "}%%" not in line
+
+
+def _past_directive(block: list[str], index: int) -> int:
+    """The index of the line after the one that closes the directive opened at ``index``."""
+    end = index + 1
+    while end < len(block) and "}%%" not in block[end]:
+        end += 1
+    return end + 1
 
 
 def _kind(block: list[str]) -> str:
@@ -141,9 +170,13 @@ def parse(block: list[str], first_line: int = 1) -> Diagram:
     seen_journey = False
     index = start
     while index < len(block):
-        number, line = first_line + index, _strip_comment(block[index])
+        raw = block[index]
+        number, (line, cut) = first_line + index, _strip_comment(raw)
+        if _opens_directive(raw.strip()):  # before comments: a directive's colours have #
+            index = _past_directive(block, index)
+            continue
         index += 1
-        if not line or line.startswith("%%"):
+        if not line or raw.strip().startswith("%%"):
             continue
         if not seen_journey:
             seen_journey = line.lower().split()[0] == "journey"
@@ -152,8 +185,22 @@ def parse(block: list[str], first_line: int = 1) -> Diagram:
         if block_match:
             index = _acc_block(diagram, block, index, block_match["rest"], number)
             continue
-        _statement(diagram, line, number)
+        column = len(raw) - len(raw.lstrip()) + 1
+        if _statement(diagram, line, Place(number, column, cut)) and cut:
+            diagram.notes.append((number, f"`#` starts a comment in Mermaid, so {cut!r} is "
+                                  "left out, as Mermaid leaves it out; write `#35;` for the "
+                                  "character"))
     return diagram
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a statement is: its line, the column it starts at, and the comment cut off
+    its end (what followed a ``#``)."""
+
+    line: int
+    column: int
+    cut: str = ""
 
 
 def _read_front_matter(diagram: Diagram, matter: str, first_line: int) -> None:
@@ -162,11 +209,11 @@ def _read_front_matter(diagram: Diagram, matter: str, first_line: int) -> None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + 1 + (mark.line if mark else 0)
-        diagram.problems.append((line, "the front matter is not YAML; write `title: ...` "
+        diagram.problems.append((line, 1, "the front matter is not YAML; write `title: ...` "
                                  "and `config:` between the two `---` lines"))
         return
     if not isinstance(data, dict):
-        diagram.problems.append((first_line, "the front matter is not a mapping; write "
+        diagram.problems.append((first_line, 1, "the front matter is not a mapping; write "
                                  "`title: ...` between the two `---` lines"))
         return
     if data.get("title") is not None:
@@ -182,7 +229,7 @@ def _acc_block(diagram: Diagram, block: list[str], index: int, rest: str,
     while "}" not in text:
         parts.append(text)
         if index >= len(block):
-            diagram.problems.append((number, "`accDescr {` is never closed; end the "
+            diagram.problems.append((number, 1, "`accDescr {` is never closed; end the "
                                      "description with `}`"))
             return index
         text = block[index]
@@ -192,7 +239,8 @@ def _acc_block(diagram: Diagram, block: list[str], index: int, rest: str,
     return index
 
 
-def _statement(diagram: Diagram, line: str, number: int) -> None:
+def _statement(diagram: Diagram, line: str, at: Place) -> bool:
+    """Read one statement into ``diagram``; False when it cannot be read (said)."""
     acc = ACC.match(line)
     if acc:
         value = decode(acc["rest"])
@@ -200,32 +248,51 @@ def _statement(diagram: Diagram, line: str, number: int) -> None:
             diagram.acc_title = value
         else:
             diagram.acc_descr = value
-        return
+        return True
     keyword = KEYWORD.match(line)
-    if keyword and (keyword["key"].lower() == "title" or ":" not in keyword["rest"]):
-        if keyword["key"].lower() == "title":
-            diagram.title = decode(keyword["rest"])
-        else:
-            diagram.sections.append(Section(decode(keyword["rest"]), number))
-        return
+    if keyword and keyword["key"].lower() == "title":
+        diagram.title = decode(keyword["rest"])
+        return True
+    if keyword:  # a task's name never starts with "section" in Mermaid: always a section
+        name = decode(keyword["rest"])
+        if ":" in keyword["rest"]:
+            diagram.notes.append((at.line, f"the section {name!r} is read whole; Mermaid "
+                                  "ends a section's name at `:` and draws nothing: write "
+                                  "`#58;` for the colon"))
+        diagram.sections.append(Section(name, at.line))
+        return True
     if ":" in line and line.index(":") > 0:
         name, _, data = line.partition(":")
         score, _, actors = data.partition(":")
+        column = at.column + len(name) + 1 + len(score) - len(score.lstrip())
         diagram.add_task(Task(decode(name), score.strip(),
-                              [decode(a) for a in actors.split(",") if a.strip()], number))
-        return
-    diagram.problems.append((number, f"cannot read {line!r}; write `title ...`, "
-                             "`section ...` or a task `Name: score: actor, actor`"))
+                              [decode(a) for a in actors.split(",") if a.strip()],
+                              at.line, column))
+        return True
+    diagram.problems.append((at.line, at.column, _unreadable(line, at.cut)))
+    return False
 
 
-def _strip_comment(line: str) -> str:
-    """The line without a ``#`` comment (Mermaid's lexer drops ``#`` to the line's end,
-    except in entity codes such as ``#58;``)."""
+def _unreadable(line: str, cut: str) -> str:
+    """What to say of a line that is no statement, and what to write instead."""
+    said = (f"cannot read {line!r}; write `title ...`, `section ...` or a task "
+            "`Name: score: actor, actor`")
+    if cut:
+        return said + (f" (`#` starts a comment in Mermaid, so the line ends before "
+                       f"{cut!r}: write `#35;` for the character)")
+    if "\uff1a" in line:  # the full-width colon of Chinese and Japanese keyboards
+        return said + f" with ASCII colons: `{line.replace(chr(0xFF1A), ': ')}`"
+    return said
+
+
+def _strip_comment(line: str) -> tuple[str, str]:
+    """(the line without a ``#`` comment, the comment): Mermaid's lexer drops ``#`` to
+    the line's end, except in entity codes such as ``#58;``."""
     line = line.strip()
     for match in re.finditer("#", line):
         if not ENTITY.match(line, match.start()):
-            return line[:match.start()].rstrip()
-    return line
+            return line[:match.start()].rstrip(), line[match.start():]
+    return line, ""
 
 
 def decode(text: str) -> str:
