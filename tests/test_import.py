@@ -284,6 +284,27 @@ def test_the_template_layout_with_stages_as_columns_is_read(tmp_path):
     assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
 
 
+def test_a_template_whose_stage_row_has_no_label_is_read(tmp_path):
+    """Miro-style templates put the stage names in the row above the first lane, with an
+    empty label cell, under a title and a "Persona: ..." line: each step was refused for
+    having no stage."""
+    done = import_sheet(tmp_path, "\ufeffJourney map – Home insurance claim,,,\r\n"
+                        "Persona: Dana (homeowner),,,\r\n,,,\r\n"
+                        ",Discover damage,Report claim,\r\n"
+                        "Customer actions,Finds a leak,Calls the hotline,Uploads photos\r\n"
+                        "Touchpoints,—,Call centre,Mobile app\r\n"
+                        "Emotions,😟,😡,🙂\r\n")
+    assert done.returncode == 0, done.stderr
+    found, ws = journey(tmp_path, "sheet")
+    assert found.title == "Journey map – Home insurance claim"
+    assert [(st.name, [s.name for s in st.steps]) for st in found.stages] == [
+        ("Discover damage", ["Finds a leak"]),
+        ("Report claim", ["Calls the hotline", "Uploads photos"])]  # a merged stage cell
+    assert [s.emotion for s in found.steps] == [-1, -2, 1]
+    assert [p.name for p in ws.personas.values()] == ["Dana (homeowner)"]
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
 def test_a_semicolon_cp1252_sheet_with_synonym_headers_is_read(tmp_path):
     done = imported(tmp_path, "loyalty-semicolon-cp1252.csv")
     assert done.returncode == 0, done.stderr

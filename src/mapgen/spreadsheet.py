@@ -247,7 +247,24 @@ def find_layout(cells: list[list[str]]) -> Layout | None:
             layout = _labels(line, index, transposed)
             if layout and (best is None or layout.score > best.score):
                 best = layout
+    if best is not None and best.transposed:
+        _unlabelled_stages(best, cells)
     return best
+
+
+def _unlabelled_stages(layout: Layout, cells: list[list[str]]) -> None:
+    """In a template with lanes as rows, the stage names are often the row just above
+    the first lane, with nothing in its label cell (Miro's and most templates' layout):
+    that row is the stages when no row is labelled so."""
+    row = layout.first - 1
+    if row < 0 or {"stage", "stage_name"} & set(layout.columns.values()):
+        return
+    line = cells[row] if row < len(cells) else []
+    label = line[layout.label_index] if layout.label_index < len(line) else ""
+    if not label.strip() and any(c.strip() for c in line[layout.label_index + 1:]):
+        layout.columns[row] = "stage_name"
+        layout.headers[row] = "Stage"
+        layout.first = row
 
 
 def _labels(line: list[str], index: int, transposed: bool) -> Layout | None:
@@ -313,12 +330,12 @@ def above_table(lines: list[list[str]]) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in lines:
         filled = [c.strip() for c in line if c.strip()]
-        if len(filled) == 1 and "title" not in found:
+        if len(filled) == 1:
             label, _, value = filled[0].partition(":")
             field_ = JOURNEY_LABELS.get(header_key(label)) if value.strip() else None
-            if field_:
+            if field_:  # "Persona: Dana (homeowner)", under the title too
                 found.setdefault(field_, value.strip())
-            else:
+            elif "title" not in found:
                 found["title"] = filled[0]
         elif len(filled) >= 2 and JOURNEY_LABELS.get(header_key(filled[0])):
             found.setdefault(JOURNEY_LABELS[header_key(filled[0])], filled[1])
