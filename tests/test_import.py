@@ -305,6 +305,34 @@ def test_a_template_whose_stage_row_has_no_label_is_read(tmp_path):
     assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
 
 
+@pytest.mark.parametrize("sheet, stages", [
+    ("Phase;Schritt;Kanal;Kundenaktion;Gedanken;Gefühl;Schmerzpunkte;Chancen\n"
+     "Vor dem Kauf;Angebot vergleichen;Website;Vergleicht Tarife;Welcher passt?;0;"
+     "Zu viele Tarife;Tarifrechner\n;Beratung anfragen;Telefon;Ruft an;;-1;;\n",
+     ["Vor dem Kauf"]),
+    ("Étape,Action,Point de contact,Pensées,Émotion,Irritants,Opportunités\n"
+     "Découverte,Voit une annonce,Publicité Instagram,Tiens donc,1,,\n"
+     ",Appelle l'agence,Appel téléphonique,,-1,Attente,Rappel\n", ["Découverte"]),
+    ("Etapa,Paso,Canal,Pensamientos,Emoción,Puntos de dolor,Oportunidades\n"
+     "Compra,Paga en línea,Sitio web,¿Es seguro?,0,Lento,Pago rápido\n"
+     ",Llama al banco,Teléfono,,-2,Espera,Chat\n", ["Compra"]),
+    ("ステージ,ステップ,タッチポイント,思考,感情,ペインポイント,機会\n"
+     "検討,料金を比べる,ウェブサイト,どれが安い？,0,比較しにくい,比較表\n"
+     ",店舗で相談する,店舗の窓口,,1,,\n", ["検討"]),
+])
+def test_sheets_with_headers_in_the_sites_other_languages_are_read(tmp_path, sheet, stages):
+    """A German Excel export (Phase, Schritt, Kanal, Gefühl...) found no journey table;
+    mapgen's site speaks German, French, Spanish and Japanese: its import reads them too."""
+    done = import_sheet(tmp_path, sheet)
+    assert done.returncode == 0, done.stderr
+    assert "cannot tell the channel" not in done.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert [st.name for st in found.stages] == stages and len(found.steps) == 2
+    assert all(s.touchpoints for s in found.steps) and found.steps[0].thoughts
+    assert found.steps[1].emotion in (-1, -2, 1)
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
 def test_a_semicolon_cp1252_sheet_with_synonym_headers_is_read(tmp_path):
     done = imported(tmp_path, "loyalty-semicolon-cp1252.csv")
     assert done.returncode == 0, done.stderr

@@ -185,8 +185,9 @@ class Target:
             return found, line.strip()
         words = {w.removesuffix("s") if len(w) > 3 else w
                  for w in re.findall(r"\w+", line.casefold())}
-        for channel, hints in CHANNEL_HINTS.items():
-            if channel in self.channels and words & hints:
+        for channel, hints in CHANNEL_HINTS.items():  # CJK text has no spaces: within it
+            if channel in self.channels and (words & hints or any(
+                    hint in line for hint in hints if ord(hint[0]) >= 0x3000)):
                 return channel, line.strip()
         return None
 
@@ -258,23 +259,33 @@ def _default_channels() -> tuple[Channel, ...]:
     return DEFAULT_CHANNELS
 
 
-#: Words in a touchpoint's name that say its channel, for sheets with no channel column.
+#: Words in a touchpoint's name that say its channel, for sheets with no channel column
+#: (also as German, French, Spanish and Japanese sheets write them).
 CHANNEL_HINTS = {
-    "email": {"email", "e", "mail", "newsletter", "inbox", "mails", "emails"},
-    "app": {"app", "apps", "mobile", "ios", "android", "push"},
+    "email": {"email", "e", "mail", "newsletter", "inbox", "mails", "emails", "courriel",
+              "correo", "メール"},
+    "app": {"app", "apps", "mobile", "ios", "android", "push", "appli", "application",
+            "aplicación", "アプリ"},
     "web": {"website", "web", "site", "page", "webpage", "online", "portal", "browser",
             "checkout", "search", "google", "landing", "dashboard", "platform", "login",
-            "wiki", "form", "saas", "intranet"},
+            "wiki", "form", "saas", "intranet", "webseite", "internetseite", "sitio",
+            "página", "pagina", "ウェブ", "サイト"},
     "sms": {"sms", "text"},
     "social": {"social", "instagram", "facebook", "twitter", "linkedin", "tiktok",
-               "youtube", "ad", "ads", "influencer", "reddit"},
+               "youtube", "ad", "ads", "influencer", "reddit", "werbung", "publicité",
+               "anuncio"},
     "phone": {"phone", "call", "calls", "hotline", "telephone", "ivr", "video", "zoom",
-              "voicemail"},
-    "chat": {"chat", "chatbot", "whatsapp", "messenger", "bot"},
+              "voicemail", "telefon", "anruf", "téléphone", "appel", "teléfono", "llamada",
+              "電話"},
+    "chat": {"chat", "chatbot", "whatsapp", "messenger", "bot", "チャット"},
     "store": {"store", "shop", "branch", "counter", "till", "kiosk", "pos", "person",
-              "office", "visit", "reception", "onsite", "desk", "tour", "showroom"},
-    "sales": {"sales", "salesperson", "rep", "account", "demo"},
-    "post": {"post", "letter", "mail", "brochure", "leaflet", "parcel"},
+              "office", "visit", "reception", "onsite", "desk", "tour", "showroom", "laden",
+              "filiale", "geschäft", "magasin", "boutique", "agence", "tienda", "sucursal",
+              "店舗", "店頭", "窓口"},
+    "sales": {"sales", "salesperson", "rep", "account", "demo", "vertrieb", "verkauf",
+              "vente", "ventas"},
+    "post": {"post", "letter", "mail", "brochure", "leaflet", "parcel", "brief", "courrier",
+             "carta", "郵便"},
 }
 
 

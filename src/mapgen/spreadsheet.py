@@ -169,7 +169,36 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "stage_kpis": ("kpi", "kpis", "metric", "metrics"),
     "stage_reached": ("reached", "customersreached", "volume"),
 }
-_BY_KEY = {key: column for column, keys in SYNONYMS.items() for key in keys}
+#: The same columns as teams write them in the languages mapgen's site speaks (German,
+#: French, Spanish, Japanese), compared as :func:`header_key` makes them.
+TRANSLATED: dict[str, tuple[str, ...]] = {
+    "stage_name": ("etappe", "etappen", "stufe", "étape", "étapes", "etapa", "etapas",
+                   "ステージ", "段階"),
+    "stage_name#phase": ("fase", "fases", "フェーズ"),
+    "step_name": ("schritt", "schritte", "paso", "pasos", "ステップ"),
+    "actions": ("aktion", "aktionen", "handlung", "handlungen", "kundenaktion",
+                "kundenaktionen", "tätigkeit", "tätigkeiten", "accion", "acción",
+                "acciones", "行動", "アクション", "顧客の行動"),
+    "motivations": ("ziele", "bedürfnisse", "motivationen", "objectifs", "besoins",
+                    "objetivos", "necesidades", "動機", "目的"),
+    "thoughts": ("gedanken", "pensées", "pensee", "pensamientos", "思考", "考え"),
+    "touchpoints": ("kontaktpunkt", "kontaktpunkte", "berührungspunkt",
+                    "berührungspunkte", "pointdecontact", "pointsdecontact",
+                    "puntodecontacto", "puntosdecontacto", "タッチポイント", "接点",
+                    "顧客接点"),
+    "channel": ("kanal", "kanäle", "canal", "canaux", "canales", "チャネル", "チャネル"),
+    "emotion": ("gefühl", "gefühle", "stimmung", "emotionen", "émotion", "émotions",
+                "ressenti", "emoción", "emociones", "sentimientos", "感情"),
+    "pain_points": ("schmerzpunkt", "schmerzpunkte", "probleme", "hindernisse",
+                    "pointsdedouleur", "pointdedouleur", "irritants", "pointsdefriction",
+                    "puntosdedolor", "puntodedolor", "fricciones", "problemas",
+                    "ペインポイント", "課題", "不満"),
+    "opportunities": ("chancen", "möglichkeiten", "ideen", "verbesserungen",
+                      "opportunités", "pistesdamélioration", "améliorations",
+                      "oportunidades", "mejoras", "機会", "改善機会", "改善案"),
+}
+_BY_KEY = {header_key(key): column for synonyms in (SYNONYMS, TRANSLATED)
+           for column, keys in synonyms.items() for key in keys}
 _BY_KEY |= {header_key(name): name for name in sheet.COLUMNS}
 #: Labels above the table that say something about the whole journey.
 JOURNEY_LABELS = {"title": "title", "journey": "title", "journeytitle": "title",
@@ -180,8 +209,9 @@ JOURNEY_LABELS = {"title": "title", "journey": "title", "journeytitle": "title",
                   "description": "description", "scenario": "description",
                   "owner": "owner", "objective": "objective"}
 EMOTION_HEADER = re.compile(
-    r"^\s*(emotion|emotions|feeling|feelings|mood|sentiment|score)\s*(?::|\(|-|–|for\b)\s*"
-    r"(?P<who>[^)]+?)\s*\)?\s*$", re.I)
+    r"^\s*(emotion|emotions|feeling|feelings|mood|sentiment|score|gefühl|gefühle|"
+    r"stimmung|émotion|émotions|ressenti|emoción|emociones|感情)\s*(?::|\(|（|-|–|for\b|"
+    r"von\b|de\b)\s*(?P<who>[^)）]+?)\s*[)）]?\s*$", re.I)
 #: What an emotion header says in brackets when it gives the scale, not a persona:
 #: "Feelings (1-5)", "Score (0 to 10)", "Emotion (-2..2)".
 SCALE_HINT = re.compile(r"(?P<min>[-+−]?\d+)\s*(?:-|–|—|\.\.|to)\s*(?P<max>[-+−]?\d+)", re.I)
