@@ -90,7 +90,9 @@ def make_id(name: str, kind: str, taken: set[str]) -> str:
 
 def _is_latin(name: str) -> bool:
     """True when every letter of ``name`` survives as ASCII without transliteration."""
-    stripped = unicodedata.normalize("NFKD", name)
+    from mapgen.validate import LATIN_LETTERS
+
+    stripped = unicodedata.normalize("NFKD", name.translate(LATIN_LETTERS))
     return all(ch.isascii() or unicodedata.category(ch).startswith("M") or
                not ch.isalnum() for ch in stripped)
 

@@ -164,9 +164,18 @@ def _bad_id_message(value: Any) -> str:
 
 
 def slugify(text: str) -> str:
-    """A valid id made from ``text``: "Sees an Ad!" -> "sees-an-ad", "Álvarez" -> "alvarez"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A valid id made from ``text``: "Sees an Ad!" -> "sees-an-ad", "Álvarez" -> "alvarez",
+    "Straße" -> "strasse" (Latin letters that no accent makes: spelled out)."""
+    spelled = text.translate(LATIN_LETTERS)
+    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+#: Latin letters that are not a letter and an accent, as they are spelled in ASCII.
+LATIN_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe",
+                               "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
+                               "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th",
+                               "Þ": "Th", "ı": "i", "ŋ": "ng", "ħ": "h", "Ħ": "H"})
 
 
 def _describe(value: Any) -> str:
