@@ -227,6 +227,16 @@ def test_a_one_line_directive_with_colours_is_skipped_whole(tmp_path):
     assert [s.name for s in journey(tmp_path, "executive-path")[0].steps] == ["Approves"]
 
 
+def test_a_journey_in_an_html_comment_is_not_imported(tmp_path):
+    """A blog post kept an old diagram in `<!-- -->`: GitHub shows none of it."""
+    (tmp_path / "j.md").write_text(
+        "<!-- the old version\n```mermaid\njourney\n  title Old\n  section S\n    A: 3: Me\n"
+        "```\n-->\n```mermaid\njourney\n  title New\n  section S\n    B: 4: Me\n```\n")
+    done = mapgen("import", "j.md", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert written(tmp_path) == ["journeys/new.yml", "personas/me.yml"]
+
+
 def test_a_journey_outside_a_mermaid_block_is_pointed_at(tmp_path):
     (tmp_path / "j.md").write_text("# Path\n\n```bat\njourney\n  title T\n```\n")
     done = mapgen("import", "j.md", cwd=tmp_path)

@@ -102,7 +102,7 @@ def _fenced_blocks(lines: list[str]):
     while index < len(lines):
         match = FENCE.match(lines[index])
         if not match:
-            index += 1
+            index = _past_comment(lines, index)
             continue
         fence, indent = match["fence"], len(match["indent"])
         end = index + 1
@@ -114,6 +114,18 @@ def _fenced_blocks(lines: list[str]):
                     for line in lines[index + 1:end]]
             yield index + 2, body
         index = end + 1
+
+
+def _past_comment(lines: list[str], index: int) -> int:
+    """The index of the next line to read: after the one that ends an HTML comment opened
+    on line ``index`` (a block in it is not shown, on GitHub or anywhere), else the next."""
+    opened = lines[index].rfind("<!--")
+    if opened < 0 or "-->" in lines[index][opened:]:
+        return index + 1
+    end = index + 1
+    while end < len(lines) and "-->" not in lines[end]:
+        end += 1
+    return end + 1
 
 
 def _content(block: list[str]) -> list[str]:
