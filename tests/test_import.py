@@ -237,6 +237,27 @@ def test_a_journey_in_an_html_comment_is_not_imported(tmp_path):
     assert written(tmp_path) == ["journeys/new.yml", "personas/me.yml"]
 
 
+@pytest.mark.parametrize("name, text", [
+    ("post.md", "Intro\n\n{% mermaid journey %}\n%%{init: {'theme':'default'}}%%\n"
+                "\ttitle Why Paxos\n\tsection One node\n\t\tOne copy: 1 : Low availability\n"
+                "{% endmermaid %}\n"),
+    ("notes.rst", "Journeys\n========\n\n.. mermaid::\n   :caption: A day\n\n   journey\n"
+                  "       title Why Paxos\n       section One node\n"
+                  "         One copy: 1: Low availability\n\nAfter the diagram.\n"),
+    ("notes.rst", "Journeys\n========\n\n.. code:: mermaid\n\n   journey\n       title Why "
+                  "Paxos\n       section One node\n         One copy: 1: Low availability\n"),
+])
+def test_mermaid_in_hexo_tags_and_restructuredtext_directives_is_read(tmp_path, name, text):
+    """A Hexo blog wrote its journey in `{% mermaid journey %}` tags; Sphinx notes in a
+    `.. mermaid::` or `.. code:: mermaid` directive."""
+    (tmp_path / name).write_text(text)
+    done = mapgen("import", name, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "why-paxos")
+    assert [(s.name, s.emotion) for s in found.steps] == [
+        ("One copy", {"low-availability": -2})]
+
+
 def test_a_journey_outside_a_mermaid_block_is_pointed_at(tmp_path):
     (tmp_path / "j.md").write_text("# Path\n\n```bat\njourney\n  title T\n```\n")
     done = mapgen("import", "j.md", cwd=tmp_path)

@@ -6,7 +6,7 @@ directives and ``%%`` comments, ``title``, ``accTitle:``, ``accDescr:`` and
 ``Name: score: actor, actor`` (the actors may be left out), tasks before any section,
 keywords in any case, entity codes (``#58;``, ``#quot;``), a byte-order mark, Windows line
 ends; and every fenced ```` ```mermaid ```` block of a Markdown file whose diagram is a
-journey. Nothing is dropped: a line that is none of these is reported by its number.
+journey (also a Hexo ``{% mermaid %}`` tag or a reStructuredText ``.. mermaid::``). Nothing is dropped: a line that is none of these is reported by its number.
 
 The result is the diagram as written (:class:`Diagram`); turning it into a spec, with
 personas and a scale, is :mod:`mapgen.importer`'s job.
@@ -97,23 +97,78 @@ def diagrams(text: str) -> list[Diagram]:
 
 
 def _fenced_blocks(lines: list[str]):
-    """(first line number, lines) of each ```mermaid block; other blocks are skipped."""
+    """(first line number, lines) of each Mermaid block of a document: ```` ```mermaid ````
+    fences (Markdown), ``{% mermaid %}`` tags (Hexo, Jekyll) and ``.. mermaid::`` or
+    ``.. code:: mermaid`` directives (reStructuredText, Sphinx); other blocks are skipped."""
     index = 0
     while index < len(lines):
-        match = FENCE.match(lines[index])
-        if not match:
+        for reader in (_fence, _tag, _directive):
+            found = reader(lines, index)
+            if found is not None:
+                block, index = found
+                if block is not None:
+                    yield block
+                break
+        else:
             index = _past_comment(lines, index)
-            continue
-        fence, indent = match["fence"], len(match["indent"])
-        end = index + 1
-        while end < len(lines) and not re.match(
-                rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end]):
-            end += 1
-        if match["info"].strip().split(" ")[0].lower() == "mermaid":
-            body = [line[indent:] if line[:indent].strip() == "" else line.lstrip()
-                    for line in lines[index + 1:end]]
-            yield index + 2, body
-        index = end + 1
+
+
+def _fence(lines: list[str], index: int):
+    """((first line number, lines) or None for another language, the index after it) of
+    a fenced block opened at ``index``; None when no fence opens there."""
+    match = FENCE.match(lines[index])
+    if not match:
+        return None
+    fence, indent = match["fence"], len(match["indent"])
+    end = index + 1
+    while end < len(lines) and not re.match(
+            rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end]):
+        end += 1
+    if match["info"].strip().split(" ")[0].lower() != "mermaid":
+        return None, end + 1
+    body = [line[indent:] if line[:indent].strip() == "" else line.lstrip()
+            for line in lines[index + 1:end]]
+    return (index + 2, body), end + 1
+
+
+#: ``{% mermaid %}`` or ``{% mermaid journey %}`` (the diagram's type given in the tag).
+TAG = re.compile(r"^\s*\{%-?\s*mermaid\b(?P<kind>[^%]*)-?%\}\s*$", re.I)
+TAG_END = re.compile(r"^\s*\{%-?\s*endmermaid\s*-?%\}\s*$", re.I)
+
+
+def _tag(lines: list[str], index: int):
+    """A Hexo or Jekyll ``{% mermaid %}`` ... ``{% endmermaid %}`` block, as :func:`_fence`."""
+    match = TAG.match(lines[index])
+    if not match:
+        return None
+    end = index + 1
+    while end < len(lines) and not TAG_END.match(lines[end]):
+        end += 1
+    body = [line.strip() for line in lines[index + 1:end]]
+    if match["kind"].strip():  # the tag's line says the type
+        return (index + 1, [match["kind"].strip(), *body]), end + 1
+    return (index + 2, body), end + 1
+
+
+#: ``.. mermaid::`` (sphinxcontrib-mermaid) or ``.. code:: mermaid`` / ``code-block``.
+DIRECTIVE_RST = re.compile(r"^(?P<indent>\s*)\.\.\s+(?:mermaid::|code(?:-block)?::\s*mermaid)"
+                           r"\s*$", re.I)
+
+
+def _directive(lines: list[str], index: int):
+    """A reStructuredText directive's indented body, as :func:`_fence` (its options, the
+    ``:name:`` lines right under it, skipped)."""
+    match = DIRECTIVE_RST.match(lines[index])
+    if not match:
+        return None
+    depth, end = len(match["indent"]), index + 1
+    while end < len(lines) and (not lines[end].strip() or
+                                len(lines[end]) - len(lines[end].lstrip()) > depth):
+        end += 1
+    body = lines[index + 1:end]
+    start = next((i for i, line in enumerate(body)
+                  if line.strip() and not line.strip().startswith(":")), len(body))
+    return (index + 2 + start, [line.strip() for line in body[start:]]), end
 
 
 def _past_comment(lines: list[str], index: int) -> int:
