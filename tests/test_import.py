@@ -431,6 +431,26 @@ def test_text_in_another_scripts_encoding_is_refused_not_garbled(tmp_path, name,
     assert f"{name}: not UTF-8 text" in done.stderr and save in done.stderr
 
 
+def test_feelings_of_a_file_that_names_no_one_are_a_customers(tmp_path):
+    """A real sheet had an Emotion column and no persona; Mermaid tasks often have no
+    actors. The journey got no persona, and a curve is drawn per persona: its feelings
+    showed nowhere ("emotion: not recorded" in the flow, no emotion lane)."""
+    done = import_sheet(tmp_path, "Stage,User Action,Thought/Quote,Emotion\n"
+                                  "Awareness,Opens the welcome email,Where do I start?,"
+                                  "Overwhelmed\nMastery,Builds a dashboard,Finally!,Confident++\n")
+    assert done.returncode == 0, done.stderr
+    assert 'no persona is named, so the feelings are "Customer"\'s' in done.stderr
+    found, ws = journey(tmp_path, "sheet")
+    assert found.personas == ("customer",) and ws.personas["customer"].name == "Customer"
+    assert [s.scores(found.personas, ws.scale_of(found)) for s in found.steps] == [
+        {"customer": -1}, {"customer": 2}]
+    assert found.steps[0].thoughts == ("Where do I start?",), "Thought/Quote is thoughts"
+    (tmp_path / "tasks.mmd").write_text("journey\n  title Tea\n  section Morning\n"
+                                        "    Make tea: 5\n")
+    assert mapgen("import", "tasks.mmd", cwd=tmp_path).returncode == 0
+    assert journey(tmp_path, "tea")[0].personas == ("customer",), "the same Customer"
+
+
 @pytest.mark.parametrize("header, column", [
     ("User Action", "actions"), ("Customer Thoughts", "thoughts"), ("Feeling", "emotion"),
     ("Touchpoint", "touchpoints"), ("Touch-points", "touchpoints"),

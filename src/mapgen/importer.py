@@ -396,6 +396,7 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         if not as_written:
             _fit_scale(data, target.scale, result, f"{path}{where}", written_as)
             _add_actors(data)
+            _someone_feels(data, target, result, f"{path}{where}")
         _add(result, ident, data, target, f"{path}{where}")
     result.personas = dict(target.cast.new)
     return result
@@ -445,6 +446,24 @@ def _add_actors(data: dict) -> None:
         for step in stage.get("steps", []):
             if isinstance(step.get("emotion"), dict):
                 personas += [p for p in step["emotion"] if p not in personas]
+
+
+#: Who feels a journey's emotions when the file names no one.
+SOMEONE = "Customer"
+
+
+def _someone_feels(data: dict, target: Target, result: Imported, where: str) -> None:
+    """Give a journey whose steps have feelings but that names no persona (a sheet's
+    plain Emotion column, Mermaid tasks without actors) the persona "Customer": a curve
+    is drawn for a journey's personas, and with none its feelings showed nowhere."""
+    if data.get("personas") or not any(
+            step.get("emotion") is not None
+            for stage in data.get("stages", []) for step in stage.get("steps", [])):
+        return
+    data["personas"] = [target.persona(SOMEONE)]
+    result.notes.append(f'{where}: no persona is named, so the feelings are "{SOMEONE}"\'s '
+                        f"(`personas: [{data['personas'][0]}]`); name the journey's "
+                        "persona there, or add an actor or a Persona line to the file")
 
 
 def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str,
