@@ -68,6 +68,7 @@ BAD_SPECS = [
     ("unreachable-step", JOURNEY, "MG406", 11, 9),
     ("reached-grows", JOURNEY, "MG407", 13, 14),
     ("journey-too-long", JOURNEY, "MG408", 3, 1),
+    ("emotion-no-persona", JOURNEY, "MG409", 8, 9),
 ]
 
 #: Rules whose bad file cannot sensibly be committed: test_load.py writes it in tmp_path.

@@ -76,6 +76,8 @@ RULES: dict[str, Rule] = _rules(
     Rule("MG406", "unreachable-step", W, "A step no path reaches from the first step."),
     Rule("MG407", "reached-grows", W, "`reached` grows from one stage to the next."),
     Rule("MG408", "journey-too-long", W, "A journey with more than 20 steps."),
+    Rule("MG409", "emotion-no-persona", W,
+         "Emotions in a journey that names no persona: no curve is drawn."),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES.values()}

@@ -486,6 +486,7 @@ class _JourneyChecker:
         for i, stage in enumerate(journey.stages):
             self._check_stage(i, stage)
         self._check_sources_used()
+        self._check_someone_feels()
         self._check_pain_addressed()
         self._check_reachable()
         self._check_reached()
@@ -494,6 +495,20 @@ class _JourneyChecker:
                 f"the journey has {len(journey.steps)} steps; over {MAX_STEPS} is hard to read: "
                 "split it into several journeys"))
         return self.findings
+
+    def _check_someone_feels(self) -> None:
+        """Emotions in a journey that names no persona are drawn nowhere: a curve is
+        drawn for each of the journey's personas (once, at the first emotion)."""
+        if self.journey.personas:
+            return
+        for i, stage in enumerate(self.journey.stages):
+            for j, step in enumerate(stage.steps):
+                if step.emotion is not None:
+                    self.add("emotion-no-persona", ("stages", i, "steps", j, "emotion"), (
+                        f'the step "{step.id}" has an emotion, but the journey names no '
+                        "persona, so no curve is drawn; name who feels it: add "
+                        "`persona: <id>` to the journey"), key=True)
+                    return
 
     def _check_personas(self) -> None:
         for i, persona in enumerate(self.journey.personas):
