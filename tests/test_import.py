@@ -262,7 +262,34 @@ def test_a_journey_outside_a_mermaid_block_is_pointed_at(tmp_path):
     (tmp_path / "j.md").write_text("# Path\n\n```bat\njourney\n  title T\n```\n")
     done = mapgen("import", "j.md", cwd=tmp_path)
     assert done.returncode == 1
-    assert "the `journey` on line 4 is not in a ```mermaid block" in done.stderr
+    assert "the `journey` on line 4 is not in a Mermaid block" in done.stderr
+    (tmp_path / "j.md").write_text("# Path\n<!--\n```mermaid\njourney\n  title T\n```\n-->\n")
+    done = mapgen("import", "j.md", cwd=tmp_path)
+    assert "the `journey` on line 4 is inside an HTML comment" in done.stderr
+
+
+@pytest.mark.parametrize("name, text", [
+    ("slides.md", '<div class="mermaid">\njourney\n  title Bid &amp; win\n  section Bid\n'
+                  "    Registers: 3: Bidder\n</div>\n"),
+    ("page.html", '<p>Our map</p><pre class="mermaid">journey\n  title Bid &amp; win\n'
+                  "  section Bid\n    Registers: 3: Bidder</pre>\n"),
+    ("wiki.md", "Intro\n\n::: mermaid\njourney\n  title Bid & win\n  section Bid\n"
+                "    Registers: 3: Bidder\n:::\n"),
+    ("post.md", "{{< mermaid >}}\njourney\ntitle Bid & win\nsection Bid\nRegisters: 3: Bidder\n"
+                "{{< /mermaid >}}\n"),
+    ("guide.adoc", "= Guide\n\n[mermaid]\n....\njourney\n  title Bid & win\n  section Bid\n"
+                   "    Registers: 3: Bidder\n....\n"),
+])
+def test_mermaid_in_html_azure_hugo_and_asciidoc_blocks_is_read(tmp_path, name, text):
+    """Real pages keep their diagrams in <div class="mermaid"> (reveal.js, Marp, Jekyll),
+    ::: mermaid (Azure DevOps wikis), {{< mermaid >}} (Hugo) and [mermaid] (AsciiDoc):
+    each was "no Mermaid journey diagram here"."""
+    (tmp_path / name).write_text(text)
+    done = mapgen("import", name, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "bid-win")
+    assert found.title == "Bid & win", "HTML entities decoded"
+    assert [(s.name, s.emotion) for s in found.steps] == [("Registers", {"bidder": 0})]
 
 
 def test_what_mermaid_reads_otherwise_or_leaves_out_is_said_and_kept(tmp_path):

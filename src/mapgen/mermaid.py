@@ -5,8 +5,10 @@ directives and ``%%`` comments, ``title``, ``accTitle:``, ``accDescr:`` and
 ``accDescr { ... }`` (anywhere, also after a section), ``section``, tasks
 ``Name: score: actor, actor`` (the actors may be left out), tasks before any section,
 keywords in any case, entity codes (``#58;``, ``#quot;``), a byte-order mark, Windows line
-ends; and every fenced ```` ```mermaid ```` block of a Markdown file whose diagram is a
-journey (also a Hexo ``{% mermaid %}`` tag or a reStructuredText ``.. mermaid::``). Nothing is dropped: a line that is none of these is reported by its number.
+ends; and every Mermaid block of a document whose diagram is a journey: fenced
+```` ```mermaid ```` (Markdown), ``<pre class="mermaid">`` (HTML), ``::: mermaid`` (Azure
+DevOps), ``{{< mermaid >}}`` (Hugo), ``{% mermaid %}`` (Hexo, Jekyll), ``.. mermaid::``
+(reStructuredText) and ``[mermaid]`` (AsciiDoc). Nothing is dropped: a line that is none of these is reported by its number.
 
 The result is the diagram as written (:class:`Diagram`); turning it into a spec, with
 personas and a scale, is :mod:`mapgen.importer`'s job.
@@ -87,12 +89,16 @@ def diagrams(text: str) -> list[Diagram]:
         said = f" (found: {', '.join(kinds)})" if kinds else ""
         loose = next((n for n, line in enumerate(lines, start=1)
                       if line.strip().lower() == "journey"), None)
-        if loose is not None:
-            said += (f"; the `journey` on line {loose} is not in a ```mermaid block: open "
+        if loose is not None and loose - 1 in _commented(lines):
+            said += (f"; the `journey` on line {loose} is inside an HTML comment "
+                     "(`<!-- -->`), which no page shows: take it out of the comment")
+        elif loose is not None:
+            said += (f"; the `journey` on line {loose} is not in a Mermaid block: open "
                      "its block with ```mermaid")
         raise MermaidError("no Mermaid journey diagram here" + said + "; a journey starts "
-                           "with the line `journey`, in a file of its own or in a "
-                           "```mermaid block of a Markdown file")
+                           "with the line `journey`, in a file of its own or in a Mermaid "
+                           'block (```mermaid, <pre class="mermaid">, ::: mermaid, '
+                           "{{< mermaid >}}, .. mermaid::, [mermaid])")
     return found
 
 
@@ -102,7 +108,7 @@ def _fenced_blocks(lines: list[str]):
     ``.. code:: mermaid`` directives (reStructuredText, Sphinx); other blocks are skipped."""
     index = 0
     while index < len(lines):
-        for reader in (_fence, _tag, _directive):
+        for reader in (_fence, _tag, _directive, _html, _colons, _delimited):
             found = reader(lines, index)
             if found is not None:
                 block, index = found
@@ -169,6 +175,80 @@ def _directive(lines: list[str], index: int):
     start = next((i for i, line in enumerate(body)
                   if line.strip() and not line.strip().startswith(":")), len(body))
     return (index + 2 + start, [line.strip() for line in body[start:]]), end
+
+
+#: ``<pre class="mermaid">`` or ``<div class="mermaid">`` (HTML pages, Jekyll, Marp,
+#: reveal.js), and where it ends.
+HTML_OPEN = re.compile(r'<(?P<tag>pre|div)\b[^>]*\bclass\s*=\s*["\'][^"\']*\bmermaid\b[^"\']*'
+                       r'["\'][^>]*>(?P<rest>.*)$', re.I)
+
+
+def _html(lines: list[str], index: int):
+    """An HTML element of class ``mermaid``, as :func:`_fence` (entities decoded)."""
+    match = HTML_OPEN.search(lines[index])
+    if not match:
+        return None
+    close = re.compile(rf"</{match['tag']}\s*>", re.I)
+    body, end, text = [], index, match["rest"]
+    while True:
+        closed = close.search(text)
+        body.append(text[:closed.start()] if closed else text)
+        if closed or end + 1 >= len(lines):
+            break
+        end += 1
+        text = lines[end]
+    return (index + 1, [html.unescape(line) for line in body]), end + 1
+
+
+#: ``::: mermaid`` ... ``:::`` (Azure DevOps wikis), ``{{< mermaid >}}`` ...
+#: ``{{< /mermaid >}}`` (Hugo shortcodes, also with ``%``).
+COLONS = re.compile(r"^\s*:::\s*mermaid\s*$", re.I)
+SHORTCODE = re.compile(r"^\s*\{\{[<%]\s*mermaid\b[^}]*[>%]\}\}\s*$", re.I)
+SHORTCODE_END = re.compile(r"^\s*\{\{[<%]\s*/mermaid\s*[>%]\}\}\s*$", re.I)
+
+
+def _colons(lines: list[str], index: int):
+    """An Azure DevOps ``::: mermaid`` block or a Hugo ``{{< mermaid >}}`` shortcode."""
+    if COLONS.match(lines[index]):
+        ends = re.compile(r"^\s*:::\s*$")
+    elif SHORTCODE.match(lines[index]):
+        ends = SHORTCODE_END
+    else:
+        return None
+    end = index + 1
+    while end < len(lines) and not ends.match(lines[end]):
+        end += 1
+    return (index + 2, lines[index + 1:end]), end + 1
+
+
+#: AsciiDoc's ``[mermaid]`` block attribute, and the delimiter line that follows it.
+ASCIIDOC = re.compile(r"^\s*\[mermaid\b[^\]]*\]\s*$", re.I)
+DELIMITER = re.compile(r"^(\.{4,}|-{4,}|={4,})\s*$")
+
+
+def _delimited(lines: list[str], index: int):
+    """An AsciiDoc ``[mermaid]`` block delimited by ``....`` (or ``----``)."""
+    if not ASCIIDOC.match(lines[index]) or index + 1 >= len(lines):
+        return None
+    opening = DELIMITER.match(lines[index + 1].strip())
+    if not opening:
+        return None
+    end = index + 2
+    while end < len(lines) and lines[end].strip() != opening[1]:
+        end += 1
+    return (index + 3, lines[index + 2:end]), end + 1
+
+
+def _commented(lines: list[str]) -> set[int]:
+    """The indices of the lines inside HTML comments."""
+    inside: set[int] = set()
+    index = 0
+    while index < len(lines):
+        after = _past_comment(lines, index)
+        if after > index + 1:
+            inside.update(range(index, after))
+        index = after
+    return inside
 
 
 def _past_comment(lines: list[str], index: int) -> int:
