@@ -8,7 +8,8 @@ keywords in any case, entity codes (``#58;``, ``#quot;``), a byte-order mark, Wi
 ends; and every Mermaid block of a document whose diagram is a journey: fenced
 ```` ```mermaid ```` (Markdown), ``<pre class="mermaid">`` (HTML), ``::: mermaid`` (Azure
 DevOps), ``{{< mermaid >}}`` (Hugo), ``{% mermaid %}`` (Hexo, Jekyll), ``.. mermaid::``
-(reStructuredText) and ``[mermaid]`` (AsciiDoc). Nothing is dropped: a line that is none of these is reported by its number.
+(reStructuredText) and ``[mermaid]`` (AsciiDoc). Nothing is dropped: a line that is none
+of these is reported by its number.
 
 The result is the diagram as written (:class:`Diagram`); turning it into a spec, with
 personas and a scale, is :mod:`mapgen.importer`'s job.
