@@ -515,6 +515,83 @@ def test_in_a_workbook_the_sheet_with_the_journey_is_found(tmp_path):
     assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
 
 
+def test_a_blueprint_behind_an_instructions_sheet_that_lists_its_lanes_is_read(tmp_path):
+    """A template's first sheet explained the lanes in a small table (Customer actions,
+    Frontstage, Backstage, Emotion), which was read as the journey and refused; the
+    Blueprint sheet after it has the stages above a lane of its own, merged cells, a
+    Channel-less touchpoint row and a summary column of formulas."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Instructions"
+    for row in (["Service blueprint – instructions"], [], ["Lane", "What to write"],
+                ["Customer actions", "What the customer does"],
+                ["Frontstage", "What staff do in view"], ["Backstage", "What staff do out of view"],
+                ["Emotion", "frustrated / ok / delighted"]):
+        book.active.append(row)
+    sheet = book.create_sheet("Blueprint")
+    for row in (["Hotel stay blueprint"], [], [None, "Arrive", None, "Stay", "Leave"],
+                ["Physical evidence", "Car park", "Lobby", "Room", "Bill"],
+                ["Customer actions", "Parks", "Checks in", "Sleeps", "Pays"],
+                ["Emotion", "ok", "frustrated", "delighted", "anxious+"],
+                ["Frontstage", None, "Receptionist greets", None, "Prints the bill"],
+                ["Backstage", None, "Assigns a room", "Housekeeping", "Billing"]):
+        sheet.append(row)
+    book.save(tmp_path / "hotel.xlsx")
+    done = mapgen("import", "hotel.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert 'read the sheet "Blueprint"' in done.stderr
+    found, _ = journey(tmp_path, "hotel")
+    assert [(st.name, [s.name for s in st.steps]) for st in found.stages] == [
+        ("Arrive", ["Parks", "Checks in"]), ("Stay", ["Sleeps"]), ("Leave", ["Pays"])]
+    assert [s.emotion for s in found.steps] == [0, -2, 2, -2]
+    assert found.steps[1].extensions == {"x-physical-evidence": "Lobby"}
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+def test_a_summary_row_a_named_channel_and_a_persona_line_naming_two(tmp_path):
+    """A Google Sheets export ended in a row "Average | =AVERAGE(F5:F9)", which stopped
+    the import ("this row has no step name"); its Channel column said "in person", kept
+    as a channel id no workspace has (validate --strict failed); another sheet's Persona
+    line named "Sam (renter), Priya (homeowner)" beside Feeling (Sam) and (Priya)
+    columns, and made a third persona with no feelings."""
+    done = import_sheet(tmp_path, "Persona,\"Sam (renter), Priya (homeowner)\",,,\n,,,,\n"
+                                  "Stage,Step,Channel,Feeling (Sam),Feeling (Priya)\n"
+                                  "Research,Compares deals,Website,1,0\n"
+                                  ",Visits the shop,in person,2,1\n"
+                                  ",Asks a drone,Carrier pigeon,0,0\n"
+                                  ",Average,,=AVERAGE(D4:D6),\n"
+                                  "Average,,,1,0.3\n")
+    assert done.returncode == 0, done.stderr
+    assert 'row 7: a summary ("Average"), not a step; left out' in done.stderr
+    assert 'row 8: a summary ("Average"), not a step; left out' in done.stderr
+    assert 'the touchpoint "Carrier pigeon"; kept as `x-touchpoints`' in done.stderr
+    found, ws = journey(tmp_path, "sheet")
+    assert [s.name for s in found.steps] == ["Compares deals", "Visits the shop",
+                                             "Asks a drone"]
+    assert [[tp.channel for tp in s.touchpoints] for s in found.steps[:3]] == [
+        ["web"], ["store"], []]
+    assert found.steps[2].extensions == {"x-touchpoints": "Carrier pigeon"}
+    assert found.personas == ("sam", "priya") and len(ws.personas) == 2
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+def test_a_channel_column_is_read_by_the_channels_names_too(tmp_path):
+    """"in person" beside the touchpoint "Surgery" was written as the channel id
+    `in person`, which validate --strict then refused."""
+    done = import_sheet(tmp_path, "Stage,Step,Touchpoint,Channel\n"
+                                  "Visit,Sees the GP,Surgery,in person\n"
+                                  ",Books online,Booking page,Website\n"
+                                  ",Sends a pigeon,Loft,Carrier pigeon\n")
+    assert done.returncode == 0, done.stderr
+    assert 'row 4, column D: no channel "Carrier pigeon" in the workspace; the touchpoint ' \
+           '"Loft" is kept as `x-touchpoints`' in done.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert [[(tp.channel, tp.name) for tp in s.touchpoints] for s in found.steps] == [
+        [("store", "Surgery")], [("web", "Booking page")], []]
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
 @pytest.mark.parametrize("content", [b"stage,step\nA,B\n", b"PK\x03\x04 truncated", b""])
 def test_a_broken_workbook_is_a_located_error_without_traceback(tmp_path, content):
     (tmp_path / "broken.xlsx").write_bytes(content)

@@ -193,6 +193,11 @@ class Target:
                 return channel, line.strip()
         return None
 
+    def channel(self, text: str) -> str | None:
+        """The channel a Channel cell names: by id or name, else by a word that tells one."""
+        found = self.touchpoint(text)
+        return found[0] if found else None
+
     def _channel(self, text: str) -> str | None:
         key = _name_key(text)
         return next((c.id for c in self.channels.values()
@@ -310,9 +315,15 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
     kept = (lambda text: text.strip()) if layout.as_written else _filled
     rows = []
     for index in range(layout.label_index + 1, len(lines)):
-        rows.append({names[p]: Cell(sheet.restore_formula(text),
-                                    *spreadsheet.place(layout, index, p))
-                     for p, text in enumerate(lines[index]) if p in names and kept(text)})
+        row = {names[p]: Cell(sheet.restore_formula(text), *spreadsheet.place(layout, index, p))
+               for p, text in enumerate(lines[index]) if p in names and kept(text)}
+        if not layout.as_written and _summary(row, lines[index]):
+            where = spreadsheet.place(layout, index, layout.label_index)
+            notes.append(f"{'row' if not layout.transposed else 'column'} "
+                         f"{where[0] if not layout.transposed else where[1]}: a summary "
+                         f"(\"{_summary(row, lines[index])}\"), not a step; left out")
+            continue
+        rows.append(row)
     above = grid.cells[:layout.first] if layout.transposed else lines[:layout.label_index]
     return rows, spreadsheet.above_table(above)
 
@@ -326,6 +337,33 @@ def _filled(text: str) -> bool:
     return bool(text.strip()) and text.strip().casefold() not in PLACEHOLDERS
 
 
+#: Labels of a row (or column) that sums the steps up rather than being one.
+SUMMARIES = frozenset({"total", "totals", "sum", "average", "averages", "avg", "mean",
+                       "median", "summary", "overall", "average feeling", "average score",
+                       "average emotion", "mean score", "gesamt", "durchschnitt", "moyenne",
+                       "promedio", "合計", "平均"})
+
+
+def _summary(row: dict[str, Cell], line: list[str]) -> str | None:
+    """The label of a line that sums the steps up ("Average", "Total"), when it names no
+    other step: a line of formulas under the table."""
+    named = row.get("step_name") or row.get("actions")
+    if named and named.text.strip().casefold() not in SUMMARIES:
+        return None
+    return next((t.strip() for t in line if t.strip().casefold() in SUMMARIES), None)
+
+
+def _named_above(data: dict, value: str) -> None:
+    """The personas a line above the table names ("Persona: Sam, Priya"), unless the
+    sheet has a feelings column per persona: they name who is in the journey already, and
+    "Sam (renter)" above would be a persona apart from the column's "Sam"."""
+    scored = any(isinstance(step.get("emotion"), dict)
+                 for stage in data.get("stages", []) for step in stage.get("steps", []))
+    if not scored and "personas" not in data:
+        data["personas"] = [n.strip() for n in re.split(r"\s*(?:,|;|&|\band\b)\s*", value)
+                            if n.strip()]
+
+
 def _persona_column(name: str, target: Target) -> str:
     if name.startswith(sheet.EMOTION_PREFIX):
         return sheet.EMOTION_PREFIX + target.persona(name[len(sheet.EMOTION_PREFIX):])
@@ -334,13 +372,16 @@ def _persona_column(name: str, target: Target) -> str:
 
 def from_grids(grids: list[Grid], target: Target, source: str
                ) -> tuple[dict, Imported, bool]:
-    """The journey data in the first sheet that holds a journey; and whether the sheet
-    is in the layout mapgen writes (ids beside names), whose values are read as written."""
+    """The journey data in the sheet that holds the fullest journey table (an
+    instructions sheet listing the lanes comes first in many templates, and names as many
+    of them as the journey); and whether the sheet is in the layout mapgen writes (ids
+    beside names), whose values are read as written."""
     layouts = [(grid, spreadsheet.find_layout(grid.cells)) for grid in grids]
-    found = next(((g, layout) for g, layout in layouts if layout), None)
-    if found is None:
+    found = [(g, layout) for g, layout in layouts if layout]
+    if not found:
         raise ImportFailed(spreadsheet.unrecognised(source, grids))
-    grid, layout = found
+    grid, layout = max(found, key=lambda pair: (pair[1].score, spreadsheet.filled(
+        pair[0], pair[1]), -found.index(pair)))
     result = Imported()
     if len(grids) > 1:
         result.notes.append(f'read the sheet "{grid.name}"')
@@ -353,7 +394,7 @@ def from_grids(grids: list[Grid], target: Target, source: str
     result.notes += [f"{source}: {spreadsheet.sheet_label(grid)}{p}" for p in reader.notes]
     for key, value in above.items():
         if key == "personas":
-            data.setdefault("personas", [value])
+            _named_above(data, value)
         else:
             data.setdefault(key, value)
     hints = [spreadsheet.scale_hint(header) for header in layout.headers.values()]

@@ -385,6 +385,7 @@ class Context(typing.Protocol):
     def persona(self, text: str) -> str: ...
     def emotion(self, text: str) -> Any: ...
     def touchpoint(self, line: str) -> tuple[str, str] | None: ...
+    def channel(self, text: str) -> str | None: ...
     def make_id(self, name: str, kind: str, taken: set[str]) -> str: ...
 
 
@@ -524,6 +525,8 @@ class RowReader:
                     f"{len(lines)} touchpoint(s) but {len(ids)} channel(s); write one "
                     "channel per touchpoint, one per line")))
                 return
+            if not self.exact:  # "Website", "in person": a channel's name, or a hint
+                lines, ids = self._known_channels(step, lines, ids, row, channels.column)
         else:
             lines, ids = self._guess_channels(step, lines, row, names.column)
         touchpoints = []
@@ -537,24 +540,44 @@ class RowReader:
         if touchpoints:
             step["touchpoints"] = touchpoints
 
+    def _known_channels(self, step: dict, lines: list[str], written: list[str], row: int,
+                        column: str) -> tuple[list[str], list[str]]:
+        """(names, channel ids) of the touchpoints whose Channel cell names a channel of
+        the workspace, by id or name or a word that tells one ("in person" -> store)."""
+        return self._kept_apart(step, row, column, [
+            (line, self.context.channel(text),
+             f'no channel "{text}" in the workspace; the touchpoint "{line}" is kept as '
+             "`x-touchpoints` on the step: write one of its channels, or declare this one "
+             "under `channels` in mapgen.yml")
+            for line, text in zip(lines, written, strict=True)])
+
     def _guess_channels(self, step: dict, lines: list[str], row: int,
                         column: str) -> tuple[list[str], list[str]]:
-        """(names, channels) of the touchpoints whose channel their names tell; the
-        others are kept in the step's ``x-touchpoints``, and said (a real sheet's
-        "Scheduled tutorial with data engineer" names no channel, and a journey that keeps
-        it is worth more than none)."""
+        """(names, channels) of the touchpoints whose channel their names tell (a real
+        sheet's "Scheduled tutorial with data engineer" names none, and a journey that
+        keeps it is worth more than none)."""
+        told = [(line, self.context.touchpoint(line)) for line in lines]
+        return self._kept_apart(step, row, column, [
+            (found[1] if found else line, found[0] if found else None,
+             f'cannot tell the channel of the touchpoint "{line}"; kept as `x-touchpoints` '
+             "on the step: add a Channel column, or write the line as `channel: name` "
+             "(e.g. `email: Welcome email`)")
+            for line, found in told])
+
+    def _kept_apart(self, step: dict, row: int, column: str,
+                    touchpoints: list[tuple[str, str | None, str]]
+                    ) -> tuple[list[str], list[str]]:
+        """(names, channel ids) of ``touchpoints`` (name, channel or None, what to say
+        when None) whose channel is known; the others go to the step's ``x-touchpoints``,
+        each said."""
         named, ids, unknown = [], [], []
-        for line in lines:
-            found = self.context.touchpoint(line)
-            if found is None:
+        for line, channel, said in touchpoints:
+            if channel is None:
                 unknown.append(line)
-                self.notes.append(Problem(row, column, (
-                    f'cannot tell the channel of the touchpoint "{line}"; kept as '
-                    "`x-touchpoints` on the step: add a Channel column, or write the line "
-                    "as `channel: name` (e.g. `email: Welcome email`)")))
+                self.notes.append(Problem(row, column, said))
             else:
-                ids.append(found[0])
-                named.append(found[1])
+                named.append(line)
+                ids.append(channel)
         if unknown:
             step[X_TOUCHPOINTS] = "\n".join(unknown)
         return named, ids

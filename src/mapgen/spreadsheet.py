@@ -285,19 +285,33 @@ def find_layout(cells: list[list[str]]) -> Layout | None:
     return best
 
 
+def filled(grid: Grid, layout: Layout) -> int:
+    """How many lines of ``grid``'s table hold something: which of two sheets that both
+    name the lanes holds the journey."""
+    lines = transpose(grid.cells) if layout.transposed else grid.cells
+    return sum(any(text.strip() for text in line[layout.first:])
+               for line in lines[layout.label_index + 1:])
+
+
 def _unlabelled_stages(layout: Layout, cells: list[list[str]]) -> None:
     """In a template with lanes as rows, the stage names are often the row just above
     the first lane, with nothing in its label cell (Miro's and most templates' layout):
     that row is the stages when no row is labelled so."""
-    row = layout.first - 1
-    if row < 0 or {"stage", "stage_name"} & set(layout.columns.values()):
+    if {"stage", "stage_name"} & set(layout.columns.values()):
         return
-    line = cells[row] if row < len(cells) else []
-    label = line[layout.label_index] if layout.label_index < len(line) else ""
-    if not label.strip() and any(c.strip() for c in line[layout.label_index + 1:]):
-        layout.columns[row] = "stage_name"
-        layout.headers[row] = "Stage"
-        layout.first = row
+    for row in range(layout.first - 1, -1, -1):  # lanes of its own may come between
+        line = cells[row] if row < len(cells) else []
+        label = line[layout.label_index].strip() if layout.label_index < len(line) else ""
+        filled = any(c.strip() for c in line[layout.label_index + 1:])
+        if not label and filled:
+            layout.unknown.update({p: layout.headers[p] for p in range(row + 1, layout.first)
+                                   if layout.headers.get(p, "").strip()})
+            layout.columns[row] = "stage_name"
+            layout.headers[row] = "Stage"
+            layout.first = row
+            return
+        if not label or not filled:  # a blank line or a title: the table starts below
+            return
 
 
 def _labels(line: list[str], index: int, transposed: bool) -> Layout | None:
