@@ -227,6 +227,18 @@ def test_a_one_line_directive_with_colours_is_skipped_whole(tmp_path):
     assert [s.name for s in journey(tmp_path, "executive-path")[0].steps] == ["Approves"]
 
 
+def test_a_journey_in_a_block_quote_is_read_and_a_long_one_is_said(tmp_path):
+    """An Obsidian note kept its diagram in a callout (`> ` on every line); a 26-task
+    journey imported without a word, then failed `validate --strict` (MG408)."""
+    tasks = "".join(f">     Task {n}: 3: Me\n" for n in range(1, 23))
+    (tmp_path / "note.md").write_text("> [!note] Journey\n> ```mermaid\n> journey\n"
+                                      f">   title Long\n>   section All\n{tasks}> ```\n")
+    done = mapgen("import", "note.md", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(journey(tmp_path, "long")[0].steps) == 22
+    assert "note.md: 22 steps; `mapgen validate` warns past 20 (MG408)" in done.stderr
+
+
 def test_a_journey_in_an_html_comment_is_not_imported(tmp_path):
     """A blog post kept an old diagram in `<!-- -->`: GitHub shows none of it."""
     (tmp_path / "j.md").write_text(

@@ -38,7 +38,7 @@ from mapgen.model import (
 )
 from mapgen.sheet import Cell, RowReader, spec_data
 from mapgen.spreadsheet import Grid, Layout, SheetError
-from mapgen.validate import check_document, slugify
+from mapgen.validate import MAX_STEPS, check_document, slugify
 
 SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 JSON_SUFFIXES = (".json",)
@@ -478,6 +478,10 @@ def _add(result: Imported, ident: str, data: dict, target: Target, where: str) -
         result.problems += [f"{where}: {f.location.path}: {f.message}" for f in findings]
     elif journey is not None and not findings:
         result.journeys[ident] = journey
+        if len(journey.steps) > MAX_STEPS:
+            result.notes.append(f"{where}: {len(journey.steps)} steps; `mapgen validate` "
+                                f"warns past {MAX_STEPS} (MG408): split the journey, a "
+                                "stage or two each")
 
 
 def _add_actors(data: dict) -> None:

@@ -120,21 +120,28 @@ def _fenced_blocks(lines: list[str]):
             index = _past_comment(lines, index)
 
 
+#: The markers of a block quote (an Obsidian callout, a GitHub alert) before a fence.
+QUOTED = re.compile(r"^\s*(?:>\s?)+")
+
+
 def _fence(lines: list[str], index: int):
     """((first line number, lines) or None for another language, the index after it) of
-    a fenced block opened at ``index``; None when no fence opens there."""
-    match = FENCE.match(lines[index])
+    a fenced block opened at ``index``, also inside a block quote; None when no fence
+    opens there."""
+    quote = QUOTED.match(lines[index])
+    unquote = (lambda line: QUOTED.sub("", line, count=1)) if quote else (lambda line: line)
+    match = FENCE.match(unquote(lines[index]))
     if not match:
         return None
     fence, indent = match["fence"], len(match["indent"])
     end = index + 1
     while end < len(lines) and not re.match(
-            rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[end]):
+            rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$", unquote(lines[end])):
         end += 1
     if match["info"].strip().split(" ")[0].lower() != "mermaid":
         return None, end + 1
     body = [line[indent:] if line[:indent].strip() == "" else line.lstrip()
-            for line in lines[index + 1:end]]
+            for line in map(unquote, lines[index + 1:end])]
     return (index + 2, body), end + 1
 
 
