@@ -588,6 +588,17 @@ def test_a_summary_row_a_named_channel_and_a_persona_line_naming_two(tmp_path):
     assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
 
 
+@pytest.mark.parametrize("line, names", [
+    ("Sam, Priya", ["Sam", "Priya"]), ("Dana (34, IT)", ["Dana (34, IT)"]),
+    ("Marketing and Sales lead", ["Marketing and Sales lead"]),
+])
+def test_a_persona_line_names_one_persona_or_several(tmp_path, line, names):
+    done = import_sheet(tmp_path, f'Persona,"{line}"\n,\nStage,Step,Emotion\nA,Does,1\n')
+    assert done.returncode == 0, done.stderr
+    found, ws = journey(tmp_path, "sheet")
+    assert [ws.personas[p].name for p in found.personas] == names
+
+
 def test_a_channel_column_is_read_by_the_channels_names_too(tmp_path):
     """"in person" beside the touchpoint "Surgery" was written as the channel id
     `in person`, which validate --strict then refused."""

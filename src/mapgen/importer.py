@@ -360,8 +360,8 @@ def _named_above(data: dict, value: str) -> None:
     scored = any(isinstance(step.get("emotion"), dict)
                  for stage in data.get("stages", []) for step in stage.get("steps", []))
     if not scored and "personas" not in data:
-        data["personas"] = [n.strip() for n in re.split(r"\s*(?:,|;|&|\band\b)\s*", value)
-                            if n.strip()]
+        data["personas"] = [n.strip() for n in re.split(r"[,;](?![^()]*\))", value)
+                            if n.strip()]  # not at a comma in brackets: "Dana (34, IT)"
 
 
 def _persona_column(name: str, target: Target) -> str:
