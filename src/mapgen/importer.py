@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from mapgen import mermaid, sheet, spreadsheet
+from mapgen import mermaid, sheet, spreadsheet, wording
 from mapgen.load import Document
 from mapgen.model import (
     DEFAULT_LABELS, EMOTICONS, ID_PATTERN, Channel, EmotionScale, Journey, Persona,
@@ -167,7 +167,7 @@ class Target:
         labels |= {EMOTICONS[label]: s for label, s in labels.items() if label in EMOTICONS}
         default = (self.scale.min, self.scale.max) == (-2, 2)
         key = " ".join(text.split()).casefold()
-        score = _feeling(key, {**FEELINGS, **labels}) if default else labels.get(key)
+        score = wording.feeling(key, {**wording.FEELINGS, **labels}) if default else labels.get(key)
         if score is None:
             names = ", ".join(self.scale.label(s) for s in self.scale.scores)
             words = ' or a feeling such as "anxious", "confident+"' if default else ""
@@ -187,7 +187,7 @@ class Target:
             return found, line.strip()
         words = {w.removesuffix("s") if len(w) > 3 else w
                  for w in re.findall(r"\w+", line.casefold())}
-        for channel, hints in CHANNEL_HINTS.items():  # CJK text has no spaces: within it
+        for channel, hints in wording.CHANNEL_HINTS.items():  # CJK text has no spaces: within it
             if channel in self.channels and (words & hints or any(
                     hint in line for hint in hints if ord(hint[0]) >= 0x3000)):
                 return channel, line.strip()
@@ -204,96 +204,10 @@ class Target:
                      if key in (c.id, _name_key(c.name))), None)
 
 
-#: Words people put in a Feeling row, on the default scale -2..2.
-FEELINGS = {word: score for score, words in {
-    -2: ("furious", "frustrated", "very frustrated", "awful", "terrible", "very unhappy",
-         "very sad", "angry", "desperate", "panicked", "panicking",
-         "distressed", "outraged", "livid", "hopeless", "miserable", "fed up", "hate",
-         "hates it", "😡", "😠", "😣", "😫", "😭", "😤"),
-    -1: ("unhappy", "worried", "confused", "annoyed", "anxious", "negative", "sad",
-         "disappointed", "uneasy", "stressed", "nervous", "impatient", "irritated",
-         "lost", "unsure", "uncertain", "doubtful", "sceptical", "skeptical", "hesitant",
-         "concerned", "bored", "tired", "overwhelmed", "overloaded", "suspicious", "insecure",
-         "impatience", "frustration", "🙁", "😟", "😕", "☹️", "😞", "😒", "😩"),
-    0: ("neutral", "ok", "okay", "fine", "meh", "indifferent", "mixed", "calm",
-        "surprised", "unsure but ok", "so-so", "😐", "😶"),
-    1: ("happy", "pleased", "good", "positive", "satisfied", "hopeful", "relieved",
-        "curious", "confident", "reassured", "interested", "engaged", "optimistic",
-        "comfortable", "content", "motivated", "trusting", "welcomed", "informed",
-        "in control", "glad", "🙂", "😊", "😌"),
-    2: ("excited", "delighted", "thrilled", "very happy", "great", "love", "loves it",
-        "proud", "ecstatic", "amazed", "elated", "overjoyed", "empowered", "grateful",
-        "😄", "😀", "😃", "🤩", "😍", "🥳"),
-}.items() for word in words}
-
-#: Between the feelings of a cell that names several ("Confident + slightly anxious").
-_FEELINGS_APART = re.compile(r"\s+\+\s+|\s*[/&,;]\s*|\s+(?:and|but|yet|then)\s+")
-#: Before a feeling: more of it, or less.
-_STRONGER = re.compile(r"^(?:very|really|extremely|super|so|totally|highly|deeply|quite)\s+")
-_MILDER = re.compile(r"^(?:slightly|a bit|a little|a little bit|somewhat|mildly|kind of|"
-                     r"kinda|rather|fairly|bit)\s+")
-
-
-def _feeling(text: str, words: dict[str, int]) -> int | None:
-    """The score of feelings as people write them in a journey map's emotion row:
-    "Anxious+", "Confident++" and "very anxious" (stronger), "slightly anxious" (milder),
-    and several at once, "Confident + slightly anxious", whose scores are averaged; None
-    when a word of it is not a feeling it knows."""
-    scores = []
-    for part in _FEELINGS_APART.split(text.strip()):
-        if not part.strip(" +!"):
-            continue
-        stronger = len(part) - len(part.rstrip("+!")) + bool(_STRONGER.match(part))
-        milder = bool(_MILDER.match(part))
-        word = _MILDER.sub("", _STRONGER.sub("", part.rstrip(" +!"))).strip()
-        score = words.get(word)
-        if score is None:
-            return None
-        if score and stronger:
-            score = max(-2, min(2, score + (stronger if score > 0 else -stronger)))
-        if milder and abs(score) > 1:
-            score //= 2  # a little furious is still upset, not neutral: -2 -> -1
-        scores.append(score)
-    if not scores:
-        return None
-    mean = sum(scores) / len(scores)
-    return int(mean + (0.5 if mean > 0 else -0.5)) if mean % 1 else int(mean)
-
-
 def _default_channels() -> tuple[Channel, ...]:
     from mapgen.model import DEFAULT_CHANNELS
 
     return DEFAULT_CHANNELS
-
-
-#: Words in a touchpoint's name that say its channel, for sheets with no channel column
-#: (also as German, French, Spanish and Japanese sheets write them).
-CHANNEL_HINTS = {
-    "email": {"email", "e", "mail", "newsletter", "inbox", "mails", "emails", "courriel",
-              "correo", "メール"},
-    "app": {"app", "apps", "mobile", "ios", "android", "push", "appli", "application",
-            "aplicación", "アプリ"},
-    "web": {"website", "web", "site", "page", "webpage", "online", "portal", "browser",
-            "checkout", "search", "google", "landing", "dashboard", "platform", "login",
-            "wiki", "form", "saas", "intranet", "webseite", "internetseite", "sitio",
-            "página", "pagina", "ウェブ", "サイト"},
-    "sms": {"sms", "text"},
-    "social": {"social", "instagram", "facebook", "twitter", "linkedin", "tiktok",
-               "youtube", "ad", "ads", "influencer", "reddit", "werbung", "publicité",
-               "anuncio"},
-    "phone": {"phone", "call", "calls", "hotline", "telephone", "ivr", "video", "zoom",
-              "voicemail", "telefon", "anruf", "téléphone", "appel", "teléfono", "llamada",
-              "電話"},
-    "chat": {"chat", "chatbot", "whatsapp", "messenger", "bot", "チャット"},
-    "store": {"store", "shop", "branch", "counter", "till", "kiosk", "pos", "person",
-              "office", "visit", "reception", "onsite", "desk", "tour", "showroom", "laden",
-              "filiale", "geschäft", "magasin", "boutique", "agence", "tienda", "sucursal",
-              "店舗", "店頭", "窓口"},
-    "sales": {"sales", "salesperson", "rep", "account", "demo", "vertrieb", "verkauf",
-              "vente", "ventas"},
-    "post": {"post", "letter", "mail", "brochure", "leaflet", "parcel", "brief", "courrier",
-             "carta", "郵便"},
-}
 
 
 # --- spreadsheets ----------------------------------------------------------------------------
@@ -328,29 +242,17 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
     return rows, spreadsheet.above_table(above)
 
 
-#: What templates leave in a cell with nothing to say: the cell is read as empty.
-PLACEHOLDERS = frozenset({"-", "--", "—", "–", "n/a", "na", "none", "tbd", "tba", "?",
-                          "...", "…"})
-
-
 def _filled(text: str) -> bool:
-    return bool(text.strip()) and text.strip().casefold() not in PLACEHOLDERS
-
-
-#: Labels of a row (or column) that sums the steps up rather than being one.
-SUMMARIES = frozenset({"total", "totals", "sum", "average", "averages", "avg", "mean",
-                       "median", "summary", "overall", "average feeling", "average score",
-                       "average emotion", "mean score", "gesamt", "durchschnitt", "moyenne",
-                       "promedio", "合計", "平均"})
+    return bool(text.strip()) and text.strip().casefold() not in wording.PLACEHOLDERS
 
 
 def _summary(row: dict[str, Cell], line: list[str]) -> str | None:
     """The label of a line that sums the steps up ("Average", "Total"), when it names no
     other step: a line of formulas under the table."""
     named = row.get("step_name") or row.get("actions")
-    if named and named.text.strip().casefold() not in SUMMARIES:
+    if named and named.text.strip().casefold() not in wording.SUMMARIES:
         return None
-    return next((t.strip() for t in line if t.strip().casefold() in SUMMARIES), None)
+    return next((t.strip() for t in line if t.strip().casefold() in wording.SUMMARIES), None)
 
 
 def _named_above(data: dict, value: str) -> None:
