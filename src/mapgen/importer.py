@@ -38,7 +38,7 @@ from mapgen.model import (
 )
 from mapgen.sheet import Cell, RowReader, spec_data
 from mapgen.spreadsheet import Grid, Layout, SheetError
-from mapgen.validate import MAX_STEPS, check_document, slugify
+from mapgen.validate import LATIN_LETTERS, MAX_STEPS, check_document, slugify
 
 SHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 JSON_SUFFIXES = (".json",)
@@ -90,8 +90,6 @@ def make_id(name: str, kind: str, taken: set[str]) -> str:
 
 def _is_latin(name: str) -> bool:
     """True when every letter of ``name`` survives as ASCII without transliteration."""
-    from mapgen.validate import LATIN_LETTERS
-
     stripped = unicodedata.normalize("NFKD", name.translate(LATIN_LETTERS))
     return all(ch.isascii() or unicodedata.category(ch).startswith("M") or
                not ch.isalnum() for ch in stripped)
@@ -231,11 +229,12 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
     for index in range(layout.label_index + 1, len(lines)):
         row = {names[p]: Cell(sheet.restore_formula(text), *spreadsheet.place(layout, index, p))
                for p, text in enumerate(lines[index]) if p in names and kept(text)}
-        if not layout.as_written and _summary(row, lines[index]):
+        label = None if layout.as_written else _summary(row, lines[index])
+        if label:
             where = spreadsheet.place(layout, index, layout.label_index)
             notes.append(f"{'row' if not layout.transposed else 'column'} "
                          f"{where[0] if not layout.transposed else where[1]}: a summary "
-                         f"(\"{_summary(row, lines[index])}\"), not a step; left out")
+                         f'("{label}"), not a step; left out')
             continue
         rows.append(row)
     above = grid.cells[:layout.first] if layout.transposed else lines[:layout.label_index]
@@ -282,8 +281,9 @@ def from_grids(grids: list[Grid], target: Target, source: str
     found = [(g, layout) for g, layout in layouts if layout]
     if not found:
         raise ImportFailed(spreadsheet.unrecognised(source, grids))
-    grid, layout = max(found, key=lambda pair: (pair[1].score, spreadsheet.filled(
-        pair[0], pair[1]), -found.index(pair)))
+    best = max(range(len(found)),  # the first of equals
+               key=lambda i: (found[i][1].score, spreadsheet.filled(*found[i]), -i))
+    grid, layout = found[best]
     result = Imported()
     if len(grids) > 1:
         result.notes.append(f'read the sheet "{grid.name}"')
