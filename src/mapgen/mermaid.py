@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,9 +105,9 @@ def diagrams(text: str) -> list[Diagram]:
 
 
 def _fenced_blocks(lines: list[str]):
-    """(first line number, lines) of each Mermaid block of a document: ```` ```mermaid ````
-    fences (Markdown), ``{% mermaid %}`` tags (Hexo, Jekyll) and ``.. mermaid::`` or
-    ``.. code:: mermaid`` directives (reStructuredText, Sphinx); other blocks are skipped."""
+    """(first line number, lines) of each Mermaid block of a document, as the module's
+    text lists them (each kind read by one of the functions below); other blocks, and
+    blocks inside HTML comments, are skipped."""
     index = 0
     while index < len(lines):
         for reader in (_fence, _tag, _directive, _html, _colons, _delimited):
@@ -134,10 +135,8 @@ def _fence(lines: list[str], index: int):
     if not match:
         return None
     fence, indent = match["fence"], len(match["indent"])
-    end = index + 1
-    while end < len(lines) and not re.match(
-            rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$", unquote(lines[end])):
-        end += 1
+    closing = re.compile(rf"^ *{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+    end = _until(lines, index + 1, lambda line: closing.match(unquote(line)))
     if match["info"].strip().split(" ")[0].lower() != "mermaid":
         return None, end + 1
     body = [line[indent:] if line[:indent].strip() == "" else line.lstrip()
@@ -155,9 +154,7 @@ def _tag(lines: list[str], index: int):
     match = TAG.match(lines[index])
     if not match:
         return None
-    end = index + 1
-    while end < len(lines) and not TAG_END.match(lines[end]):
-        end += 1
+    end = _until(lines, index + 1, TAG_END.match)
     body = [line.strip() for line in lines[index + 1:end]]
     if match["kind"].strip():  # the tag's line says the type
         return (index + 1, [match["kind"].strip(), *body]), end + 1
@@ -223,9 +220,7 @@ def _colons(lines: list[str], index: int):
         ends = SHORTCODE_END
     else:
         return None
-    end = index + 1
-    while end < len(lines) and not ends.match(lines[end]):
-        end += 1
+    end = _until(lines, index + 1, ends.match)
     return (index + 2, lines[index + 1:end]), end + 1
 
 
@@ -241,10 +236,16 @@ def _delimited(lines: list[str], index: int):
     opening = DELIMITER.match(lines[index + 1].strip())
     if not opening:
         return None
-    end = index + 2
-    while end < len(lines) and lines[end].strip() != opening[1]:
-        end += 1
+    end = _until(lines, index + 2, lambda line: line.strip() == opening[1])
     return (index + 3, lines[index + 2:end]), end + 1
+
+
+def _until(lines: list[str], start: int, closes: Callable[[str], object]) -> int:
+    """The index of the first line from ``start`` that ``closes`` the block (or the end)."""
+    end = start
+    while end < len(lines) and not closes(lines[end]):
+        end += 1
+    return end
 
 
 def _commented(lines: list[str]) -> set[int]:
@@ -265,10 +266,7 @@ def _past_comment(lines: list[str], index: int) -> int:
     opened = lines[index].rfind("<!--")
     if opened < 0 or "-->" in lines[index][opened:]:
         return index + 1
-    end = index + 1
-    while end < len(lines) and "-->" not in lines[end]:
-        end += 1
-    return end + 1
+    return _until(lines, index + 1, lambda line: "-->" in line) + 1
 
 
 def _content(block: list[str]) -> list[str]:
@@ -290,10 +288,7 @@ def _opens_directive(line: str) -> bool:
 
 def _past_directive(block: list[str], index: int) -> int:
     """The index of the line after the one that closes the directive opened at ``index``."""
-    end = index + 1
-    while end < len(block) and "}%%" not in block[end]:
-        end += 1
-    return end + 1
+    return _until(block, index + 1, lambda line: "}%%" in line) + 1
 
 
 def _kind(block: list[str]) -> str:
