@@ -334,3 +334,25 @@ def test_a_build_keeps_the_posters_font_cut_for_the_next_process(tmp_path):
     assert result.exit_code == 0, result.output
     store = Cache(root / ".mapgen-cache").store
     assert list(store.rows(fonts.CUT_KIND, "")) != [], "the build kept no font cut"
+
+
+def test_the_fonts_advance_widths_are_read_from_the_cache_as_the_font_gives_them(
+        tmp_path, monkeypatch):
+    from mapgen.cache import Cache
+    from mapgen.poster import render
+
+    root = copy_example(tmp_path)
+    ws = read_workspace(root).workspace
+    journey = next(iter(ws.journeys.values()))
+    monkeypatch.setattr(fonts, "_widths_here", {})  # measured from the font itself
+    from_font = render(ws, journey, "svg")
+    sans = fonts.faces()[0]
+    cache = Cache(tmp_path / "cache")
+    fonts.use_widths(cache)  # worked out once, and kept
+    assert fonts._widths_here[sans.path] == sans.widths()
+
+    monkeypatch.setattr(fonts, "_widths_here", {})  # as in a new process
+    monkeypatch.setattr(fonts.Face, "widths", lambda self: pytest.fail("measured again"))
+    fonts.use_widths(Cache(tmp_path / "cache"))
+    assert render(ws, journey, "svg", Cache(tmp_path / "cache")) == from_font
+    assert fonts.text_width("Wé", 10) == fonts.text_width("W", 10) + fonts.text_width("é", 10)

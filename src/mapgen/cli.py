@@ -403,7 +403,7 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
     """Build the static site: pages, diagrams, search, journeys.json, sitemap.
 
     Only what changed since the last build is made again (see the README)."""
-    from mapgen.site.build import BuildOptions
+    from mapgen.site.build import BuildOptions, Templates
     from mapgen.site.build import build as build_site
 
     started = time.perf_counter()
@@ -417,8 +417,10 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
         click.echo(last.findings, err=True, nl=False)
         app.info(current.summary(last, time.perf_counter() - started))
         return
+    templates = Templates.compile_ahead(root)  # meanwhile, the workspace is read
     logging.getLogger("mapgen").debug("reading the workspace at %s", root)
-    with _fewer_collections():
+    compiling = contextlib.closing(templates) if templates else contextlib.nullcontext()
+    with _fewer_collections(), compiling:
         ws, findings = _valid_workspace(app, root, strict, show_warnings=True, cached=True,
                                         said=True)
         target = site_dir or Path(ws.root) / ws.config.site_dir
@@ -426,7 +428,7 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
                                clean=clean, keep_existing=keep_existing)
         try:
             with _progress(app) as progress:
-                result = build_site(ws, options, progress)
+                result = build_site(ws, options, progress, templates)
         except (EngineError, OutputError, ThemeError) as exc:
             raise click.ClickException(for_terminal(exc)) from None
         except jinja2.TemplateError as exc:

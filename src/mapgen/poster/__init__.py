@@ -31,11 +31,13 @@ FORMATS = ("svg", "png", "pdf")
 
 
 def render(ws: Workspace, journey: Journey, fmt: str, cuts: Cache | None = None) -> bytes:
-    """The poster of ``journey`` in ``fmt`` (one of :data:`FORMATS`); an SVG's font cut
-    is kept in ``cuts`` when given (see :func:`mapgen.poster.fonts.woff`)."""
-    from mapgen.poster import writers
+    """The poster of ``journey`` in ``fmt`` (one of :data:`FORMATS`); an SVG's font cut,
+    and the font's advance widths, are kept in ``cuts`` when given (see
+    :func:`mapgen.poster.fonts.woff` and :func:`~mapgen.poster.fonts.use_widths`)."""
+    from mapgen.poster import fonts, writers
     from mapgen.poster.layout import poster
 
+    fonts.use_widths(cuts)
     drawing = poster(ws, journey)
     if fmt == "svg":
         return writers.to_svg(drawing, cuts)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import fontTools
 
-from mapgen.cache import TEXT, Cache, code_fingerprint, digest
+from mapgen.cache import JSON, TEXT, Cache, code_fingerprint, digest
 
 #: What the SVG asks for: our faces first, then the ones that share their widths.
 FONT_FAMILY = ("Arimo, Arial, Helvetica, 'Liberation Sans', 'Noto Sans CJK JP', "
@@ -69,14 +69,25 @@ class Face:
         return self._font.getGlyphSet(location=location)
 
     def has(self, char: str) -> bool:
-        return ord(char) in self.cmap
+        table = _widths_here.get(self.path)
+        return ord(char) in (table if table is not None else self.cmap)
 
     def advance(self, char: str, weight: int) -> float | None:
         """The advance of ``char`` in em, or None when the face does not have it."""
+        table = _widths_here.get(self.path)
+        if table is not None and weight in (400, BOLD):
+            widths = table.get(ord(char))
+            return None if widths is None else widths[weight == BOLD]
         glyph = self.cmap.get(ord(char))
         if glyph is None:
             return None
         return self._glyphs(weight)[glyph].width / self.units_per_em
+
+    def widths(self) -> dict[int, tuple[float, float]]:
+        """The advance, regular and bold, of every character the face has, in em."""
+        return {code: (self._glyphs(400)[glyph].width / self.units_per_em,
+                       self._glyphs(BOLD)[glyph].width / self.units_per_em)
+                for code, glyph in self.cmap.items()}
 
 
 @functools.cache
@@ -87,6 +98,31 @@ def faces() -> tuple[Face, Face]:
 
     return (Face("Arimo", Path(fontpkg.path("Arimo"))),
             Face("Noto Sans CJK JP", Path(str(noto_cjk_sans_jp_regular.FONT_PATH))))
+
+
+#: The cache kind of Arimo's advance widths (see :func:`use_widths`).
+WIDTHS_KIND = "font-widths"
+#: The advance widths read by this process, by font file.
+_widths_here: dict[Path, dict[int, tuple[float, float]]] = {}
+
+
+def use_widths(cache: Cache | None) -> None:
+    """Measure with Arimo's advance widths as kept in ``cache`` (worked out from the
+    font and kept there the first time). Working them out means opening the font and
+    instancing its weight axis: a tenth of a second in each new process, where a build's
+    posters are made, against a few milliseconds to read them as data."""
+    sans = faces()[0]
+    if cache is None or sans.path in _widths_here:
+        return
+    key = _font_key()
+    kept = cache.get(WIDTHS_KIND, key, key, JSON)
+    if not isinstance(kept, dict):
+        kept = {str(code): list(pair) for code, pair in sans.widths().items()}
+        cache.put(WIDTHS_KIND, key, key, kept, JSON)
+        cache.save(latest={WIDTHS_KIND: 1})
+    _widths_here[sans.path] = {int(code): (pair[0], pair[1]) for code, pair in kept.items()}
+    _em.cache_clear()
+    _mixed.cache_clear()
 
 
 @functools.lru_cache(maxsize=65536)
@@ -169,11 +205,17 @@ _cuts_here: dict[tuple[frozenset[str], object], str] = {}
 
 @functools.lru_cache(maxsize=8)
 def _cut_key(extra: frozenset[str]) -> str:
-    """What a cut is made from: mapgen's code, the font file, fontTools, the characters."""
+    """What a cut is made from: the font (see :func:`_font_key`) and the characters."""
+    return digest(_font_key(), "".join(sorted(EMBEDDED | extra)))
+
+
+@functools.cache
+def _font_key() -> str:
+    """What is made from Arimo depends on: mapgen's code, the font file, fontTools."""
     font = faces()[0].path
     stat = font.stat()
     return digest(code_fingerprint(), str(font), str(stat.st_size), str(stat.st_mtime_ns),
-                  fontTools.version, "".join(sorted(EMBEDDED | extra)))
+                  fontTools.version)
 
 
 @functools.lru_cache(maxsize=8)

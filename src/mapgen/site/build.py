@@ -51,6 +51,7 @@ from mapgen.model import Journey, Workspace
 from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
 from mapgen.site import search
+from mapgen.site.ahead import CompiledAhead
 from mapgen.site.drawings import Drawings
 from mapgen.site.pieces import VARIABLE as PIECES
 from mapgen.site.pieces import InUse, Pieces
@@ -63,7 +64,7 @@ from mapgen.site.output import (
     Staged,
     check_output_dir,
 )
-from mapgen.site.theme import CONTEXTS, Theme, let_go, load_theme
+from mapgen.site.theme import CONTEXTS, Theme, ThemeError, let_go, load_theme
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +140,46 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def build(ws: Workspace, options: BuildOptions,
-          progress: Progress | None = None) -> BuildReport:
+@dataclass(frozen=True)
+class Templates:
+    """A theme's Jinja environment made before the specs are read, its templates being
+    compiled meanwhile by a forked process (see :mod:`mapgen.site.ahead`)."""
+
+    theme: Theme
+    environment: jinja2.Environment
+
+    @classmethod
+    def compile_ahead(cls, root: Path) -> Templates | None:
+        """The templates of the workspace at ``root``, compiling; None when its config or
+        theme cannot be read as they are (the build then says what is wrong)."""
+        from mapgen.workspace import read_config
+
+        config = read_config(root)[2]
+        if config is None:
+            return None
+        try:
+            theme = load_theme(root, config.theme.name, config.theme.custom_dir,
+                               config.theme.options)
+        except ThemeError:
+            return None
+        environment = theme.environment()
+        environment.bytecode_cache = CompiledAhead.start(environment, theme.page_templates())
+        return cls(theme, environment)
+
+    def close(self) -> None:
+        """End the compiling process, done or not."""
+        if isinstance(self.environment.bytecode_cache, CompiledAhead):
+            self.environment.bytecode_cache.close()
+
+
+def build(ws: Workspace, options: BuildOptions, progress: Progress | None = None,
+          templates: Templates | None = None) -> BuildReport:
     """Render what changed since the last build and put the site in ``options.site_dir``.
 
     The output folder holds the old site or the new one at every instant; a failure
     (the disk full included) leaves it as it was and raises :class:`OutputError`.
+    ``templates``, made before the workspace was read, are used while its theme is still
+    the workspace's.
     """
     started = time.perf_counter()
     compact.one_heap()  # before the page and drawing threads start
@@ -160,7 +195,8 @@ def build(ws: Workspace, options: BuildOptions,
         with folder.staging(reuse=not options.clean) as staging:
             site = render_site(ws, engine, cache, options.site_url, progress,
                                past={} if options.clean else folder.intact(),
-                               staging=staging, fresh_diagrams=options.clean)
+                               staging=staging, fresh_diagrams=options.clean,
+                               templates=templates)
             result = folder.publish(site.files, staging)
     except OSError as exc:
         raise OutputError(_write_problem(exc, folder.path)) from None
@@ -222,7 +258,7 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
                 site_url: str | None = None, progress: Progress | None = None,
                 past: Mapping[str, Made] | None = None,
                 staging: FileStore | None = None, defer: bool = False,
-                fresh_diagrams: bool = False) -> Rendered:
+                fresh_diagrams: bool = False, templates: Templates | None = None) -> Rendered:
     """Every file of the site, made again where its record in ``past`` is out of date.
 
     A file of ``past`` is reused while its key, worked out again from the parts it read,
@@ -232,15 +268,16 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     files made from every journey and the posters are made when first asked for
     (:class:`Deferred`).
     ``fresh_diagrams`` draws every diagram, and renders every piece of a page, again
-    (``build --clean``).
+    (``build --clean``). ``templates`` are used when made from the same theme.
     """
     past = past or {}
     site_url = _with_slash(site_url if site_url is not None else ws.config.site_url)
     theme = load_theme(Path(ws.root), ws.config.theme.name, ws.config.theme.custom_dir,
                        ws.config.theme.options)
     fingerprint = theme.fingerprint()
-    env = cache.kept("templates", digest(fingerprint, *map(str, theme.layers)),
-                     theme.environment)  # a preview compiles each template once
+    env = templates.environment if templates and templates.theme == theme else cache.kept(
+        "templates", digest(fingerprint, *map(str, theme.layers)),
+        theme.environment)  # a preview compiles each template once
     nav = site_nav(ws)
     sources = Sources(ws, {"theme": fingerprint, "site_url": site_url or "",
                            "engine": f"{engine.name} {engine.version}",

@@ -107,6 +107,16 @@ class Theme:
         env.context_class = PageContext
         return env
 
+    def page_templates(self) -> list[str]:
+        """The names of the theme's HTML templates; those of the theme under a custom
+        folder (``!theme/...``) last, when it has one."""
+        names = {path.relative_to(layer / "templates").as_posix()
+                 for layer in self.layers for path in (layer / "templates").rglob("*.html")}
+        theme_only = {path.relative_to(layer / "templates").as_posix()
+                      for layer in self.folders for path in (layer / "templates").rglob("*.html")}
+        return sorted(names) + (sorted(f"{THEME_PREFIX}/{name}" for name in theme_only)
+                                if self.custom_dir else [])
+
     def messages(self, lang: str) -> Messages:
         """The interface text in ``lang``: mapgen's catalogues, then each layer's."""
         try:
