@@ -645,16 +645,27 @@ class JourneyParts:
         """``make(journey)`` of every journey of ``ws``, in order: kept, or made now and
         kept (saved once all are given: another process may be the one making them)."""
         for journey_id in ws.journeys:
-            found = self.cache.recall(self.kind, journey_id, self.sources, self.codec) \
-                if self.reuse else None
-            if found is not None:
-                yield found[1]
-                continue
-            value = make(ws.journeys[journey_id])
-            self.cache.remember(self.kind, journey_id, Reads((f"journey:{journey_id}",)),
-                                self.sources, value, self.codec)
-            yield value
+            yield self.one(ws, journey_id, make)
         self.cache.save()
+
+    def one(self, ws: Workspace, journey_id: str, make: Callable[[Any], T]) -> T:
+        """``make(journey)`` of one journey: kept, or made now and kept (not saved yet)."""
+        found = self.cache.recall(self.kind, journey_id, self.sources, self.codec) \
+            if self.reuse else None
+        if found is not None:
+            return found[1]
+        value = make(ws.journeys[journey_id])
+        self.cache.remember(self.kind, journey_id, Reads((self.part(journey_id),)),
+                            self.sources, value, self.codec)
+        return value
+
+    def key(self, journey_id: str) -> str:
+        """The key the part of ``journey_id`` is kept under while it is as it is now."""
+        return self.sources.key((self.part(journey_id),))
+
+    @staticmethod
+    def part(journey_id: str) -> str:
+        return f"journey:{journey_id}"
 
 
 class _Watched(Mapping[str, T]):

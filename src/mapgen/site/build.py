@@ -50,7 +50,7 @@ from mapgen.messages import Messages
 from mapgen.model import Journey, Workspace
 from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
-from mapgen.site import search
+from mapgen.site import reindex, search
 from mapgen.site.ahead import CompiledAhead
 from mapgen.site.drawings import Drawings
 from mapgen.site.pieces import VARIABLE as PIECES
@@ -62,6 +62,7 @@ from mapgen.site.output import (
     OutputError,
     OutputFolder,
     Staged,
+    Staging,
     check_output_dir,
 )
 from mapgen.site.theme import CONTEXTS, Theme, ThemeError, let_go, load_theme
@@ -283,7 +284,8 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
                            "engine": f"{engine.name} {engine.version}",
                            "nav": digest(*(part for entry in nav for part in entry))})
     outputs = _outputs(ws, theme, site_pages.plan(ws), site_url, cache, sources,
-                       fresh=fresh_diagrams)
+                       fresh=fresh_diagrams, previous=staging.published_file
+                       if isinstance(staging, Staging) else None)
     files, todo = _reused(outputs, past, sources)
 
     def is_later(output: _Output) -> bool:
@@ -473,14 +475,16 @@ def _in_batches(pages: list[_Output], drawings: Drawings) -> Iterator[_Output]:
 
 
 def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
-             site_url: str | None, cache: Cache, sources: Sources,
-             fresh: bool = False) -> list[_Output]:
+             site_url: str | None, cache: Cache, sources: Sources, fresh: bool = False,
+             previous: reindex.Previous | None = None) -> list[_Output]:
     """Every file of the site, in the plan's order, then assets and data files.
 
     The files that are not pages may be made in another process (:class:`_Elsewhere`),
     so what they keep in the cache (a journey's part of the search index and of
     journeys.json, the posters' font) goes through a cache of their own (``kept``).
-    ``fresh`` makes those parts again (``build --clean``)."""
+    ``fresh`` makes those parts again (``build --clean``). ``previous`` gives the output
+    folder's files, for the search index to update the last one (see
+    :mod:`mapgen.site.reindex`)."""
     kept = cache.twin()
     outputs = [_Output(page.path, _never, page=page, listing=page.listing) for page in plan]
     for rel, path in theme.static_files().items():
@@ -494,8 +498,8 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
                 listing=True),
     ]
     # the index's files are made together, once per render
-    index = search.IndexFiles(JourneyParts(kept, sources, search.PART_KIND, JSON,
-                                           reuse=not fresh))
+    index = reindex.IndexFiles(JourneyParts(kept, sources, search.PART_KIND, JSON,
+                                            reuse=not fresh), previous)
     outputs += [_Output(path, index.maker(path), listing=True) for path in search.paths(ws)]
     outputs += [_Output(f"schema/{kind}.schema.json",
                         lambda ws, reads, kind=kind: schema.dumps(kind).encode("utf-8"))

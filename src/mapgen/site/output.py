@@ -275,6 +275,7 @@ class Staging:
         """``published``: site path -> the digest of the file the output folder holds
         there now, as the last build wrote it."""
         self.published = published or {}
+        self.site_dir = str(site_dir)
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         self.container = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir),
                                                dir=site_dir.parent))
@@ -296,6 +297,17 @@ class Staging:
         write_file(path, data)
         os.chmod(path, 0o644)
         return Staged(path)
+
+    def published_file(self, rel: str, expected: str) -> bytes | None:
+        """The bytes of the output folder's file at ``rel``, when it is as the last build
+        wrote it and that was bytes of digest ``expected``; None otherwise."""
+        if self.published.get(rel) != expected:
+            return None
+        try:
+            with open(os.path.join(self.site_dir, *rel.split("/")), "rb") as file:
+                return file.read()
+        except OSError:
+            return None
 
     def link(self, source: str, rel: str) -> None:
         """Put the file at ``source`` in the next site as it is (same inode, same time)."""

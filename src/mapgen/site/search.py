@@ -28,15 +28,14 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 import unicodedata
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mapgen.cache import JourneyParts, Reads, pure
+from mapgen.cache import JourneyParts, pure
 from mapgen.model import Journey, Workspace
 from mapgen.site.pages import journey_path, persona_path, prose_path
 
@@ -259,6 +258,31 @@ _DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SMALL36 = [*_DIGITS36, *(a + b for a in _DIGITS36[1:] for b in _DIGITS36)]
 
 
+def decode_ids(text: str) -> list[int]:
+    """The numbers :func:`encode_ids` wrote as ``text``."""
+    if not text:
+        return []
+    if text.startswith("~"):
+        _, first, bits = text.split("~", 2)
+        start = int(first, 36)
+        return [at + bit for at, char in zip(range(start, start + 6 * len(bits), 6), bits,
+                                             strict=True)
+                for bit in _BITMAP_BITS[char]]
+    numbers: list[int] = []
+    before = -1
+    for run in text.split(","):
+        gap, _, more = run.partition("-")
+        start = before + int(gap, 36)
+        before = start + (int(more, 36) if more else 0)
+        numbers.extend(range(start, before + 1))
+    return numbers
+
+
+#: Each character of a bitmap -> which of its six bits are set.
+_BITMAP_BITS = {char: tuple(bit for bit in range(6) if value >> bit & 1)
+                for value, char in enumerate(BITMAP_DIGITS)}
+
+
 def _base36(number: int) -> str:
     if number < len(_SMALL36):
         return _SMALL36[number]
@@ -297,8 +321,27 @@ def _part(entries: Iterable[Entry]) -> dict[str, Any]:
     return {"entries": rows, "title": in_title, "text": in_text}
 
 
+def persona_part(ws: Workspace) -> dict[str, Any]:
+    """The personas' part of the index, first of all (see :func:`journey_part`)."""
+    return _part(_persona_entries(ws))
+
+
+def page_part(ws: Workspace) -> dict[str, Any]:
+    """The Markdown pages' part of the index, last of all (see :func:`journey_part`)."""
+    return _part(_page_entries(ws))
+
+
 def index_files(ws: Workspace, parts: JourneyParts | None = None) -> dict[str, bytes]:
-    """Every file of the index of ``ws`` (site path -> bytes).
+    """Every file of the index of ``ws`` (site path -> bytes), made whole (see
+    :func:`made_whole`); :mod:`mapgen.site.reindex` updates the last one where it can."""
+    return made_whole(ws, persona_part(ws), page_part(ws), parts)[0]
+
+
+def made_whole(ws: Workspace, head: dict[str, Any], tail: dict[str, Any],
+               parts: JourneyParts | None = None) -> tuple[dict[str, bytes], list[int]]:
+    """Every file of the index (site path -> bytes) made from the personas' part
+    ``head``, each journey's and the pages' part ``tail``; and each part's number of
+    entries.
 
     Made in one pass, a journey's part at a time (kept in ``parts`` when given, so a
     one-journey change makes one): each part's terms go to compact lists of entry
@@ -306,13 +349,12 @@ def index_files(ws: Workspace, parts: JourneyParts | None = None) -> dict[str, b
     kept is the index, never the text it was made from (10,000 journeys are half a
     million entries)."""
     index = _Index()
-    index.add(_part(_persona_entries(ws)))
+    counts = [index.add(head)]
     journeys = parts.each(ws, journey_part) if parts else map(journey_part,
                                                                ws.journeys.values())
-    for part in journeys:
-        index.add(part)
-    index.add(_part(_page_entries(ws)))
-    return index.files()
+    counts += [index.add(part) for part in journeys]
+    counts.append(index.add(tail))
+    return index.files(), counts
 
 
 class _Index:
@@ -325,8 +367,9 @@ class _Index:
         self.block: list[list] = []
         self.count = 0
 
-    def add(self, part: dict[str, Any]) -> None:
-        """Add a part's entries, numbered after those before (see :func:`journey_part`)."""
+    def add(self, part: dict[str, Any]) -> int:
+        """Add a part's entries, numbered after those before (see :func:`journey_part`);
+        how many it has."""
         offset = self.count
         for found, numbers in ((self.in_title, part["title"]), (self.in_text, part["text"])):
             for term, local in numbers.items():
@@ -336,10 +379,11 @@ class _Index:
             self.count += 1
             if len(self.block) == BLOCK:
                 self._write_block()
+        return len(part["entries"])
 
     def _write_block(self) -> None:
         number = max(self.count - 1, 0) // BLOCK  # an index of no entries has one block
-        self.blocks[f"{FOLDER}/e{number}.js"] = _script(f"e{number}", self.block)
+        self.blocks[f"{FOLDER}/e{number}.js"] = script(f"e{number}", self.block)
         self.block = []
 
     def files(self) -> dict[str, bytes]:
@@ -351,38 +395,22 @@ class _Index:
             shards[bucket_of(term, buckets)][term] = [
                 encode_ids(self.in_title.get(term, ())), encode_ids(self.in_text.get(term, ()))]
         files = dict(self.blocks)
-        files[f"{FOLDER}/meta.js"] = _script("meta", {"buckets": buckets, "block": BLOCK,
+        files[f"{FOLDER}/meta.js"] = script("meta", {"buckets": buckets, "block": BLOCK,
                                                       "kinds": KINDS, "entries": self.count})
         for n, shard in enumerate(shards):
-            files[f"{FOLDER}/t{n}.js"] = _script(f"t{n}", shard)
+            files[f"{FOLDER}/t{n}.js"] = script(f"t{n}", shard)
         return files
 
 
-def _script(name: str, data: object) -> bytes:
+def script(name: str, data: object) -> bytes:
+    """A file of the index: a script putting ``data`` under ``name`` (see mapgen.js)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # "</" would end an inline script early; the escape keeps the JSON equal in value.
     text = text.replace("</", "<\\/")
     return f'({GLOBAL}=window.{GLOBAL}||{{}})["{name}"]={text};\n'.encode()
 
 
-class IndexFiles:
-    """The index's files as the outputs of one render: made once, from the watched
-    workspace the first of them is given, and each recording what that one read (each
-    is made from all of it). Made afresh for every render, never kept between them."""
-
-    def __init__(self, parts: JourneyParts | None = None) -> None:
-        self._lock = threading.Lock()
-        self._files: dict[str, bytes] | None = None
-        self._read: tuple[str, ...] = ()
-        self._parts = parts
-
-    def maker(self, path: str) -> Callable[[Workspace, Reads], bytes]:
-        def make(ws: Workspace, reads: Reads) -> bytes:
-            with self._lock:
-                if self._files is None:
-                    self._files = index_files(ws, self._parts)
-                    self._read = reads.parts()
-            reads.update(self._read)
-            return self._files.get(path, _script(path.rsplit("/", 1)[-1][:-3], {}))
-
-        return make
+def script_data(data: bytes) -> Any:
+    """The data a file of the index carries (the inverse of :func:`script`)."""
+    text = data.decode("utf-8")
+    return json.loads(text[text.index("]=") + 2:text.rindex(";")])

@@ -1,0 +1,156 @@
+"""The search index updated from the last one (mapgen.site.reindex): after a change to a
+few journeys it reads back only the files their terms and entries are in, and its files
+are always those a whole index of the same workspace has, byte for byte."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example
+from mapgen.cache import Cache
+from mapgen.site import build as site_build
+from mapgen.site import reindex, search
+from mapgen.workspace import read_workspace
+
+JOURNEYS = "specs/journeys"
+
+
+def build(root: Path) -> None:
+    ws = read_workspace(root, Cache(root / ".mapgen-cache")).workspace
+    site_build.build(ws, site_build.BuildOptions(root / "site"))
+
+
+def index_on_disk(root: Path) -> dict[str, bytes]:
+    folder = root / "site" / search.FOLDER
+    return {f"{search.FOLDER}/{p.name}": p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def whole_index(root: Path) -> dict[str, bytes]:
+    return search.index_files(read_workspace(root).workspace)
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """The example workspace, built once; the index made in this process (the spy sees)."""
+    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)
+    root = copy_example(tmp_path)
+    build(root)
+    return root
+
+
+@pytest.fixture
+def whole_made(monkeypatch) -> list[int]:
+    """Each time the index is made whole, from every journey's part."""
+    made: list[int] = []
+    real = search.made_whole
+    monkeypatch.setattr(search, "made_whole",
+                        lambda *args: made.append(1) or real(*args))
+    return made
+
+
+def edit(root: Path, journey: str, old: str, new: str) -> None:
+    path = root / JOURNEYS / f"{journey}.yml"
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+#: Edits that keep each journey's number of entries: its files are updated in place.
+SAME_COUNT = [
+    ("first-purchase", "name: Sees a welcome-cashback ad on Instagram",
+     "name: Spots a quokka on the billboard"),
+    ("first-purchase", "Instagram story ad", "Anzeige für Zebras"),
+    ("plus-cancellation", "name: Reads the price change email",
+     "name: Überweisung storniert 払い戻し"),
+]
+
+
+@pytest.mark.parametrize(("journey", "old", "new"), SAME_COUNT)
+def test_an_edit_updates_the_index_to_the_bytes_a_whole_one_has(workspace, whole_made,
+                                                                journey, old, new):
+    before = index_on_disk(workspace)
+    edit(workspace, journey, old, new)
+    build(workspace)
+    assert whole_made == [], "made whole where the last index could be updated"
+    after = index_on_disk(workspace)
+    assert after == whole_index(workspace)
+    changed = [rel for rel in after if after[rel] != before[rel]]
+    assert 0 < len(changed) < len(after)
+    word = new.split()[-1]
+    assert any(word in data.decode("utf-8") for data in after.values()), word
+
+
+def test_edits_to_several_journeys_in_turn_stay_equal_to_a_whole_index(workspace,
+                                                                     whole_made):
+    ad = "name: Sees a welcome-cashback ad on Instagram"
+    steps = [("first-purchase", ad, "name: Reads a flyer"),
+             ("b2b-invoice-payments", "name: Reads a benchmark", "name: Chases an invoice"),
+             ("first-purchase", "name: Reads a flyer", ad)]
+    for journey, old, new in steps:
+        edit(workspace, journey, old, new)
+        build(workspace)
+        assert whole_made == [], journey
+        assert index_on_disk(workspace) == whole_index(workspace)
+        whole_made.clear()  # the whole index just made to compare
+
+
+def test_an_edit_that_adds_entries_makes_the_index_whole(workspace, whole_made):
+    path = workspace / JOURNEYS / "first-purchase.yml"
+    text = path.read_text("utf-8")
+    marker = "        pain_points:\n"
+    assert marker in text
+    path.write_text(text.replace(marker, marker + "          - text: Pays twice\n"
+                                              "            severity: high\n", 1), "utf-8")
+    build(workspace)
+    assert whole_made == [1]
+    assert index_on_disk(workspace) == whole_index(workspace)
+
+
+def test_a_file_of_the_index_edited_in_the_site_makes_it_whole_again(workspace,
+                                                                   whole_made):
+    meddled = workspace / "site" / search.FOLDER / "t0.js"
+    meddled.write_bytes(b"// edited by hand\n")
+    edit(workspace, "first-purchase", "name: Sees a welcome-cashback ad on Instagram",
+         "name: Spots a quokka")
+    build(workspace)
+    assert whole_made == [1]
+    assert index_on_disk(workspace) == whole_index(workspace)
+
+
+def test_a_changed_persona_or_a_journey_added_makes_the_index_whole(workspace,
+                                                                  whole_made):
+    persona = workspace / "specs/personas/daniel.yml"
+    text = persona.read_text("utf-8")
+    persona.write_text(text.replace("description: |\n", "description: |\n  Bakes bread.\n"),
+                       "utf-8")
+    build(workspace)
+    assert whole_made == [1]
+    assert index_on_disk(workspace) == whole_index(workspace)
+    whole_made.clear()
+    source = workspace / JOURNEYS / "first-purchase.yml"
+    copy = source.read_text("utf-8").replace("id: first-purchase", "id: second-purchase", 1)
+    (workspace / JOURNEYS / "second-purchase.yml").write_text(copy, "utf-8")
+    build(workspace)
+    assert whole_made == [1]
+    assert index_on_disk(workspace) == whole_index(workspace)
+
+
+def test_numbers_read_back_are_the_numbers_written():
+    chooser = random.Random(15)
+    for size in (0, 1, 2, 63, 64, 65, 500, 3000):
+        for density in (0.01, 0.3, 0.9, 1.0):
+            span = max(size, int(size / density)) + chooser.randrange(50)
+            start = chooser.randrange(2000)
+            ids = sorted(chooser.sample(range(start, start + span + 1), size))
+            text = search.encode_ids(ids)
+            assert search.decode_ids(text) == ids, text[:40]
+
+
+def test_a_layout_written_by_another_version_is_not_used():
+    assert reindex.Layout.from_data({"parts": [["a", "k"]], "files": {}}) is None
+    assert reindex.Layout.from_data(["not", "a", "layout"]) is None
+    assert reindex.Layout.from_data({"parts": [["a", "k", "3"]], "files": {"x": "d"}}) == \
+        reindex.Layout((("a", "k", 3),), {"x": "d"})
