@@ -17,7 +17,6 @@ import csv
 import io
 import json
 
-from mapgen import sheet
 from mapgen.model import EmotionScale, Journey, Step, Workspace
 
 FORMATS = ("mermaid", "csv", "json")
@@ -74,6 +73,8 @@ def _persona_name(ws: Workspace, persona_id: str) -> str:
 def to_csv(ws: Workspace, journey: Journey) -> str:
     """Every field of the journey in the table layout of :mod:`mapgen.sheet`; cells that
     would start a formula are neutralised."""
+    from mapgen import sheet  # here: every command imports this module, for FORMATS
+
     header, rows = sheet.journey_rows(journey)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -85,6 +86,8 @@ def to_csv(ws: Workspace, journey: Journey) -> str:
 
 def to_json(ws: Workspace, journey: Journey) -> str:
     """The journey with every field, defaults and ``x-`` fields included."""
+    from mapgen import sheet
+
     data = {"id": journey.id, **sheet.spec_data(journey, defaults=True)}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
