@@ -12,8 +12,7 @@ import jinja2
 import pytest
 
 from conftest import copy_example, with_custom_dir
-from mapgen.site.ahead import CompiledAhead
-from mapgen.site.build import Templates
+from mapgen.site.ahead import CompiledAhead, Templates
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="compiled ahead by fork")
 

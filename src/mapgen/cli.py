@@ -403,7 +403,8 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
     """Build the static site: pages, diagrams, search, journeys.json, sitemap.
 
     Only what changed since the last build is made again (see the README)."""
-    from mapgen.site.build import BuildOptions, Templates
+    from mapgen.site.ahead import Templates
+    from mapgen.site.build import BuildOptions
     from mapgen.site.build import build as build_site
 
     started = time.perf_counter()

@@ -13,6 +13,9 @@ The code never touches the disk: a cache folder holds data only, never code (a p
 CI cache must not run anything). It comes from a process forked from this one, so from
 the same interpreter and the same mapgen, and each template's code is taken only while
 the source the build reads has the checksum the code was compiled from.
+
+:meth:`Templates.compile_ahead` starts it; ``mapgen build`` passes the result to
+:func:`mapgen.site.build.build`.
 """
 
 from __future__ import annotations
@@ -24,16 +27,52 @@ import os
 import signal
 import struct
 import threading
+from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
+
+from mapgen.site.theme import Theme, ThemeError, load_theme
 
 #: Each message: the lengths of the bucket's key, the source's checksum and the code.
 _HEADER = struct.Struct("<III")
 #: How much the pipe holds (Linux's most, unless raised): the code of the default theme's
 #: templates is some 220 kB, and the build reads none of it until its first page.
 PIPE_SIZE = 1 << 20
+
+
+@dataclass(frozen=True)
+class Templates:
+    """A theme's Jinja environment made before the specs are read, its templates being
+    compiled meanwhile by a forked process (see the module's text)."""
+
+    theme: Theme
+    environment: jinja2.Environment
+
+    @classmethod
+    def compile_ahead(cls, root: Path) -> Templates | None:
+        """The templates of the workspace at ``root``, compiling; None when its config or
+        theme cannot be read as they are (the build then says what is wrong)."""
+        from mapgen.workspace import read_config
+
+        config = read_config(root)[2]
+        if config is None:
+            return None
+        try:
+            theme = load_theme(root, config.theme.name, config.theme.custom_dir,
+                               config.theme.options)
+        except ThemeError:
+            return None
+        environment = theme.environment()
+        environment.bytecode_cache = CompiledAhead.start(environment, theme.page_templates())
+        return cls(theme, environment)
+
+    def close(self) -> None:
+        """End the compiling process, done or not."""
+        if isinstance(self.environment.bytecode_cache, CompiledAhead):
+            self.environment.bytecode_cache.close()
 
 
 class CompiledAhead(BytecodeCache):

@@ -51,7 +51,7 @@ from mapgen.model import Journey, Workspace
 from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
 from mapgen.site import reindex, search
-from mapgen.site.ahead import CompiledAhead
+from mapgen.site.ahead import Templates
 from mapgen.site.drawings import Drawings
 from mapgen.site.pieces import VARIABLE as PIECES
 from mapgen.site.pieces import InUse, Pieces
@@ -65,7 +65,7 @@ from mapgen.site.output import (
     Staging,
     check_output_dir,
 )
-from mapgen.site.theme import CONTEXTS, Theme, ThemeError, let_go, load_theme
+from mapgen.site.theme import CONTEXTS, Theme, let_go, load_theme
 
 log = logging.getLogger(__name__)
 
@@ -139,38 +139,6 @@ class BuildReport:
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-@dataclass(frozen=True)
-class Templates:
-    """A theme's Jinja environment made before the specs are read, its templates being
-    compiled meanwhile by a forked process (see :mod:`mapgen.site.ahead`)."""
-
-    theme: Theme
-    environment: jinja2.Environment
-
-    @classmethod
-    def compile_ahead(cls, root: Path) -> Templates | None:
-        """The templates of the workspace at ``root``, compiling; None when its config or
-        theme cannot be read as they are (the build then says what is wrong)."""
-        from mapgen.workspace import read_config
-
-        config = read_config(root)[2]
-        if config is None:
-            return None
-        try:
-            theme = load_theme(root, config.theme.name, config.theme.custom_dir,
-                               config.theme.options)
-        except ThemeError:
-            return None
-        environment = theme.environment()
-        environment.bytecode_cache = CompiledAhead.start(environment, theme.page_templates())
-        return cls(theme, environment)
-
-    def close(self) -> None:
-        """End the compiling process, done or not."""
-        if isinstance(self.environment.bytecode_cache, CompiledAhead):
-            self.environment.bytecode_cache.close()
 
 
 def build(ws: Workspace, options: BuildOptions, progress: Progress | None = None,
