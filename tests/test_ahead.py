@@ -121,3 +121,41 @@ def test_a_theme_that_cannot_be_found_leaves_the_build_to_say_so(tmp_path):
     done = subprocess.run([sys.executable, "-m", "mapgen", "build"], cwd=root,
                           capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
     assert done.returncode == 1 and 'no theme "nowhere"' in done.stderr, done.stderr
+
+
+def test_templates_are_compiled_in_the_order_the_last_build_asked_for_them(tmp_path,
+                                                                          monkeypatch):
+    from mapgen.cache import Cache
+
+    root = copy_example(tmp_path)
+    orders: list[list[str]] = []
+    start = CompiledAhead.start.__func__
+    monkeypatch.setattr(CompiledAhead, "start", classmethod(
+        lambda cls, env, names: orders.append(list(names)) or start(cls, env, names)))
+    templates = Templates.compile_ahead(root, Cache(root / "cache"))
+    templates.environment.get_template("persona.html")
+    templates.environment.get_template("touchpoints.html")
+    templates.close()
+    assert orders[0] == sorted(orders[0]), "alphabetical the first time"
+    asked = templates.environment.bytecode_cache.asked
+    assert asked[:1] == ["persona.html"] and "touchpoints.html" in asked
+
+    again = Templates.compile_ahead(root, Cache(root / "cache"))
+    again.close()
+    assert orders[1][:len(asked)] == asked
+    assert sorted(orders[1]) == sorted(orders[0]), "every template, the others after"
+
+
+def test_a_theme_template_a_custom_one_extends_comes_compiled_too(tmp_path, monkeypatch):
+    root = copy_example(tmp_path)
+    custom = with_custom_dir(root)
+    (custom / "templates" / "404.html").write_text(
+        "{% extends '!theme/404.html' %}{% block content %}Lost{% endblock %}", "utf-8")
+    templates = Templates.compile_ahead(root)
+    asked = no_compiling(monkeypatch)
+    try:
+        for name in ("404.html", "!theme/404.html", "!theme/base.html"):
+            templates.environment.get_template(name)  # as the custom page's extends asks
+    finally:
+        templates.close()
+    assert asked == []

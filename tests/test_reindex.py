@@ -154,3 +154,15 @@ def test_a_layout_written_by_another_version_is_not_used():
     assert reindex.Layout.from_data(["not", "a", "layout"]) is None
     assert reindex.Layout.from_data({"parts": [["a", "k", "3"]], "files": {"x": "d"}}) == \
         reindex.Layout((("a", "k", 3),), {"x": "d"})
+
+
+def test_a_live_preview_makes_the_index_whole_and_keeps_no_layout(tmp_path):
+    from mapgen.serve import Preview
+
+    root = copy_example(tmp_path)
+    preview = Preview(root)
+    assert preview.rebuild().crash is None
+    files = search.paths(read_workspace(root).workspace)
+    assert all(preview.state.file(rel) == data for rel, data in whole_index(root).items())
+    assert len(files) == len(whole_index(root))
+    assert list(Cache(root / ".mapgen-cache").store.rows(reindex.KIND, "")) == []

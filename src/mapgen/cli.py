@@ -418,7 +418,7 @@ def build(app: Context, config_file: Path | None, site_dir: Path | None, strict:
         click.echo(last.findings, err=True, nl=False)
         app.info(current.summary(last, time.perf_counter() - started))
         return
-    templates = Templates.compile_ahead(root)  # meanwhile, the workspace is read
+    templates = Templates.compile_ahead(root, Cache(root / CACHE_DIR))  # meanwhile, reading
     logging.getLogger("mapgen").debug("reading the workspace at %s", root)
     compiling = contextlib.closing(templates) if templates else contextlib.nullcontext()
     with _fewer_collections(), compiling:

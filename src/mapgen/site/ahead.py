@@ -21,7 +21,6 @@ the source the build reads has the checksum the code was compiled from.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import marshal
 import os
 import signal
@@ -34,13 +33,17 @@ from typing import BinaryIO
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
-from mapgen.site.theme import Theme, ThemeError, load_theme
+from mapgen.cache import JSON, Cache, digest
+from mapgen.site.theme import THEME_PREFIX, Theme, ThemeError, load_theme
 
 #: Each message: the lengths of the bucket's key, the source's checksum and the code.
 _HEADER = struct.Struct("<III")
 #: How much the pipe holds (Linux's most, unless raised): the code of the default theme's
 #: templates is some 220 kB, and the build reads none of it until its first page.
 PIPE_SIZE = 1 << 20
+#: The cache kind of the order the last build asked for its templates in (their names:
+#: data), so that the forked process compiles first what the build wants first.
+ORDER_KIND = "template-order"
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,15 @@ class Templates:
 
     theme: Theme
     environment: jinja2.Environment
+    #: Where the order of the last build is kept, and the order it gave.
+    cache: Cache | None = None
+    known: tuple[str, ...] = ()
 
     @classmethod
-    def compile_ahead(cls, root: Path) -> Templates | None:
+    def compile_ahead(cls, root: Path, cache: Cache | None = None) -> Templates | None:
         """The templates of the workspace at ``root``, compiling; None when its config or
-        theme cannot be read as they are (the build then says what is wrong)."""
+        theme cannot be read as they are (the build then says what is wrong). With
+        ``cache``, in the order the last build asked for them."""
         from mapgen.workspace import read_config
 
         config = read_config(root)[2]
@@ -65,14 +72,28 @@ class Templates:
                                config.theme.options)
         except ThemeError:
             return None
+        known = cache.get(ORDER_KIND, _order_name(theme), ORDER_KIND, JSON) if cache else None
+        known = tuple(str(name) for name in known) if isinstance(known, list) else ()
+        names = theme.page_templates()
+        first = [name for name in known if name in set(names)]
         environment = theme.environment()
-        environment.bytecode_cache = CompiledAhead.start(environment, theme.page_templates())
-        return cls(theme, environment)
+        environment.bytecode_cache = CompiledAhead.start(
+            environment, first + [name for name in names if name not in first])
+        return cls(theme, environment, cache, known)
 
     def close(self) -> None:
-        """End the compiling process, done or not."""
-        if isinstance(self.environment.bytecode_cache, CompiledAhead):
-            self.environment.bytecode_cache.close()
+        """End the compiling process, done or not; keep the order the build asked in."""
+        ahead = self.environment.bytecode_cache
+        if not isinstance(ahead, CompiledAhead):
+            return
+        ahead.close()
+        if self.cache is not None and ahead.asked and tuple(ahead.asked) != self.known:
+            self.cache.put(ORDER_KIND, _order_name(self.theme), ORDER_KIND, ahead.asked, JSON)
+            self.cache.save()
+
+
+def _order_name(theme: Theme) -> str:
+    return digest(*map(str, theme.layers))
 
 
 class CompiledAhead(BytecodeCache):
@@ -85,6 +106,8 @@ class CompiledAhead(BytecodeCache):
         #: Code sent but not asked for yet: bucket key -> (checksum, marshalled code).
         self._waiting: dict[str, tuple[str, bytes]] = {}
         self._lock = threading.Lock()  # pages may be rendered by more than one thread
+        #: The templates asked for, in order.
+        self.asked: list[str] = []
 
     @classmethod
     def start(cls, environment: jinja2.Environment,
@@ -94,6 +117,8 @@ class CompiledAhead(BytecodeCache):
         held) or not there."""
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return None
+        import fcntl  # POSIX, as fork is
+
         read_end, write_end = os.pipe()
         with contextlib.suppress(AttributeError, OSError):  # else it writes as it is read
             fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
@@ -103,6 +128,13 @@ class CompiledAhead(BytecodeCache):
             _compile_all(environment, names, write_end)
         os.close(write_end)
         return cls(pid, os.fdopen(read_end, "rb"))
+
+    def get_bucket(self, environment: jinja2.Environment, name: str,
+                   filename: str | None, source: str) -> Bucket:
+        with self._lock:
+            if name not in self.asked:
+                self.asked.append(name)
+        return super().get_bucket(environment, name, filename, source)
 
     def load_bytecode(self, bucket: Bucket) -> None:
         with self._lock:
@@ -159,13 +191,16 @@ def _compiled(environment: jinja2.Environment, name: str) -> bytes | None:
     (the build then compiles it, and says what is wrong)."""
     loader = environment.loader
     assert loader is not None
+    # a theme's own template under a custom folder (``!theme/base.html``) is loaded, and
+    # compiled, by its name in the theme (``base.html``)
+    local = name.split("/", 1)[1] if name.startswith(f"{THEME_PREFIX}/") else name
     try:
         source, filename, _ = loader.get_source(environment, name)
-        code = environment.compile(source, name, filename)
+        code = environment.compile(source, local, filename)
     except jinja2.TemplateError:
         return None
     cache = BytecodeCache()
-    key = cache.get_cache_key(name, filename).encode()
+    key = cache.get_cache_key(local, filename).encode()
     checksum = cache.get_source_checksum(source).encode()
     data = marshal.dumps(code)
     return _HEADER.pack(len(key), len(checksum), len(data)) + key + checksum + data

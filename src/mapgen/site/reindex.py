@@ -74,10 +74,10 @@ def index_files(ws: Workspace, parts: JourneyParts,
             *((journey_id, parts.key(journey_id)) for journey_id in ws.journeys),
             ("pages", digest(_encoded(tail)))]
     version = code_fingerprint()
-    last = Layout.from_data(parts.cache.get(KIND, NAME, version, JSON))
-    updated = None
-    if last is not None and previous is not None and parts.reuse:
-        updated = _updated(ws, parts, keys, last, previous)
+    last = updated = None
+    if previous is not None and parts.reuse:
+        last = Layout.from_data(parts.cache.get(KIND, NAME, version, JSON))
+        updated = _updated(ws, parts, keys, last, previous) if last else None
     if last is not None and updated is not None:
         files, digests = updated
         counts = [count for _, _, count in last.parts]
@@ -85,12 +85,14 @@ def index_files(ws: Workspace, parts: JourneyParts,
                   sum(digests[rel] != last.files[rel] for rel in files), len(files))
     else:
         files, counts = search.made_whole(ws, head, tail, parts)
-        digests = {rel: digest(data) for rel, data in files.items()}
+        digests = None
         log.debug("search index: made whole, %d files", len(files))
-    layout = Layout(tuple((name, key, count) for (name, key), count
-                          in zip(keys, counts, strict=True)), digests)
-    parts.cache.put(KIND, NAME, version, layout.as_data(), JSON)
-    parts.cache.save()
+    if previous is not None:  # else (a live preview) there is no last index to update
+        layout = Layout(tuple((name, key, count) for (name, key), count
+                              in zip(keys, counts, strict=True)),
+                        digests or {rel: digest(data) for rel, data in files.items()})
+        parts.cache.put(KIND, NAME, version, layout.as_data(), JSON)
+        parts.cache.save()
     return files
 
 
