@@ -318,6 +318,36 @@ def test_a_rebuild_stages_only_files_whose_bytes_changed(tmp_path, monkeypatch):
     assert edited.read_bytes() == before["assets/search/meta.js"][2]
 
 
+def test_the_forked_process_links_the_kept_files_while_the_pages_render(tmp_path,
+                                                                       monkeypatch):
+    """Where the files that are not pages are made by a forked process, it also links
+    the files kept as they are into the next site: publishing links none of them, and
+    they keep their inodes. The site is the one a clean build makes."""
+    from mapgen.site.output import Staging
+
+    root = write_corpus(100, tmp_path / "corpus")  # the index alone is 101 files
+    build_here(root)
+    before, keys = snapshot(root / "site"), manifest(root / "site")
+    linked_here: list[str] = []
+    link = Staging.link
+    monkeypatch.setattr(Staging, "link", lambda self, source, rel: (
+        linked_here.append(rel) or link(self, source, rel)))
+    journey = root / "specs/journeys/j0000.yml"
+    journey.write_text(journey.read_text("utf-8").replace(
+        "Step 1 of awareness in journey 0", "Spots the cashback ad"), "utf-8")
+    build_here(root)
+    after = snapshot(root / "site")
+    reused = {p for p, entry in manifest(root / "site").items() if entry == keys.get(p)}
+    assert len(reused) > 200 and all(after[p] == before[p] for p in reused), "same inode"
+    assert linked_here, "files made again with the same bytes: linked when published"
+    assert not reused & set(linked_here), "linked by the main process at publishing"
+    clean = tmp_path / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".mapgen-cache"))
+    build_here(clean)
+    assert {p: f[2] for p, f in after.items()} == {
+        p: f[2] for p, f in snapshot(clean / "site").items()}
+
+
 def test_a_cached_read_validates_a_journey_only_when_it_is_looked_up(tmp_path,
                                                                       monkeypatch):
     """Read back from the cache, a journey keeps its summary and findings as found, and

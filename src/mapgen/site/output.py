@@ -211,10 +211,11 @@ class OutputFolder:
         report = WriteReport(tuple(written), tuple(removed), len(files) - len(written))
         if not written and not removed and manifest == _read_bytes(self.path / MANIFEST):
             return report
-        log.debug("staged %d new files, linking %d kept ones", len(written),
-                  len(files) - len(written) + len(foreign))
-        fresh = set(written)
-        for rel in [*(r for r in files if r not in fresh), *foreign]:
+        done = set(written) | staging.linked
+        kept = [*(rel for rel in files if rel not in done), *foreign]
+        log.debug("staged %d new files, linking %d kept ones (%d linked already)",
+                  len(written), len(kept), len(staging.linked))
+        for rel in kept:
             staging.link(self._at(rel), rel)
         staging.put(MANIFEST, manifest)
         log.debug("publishing %s", self.path)
@@ -276,6 +277,8 @@ class Staging:
         there now, as the last build wrote it."""
         self.published = published or {}
         self.site_dir = str(site_dir)
+        #: The site paths linked from the output folder already (:meth:`link_published`).
+        self.linked: set[str] = set()
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         self.container = Path(tempfile.mkdtemp(prefix=_staging_prefix(site_dir),
                                                dir=site_dir.parent))
@@ -287,11 +290,12 @@ class Staging:
 
     def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged | None:
         """Write ``rel``: its bytes, or its pieces as they are made. Bytes the published
-        file has already are not written (None): publishing keeps that file. A one-journey
-        change remakes the whole search index, 873 files at 1000 journeys, and a handful
-        of them differ."""
+        file has already are not written (None): that file is linked into the next site
+        now, by whichever process made them. A one-journey change at 1000 journeys makes
+        again 873 files of the search index, and a handful of them differ."""
         if isinstance(data, bytes) and rel in self.published and \
                 self.published[rel] == digest(data):  # a cold build hashes nothing here
+            self.link_published(rel)
             return None
         path = Path(self._place(rel))
         write_file(path, data)
@@ -304,10 +308,18 @@ class Staging:
         if self.published.get(rel) != expected:
             return None
         try:
-            with open(os.path.join(self.site_dir, *rel.split("/")), "rb") as file:
+            with open(self._published(rel), "rb") as file:
                 return file.read()
         except OSError:
             return None
+
+    def link_published(self, rel: str) -> None:
+        """Put the output folder's file at ``rel`` in the next site as it is."""
+        self.link(self._published(rel), rel)
+        self.linked.add(rel)
+
+    def _published(self, rel: str) -> str:
+        return os.path.join(self.site_dir, *rel.split("/"))
 
     def link(self, source: str, rel: str) -> None:
         """Put the file at ``source`` in the next site as it is (same inode, same time)."""
