@@ -147,8 +147,20 @@ class _Edit:
     def terms(self) -> set[str]:
         return {*self.old["title"], *self.old["text"], *self.new["title"], *self.new["text"]}
 
-    def numbers(self, term: str, field: str) -> list[int]:
-        return [self.first + local for local in self.new[field].get(term, ())]
+    def applied(self, bits: int, base: int, term: str, field: str) -> tuple[int, int]:
+        """A set of entry numbers (``base + n`` for each bit ``n`` of ``bits``) without
+        this journey's old entries and with its new ones that have ``term`` in
+        ``field``."""
+        start = max(self.first - base, 0)
+        end = self.first + self.count - base
+        if bits and end > start:
+            bits &= ~(((1 << (end - start)) - 1) << start)
+        new = [self.first + local for local in self.new[field].get(term, ())]
+        if new and (not bits or new[0] < base):
+            bits, base = bits << (base - new[0]) if bits else 0, new[0]
+        for number in new:
+            bits |= 1 << (number - base)
+        return bits, base
 
 
 class _Update:
@@ -189,22 +201,28 @@ class _Update:
     def _term_file(self, name: str, data: bytes, terms: set[str]) -> bytes:
         shard: dict[str, list[str]] = search.script_data(data)
         for term in terms:
-            lists = [self._numbers(shard, term, field, at)
+            lists = [self._edited(shard[term][at] if term in shard else "", term, field)
                      for at, field in enumerate(("title", "text"))]
             if any(lists):
-                shard[term] = [search.encode_ids(numbers) for numbers in lists]
+                shard[term] = lists
             else:
                 shard.pop(term, None)
         return search.script(name, dict(sorted(shard.items())))
 
-    def _numbers(self, shard: dict[str, list[str]], term: str, field: str,
-                 at: int) -> list[int]:
-        numbers = search.decode_ids(shard[term][at]) if term in shard else []
+    def _edited(self, encoded: str, term: str, field: str) -> str:
+        """A term's list (as :func:`~mapgen.site.search.encode_ids` wrote it) with each
+        edit's entries taken out and its new ones put in: edited as a set of bits, so a
+        word in most entries costs a few operations, not one per entry."""
+        if encoded.startswith("~"):
+            bits, base = search.bitmap_set(encoded)
+        else:
+            bits, base = search.set_of(search.decode_ids(encoded))
         for edit in self.edits:
-            end = edit.first + edit.count
-            numbers = [n for n in numbers if not edit.first <= n < end]
-            numbers += edit.numbers(term, field)
-        return sorted(numbers)
+            bits, base = edit.applied(bits, base, term, field)
+        if not bits:
+            return ""
+        low = (bits & -bits).bit_length() - 1
+        return search.encode_set(bits >> low, base + low)
 
     def _block(self, name: str, data: bytes) -> bytes:
         rows: list[list] = search.script_data(data)

@@ -205,14 +205,41 @@ BITMAP_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-
 def encode_ids(ids: list[int]) -> str:
     """Sorted entry numbers, short: as gaps (:func:`encode_gaps`), or as a bitmap when
     that is shorter, as for a word found in every other entry ("step")."""
-    gaps = encode_gaps(ids)
     if len(ids) < 64:
-        return gaps
+        return encode_gaps(ids)
+    return encode_set(*set_of(ids), ids)
+
+
+def set_of(ids: list[int]) -> tuple[int, int]:
+    """Sorted numbers as (``bits``, ``first``), see :func:`encode_set`; (0, 0) for none."""
+    if not ids:
+        return 0, 0
+    first = ids[0]
+    bits = bytearray((ids[-1] - first) // 8 + 1)
+    for number in ids:
+        offset = number - first
+        bits[offset >> 3] |= 1 << (offset & 7)
+    return int.from_bytes(bits, "little"), first
+
+
+def encode_set(bits: int, first: int, ids: list[int] | None = None) -> str:
+    """What :func:`encode_ids` writes for the numbers ``first + n`` for each bit ``n`` set
+    in ``bits`` (bit 0 set), given as a Python integer: a search index updated in place
+    edits its longest lists as integers, a few operations each, not number by number."""
+    count = bits.bit_count()
+    if count < 64:
+        return encode_gaps(ids if ids is not None else _numbers_in(bits, first))
     # A bitmap is as long as the span of the numbers, whatever their count: it is made
     # only when it is the shorter one, so a term costs the size of its list, never the
     # size of the index (a term in a few entries far apart, times many terms).
-    length = len(f"~{_base36(ids[0])}~") + (ids[-1] - ids[0]) // 6 + 1
-    return encode_bitmap(ids) if length < len(gaps) else gaps
+    chars = (bits.bit_length() - 1) // 6 + 1
+    length = len(f"~{_base36(first)}~") + chars
+    runs = (bits & ~(bits << 1)).bit_count()
+    if length >= 2 * runs - 1:  # gaps take at least a character and a comma a run
+        gaps = encode_gaps(ids if ids is not None else _numbers_in(bits, first))
+        if length >= len(gaps):
+            return gaps
+    return f"~{_base36(first)}~" + _bitmap_chars(bits, chars)
 
 
 def encode_bitmap(ids: list[int]) -> str:
@@ -228,6 +255,43 @@ def encode_bitmap(ids: list[int]) -> str:
 
 #: Six bits (0 to 63) -> their character in a bitmap, for ``bytes.translate``.
 _BITMAP_BYTES = BITMAP_DIGITS.encode("ascii").ljust(256, b"?")
+#: A bitmap's character -> its six bits, for ``bytes.translate``.
+_BITMAP_VALUES = bytes(BITMAP_DIGITS.find(chr(c)) % 64 for c in range(256))
+
+
+def _bitmap_chars(bits: int, chars: int) -> str:
+    """The lowest ``6 * chars`` bits of ``bits`` as bitmap characters, lowest first."""
+    groups = (chars + 3) // 4  # three bytes are four characters
+    data = bits.to_bytes(groups * 3, "little")
+    values = bytearray()
+    for at in range(0, groups * 3, 3):
+        word = data[at] | data[at + 1] << 8 | data[at + 2] << 16
+        values += bytes((word & 63, word >> 6 & 63, word >> 12 & 63, word >> 18))
+    return values[:chars].translate(_BITMAP_BYTES).decode("ascii")
+
+
+def bitmap_set(text: str) -> tuple[int, int]:
+    """(``bits``, ``first``) of a bitmap :func:`encode_ids` wrote (see
+    :func:`encode_set`)."""
+    _, first, chars = text.split("~", 2)
+    values = chars.encode("ascii").translate(_BITMAP_VALUES)
+    values += bytes(-len(values) % 4)
+    data = bytearray()
+    for at in range(0, len(values), 4):
+        word = values[at] | values[at + 1] << 6 | values[at + 2] << 12 | values[at + 3] << 18
+        data += word.to_bytes(3, "little")
+    return int.from_bytes(data, "little"), int(first, 36)
+
+
+def _numbers_in(bits: int, first: int) -> list[int]:
+    """The numbers a set of bits stands for (see :func:`encode_set`), in order."""
+    data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    return [first + at * 8 + bit for at, byte in enumerate(data) if byte
+            for bit in _BYTE_BITS[byte]]
+
+
+#: Each byte -> which of its eight bits are set.
+_BYTE_BITS = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
 
 
 def encode_gaps(ids: list[int]) -> str:
