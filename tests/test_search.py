@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import copy_example
-from mapgen.site import search
+from mapgen.site import numbers, search
 from mapgen.workspace import read_workspace
 
 
@@ -19,7 +19,7 @@ def decode(text: str) -> list[int]:
         _, first, bits = text.split("~")
         start = int(first, 36)
         return [start + 6 * i + bit for i, char in enumerate(bits)
-                for bit in range(6) if search.BITMAP_DIGITS.index(char) >> bit & 1]
+                for bit in range(6) if numbers.BITMAP_DIGITS.index(char) >> bit & 1]
     out, previous = [], -1
     for item in filter(None, text.split(",")):
         gap, _, more = item.partition("-")
@@ -36,7 +36,7 @@ def decode(text: str) -> list[int]:
     list(range(0, 1297)), [0, 1296, 1297, 1298, 99999],
 ])
 def test_entry_numbers_read_back_as_written(ids):
-    assert decode(search.encode_ids(ids)) == ids
+    assert decode(numbers.encode_ids(ids)) == ids
 
 
 def test_each_list_is_written_the_shorter_way_and_as_a_set_of_bits_the_same():
@@ -52,18 +52,18 @@ def test_each_list_is_written_the_shorter_way_and_as_a_set_of_bits_the_same():
             start = chooser.randrange(3000)
             lists.append(sorted(chooser.sample(range(start, start + span + 1), size)))
     for ids in lists:
-        written = search.encode_ids(ids)
-        gaps, bitmap = search.encode_gaps(ids), search.encode_bitmap(ids)
+        written = numbers.encode_ids(ids)
+        gaps, bitmap = numbers.encode_gaps(ids), numbers.encode_bitmap(ids)
         assert written == (bitmap if len(ids) >= 64 and len(bitmap) < len(gaps) else gaps)
         assert decode(written) == ids
-        assert search.encode_set(*search.set_of(ids)) == written
+        assert numbers.encode_set(*numbers.set_of(ids)) == written
         if written.startswith("~"):
-            assert search.bitmap_set(written) == search.set_of(ids)
+            assert numbers.bitmap_set(written) == numbers.set_of(ids)
 
 
 def test_a_common_word_is_written_as_a_bitmap_a_rare_one_as_gaps():
-    assert search.encode_ids(list(range(0, 9000, 2))).startswith("~")
-    assert search.encode_ids([4, 700, 9000]) == "5,jc,6ek"  # gaps 5, 696, 8300 in base 36
+    assert numbers.encode_ids(list(range(0, 9000, 2))).startswith("~")
+    assert numbers.encode_ids([4, 700, 9000]) == "5,jc,6ek"  # gaps 5, 696, 8300 in base 36
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -29,7 +29,7 @@ from typing import Any
 
 from mapgen.cache import JSON, JourneyParts, Reads, code_fingerprint, digest
 from mapgen.model import Workspace
-from mapgen.site import search
+from mapgen.site import numbers, search
 
 log = logging.getLogger(__name__)
 
@@ -210,19 +210,19 @@ class _Update:
         return search.script(name, dict(sorted(shard.items())))
 
     def _edited(self, encoded: str, term: str, field: str) -> str:
-        """A term's list (as :func:`~mapgen.site.search.encode_ids` wrote it) with each
+        """A term's list (as :func:`~mapgen.site.numbers.encode_ids` wrote it) with each
         edit's entries taken out and its new ones put in: edited as a set of bits, so a
         word in most entries costs a few operations, not one per entry."""
         if encoded.startswith("~"):
-            bits, base = search.bitmap_set(encoded)
+            bits, base = numbers.bitmap_set(encoded)
         else:
-            bits, base = search.set_of(search.decode_ids(encoded))
+            bits, base = numbers.set_of(numbers.decode_ids(encoded))
         for edit in self.edits:
             bits, base = edit.applied(bits, base, term, field)
         if not bits:
             return ""
         low = (bits & -bits).bit_length() - 1
-        return search.encode_set(bits >> low, base + low)
+        return numbers.encode_set(bits >> low, base + low)
 
     def _block(self, name: str, data: bytes) -> bytes:
         rows: list[list] = search.script_data(data)

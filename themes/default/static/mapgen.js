@@ -86,7 +86,7 @@
     return hash & (buckets - 1);
   }
 
-  /* Entry numbers from search.py's `encode_ids`: gaps in base 36, "gap-n" for a run;
+  /* Entry numbers from numbers.py's `encode_ids`: gaps in base 36, "gap-n" for a run;
      or "~first~bits", a bitmap six bits a character. */
   var BITMAP = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   function decode(text, into) {
