@@ -348,6 +348,34 @@ def test_the_forked_process_links_the_kept_files_while_the_pages_render(tmp_path
         p: f[2] for p, f in snapshot(clean / "site").items()}
 
 
+def test_a_build_that_fails_while_the_forked_process_works_leaves_nothing_beside_the_site(
+        tmp_path, monkeypatch):
+    """The forked process is waited for before the staging folder is deleted: nothing it
+    writes afterwards is left beside the output folder, and the old site is intact."""
+    import time
+
+    root = write_corpus(100, tmp_path / "corpus")
+    build_here(root)
+    before = snapshot(root / "site")
+    render_page = site_build._render_page
+
+    def failing(env, page, *args):
+        if page.path == "index.html":  # the first: the forked process has just begun
+            raise RuntimeError("a page failed")
+        return render_page(env, page, *args)
+
+    monkeypatch.setattr(site_build, "_render_page", failing)
+    journey = root / "specs/journeys/j0000.yml"
+    journey.write_text(journey.read_text("utf-8").replace(
+        "Step 1 of awareness in journey 0", "Spots the cashback ad"), "utf-8")
+    with pytest.raises(RuntimeError):
+        build_here(root)
+    time.sleep(0.5)  # what a process still running would write by now
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".mapgen-cache", "mapgen.yml", "site", "specs"]
+    assert snapshot(root / "site") == before
+
+
 def test_a_cached_read_validates_a_journey_only_when_it_is_looked_up(tmp_path,
                                                                       monkeypatch):
     """Read back from the cache, a journey keeps its summary and findings as found, and

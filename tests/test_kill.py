@@ -92,3 +92,30 @@ def test_a_rebuild_killed_at_any_step_leaves_the_old_or_the_new_site(tmp_path):
             assert not list(root.glob(".site.mapgen-*")), "and removes what was left"
         shutil.rmtree(root)
     assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
+
+
+def test_ctrl_c_at_any_step_stops_the_build_cleanly(tmp_path):
+    """Ctrl-C reaches every process of the build (the terminal signals the whole group):
+    the build says "Aborted!", with no traceback from it or from any of its workers, and
+    leaves nothing beside the output folder."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from corpus import write_corpus
+
+    for marker in ("reading the workspace", "rendering ", "rendered journeys/j0040.html",
+                   "rendered touchpoints.html"):
+        root = write_corpus(150, tmp_path / marker.split()[-1].replace("/", "-"))
+        child = subprocess.Popen([sys.executable, "-m", "mapgen", "-vv", "build"], cwd=root,
+                                 stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                 text=True, start_new_session=True)
+        said = []
+        for text in child.stderr:
+            said.append(text)
+            if marker in text:
+                os.killpg(child.pid, signal.SIGINT)
+                break
+        said += child.stderr.readlines()
+        assert child.wait(timeout=60) == 1, "".join(said)
+        shown = "".join(said)
+        assert "Aborted!" in shown and "Traceback" not in shown, shown
+        assert not re.search(r"^Process \w+", shown, re.M), shown
+        assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []

@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import time
 import zlib
 from collections.abc import Iterator, Mapping
@@ -587,8 +588,33 @@ def _parse_all(todo: list[tuple], context: JourneyContext | None) -> Iterator[Sp
             "fork" not in multiprocessing.get_all_start_methods()):
         yield from map(parse, todo)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with interrupts_held():
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=ignore_interrupts)
+    with pool:
         yield from pool.imap(parse, todo, chunksize=max(1, len(todo) // (workers * 8)))
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes are forked: each starts with it held and
+    lets it go once it ignores it (:func:`ignore_interrupts`); this process gets it as
+    soon as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def ignore_interrupts() -> None:
+    """In a worker process: leave Ctrl-C to the process that started it, which ends the
+    workers (each would otherwise print its own traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _parse_job(context: JourneyContext | None, job: tuple) -> SpecFile:

@@ -119,13 +119,17 @@ class CompiledAhead(BytecodeCache):
             return None
         import fcntl  # POSIX, as fork is
 
+        from mapgen.workspace import ignore_interrupts, interrupts_held
+
         read_end, write_end = os.pipe()
         with contextlib.suppress(AttributeError, OSError):  # else it writes as it is read
             fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-        pid = os.fork()
-        if pid == 0:  # the forked process: compile, send, and leave without cleaning up
-            os.close(read_end)
-            _compile_all(environment, names, write_end)
+        with interrupts_held():  # Ctrl-C is this process's to handle: it ends the child
+            pid = os.fork()
+            if pid == 0:  # the forked process: compile, send, and leave without cleaning up
+                ignore_interrupts()
+                os.close(read_end)
+                _compile_all(environment, names, write_end)
         os.close(write_end)
         return cls(pid, os.fdopen(read_end, "rb"))
 

@@ -66,6 +66,7 @@ from mapgen.site.output import (
     check_output_dir,
 )
 from mapgen.site.theme import CONTEXTS, Theme, let_go, load_theme
+from mapgen.workspace import ignore_interrupts, interrupts_held
 
 log = logging.getLogger(__name__)
 
@@ -350,9 +351,10 @@ class _Elsewhere:
         if len(outputs) < ELSEWHERE_FROM or threading.active_count() > 1 or (
                 "fork" not in multiprocessing.get_all_start_methods()):
             return None
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_adopt, initargs=(ws, outputs, staging))
-        return cls(pool, outputs, kept, staging)
+        with interrupts_held():  # the worker is forked as the first task is sent
+            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_adopt, initargs=(ws, outputs, staging))
+            return cls(pool, outputs, kept, staging)
 
     def collect(self, made: Callable[[_Output, tuple[str, ...], Staged | None], Made],
                 wait: bool = False) -> None:
@@ -368,18 +370,23 @@ class _Elsewhere:
         if wait and self.linking is not None and staging is not None:
             staging.linked.update(self.linking.result())
 
-    def close(self) -> None:
-        """Let the process end; what it has not started is dropped (after a failure)."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, failed: bool = False) -> None:
+        """Let the process end; what it has not started is dropped. After a failure,
+        wait for what it is doing: the staging folder it writes in is deleted next, and
+        a file or folder it made after that would be left behind, unmarked."""
+        self.pool.shutdown(wait=failed, cancel_futures=True)
 
 
 @contextlib.contextmanager
 def _closing(elsewhere: _Elsewhere | None) -> Iterator[None]:
     try:
         yield
-    finally:
+    except BaseException:
         if elsewhere is not None:
-            elsewhere.close()
+            elsewhere.close(failed=True)
+        raise
+    if elsewhere is not None:
+        elsewhere.close()
 
 
 #: In the forked process of :class:`_Elsewhere`: the workspace, the outputs to make, and
@@ -390,6 +397,7 @@ _adopted: tuple[Workspace, list[_Output], FileStore] | None = None
 def _adopt(ws: Workspace, outputs: list[_Output], staging: FileStore) -> None:
     global _adopted
     _adopted = (ws, outputs, staging)
+    ignore_interrupts()
 
 
 def _make_adopted(start: int, count: int) -> list[tuple[tuple[str, ...], Staged | None]]:
