@@ -356,3 +356,16 @@ def test_the_fonts_advance_widths_are_read_from_the_cache_as_the_font_gives_them
     fonts.use_widths(Cache(tmp_path / "cache"))
     assert render(ws, journey, "svg", Cache(tmp_path / "cache")) == from_font
     assert fonts.text_width("Wé", 10) == fonts.text_width("W", 10) + fonts.text_width("é", 10)
+
+
+def test_widths_of_another_shape_in_the_cache_are_worked_out_again(tmp_path, monkeypatch):
+    from mapgen.cache import JSON, Cache
+
+    cache = Cache(tmp_path / "cache")
+    key = fonts._font_key()
+    cache.put(fonts.WIDTHS_KIND, key, key, {"65": ["wide", None]}, JSON)
+    cache.save()
+    monkeypatch.setattr(fonts, "_widths_here", {})
+    fonts.use_widths(Cache(tmp_path / "cache"))
+    sans = fonts.faces()[0]
+    assert fonts._widths_here[sans.path] == sans.widths()

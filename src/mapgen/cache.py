@@ -665,6 +665,7 @@ class JourneyParts:
 
     @staticmethod
     def part(journey_id: str) -> str:
+        """What a value made from one journey read (see :class:`Reads`)."""
         return f"journey:{journey_id}"
 
 

@@ -115,14 +115,26 @@ def use_widths(cache: Cache | None) -> None:
     if cache is None or sans.path in _widths_here:
         return
     key = _font_key()
-    kept = cache.get(WIDTHS_KIND, key, key, JSON)
-    if not isinstance(kept, dict):
-        kept = {str(code): list(pair) for code, pair in sans.widths().items()}
-        cache.put(WIDTHS_KIND, key, key, kept, JSON)
+    table = _widths_from(cache.get(WIDTHS_KIND, key, key, JSON))
+    if table is None:
+        table = sans.widths()
+        cache.put(WIDTHS_KIND, key, key, {str(code): list(pair) for code, pair
+                                          in table.items()}, JSON)
         cache.save(latest={WIDTHS_KIND: 1})
-    _widths_here[sans.path] = {int(code): (pair[0], pair[1]) for code, pair in kept.items()}
+    _widths_here[sans.path] = table
     _em.cache_clear()
     _mixed.cache_clear()
+
+
+def _widths_from(kept: object) -> dict[int, tuple[float, float]] | None:
+    """The widths as :func:`use_widths` keeps them; None for anything else (another
+    version's, or a damaged entry: they are worked out again)."""
+    if not isinstance(kept, dict) or not kept:
+        return None
+    try:
+        return {int(code): (float(pair[0]), float(pair[1])) for code, pair in kept.items()}
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
 
 
 @functools.lru_cache(maxsize=65536)

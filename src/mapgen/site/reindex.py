@@ -119,10 +119,19 @@ def _updated(ws: Workspace, parts: JourneyParts, keys: list[tuple[str, str]],
         name, old_key, count = last.parts[i]
         old = parts.cache.get(search.PART_KIND, name, old_key, JSON)
         new = parts.one(ws, name, search.journey_part)
-        if not isinstance(old, dict) or len(new["entries"]) != count:
+        if not _is_part(old) or len(new["entries"]) != count:
             return None
         edits.append(_Edit(offsets[i], count, old, new))
     return _Update(last, previous, edits).files()
+
+
+def _is_part(value: object) -> bool:
+    """Whether ``value`` has the shape of a journey's part (one kept by another version,
+    or damaged, has not: the index is then made whole)."""
+    return isinstance(value, dict) and isinstance(value.get("entries"), list) and all(
+        isinstance(value.get(field), dict) and all(
+            isinstance(numbers, list) and all(isinstance(n, int) for n in numbers)
+            for numbers in value[field].values()) for field in ("title", "text"))
 
 
 def _offsets(layout_parts: Iterable[tuple[str, str, int]]) -> list[int]:
