@@ -46,24 +46,14 @@ def encode_set(bits: int, first: int, ids: list[int] | None = None) -> str:
     # only when it is the shorter one, so a term costs the size of its list, never the
     # size of the index (a term in a few entries far apart, times many terms).
     chars = (bits.bit_length() - 1) // 6 + 1
-    length = len(f"~{_base36(first)}~") + chars
+    head = f"~{_base36(first)}~"
+    length = len(head) + chars
     runs = (bits & ~(bits << 1)).bit_count()
     if length >= 2 * runs - 1:  # gaps take at least a character and a comma a run
         gaps = encode_gaps(ids if ids is not None else _numbers_in(bits, first))
         if length >= len(gaps):
             return gaps
-    return f"~{_base36(first)}~" + _bitmap_chars(bits, chars)
-
-
-def encode_bitmap(ids: list[int]) -> str:
-    """"~first~bits": the first number in base 36, then a bit for it and each number after
-    it up to the last (set when the number is in ``ids``), six bits a character."""
-    first = ids[0]
-    bits = bytearray((ids[-1] - first) // 6 + 1)
-    for number in ids:
-        offset = number - first
-        bits[offset // 6] |= 1 << (offset % 6)
-    return f"~{_base36(first)}~" + bits.translate(_BITMAP_BYTES).decode("ascii")
+    return head + _bitmap_chars(bits, chars)
 
 
 #: Six bits (0 to 63) -> their character in a bitmap, for ``bytes.translate``.
@@ -140,11 +130,7 @@ def decode_ids(text: str) -> list[int]:
     if not text:
         return []
     if text.startswith("~"):
-        _, first, bits = text.split("~", 2)
-        start = int(first, 36)
-        return [at + bit for at, char in zip(range(start, start + 6 * len(bits), 6), bits,
-                                             strict=True)
-                for bit in _BITMAP_BITS[char]]
+        return _numbers_in(*bitmap_set(text))
     numbers: list[int] = []
     before = -1
     for run in text.split(","):
@@ -153,11 +139,6 @@ def decode_ids(text: str) -> list[int]:
         before = start + (int(more, 36) if more else 0)
         numbers.extend(range(start, before + 1))
     return numbers
-
-
-#: Each character of a bitmap -> which of its six bits are set.
-_BITMAP_BITS = {char: tuple(bit for bit in range(6) if value >> bit & 1)
-                for value, char in enumerate(BITMAP_DIGITS)}
 
 
 def _base36(number: int) -> str:

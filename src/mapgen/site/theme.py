@@ -110,12 +110,9 @@ class Theme:
     def page_templates(self) -> list[str]:
         """The names of the theme's HTML templates; those of the theme under a custom
         folder (``!theme/...``) last, when it has one."""
-        names = {path.relative_to(layer / "templates").as_posix()
-                 for layer in self.layers for path in (layer / "templates").rglob("*.html")}
-        theme_only = {path.relative_to(layer / "templates").as_posix()
-                      for layer in self.folders for path in (layer / "templates").rglob("*.html")}
-        return sorted(names) + (sorted(f"{THEME_PREFIX}/{name}" for name in theme_only)
-                                if self.custom_dir else [])
+        overridden = (sorted(f"{THEME_PREFIX}/{name}" for name in _html_in(self.folders))
+                      if self.custom_dir else [])
+        return sorted(_html_in(self.layers)) + overridden
 
     def messages(self, lang: str) -> Messages:
         """The interface text in ``lang``: mapgen's catalogues, then each layer's."""
@@ -151,6 +148,12 @@ class Theme:
     def watched(self) -> tuple[Path, ...]:
         """The folders a live preview must watch."""
         return self.layers
+
+
+def _html_in(layers: tuple[Path, ...]) -> set[str]:
+    """The names of the HTML templates in ``layers``."""
+    return {path.relative_to(layer / "templates").as_posix()
+            for layer in layers for path in (layer / "templates").rglob("*.html")}
 
 
 def load_theme(root: Path, name: str, custom_dir: str | None,
