@@ -19,7 +19,7 @@ import pytest
 
 from conftest import REPO, copy_example
 from mapgen import cache as cache_module
-from mapgen.cache import DATA, Cache, Reads, Sources, watched
+from mapgen.cache import DATA, TEXT, Cache, Reads, Sources, watched
 from mapgen.workspace import read_workspace
 
 
@@ -224,6 +224,53 @@ def test_recall_all_finds_every_valid_value_of_a_prefix_wherever_it_is(tmp_path,
     mine.write_text(mine.read_text("utf-8") + "\n# a comment\n", "utf-8")
     changed = Sources(read_workspace(root).workspace)
     assert list(cache.recall_all("piece", "a.html\n", changed)) == ["a.html\n2"]
+
+
+def test_get_many_gives_the_values_kept_for_each_key_wherever_they_are(tmp_path,
+                                                                       monkeypatch):
+    """Spec files are looked up all at once: saved, pending, spilled or in memory; a name
+    kept for another key, another kind's row, or a damaged row is not found."""
+    monkeypatch.setattr(cache_module, "SPILL_FROM", 10_000)
+    saved = Cache(tmp_path / "cache")
+    for name in ("a", "b", "c", "damaged"):
+        saved.put("spec", name, f"key-{name}", name.encode())
+    saved.put("checks", "d", "key-d", b"another kind")
+    saved.save()
+    with sqlite3.connect(tmp_path / "cache" / cache_module.DATABASE) as db:
+        db.execute("UPDATE entries SET value = ? WHERE name = 'damaged'", (b"=changed",))
+    cache = Cache(tmp_path / "cache")
+    big = random.Random(2).randbytes(12_000)
+    cache.put("spec", "e", "key-e", big)  # past SPILL_FROM: to the temporary database
+    cache.put("spec", "f", "key-f", b"pending")
+    assert cache.store._spilled is not None and cache.store._pending
+
+    keys = {name: f"key-{name}" for name in ("a", "c", "d", "e", "f", "damaged", "none")}
+    keys["b"] = "another key"
+    assert cache.get_many("spec", keys) == {"a": b"a", "c": b"c", "e": big, "f": b"pending"}
+    assert cache.stats.hits["spec"] == 4 and cache.stats.misses["spec"] == 4
+
+    in_memory = Cache(memory=True)
+    in_memory.put("spec", "a", "key-a", "kept as it is", TEXT)
+    assert in_memory.get_many("spec", {"a": "key-a", "b": "key-b"}, TEXT) == {
+        "a": "kept as it is"}
+
+
+def test_a_cached_read_looks_up_each_kind_in_one_query(tmp_path):
+    """Reading an unchanged workspace asks the database for the spec files once per folder
+    (the personas', then the journeys') and once for the journeys' findings, however many
+    files there are (a query each took a tenth of a one-journey change's build at 1000
+    journeys)."""
+    root = copy_example(tmp_path)
+    read_workspace(root, Cache(root / ".mapgen-cache"))
+    cache = Cache(root / ".mapgen-cache")
+    queries: list[str] = []
+    cache.store._connect().set_trace_callback(queries.append)
+    result = read_workspace(root, cache)
+    assert cache.stats.hits["spec"] == len(list((root / "specs").rglob("*.yml"))) > 4
+    assert cache.stats.hits["checks"] == len(result.workspace.journeys)
+    asked = [q for q in queries if q.startswith("SELECT") and "value" in q]
+    assert sum("'spec'" in q for q in asked) == 2, "\n".join(asked)
+    assert sum("'checks'" in q for q in asked) == 1, asked
 
 
 def test_listing_the_journeys_depends_on_every_journey(tmp_path):

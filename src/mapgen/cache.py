@@ -209,6 +209,32 @@ class Cache:
         self.stats.count(kind, found is not None)
         return found[1] if found is not None else None
 
+    def get_many(self, kind: str, keys: Mapping[str, str],
+                 codec: Codec | Callable[[str], Codec] = BYTES) -> dict[str, Any]:
+        """:meth:`get` of each name of ``keys`` (name -> key), from one read of the disk
+        (a workspace's thousand spec files, say): the names found, with their values.
+        ``codec`` may be given by name."""
+        found: dict[str, Any] = {}
+        with self._lock:
+            for name, key in keys.items():
+                known = self._memory.get((kind, name))
+                if known is not None and known[0] == key:
+                    found[name] = known[2]
+            wanted = {name: key for name, key in keys.items() if name not in found}
+            for name, key, reads, data in self.store.rows(kind, "", wanted):
+                if key != wanted[name]:
+                    continue
+                try:
+                    found[name] = value = (codec if isinstance(codec, Codec)
+                                           else codec(name)).decode(data)
+                except (ValueError, TypeError, KeyError, IndexError):
+                    continue  # damaged, or written by another version: a miss
+                if self.keeps(kind):
+                    self._memory[(kind, name)] = (key, reads, value)
+        for name in keys:
+            self.stats.count(kind, name in found)
+        return found
+
     def put(self, kind: str, name: str, key: str, value: Any, codec: Codec = BYTES,
             reads: tuple[str, ...] = ()) -> None:
         with self._lock:
@@ -364,27 +390,31 @@ class _Store:
             self._stored_row(kind, name)
         return _checked(kind, name, *row) if row is not None else None
 
-    def rows(self, kind: str, prefix: str) -> Iterator[tuple[str, str, tuple[str, ...], bytes]]:
+    def rows(self, kind: str, prefix: str, names: Container[str] | None = None
+             ) -> Iterator[tuple[str, str, tuple[str, ...], bytes]]:
         """(name, key, reads, value) of every whole row of ``kind`` whose name starts with
-        ``prefix`` (which must not end in U+10FFFF): put since the last save, or on disk."""
+        ``prefix`` (which must not end in U+10FFFF), and is one of ``names`` when given:
+        put since the last save, or on disk. Rows on disk are read one at a time, so
+        memory never holds them all (10,000 spec files are some 60 MB)."""
         past = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
         bounds = (kind, prefix, past)
         query = "SELECT name, key, reads, checksum, value FROM entries WHERE kind = ? AND " \
                 "name >= ? AND name < ?"
         seen: set[str] = set()
         for (row_kind, name), row in list(self._pending.items()):
-            if row_kind == kind and name.startswith(prefix):
+            if row_kind == kind and name.startswith(prefix) and (names is None or
+                                                                  name in names):
                 seen.add(name)
                 yield from _named(kind, name, row)
         for db in (self._spilled, self._connect()):
             try:
-                stored = db.execute(query, bounds).fetchall() if db is not None else []
+                stored = db.execute(query, bounds) if db is not None else ()
+                for name, *row in stored:
+                    if name not in seen and (names is None or name in names):
+                        seen.add(name)
+                        yield from _named(kind, name, row)
             except sqlite3.Error:
-                stored = []
-            for name, *row in stored:
-                if name not in seen:
-                    seen.add(name)
-                    yield from _named(kind, name, row)
+                continue
 
     def _spilled_row(self, kind: str, name: str) -> tuple | None:
         if self._spilled is None:  # asked, not remembered: a build spills 100,000s of rows

@@ -339,14 +339,14 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
     if config_doc is not None:
         findings += _check_scale(ws.config.emotion_scale, config_doc, ("emotion_scale",))
     context = JourneyContext.of(ws)
+    keys = journey_keys(ws, context)
     for journey_id in ws.journeys:  # each looked up only when its rules are checked
         file = ws.files[f"journeys/{journey_id}"]
         check = partial(_check_journey, context, ws, journey_id, lambda file=file: docs[file])
-        source = ws.digests.get(f"journeys/{journey_id}")
-        if reuse is None or not source:
+        if reuse is None or file not in keys:
             findings += check()
         else:
-            findings += reuse(file, context.key(source, ws.digests.get("config", "")), check)
+            findings += reuse(file, keys[file], check)
     findings += _unused_personas(ws, docs)
     findings += _persona_channels(ws, docs)
     if config_doc is not None and "channels" in (config_doc.data or {}):
@@ -356,6 +356,19 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
     for page in ws.pages.values():
         findings += check_embeds(ws, ws.files[f"pages/{page.id}"], page.body, page.body_line)
     return findings
+
+
+def journey_keys(ws: Workspace, context: JourneyContext | None = None) -> dict[str, str]:
+    """The key of each journey's findings (see :meth:`JourneyContext.key`), by its file:
+    those of a workspace read from files (whose digests are known)."""
+    context = context or JourneyContext.of(ws)
+    config = ws.digests.get("config", "")
+    keys = {}
+    for journey_id in ws.journeys:
+        source = ws.digests.get(f"journeys/{journey_id}")
+        if source:
+            keys[ws.files[f"journeys/{journey_id}"]] = context.key(source, config)
+    return keys
 
 
 def _duplicate_ids(kind: str, entries: list[tuple[DocPath, str]],

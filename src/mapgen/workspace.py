@@ -55,6 +55,7 @@ from mapgen.validate import (
     check_specs_folder,
     check_workspace,
     duplicate_spec,
+    journey_keys,
     nested_folder,
 )
 
@@ -162,7 +163,7 @@ def read_workspace(root: Path, cache: Cache | None = None) -> Result:
                    pages)
     checked = {spec.file: (context.key(spec.digest, config_digest), spec.checks)
                for _, _, spec in specs_read if spec.checks is not None}
-    findings += check_workspace(ws, documents, config_doc, _reuse(cache, checked))
+    findings += check_workspace(ws, documents, config_doc, _reuse(cache, checked, ws))
     if cache is not None:
         cache.save({"spec": (spec.file for _, _, spec in specs_read),
                     "checks": ws.files.values()})
@@ -213,17 +214,23 @@ def prose_page(page_id: str, text: str) -> ProsePage:
     return ProsePage(page_id, page_id.replace("-", " ").capitalize(), text, 1)
 
 
-def _reuse(cache: Cache | None, checked: dict[str, tuple[str, tuple[Finding, ...]]]) -> Reuse:
+def _reuse(cache: Cache | None, checked: dict[str, tuple[str, tuple[Finding, ...]]],
+           ws: Workspace) -> Reuse:
     """Each journey's findings: those its reading worker found (``checked``: by file, the
     key and the findings, see :func:`_parse_job`) when found for the same key, else those
-    kept in the cache under its file's name, else checked now; kept in the cache."""
+    kept in the cache under its file's name (all read at once), else checked now; kept in
+    the cache."""
+    kept = cache.get_many("checks", {file: digest(code_fingerprint(), key) for file, key
+                                     in journey_keys(ws).items()}, FINDINGS) if cache else {}
+
     def reuse(file: str, key: str, check) -> list[Finding]:
         found_for, found = checked.get(file, ("", ()))
-        make = (lambda: list(found)) if found_for == key else check
-        if cache is None:
-            return make()
-        return cache.get_or_make("checks", file, digest(code_fingerprint(), key), make,
-                                 FINDINGS)
+        if found_for != key and file in kept:
+            return kept[file]
+        findings = list(found) if found_for == key else check()
+        if cache is not None:
+            cache.put("checks", file, digest(code_fingerprint(), key), findings, FINDINGS)
+        return findings
 
     return reuse
 
@@ -545,12 +552,12 @@ class _SeenFiles:
 def _read_files(entries: list[tuple[str, Path]], root: Path, cache: Cache,
                 seen: _SeenFiles, context: JourneyContext | None) -> list[tuple]:
     """(kind, path, SpecFile) of each file: from the cache where its bytes were read
-    before (in memory for a live preview, on disk for a build; not even read again while
-    its metadata is unchanged, see :class:`_SeenFiles`), the others parsed, in one
-    process per core when there are many (a cold read of 1000 journeys would otherwise
-    leave a core idle for seconds)."""
+    before (in memory for a live preview, on disk for a build, all in one read; not even
+    read again while its metadata is unchanged, see :class:`_SeenFiles`), the others
+    parsed, in one process per core when there are many (a cold read of 1000 journeys
+    would otherwise leave a core idle for seconds)."""
     out: list = []
-    todo: list[tuple[int, str, str, str, bytes, str]] = []
+    looked: dict[str, tuple[int, str, Path, str, bytes | None]] = {}  # by file name
     for kind, path in entries:
         shown = _display(path, root)
         metadata = seen.metadata(path)
@@ -561,17 +568,28 @@ def _read_files(entries: list[tuple[str, Path]], root: Path, cache: Cache,
                 raw = read_bytes(path, shown)
                 file_digest = digest(raw)
                 seen.saw(shown, metadata, file_digest)
-            key = digest(code_fingerprint(), kind, shown, file_digest)
-            spec = cache.get("spec", shown, key, _spec_codec(kind, path, shown, key))
-            if spec is None:
-                if raw is None:  # its parse is no longer kept: its key from what is read
-                    raw = read_bytes(path, shown)
-                    key = digest(code_fingerprint(), kind, shown, digest(raw))
-                todo.append((len(out), kind, str(path), shown, raw, key))
         except LoadError as exc:
             out.append((kind, path, SpecFile(shown, None, None, (exc.finding,), (), "")))
             continue
-        out.append((kind, path, spec))
+        key = digest(code_fingerprint(), kind, shown, file_digest)
+        looked[shown] = (len(out), kind, path, key, raw)
+        out.append((kind, path, None))
+    kept = cache.get_many("spec", {shown: entry[3] for shown, entry in looked.items()},
+                          lambda shown: _spec_codec(*looked[shown][1:3], shown,
+                                                    looked[shown][3]))
+    todo: list[tuple[int, str, str, str, bytes, str]] = []
+    for shown, (index, kind, path, key, raw) in looked.items():
+        if shown in kept:
+            out[index] = (kind, path, kept[shown])
+            continue
+        try:
+            if raw is None:  # its parse is no longer kept: its key from what is read
+                raw = read_bytes(path, shown)
+                key = digest(code_fingerprint(), kind, shown, digest(raw))
+        except LoadError as exc:
+            out[index] = (kind, path, SpecFile(shown, None, None, (exc.finding,), (), ""))
+            continue
+        todo.append((index, kind, str(path), shown, raw, key))
     for (index, kind, path, shown, _, key), spec in zip(todo, _parse_all(todo, context)):
         cache.put("spec", shown, key, spec, _spec_codec(kind, Path(path), shown, key))
         out[index] = out[index][:2] + (spec,)
