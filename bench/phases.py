@@ -22,6 +22,7 @@ from mapgen import cli  # noqa: E402
 from mapgen.cache import Cache  # noqa: E402
 from mapgen.site import build  # noqa: E402
 from mapgen.site.output import OutputFolder  # noqa: E402
+from mapgen.site.pieces import Pieces  # noqa: E402
 
 IMPORTED = time.perf_counter()
 #: (object, attribute, phase) of each function timed.
@@ -29,7 +30,7 @@ PHASES = (
     (cli, "_valid_workspace", "reading"),
     (build, "render_site", "making the pages"),
     (jinja2.Environment, "compile", "compiling templates"),
-    (Cache, "recall_all", "recalling pieces"),
+    (Pieces, "_recall", "recalling pieces"),
     (OutputFolder, "publish", "publishing"),
     (Cache, "save", "saving the cache"),
 )

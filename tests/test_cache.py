@@ -193,39 +193,6 @@ def test_a_value_is_valid_while_what_it_read_is_unchanged(tmp_path):
     assert cache.recall("page", "p", Sources(read_workspace(root).workspace)) is None
 
 
-def test_recall_all_finds_every_valid_value_of_a_prefix_wherever_it_is(tmp_path,
-                                                                     monkeypatch):
-    """A page's pieces are read at once: saved, pending, spilled to the temporary
-    database, or in memory; values whose parts changed, or of another prefix, are not."""
-    monkeypatch.setattr(cache_module, "SPILL_FROM", 10_000)
-    root = copy_example(tmp_path)
-    ws = read_workspace(root).workspace
-    reads = Reads(["journey:first-purchase"])
-    saved = Cache(tmp_path / "cache")
-    saved.remember("piece", "a.html\n1", reads, Sources(ws), b"saved")
-    saved.remember("piece", "b.html\n1", reads, Sources(ws), b"other page")
-    saved.save()
-    cache = Cache(tmp_path / "cache")
-    big = random.Random(1).randbytes(12_000)  # past SPILL_FROM: to the temporary database
-    cache.remember("piece", "a.html\n2", Reads(["journey:plus-cancellation"]), Sources(ws),
-                   big)
-    cache.remember("piece", "a.html\n3", reads, Sources(ws), b"pending")
-    assert cache.store._spilled is not None and cache.store._pending
-    in_memory = Cache(memory=True)
-    in_memory.remember("piece", "a.html\n1", reads, Sources(ws), b"in memory")
-
-    assert cache.recall_all("piece", "a.html\n", Sources(ws)) == {
-        "a.html\n1": (reads.parts(), b"saved"),
-        "a.html\n2": (("journey:plus-cancellation",), big),
-        "a.html\n3": (reads.parts(), b"pending")}
-    assert in_memory.recall_all("piece", "a.html\n", Sources(ws)) == {
-        "a.html\n1": (reads.parts(), b"in memory")}
-    mine = root / "specs/journeys/first-purchase.yml"
-    mine.write_text(mine.read_text("utf-8") + "\n# a comment\n", "utf-8")
-    changed = Sources(read_workspace(root).workspace)
-    assert list(cache.recall_all("piece", "a.html\n", changed)) == ["a.html\n2"]
-
-
 def test_get_many_gives_the_values_kept_for_each_key_wherever_they_are(tmp_path,
                                                                        monkeypatch):
     """Spec files are looked up all at once: saved, pending, spilled or in memory; a name

@@ -281,7 +281,7 @@ def test_one_changed_journey_makes_only_its_part_of_the_index_and_journeys_json(
     build_here(root)
     kept = Cache(root / ".mapgen-cache").store
     for kind in (search.PART_KIND, data_files.PART_KIND):
-        assert sorted(name for name, *_ in kept.rows(kind, "")) == sorted(
+        assert sorted(name for name, *_ in kept.rows(kind)) == sorted(
             read_workspace(root).workspace.journeys)
 
 

@@ -5,7 +5,9 @@ over random edits; these tests pin the mechanism."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,7 +18,8 @@ from conftest import build_site, copy_example, with_custom_dir
 from mapgen import compact
 from mapgen.cache import Cache, Reads, Sources
 from mapgen.site import pages as site_pages
-from mapgen.site.pieces import InUse, PieceExtension, Pieces, piece_name
+from mapgen.site import pieces as site_pieces
+from mapgen.site.pieces import PieceExtension, Pieces
 from mapgen.workspace import read_workspace
 
 LISTINGS = ("index.html", "touchpoints.html", "pain-points.html", "opportunities.html",
@@ -137,13 +140,93 @@ def test_a_piece_names_its_journey_or_the_page_says_how(tmp_path):
         f"<p>{j.title}</p>" for j in journeys)
 
 
-def test_pieces_of_pages_and_journeys_gone_are_dropped():
-    in_use = InUse({"index.html"}, {"first-purchase"})
-    assert piece_name("index.html", "home.html:20", "first-purchase", 2) in in_use
-    assert piece_name("index.html", "home.html:20", "gone", 1) not in in_use
-    assert piece_name("personas/gone.html", "persona.html:3", "first-purchase", 1) \
-        not in in_use
-    assert "not a piece" not in in_use
+def _index_rows(root: Path) -> dict[str, bytes]:
+    """The cache's rows of where each page's pieces are, by page."""
+    with sqlite3.connect(root / ".mapgen-cache/cache.sqlite") as db:
+        return dict(db.execute("SELECT name, value FROM entries WHERE kind = ?",
+                               (site_pieces.KIND,)))
+
+
+def test_pieces_are_taken_from_the_page_as_written_and_never_kept_twice(tmp_path, made):
+    """The cache says where each piece is in the page the last build wrote, one row per
+    listing page, and holds none of their HTML; a page gone takes its row with it."""
+    root = copy_example(tmp_path / "ws")
+    site = build_site(root)
+    rows = _index_rows(root)
+    assert set(LISTINGS) <= set(rows) and all((site / page).is_file() for page in rows)
+    titles = [j.title.encode() for j in read_workspace(root).workspace.journeys.values()]
+    for page, row in rows.items():
+        shown = [title for title in titles if title in (site / page).read_bytes()]
+        assert shown and not any(title in row for title in shown), f"{page}'s HTML kept"
+    cache = Cache(root / ".mapgen-cache")
+    cache.put(site_pieces.KIND, "gone.html", "a page no longer made", {}, site_pieces.JSON)
+    cache.save()
+    edit(root, "journeys/first-purchase", "severity: medium", "severity: critical")
+    build_site(root)
+    assert "gone.html" not in _index_rows(root) and set(LISTINGS) <= set(_index_rows(root))
+
+
+def test_a_page_changed_in_the_output_folder_renders_every_piece_again(tmp_path, made):
+    """Pieces come from the page only while it is as the last build wrote it: a page
+    edited by hand (or a damaged record of where they are) makes them again, and the
+    page comes out as a clean build makes it."""
+    root = copy_example(tmp_path / "ws")
+    site = build_site(root)
+    page = site / "pain-points.html"
+    page.write_text(page.read_text("utf-8").replace("<tr>", "<tr class='edited'>"), "utf-8")
+    made["pieces"].clear()
+    edit(root, "journeys/first-purchase", "severity: medium", "severity: critical")
+    site = build_site(root)
+    assert made["pieces"].count("first-purchase") > 1
+    assert set(made["pieces"]) == EVERY_JOURNEY, "pain-points.html rendered whole"
+    assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))
+
+    with sqlite3.connect(root / ".mapgen-cache/cache.sqlite") as db:
+        db.execute("UPDATE entries SET value = ?, checksum = ? WHERE kind = ? AND name = ?",
+                   (b"=" + json.dumps({"reads": [["theme"]], "keys": ["x"],
+                                       "pieces": [["a", 0, 0, 1]]}).encode(), "",
+                    site_pieces.KIND, "index.html"))
+    edit(root, "journeys/first-purchase", "name: Sees a welcome-cashback ad",
+         "name: Sees a cashback advert")
+    assert listings(build_site(root)) == listings(clean_copy(root, tmp_path / "again"))
+
+
+#: The name of the piece the test below asks for.
+NAME = "home.html:20\nfirst-purchase\n1"
+
+
+@pytest.mark.parametrize("index", [
+    {"reads": [["theme"]], "keys": [], "pieces": [[NAME, 0, 0, 3]]},
+    {"reads": [["theme"]], "keys": ["k"], "pieces": [[NAME, 0, 10, 10**9]]},
+    {"reads": [["theme"]], "keys": ["k"], "pieces": [[NAME, 0, -3, 3]]},
+    {"reads": [["theme"]], "keys": ["k"], "pieces": [[NAME, 5, 0, 3]]},
+    {"reads": "theme", "keys": ["k"], "pieces": [[NAME, 0, 0, 3]]},
+    ["not", "an", "index"], None,
+])
+def test_a_record_of_another_shape_is_never_trusted(tmp_path, index):
+    """Where the pieces are comes from the cache as data: anything but what a build
+    wrote, for the page it wrote, renders every piece."""
+    ws = read_workspace(copy_example(tmp_path / "ws")).workspace
+    sources = Sources(ws)
+    cache = Cache(memory=True)
+    if isinstance(index, dict) and index["keys"]:
+        index["keys"] = [sources.key(("theme",))]
+    cache.put(site_pieces.KIND, "index.html", "page key", index, site_pieces.JSON)
+    pieces = Pieces(cache, sources, "index.html", Reads(),
+                    previous=lambda: ("page key", b"<p>the page as last made</p>"))
+    assert pieces.made("home.html:20", "first-purchase", lambda: "made now") == "made now"
+
+
+def test_a_record_as_written_gives_the_piece_from_the_page(tmp_path):
+    """The counterpart of the test above: a record of the right shape is used."""
+    sources = Sources(read_workspace(copy_example(tmp_path / "ws")).workspace)
+    cache = Cache(memory=True)
+    cache.put(site_pieces.KIND, "index.html", "page key", {
+        "reads": [["theme"]], "keys": [sources.key(("theme",))],
+        "pieces": [[NAME, 0, 3, 3]]}, site_pieces.JSON)
+    pieces = Pieces(cache, sources, "index.html", Reads(),
+                    previous=lambda: ("page key", b"<p>the page as last made</p>"))
+    assert pieces.made("home.html:20", "first-purchase", lambda: "made now") == "the"
 
 
 def test_the_listings_look_into_no_journey_until_a_row_is_shown(tmp_path, made):
@@ -258,3 +341,22 @@ def _cell_group(ws, journey, cell: tuple[str, str]) -> tuple:
                         for tp in step.touchpoints
                         if tp.channel == channel and (stage.phase or "none") == phase)
     return journey, uses
+
+
+def test_a_preview_takes_the_pieces_from_the_page_it_made_last(tmp_path, made):
+    """``serve`` renders a register when it is asked for, and after a change takes the
+    other journeys' rows from the register it made last (kept in its own folder)."""
+    from mapgen.serve import Preview
+
+    root = copy_example(tmp_path / "ws")
+    preview = Preview(root)
+    assert preview.rebuild().crash is None
+    first = preview.state.file("pain-points.html")
+    assert set(made["pieces"]) == EVERY_JOURNEY and b"Sees a welcome-cashback ad" in first
+    made["pieces"].clear()
+    edit(root, "journeys/first-purchase", "name: Sees a welcome-cashback ad",
+         "name: Sees a cashback advert")
+    assert preview.rebuild({root / "specs/journeys/first-purchase.yml"}).crash is None
+    page = preview.state.file("pain-points.html")
+    assert set(made["pieces"]) == {"first-purchase"}
+    assert page == (clean_copy(root, tmp_path / "clean") / "pain-points.html").read_bytes()

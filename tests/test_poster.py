@@ -333,7 +333,7 @@ def test_a_build_keeps_the_posters_font_cut_for_the_next_process(tmp_path):
     result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
     assert result.exit_code == 0, result.output
     store = Cache(root / ".mapgen-cache").store
-    assert list(store.rows(fonts.CUT_KIND, "")) != [], "the build kept no font cut"
+    assert list(store.rows(fonts.CUT_KIND)) != [], "the build kept no font cut"
 
 
 def test_the_fonts_advance_widths_are_read_from_the_cache_as_the_font_gives_them(

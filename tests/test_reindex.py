@@ -165,7 +165,7 @@ def test_a_live_preview_makes_the_index_whole_and_keeps_no_layout(tmp_path):
     files = search.paths(read_workspace(root).workspace)
     assert all(preview.state.file(rel) == data for rel, data in whole_index(root).items())
     assert len(files) == len(whole_index(root))
-    assert list(Cache(root / ".mapgen-cache").store.rows(reindex.KIND, "")) == []
+    assert list(Cache(root / ".mapgen-cache").store.rows(reindex.KIND)) == []
 
 
 def test_a_kept_part_of_another_shape_makes_the_index_whole(workspace, whole_made):
@@ -174,8 +174,8 @@ def test_a_kept_part_of_another_shape_makes_the_index_whole(workspace, whole_mad
     edit(workspace, "first-purchase", "name: Sees a welcome-cashback ad on Instagram",
          "name: Spots a quokka")
     store = Cache(workspace / ".mapgen-cache")
-    [(key, reads)] = [(key, reads) for name, key, reads, _ in
-                      store.store.rows(search.PART_KIND, "first-purchase")]
+    [(key, reads)] = [(key, reads) for name, key, reads, _ in store.store.rows(
+        search.PART_KIND, lambda name, key: name == "first-purchase")]
     store.put(search.PART_KIND, "first-purchase", key, {"entries": [], "title": 3}, JSON,
               reads)
     store.save()

@@ -61,8 +61,9 @@ CACHE_DIR = ".mapgen-cache"
 DATABASE = "cache.sqlite"
 #: The on-disk format; a database of another version is started anew. (2: checksums of
 #: the value as stored, compressed or not, so a damaged row is told before decompressing;
-#: 3: the checksum taken over the reads as stored, and keys that leave out the name.)
-FORMAT = 3
+#: 3: the checksum taken over the reads as stored, and keys that leave out the name;
+#: 4: a listing's pieces taken from the page as last made, not kept one row each.)
+FORMAT = 4
 #: Values longer than this are stored compressed (SVG and JSON shrink five to ten times).
 COMPRESS_FROM = 2048
 #: Bytes of rows kept in memory before they are moved to a temporary database until the
@@ -168,9 +169,9 @@ class Stats:
     hits: dict[str, int] = dataclasses.field(default_factory=dict)
     misses: dict[str, int] = dataclasses.field(default_factory=dict)
 
-    def count(self, kind: str, hit: bool) -> None:
+    def count(self, kind: str, hit: bool, times: int = 1) -> None:
         table = self.hits if hit else self.misses
-        table[kind] = table.get(kind, 0) + 1
+        table[kind] = table.get(kind, 0) + times
 
 
 class Cache:
@@ -221,9 +222,8 @@ class Cache:
                 if known is not None and known[0] == key:
                     found[name] = known[2]
             wanted = {name: key for name, key in keys.items() if name not in found}
-            for name, key, reads, data in self.store.rows(kind, "", wanted):
-                if key != wanted[name]:
-                    continue
+            for name, key, reads, data in self.store.rows(
+                    kind, lambda name, key: wanted.get(name) == key):
                 try:
                     found[name] = value = (codec if isinstance(codec, Codec)
                                            else codec(name)).decode(data)
@@ -250,28 +250,6 @@ class Cache:
         found = self._lookup(kind, name, codec,
                              lambda key, reads: key == sources.key(reads))
         self.stats.count(kind, found is not None)
-        return found
-
-    def recall_all(self, kind: str, prefix: str, sources: Sources,
-                   codec: Codec = BYTES) -> dict[str, tuple[tuple[str, ...], Any]]:
-        """:meth:`recall` of every name of ``kind`` starting with ``prefix``, from one read
-        of the disk (a page's thousand pieces, say): the names whose parts are unchanged."""
-        found: dict[str, tuple[tuple[str, ...], Any]] = {}
-        with self._lock:
-            kept = self._memory.items() if self.keeps(kind) else ()  # a preview keeps
-            for (known_kind, name), (key, reads, value) in kept:  # 10,000s of other rows
-                if known_kind == kind and name.startswith(prefix) and \
-                        key == sources.key(reads):
-                    found[name] = (reads, value)
-            for name, key, reads, data in self.store.rows(kind, prefix):
-                if name in found or key != sources.key(reads):
-                    continue
-                try:
-                    found[name] = (reads, codec.decode(data))
-                except (ValueError, TypeError, KeyError, IndexError):
-                    continue  # damaged, or written by another version: a miss
-        for _ in found:
-            self.stats.count(kind, True)
         return found
 
     def remember(self, kind: str, name: str, reads: Reads, sources: Sources, value: Any,
@@ -390,29 +368,27 @@ class _Store:
             self._stored_row(kind, name)
         return _checked(kind, name, *row) if row is not None else None
 
-    def rows(self, kind: str, prefix: str, names: Container[str] | None = None
+    def rows(self, kind: str, wanted: Callable[[str, str], bool] = lambda name, key: True
              ) -> Iterator[tuple[str, str, tuple[str, ...], bytes]]:
-        """(name, key, reads, value) of every whole row of ``kind`` whose name starts with
-        ``prefix`` (which must not end in U+10FFFF), and is one of ``names`` when given:
-        put since the last save, or on disk. Rows on disk are read one at a time, so
-        memory never holds them all (10,000 spec files are some 60 MB)."""
-        past = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
-        bounds = (kind, prefix, past)
-        query = "SELECT name, key, reads, checksum, value FROM entries WHERE kind = ? AND " \
-                "name >= ? AND name < ?"
+        """(name, key, reads, value) of every whole row of ``kind`` that ``wanted(name,
+        key)`` (asked first: only the rows wanted are checked): put since the last save,
+        or on disk. Rows on disk are read one at a time, so memory never holds them all
+        (10,000 spec files are some 60 MB)."""
+        query = "SELECT name, key, reads, checksum, value FROM entries WHERE kind = ?"
         seen: set[str] = set()
         for (row_kind, name), row in list(self._pending.items()):
-            if row_kind == kind and name.startswith(prefix) and (names is None or
-                                                                  name in names):
+            if row_kind == kind:
                 seen.add(name)
-                yield from _named(kind, name, row)
+                if wanted(name, row[0]):
+                    yield from _named(kind, name, row)
         for db in (self._spilled, self._connect()):
             try:
-                stored = db.execute(query, bounds) if db is not None else ()
+                stored = db.execute(query, (kind,)) if db is not None else ()
                 for name, *row in stored:
-                    if name not in seen and (names is None or name in names):
+                    if name not in seen:
                         seen.add(name)
-                        yield from _named(kind, name, row)
+                        if wanted(name, row[0]):
+                            yield from _named(kind, name, row)
             except sqlite3.Error:
                 continue
 

@@ -53,8 +53,9 @@ from mapgen.site import pages as site_pages
 from mapgen.site import reindex, search
 from mapgen.site.ahead import Templates
 from mapgen.site.drawings import Drawings
+from mapgen.site import pieces as site_pieces
 from mapgen.site.pieces import VARIABLE as PIECES
-from mapgen.site.pieces import InUse, Pieces
+from mapgen.site.pieces import Piece, Pieces
 from mapgen.site.markup import render_markdown, safe_url, summary
 from mapgen.site.output import (
     FileStore,
@@ -172,7 +173,7 @@ def build(ws: Workspace, options: BuildOptions, progress: Progress | None = None
         raise OutputError(_write_problem(exc, folder.path)) from None
     cache.put(SEEN, seen_as, SEEN, folder.seen_now(site.files), JSON)
     cache.save({"diagram": site.diagram_names, "diagram-source": site.diagram_names,
-                "piece": InUse(site.files, ws.journeys), search.PART_KIND: ws.journeys,
+                site_pieces.KIND: site.files, search.PART_KIND: ws.journeys,
                 data_files.PART_KIND: ws.journeys},
                {layouts.KIND: 2 * len(site.diagram_names) + 64})  # room for one change
     return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams,
@@ -273,17 +274,22 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
 
         def make(output: _Output) -> Made:
             reads = Reads()
+            pieces = None
             if output.page is not None:
                 reads.update(("theme", "site_url", "nav"))
+                pieces = Pieces(cache, sources, output.path, reads, reuse=not fresh_diagrams,
+                                previous=_last_made(past, staging, output.path))
                 data = _render_page(env, output.page, ws, shared, drawings, reads, site_url,
-                                    Pieces(cache, sources, output.path, reads,
-                                           reuse=not fresh_diagrams))
+                                    pieces)
             else:
                 data = output.make(watched(ws, reads), reads)
             # a page is rendered as it is written: what it read is known after
             kept = staging.put(output.path, data) if staging else (
                 data if isinstance(data, bytes) else b"".join(data))
-            return record(output, reads.parts(), kept)
+            made = record(output, reads.parts(), kept)
+            if pieces is not None:
+                pieces.keep(made.key)
+            return made
 
         def record(output: _Output, parts: tuple[str, ...], kept: object) -> Made:
             return Made(output.key or sources.key(parts), parts, kept)
@@ -424,6 +430,30 @@ def _link_adopted(kept: list[str]) -> list[str]:
     return kept
 
 
+def _last_made(past: Mapping[str, Made], staging: FileStore | None,
+               path: str) -> site_pieces.Previous:
+    """The file at ``path`` as the last build (or a preview's last render) made it: its
+    key and its bytes, read when asked for; None when there is none, or it has changed
+    since."""
+    def last() -> tuple[str, bytes] | None:
+        known = past.get(path)
+        if known is None:
+            return None
+        if isinstance(known.data, bytes):
+            return known.key, known.data
+        try:
+            if isinstance(known.data, Staged):
+                return known.key, known.data.path.read_bytes()
+        except OSError:
+            return None
+        if isinstance(staging, Staging) and path in staging.published:
+            data = staging.published_file(path, staging.published[path])
+            return (known.key, data) if data is not None else None
+        return None
+
+    return last
+
+
 def _reused(outputs: list[_Output], past: Mapping[str, Made],
             sources: Sources) -> tuple[dict, list[_Output]]:
     """(the files whose record is current, the outputs to make again)."""
@@ -561,7 +591,7 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
                "canonical": site_url + page.path if site_url else None,
                PIECES: pieces, CONTEXTS: []}
     try:
-        yield from _encoded(env.get_template(page.template).generate(context))
+        yield from _encoded(env.get_template(page.template).generate(context), pieces)
     finally:
         let_go(context[CONTEXTS])
 
@@ -571,15 +601,18 @@ def _render_page(env: jinja2.Environment, page: site_pages.Page, ws: Workspace,
 PART = 65536
 
 
-def _encoded(strings: Iterator[str]) -> Iterator[bytes]:
+def _encoded(strings: Iterator[str], pieces: Pieces) -> Iterator[bytes]:
+    """The page's strings in UTF-8, in parts; where each piece is noted in ``pieces``."""
     part: list[str] = []
-    size = 0
+    size = written = 0
     for string in strings:
+        if type(string) is Piece and string.name is not None:
+            pieces.placed(string, written + size)
         part.append(string)
         size += len(string)
         if size >= PART:
             yield "".join(part).encode("utf-8")
-            part, size = [], 0
+            part, written, size = [], written + size, 0
     if part:
         yield "".join(part).encode("utf-8")
 

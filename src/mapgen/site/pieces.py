@@ -3,86 +3,148 @@
 A listing page (the home page, a register, a persona's page) shows every journey, so a
 change to any journey makes it again; yet all but one journey's rows come out as they did
 last time. A template marks such a part ``{% piece journey %}...{% endpiece %}``; the
-build keeps what each piece rendered in the cache (kind ``piece``, see
-:mod:`mapgen.cache`), with what it read, and takes it as it is while that is unchanged.
-So a one-journey change renders that journey's rows, and copies the others.
+build notes where each piece is in the page it wrote, with what the piece read (in the
+cache, kind ``pieces``: one row per page, see :mod:`mapgen.cache`), and the next render
+of the page takes the pieces whose reads are unchanged from the page as last made, as
+they are. So a one-journey change renders that journey's rows, and copies the others
+from the last page: no piece is stored twice, nor read one at a time (at 1000 journeys
+the registers hold 17,000 pieces).
 
-A piece is named by its page, the tag's place in its template, its journey and how many
-pieces of the same tag and journey came before it on the page (a journey's pain points
-are several rows). Its key covers, besides what the body read: its journey, the personas,
-the theme, the site URL and the navigation (what rows show without looking it up where
-the build can see it), and, as every key, mapgen's code and the config. So a piece's body
-may show its journey, anything made from it alone, and the page's shared variables; not
-``loop.index`` or anything else made from the journeys before it (see docs/themes.md).
+A piece is named by the tag's place in its template, its journey and how many pieces of
+the same tag and journey came before it on the page (a journey's pain points are several
+rows). Its key covers, besides what the body read: its journey, the personas, the theme,
+the site URL and the navigation (what rows show without looking it up where the build can
+see it), and, as every key, mapgen's code and the config. So a piece's body may show its
+journey, anything made from it alone, and the page's shared variables; not ``loop.index``
+or anything else made from the journeys before it (see docs/themes.md). A piece is taken
+from the page only when written straight into it: one inside a macro, a ``{% set %}``
+block or a filter block is part of a larger string, and is rendered each time.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Container
+from collections.abc import Callable
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from mapgen.cache import TEXT, Cache, Reads, Sources
+from mapgen.cache import JSON, Cache, Reads, Sources
 from mapgen.site.listings import Lazy
 
-#: The cache kind of pieces.
-KIND = "piece"
+#: The cache kind of where each page's pieces are.
+KIND = "pieces"
 #: What every piece is taken to read besides its journey (see the module's text).
 ALWAYS = ("theme", "site_url", "nav", "personas")
 #: The template variable holding a page's :class:`Pieces` (templates never use it).
 VARIABLE = "_mapgen_pieces"
+#: The page as last made: the key it was made for, and its bytes (None: there is none).
+Previous = Callable[[], "tuple[str, bytes] | None"]
+
+
+class Piece(Markup):
+    """A piece's HTML as the template writes it, with its name and what it read, so the
+    page being written can note where it is (:meth:`Pieces.placed`). A string made from
+    it (joined, escaped) is a plain one: its ``name`` is None."""
+
+    name: str | None = None
+    reads: tuple[str, ...] = ()
 
 
 class Pieces:
-    """The pieces of one page being rendered: each one reused from ``cache`` while what
-    it read is unchanged, else rendered, noting what it read, and kept."""
+    """The pieces of one page being rendered: each one taken from the page as ``previous``
+    gives it while what it read is unchanged, else rendered, noting what it read."""
 
     def __init__(self, cache: Cache, sources: Sources, page: str, reads: Reads,
-                 reuse: bool = True):
+                 reuse: bool = True, previous: Previous = lambda: None):
         self.cache, self.sources, self.page, self.reads = cache, sources, page, reads
+        self.previous = previous
         self._count: Counter[tuple[str, str]] = Counter()
-        self._kept: dict[str, tuple[tuple[str, ...], str]] | None = None
-        #: False: every piece rendered again (and kept), as ``build --clean`` asks.
+        #: name -> (start, length, reads) of the pieces of the last page still valid.
+        self._kept: dict[str, tuple[int, int, tuple[str, ...]]] | None = None
+        self._text = ""
+        #: Where this render's pieces are: [name, reads' number, start, length].
+        self._placed: list[list[Any]] = []
+        self._reads: dict[tuple[str, ...], int] = {}
+        #: False: every piece rendered again (and noted), as ``build --clean`` asks.
         self.reuse = reuse
 
-    def made(self, tag: str, journey_id: str, render: Callable[[], str]) -> Markup:
+    def made(self, tag: str, journey_id: str, render: Callable[[], str]) -> Piece:
         """The piece of ``journey_id`` at ``tag``: as kept, or ``render()`` now."""
-        self._count[(tag, journey_id)] += 1
-        name = piece_name(self.page, tag, journey_id, self._count[(tag, journey_id)])
-        if self._kept is None:  # the page's pieces read at once, when it has one
-            self._kept = self.cache.recall_all(KIND, f"{self.page}\n", self.sources,
-                                               TEXT) if self.reuse else {}
+        count = self._count[(tag, journey_id)] = self._count[(tag, journey_id)] + 1
+        name = piece_name(tag, journey_id, count)
+        if self._kept is None:  # the last page's pieces looked up at once, when it has one
+            self._kept = self._recall() if self.reuse else {}
         found = self._kept.pop(name, None)
         if found is not None:
-            self.reads.update(found[0])
-            return Markup(found[1])
+            start, length, reads = found
+            self.reads.update(reads)
+            return _piece(self._text[start:start + length], name, reads)
         own = Reads((*ALWAYS, f"journey:{journey_id}"))
         with self.reads.also(own):
             html = render()
-        self.reads.update(own.parts())
-        self.cache.remember(KIND, name, own, self.sources, str(html), TEXT)
-        return Markup(html)
+        reads = own.parts()
+        self.reads.update(reads)
+        return _piece(str(html), name, reads)
+
+    def placed(self, piece: Piece, start: int) -> None:
+        """Note that ``piece`` starts at character ``start`` of the page."""
+        number = self._reads.setdefault(piece.reads, len(self._reads))
+        self._placed.append([piece.name, number, start, len(piece)])
+
+    def keep(self, page_key: str) -> None:
+        """Keep where the pieces are in the page just made, which has key ``page_key``
+        (nothing for a page without pieces)."""
+        if not self._placed:
+            return
+        reads = list(self._reads)
+        self.cache.put(KIND, self.page, page_key, {
+            "reads": reads, "keys": [self.sources.key(parts) for parts in reads],
+            "pieces": self._placed}, JSON)
+
+    def _recall(self) -> dict[str, tuple[int, int, tuple[str, ...]]]:
+        """The pieces of the page as last made whose reads are unchanged, by name: none
+        when there is no such page, or the cache says nothing of it."""
+        previous = self.previous()
+        if previous is None:
+            return {}
+        key, data = previous
+        index = self.cache.get(KIND, self.page, key, JSON)
+        try:
+            self._text = data.decode("utf-8")
+            return _valid(index, self.sources, len(self._text))
+        except (UnicodeDecodeError, TypeError, ValueError, KeyError, IndexError):
+            return {}  # a kept value of another shape: render every piece
 
 
-def piece_name(page: str, tag: str, journey_id: str, count: int) -> str:
-    """A piece's name in the cache: its page first, so a page's pieces are read at once."""
-    return f"{page}\n{tag}\n{journey_id}\n{count}"
+def _piece(html: str, name: str, reads: tuple[str, ...]) -> Piece:
+    piece = Piece(html)
+    piece.name, piece.reads = name, reads
+    return piece
 
 
-class InUse(Container[str]):
-    """The names of the pieces worth keeping: those of a page the site still has, made
-    from a journey it still has (see :meth:`mapgen.cache.Cache.save`)."""
+def _valid(index: Any, sources: Sources,
+           size: int) -> dict[str, tuple[int, int, tuple[str, ...]]]:
+    """The pieces of ``index`` (see :meth:`Pieces.keep`) whose reads have the key they had,
+    by name; ValueError (or another) for an index of another shape."""
+    reads = [tuple(map(str, parts)) for parts in index["reads"]]
+    valid = [sources.key(parts) == key for parts, key in
+             zip(reads, index["keys"], strict=True)]
+    kept = {}
+    for name, number, start, length in index["pieces"]:
+        if valid[number]:
+            if not (isinstance(name, str) and 0 <= start <= start + length <= size):
+                raise ValueError("not where a piece can be")
+            kept[name] = (start, length, reads[number])
+    return kept
 
-    def __init__(self, pages: Container[str], journeys: Container[str]):
-        self.pages, self.journeys = pages, journeys
 
-    def __contains__(self, name: object) -> bool:
-        parts = str(name).split("\n")
-        return len(parts) == 4 and parts[0] in self.pages and parts[2] in self.journeys
+def piece_name(tag: str, journey_id: str, count: int) -> str:
+    """A piece's name on its page."""
+    return f"{tag}\n{journey_id}\n{count}"
 
 
 class PieceExtension(Extension):
