@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,27 @@ def test_the_next_build_removes_what_a_killed_build_left_beside_the_site(tmp_pat
 
     assert not leftover.exists()
     assert (someone_elses / "keep.txt").read_text("utf-8") == "mine", "no mark, not ours"
+
+
+def test_the_old_site_is_gone_when_the_build_returns(tmp_path, monkeypatch):
+    """The old site, exchanged for the new one, is deleted before the build returns,
+    however long deleting it takes: nothing is left beside the new site."""
+    from mapgen.site import output
+
+    delete = output._delete_marked
+
+    def slow_delete(folder):
+        time.sleep(0.5)
+        delete(folder)
+
+    monkeypatch.setattr(output, "_delete_marked", slow_delete)
+    root = copy_example(tmp_path)
+    assert build(root).exit_code == 0
+    (root / "specs/journeys/first-purchase.yml").write_text(
+        (root / "specs/journeys/first-purchase.yml").read_text("utf-8") + "\n# edited\n",
+        "utf-8")
+    assert build(root).exit_code == 0
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == []
 
 
 def test_a_no_op_rebuild_touches_nothing_in_the_folder(tmp_path):
