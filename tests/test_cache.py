@@ -19,7 +19,7 @@ import pytest
 
 from conftest import REPO, copy_example
 from mapgen import cache as cache_module
-from mapgen.cache import DATA, TEXT, Cache, Reads, Sources, watched
+from mapgen.cache import DATA, JSON, TEXT, Cache, JourneyParts, Reads, Sources, watched
 from mapgen.workspace import read_workspace
 
 
@@ -198,6 +198,7 @@ def test_get_many_gives_the_values_kept_for_each_key_wherever_they_are(tmp_path,
     """Spec files are looked up all at once: saved, pending, spilled or in memory; a name
     kept for another key, another kind's row, or a damaged row is not found."""
     monkeypatch.setattr(cache_module, "SPILL_FROM", 10_000)
+    monkeypatch.setattr(cache_module, "NAMES_PER_QUERY", 2)  # the names asked in turns
     saved = Cache(tmp_path / "cache")
     for name in ("a", "b", "c", "damaged"):
         saved.put("spec", name, f"key-{name}", name.encode())
@@ -220,6 +221,35 @@ def test_get_many_gives_the_values_kept_for_each_key_wherever_they_are(tmp_path,
     in_memory.put("spec", "a", "key-a", "kept as it is", TEXT)
     assert in_memory.get_many("spec", {"a": "key-a", "b": "key-b"}, TEXT) == {
         "a": "kept as it is"}
+
+
+def test_journey_parts_are_looked_up_a_batch_at_a_time(tmp_path, monkeypatch):
+    """journeys.json and the search index are put together from each journey's part:
+    kept parts come from one query per batch of journeys, a changed journey's is made."""
+    monkeypatch.setattr(cache_module, "LOOKED_UP_AT_ONCE", 3)
+    root = copy_example(tmp_path)
+    ws = read_workspace(root).workspace
+    made: list[str] = []
+
+    def part(journey):
+        made.append(journey.id)
+        return {"title": journey.title}
+
+    first = list(JourneyParts(Cache(root / "cache"), Sources(ws), "json-part", JSON).each(
+        ws, part))
+    assert made == list(ws.journeys) and len(made) == 4
+    mine = root / "specs/journeys/first-purchase.yml"
+    mine.write_text(mine.read_text("utf-8").replace("title: ", "title: New ", 1), "utf-8")
+    ws = read_workspace(root).workspace
+    made.clear()
+    cache = Cache(root / "cache")
+    queries: list[str] = []
+    cache.store._connect().set_trace_callback(queries.append)
+    again = list(JourneyParts(cache, Sources(ws), "json-part", JSON).each(ws, part))
+    assert made == ["first-purchase"]
+    assert [p["title"] for p in again] == [j.title for j in ws.journeys.values()] != [
+        p["title"] for p in first]
+    assert len([q for q in queries if q.startswith("SELECT") and "json-part" in q]) == 2
 
 
 def test_a_cached_read_looks_up_each_kind_in_one_query(tmp_path):

@@ -175,7 +175,7 @@ def test_a_kept_part_of_another_shape_makes_the_index_whole(workspace, whole_mad
          "name: Spots a quokka")
     store = Cache(workspace / ".mapgen-cache")
     [(key, reads)] = [(key, reads) for name, key, reads, _ in store.store.rows(
-        search.PART_KIND, lambda name, key: name == "first-purchase")]
+        search.PART_KIND, ["first-purchase"])]
     store.put(search.PART_KIND, "first-purchase", key, {"entries": [], "title": 3}, JSON,
               reads)
     store.save()

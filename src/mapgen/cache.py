@@ -223,7 +223,7 @@ class Cache:
                     found[name] = known[2]
             wanted = {name: key for name, key in keys.items() if name not in found}
             for name, key, reads, data in self.store.rows(
-                    kind, lambda name, key: wanted.get(name) == key):
+                    kind, wanted, lambda name, key: wanted[name] == key):
                 try:
                     found[name] = value = (codec if isinstance(codec, Codec)
                                            else codec(name)).decode(data)
@@ -368,23 +368,22 @@ class _Store:
             self._stored_row(kind, name)
         return _checked(kind, name, *row) if row is not None else None
 
-    def rows(self, kind: str, wanted: Callable[[str, str], bool] = lambda name, key: True
+    def rows(self, kind: str, names: Collection[str] | None = None,
+             wanted: Callable[[str, str], bool] = lambda name, key: True
              ) -> Iterator[tuple[str, str, tuple[str, ...], bytes]]:
-        """(name, key, reads, value) of every whole row of ``kind`` that ``wanted(name,
-        key)`` (asked first: only the rows wanted are checked): put since the last save,
-        or on disk. Rows on disk are read one at a time, so memory never holds them all
-        (10,000 spec files are some 60 MB)."""
-        query = "SELECT name, key, reads, checksum, value FROM entries WHERE kind = ?"
+        """(name, key, reads, value) of every whole row of ``kind`` (of ``names`` when
+        given) that ``wanted(name, key)`` (asked first: only the rows wanted are checked):
+        put since the last save, or on disk. Rows on disk are read one at a time, so
+        memory never holds them all (10,000 spec files are some 60 MB)."""
         seen: set[str] = set()
         for (row_kind, name), row in list(self._pending.items()):
-            if row_kind == kind:
+            if row_kind == kind and (names is None or name in names):
                 seen.add(name)
                 if wanted(name, row[0]):
                     yield from _named(kind, name, row)
         for db in (self._spilled, self._connect()):
             try:
-                stored = db.execute(query, (kind,)) if db is not None else ()
-                for name, *row in stored:
+                for name, *row in _selected(db, kind, names) if db is not None else ():
                     if name not in seen:
                         seen.add(name)
                         if wanted(name, row[0]):
@@ -460,6 +459,22 @@ class _Store:
 
 
 _ROW = "SELECT key, reads, checksum, value FROM entries WHERE kind = ? AND name = ?"
+#: Names asked for in one query (SQLite takes up to 32,766 parameters).
+NAMES_PER_QUERY = 500
+
+
+def _selected(db: sqlite3.Connection, kind: str,
+              names: Collection[str] | None) -> Iterator[tuple]:
+    """(name, key, reads, checksum, value) of the rows of ``kind`` (of ``names``)."""
+    query = "SELECT name, key, reads, checksum, value FROM entries WHERE kind = ?"
+    if names is None:
+        yield from db.execute(query, (kind,))
+        return
+    names = list(names)
+    for start in range(0, len(names), NAMES_PER_QUERY):
+        batch = names[start:start + NAMES_PER_QUERY]
+        yield from db.execute(f"{query} AND name IN ({', '.join('?' * len(batch))})",
+                              (kind, *batch))
 
 
 def _as_rows(pending: Mapping[tuple[str, str], tuple]) -> list[tuple]:
@@ -633,6 +648,11 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+#: Journeys whose parts :meth:`JourneyParts.each` looks up in one read: memory holds that
+#: many parts at most (a part is a kB or so).
+LOOKED_UP_AT_ONCE = 1024
+
+
 @dataclasses.dataclass(frozen=True)
 class JourneyParts:
     """Values made from one journey each (its entries of the search index, its part of
@@ -648,10 +668,19 @@ class JourneyParts:
     reuse: bool = True
 
     def each(self, ws: Workspace, make: Callable[[Any], T]) -> Iterator[T]:
-        """``make(journey)`` of every journey of ``ws``, in order: kept, or made now and
-        kept (saved once all are given: another process may be the one making them)."""
-        for journey_id in ws.journeys:
-            yield self.one(ws, journey_id, make)
+        """``make(journey)`` of every journey of ``ws``, in order: kept (looked up
+        :data:`LOOKED_UP_AT_ONCE` at a time), or made now and kept (saved once all are
+        given: another process may be the one making them)."""
+        ids = list(ws.journeys)
+        for start in range(0, len(ids), LOOKED_UP_AT_ONCE):
+            batch = ids[start:start + LOOKED_UP_AT_ONCE]
+            kept = self.cache.get_many(self.kind, {i: self.key(i) for i in batch},
+                                       self.codec) if self.reuse else {}
+            for journey_id in batch:
+                if journey_id in kept:
+                    yield kept.pop(journey_id)
+                else:
+                    yield self._made(ws, journey_id, make)
         self.cache.save()
 
     def one(self, ws: Workspace, journey_id: str, make: Callable[[Any], T]) -> T:
@@ -660,6 +689,9 @@ class JourneyParts:
             if self.reuse else None
         if found is not None:
             return found[1]
+        return self._made(ws, journey_id, make)
+
+    def _made(self, ws: Workspace, journey_id: str, make: Callable[[Any], T]) -> T:
         value = make(ws.journeys[journey_id])
         self.cache.remember(self.kind, journey_id, Reads((self.part(journey_id),)),
                             self.sources, value, self.codec)
