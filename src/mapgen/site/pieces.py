@@ -11,8 +11,8 @@ from the last page: no piece is stored twice, nor read one at a time (at 1000 jo
 the registers hold 17,000 pieces).
 
 A piece is named by the tag's place in its template, its journey and how many pieces of
-the same tag and journey came before it on the page (a journey's pain points are several
-rows). Its key covers, besides what the body read: its journey, the personas, the theme,
+the same tag and journey came before it on the page, a line each (a journey's pain points
+are several rows). Its key covers, besides what the body read: its journey, the personas, the theme,
 the site URL and the navigation (what rows show without looking it up where the build can
 see it), and, as every key, mapgen's code and the config. So a piece's body may show its
 journey, anything made from it alone, and the page's shared variables; not ``loop.index``
@@ -23,7 +23,6 @@ block or a filter block is part of a larger string, and is rendered each time.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -62,7 +61,7 @@ class Pieces:
                  reuse: bool = True, previous: Previous = lambda: None):
         self.cache, self.sources, self.page, self.reads = cache, sources, page, reads
         self.previous = previous
-        self._count: Counter[tuple[str, str]] = Counter()
+        self._count: dict[tuple[str, str], int] = {}
         #: name -> (start, length, reads) of the pieces of the last page still valid.
         self._kept: dict[str, tuple[int, int, tuple[str, ...]]] | None = None
         self._text = ""
@@ -74,8 +73,8 @@ class Pieces:
 
     def made(self, tag: str, journey_id: str, render: Callable[[], str]) -> Piece:
         """The piece of ``journey_id`` at ``tag``: as kept, or ``render()`` now."""
-        count = self._count[(tag, journey_id)] = self._count[(tag, journey_id)] + 1
-        name = piece_name(tag, journey_id, count)
+        count = self._count[(tag, journey_id)] = self._count.get((tag, journey_id), 0) + 1
+        name = f"{tag}\n{journey_id}\n{count}"
         if self._kept is None:  # the last page's pieces looked up at once, when it has one
             self._kept = self._recall() if self.reuse else {}
         found = self._kept.pop(name, None)
@@ -142,11 +141,6 @@ def _valid(index: Any, sources: Sources,
     return kept
 
 
-def piece_name(tag: str, journey_id: str, count: int) -> str:
-    """A piece's name on its page."""
-    return f"{tag}\n{journey_id}\n{count}"
-
-
 class PieceExtension(Extension):
     """``{% piece item %}...{% endpiece %}``: the body, rendered once per change of its
     journey (see the module's text). ``item`` is an item of a listing, a journey, or a
@@ -178,6 +172,8 @@ class PieceExtension(Extension):
 def _journey_id(journey: object, tag: str) -> str:
     """The id of the journey a piece is made from: given as the id, as a listing's item
     (its ``journey_id``, known before the item is made), or as a journey (its ``id``)."""
+    if type(journey) is Lazy:  # the shipped templates' listings: first, and cheaply
+        return journey.journey_id
     if isinstance(journey, str):
         return journey
     for attribute in ("journey_id", "id"):
