@@ -10,7 +10,9 @@ import dataclasses
 import gc
 import json
 import os
+import platform
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -351,6 +353,21 @@ def _rss_mb() -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         line = next(line for line in status if line.startswith("VmRSS"))
     return int(line.split()[1]) / 1024
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's functions")
+def test_the_c_librarys_memory_functions_are_found_without_asking_ldconfig():
+    """malloc_trim and mallopt come from the symbols the process has loaded: every
+    command imports mapgen.compact, and running ldconfig to find the library took 30 ms."""
+    script = ("import subprocess\n"
+              "def refuse(*args, **kwargs):\n"
+              "    raise AssertionError(f'a process was started: {args}')\n"
+              "subprocess.Popen.__init__ = refuse\n"
+              "from mapgen import compact\n"
+              "print(compact._trim is not None, compact._mallopt is not None)\n")
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=False)
+    assert found.stdout.split() == ["True", "True"], found.stderr
 
 
 def test_memory_freed_in_pieces_goes_back_to_the_system(tmp_path):

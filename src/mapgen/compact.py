@@ -14,7 +14,6 @@ nothing read from a file is ever unpickled (the on-disk cache holds data only, s
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import pickle
 import threading
 import zlib
@@ -56,10 +55,12 @@ def one_heap() -> None:
 
 
 def _libc_function(name: str):
-    library = ctypes.util.find_library("c")
+    """The C library's function ``name``, looked up among the symbols this process has
+    loaded (``ctypes.util.find_library`` runs ``ldconfig`` twice: 30 ms of every command);
+    None where there is none (a C library without it, or Windows)."""
     try:
-        return getattr(ctypes.CDLL(library), name, None) if library else None
-    except OSError:
+        return getattr(ctypes.CDLL(None), name, None)
+    except (OSError, TypeError):
         return None
 
 
