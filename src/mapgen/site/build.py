@@ -602,17 +602,20 @@ PART = 65536
 
 
 def _encoded(strings: Iterator[str], pieces: Pieces) -> Iterator[bytes]:
-    """The page's strings in UTF-8, in parts; where each piece is noted in ``pieces``."""
+    """The page's strings in UTF-8, in parts; where each piece is (in bytes of the page)
+    noted in ``pieces``."""
     part: list[str] = []
-    size = written = 0
+    size = at = 0
     for string in strings:
+        length = len(string) if string.isascii() else len(string.encode("utf-8"))
         if type(string) is Piece and string.name is not None:
-            pieces.placed(string, written + size)
+            pieces.placed(string, at, length)
+        at += length
         part.append(string)
         size += len(string)
         if size >= PART:
             yield "".join(part).encode("utf-8")
-            part, written, size = [], written + size, 0
+            part, size = [], 0
     if part:
         yield "".join(part).encode("utf-8")
 

@@ -12,13 +12,16 @@ the registers hold 17,000 pieces).
 
 A piece is named by the tag's place in its template, its journey and how many pieces of
 the same tag and journey came before it on the page, a line each (a journey's pain points
-are several rows). Its key covers, besides what the body read: its journey, the personas, the theme,
-the site URL and the navigation (what rows show without looking it up where the build can
-see it), and, as every key, mapgen's code and the config. So a piece's body may show its
-journey, anything made from it alone, and the page's shared variables; not ``loop.index``
-or anything else made from the journeys before it (see docs/themes.md). A piece is taken
-from the page only when written straight into it: one inside a macro, a ``{% set %}``
-block or a filter block is part of a larger string, and is rendered each time.
+are several rows). Its key covers, besides what the body read: its journey, the
+personas, the theme, the site URL and the navigation (what rows show without looking it
+up where the build can see it), and, as every key, mapgen's code and the config. So a
+piece's body may show its journey, anything made from it alone, and the page's shared
+variables; not ``loop.index`` or anything else made from the journeys before it (see
+docs/themes.md). A piece is taken from the page only when written straight into it: one
+inside a macro, a ``{% set %}`` block or a filter block is part of a larger string, and
+is rendered each time. Where a piece is is counted in bytes of the page as written, and
+a piece taken is decoded alone: a page of 10,000 journeys is tens of megabytes, four
+times that as text once it holds one emoji.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ class Pieces:
         self._count: dict[tuple[str, str], int] = {}
         #: name -> (start, length, reads) of the pieces of the last page still valid.
         self._kept: dict[str, tuple[int, int, tuple[str, ...]]] | None = None
-        self._text = ""
+        self._page = b""
         #: Where this render's pieces are: [name, reads' number, start, length].
         self._placed: list[list[Any]] = []
         self._reads: dict[tuple[str, ...], int] = {}
@@ -80,8 +83,13 @@ class Pieces:
         found = self._kept.pop(name, None)
         if found is not None:
             start, length, reads = found
-            self.reads.update(reads)
-            return _piece(self._text[start:start + length], name, reads)
+            try:
+                html = self._page[start:start + length].decode("utf-8")
+            except UnicodeDecodeError:
+                html = None  # not where a piece can be: made again
+            if html is not None:
+                self.reads.update(reads)
+                return _piece(html, name, reads)
         own = Reads((*ALWAYS, f"journey:{journey_id}"))
         with self.reads.also(own):
             html = render()
@@ -89,10 +97,10 @@ class Pieces:
         self.reads.update(reads)
         return _piece(str(html), name, reads)
 
-    def placed(self, piece: Piece, start: int) -> None:
-        """Note that ``piece`` starts at character ``start`` of the page."""
+    def placed(self, piece: Piece, start: int, length: int) -> None:
+        """Note that ``piece`` is the ``length`` bytes at byte ``start`` of the page."""
         number = self._reads.setdefault(piece.reads, len(self._reads))
-        self._placed.append([piece.name, number, start, len(piece)])
+        self._placed.append([piece.name, number, start, length])
 
     def keep(self, page_key: str) -> None:
         """Keep where the pieces are in the page just made, which has key ``page_key``
@@ -110,12 +118,11 @@ class Pieces:
         previous = self.previous()
         if previous is None:
             return {}
-        key, data = previous
+        key, self._page = previous
         index = self.cache.get(KIND, self.page, key, JSON)
         try:
-            self._text = data.decode("utf-8")
-            return _valid(index, self.sources, len(self._text))
-        except (UnicodeDecodeError, TypeError, ValueError, KeyError, IndexError):
+            return _valid(index, self.sources, len(self._page))
+        except (TypeError, ValueError, KeyError, IndexError):
             return {}  # a kept value of another shape: render every piece
 
 
@@ -134,9 +141,10 @@ def _valid(index: Any, sources: Sources,
              zip(reads, index["keys"], strict=True)]
     kept = {}
     for name, number, start, length in index["pieces"]:
+        if not (isinstance(name, str) and all(type(n) is int for n in (number, start, length))
+                and number >= 0 and 0 <= start <= start + length <= size):
+            raise ValueError("not where a piece can be")
         if valid[number]:
-            if not (isinstance(name, str) and 0 <= start <= start + length <= size):
-                raise ValueError("not where a piece can be")
             kept[name] = (start, length, reads[number])
     return kept
 
