@@ -50,10 +50,10 @@ from mapgen.messages import Messages
 from mapgen.model import Journey, Workspace
 from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
+from mapgen.site import pieces as site_pieces
 from mapgen.site import reindex, search
 from mapgen.site.ahead import Templates
 from mapgen.site.drawings import Drawings
-from mapgen.site import pieces as site_pieces
 from mapgen.site.pieces import VARIABLE as PIECES
 from mapgen.site.pieces import Piece, Pieces
 from mapgen.site.markup import render_markdown, safe_url, summary
