@@ -337,6 +337,79 @@ def test_a_markdown_file_without_a_journey_says_what_it_found(tmp_path):
     assert_no_traceback(done)
 
 
+# --- journey maps kept as Markdown tables ------------------------------------------------------
+
+def test_a_journey_map_kept_as_a_markdown_table_validates_strictly_with_no_hand_edits(
+        tmp_path):
+    """A team's journey map in its docs: a heading, a Persona line, and a pipe table with
+    lanes as columns (another table above it, the document's history, is no journey)."""
+    done = imported(tmp_path, "journey-map.md")
+    assert done.returncode == 0, done.stderr
+    assert "read the table on line 16" in done.stderr
+    checked = mapgen("validate", "--strict", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    found, ws = journey(tmp_path, "journey-map")
+    assert found.title == "Opening a current account online", "the heading over the table"
+    assert [p.name for p in ws.personas.values()] == ["Ana (first job, moving city)"]
+    assert [s.name for s in found.stages] == ["Discover", "Apply", "Start using"]
+    first, _, proves, waits, card = found.steps
+    assert first.actions == "Reads two comparison sites | asks friends", "\\| is a pipe"
+    assert list(first.thoughts) == ["Which one has no monthly fee?"], '"What she thinks"'
+    assert [p.text for p in proves.pain_points] == [
+        "The selfie fails in low light", "No way to retry without starting again"], "<br>"
+    assert [(s.emotion, s.touchpoints[0].channel) for s in (first, proves, waits, card)] == [
+        (0, "web"), (-1, "app"), (-2, "email"), (2, "app")]
+
+
+def test_a_markdown_table_with_the_stages_as_columns_is_read(tmp_path):
+    source = tmp_path / "returns.md"
+    source.write_text(
+        "## Returning a parcel\n\nPersona: Sam\n\n"
+        "| | Decide | Book a pickup | Hand over |\n|---|---|---|---|\n"
+        "| Actions | Reads the returns page | Picks a slot in the app | Gives it to the "
+        "courier |\n| Feelings (1-5) | 2 | 4 | 3 |\n"
+        "| Pain points | The policy is unclear | | The courier comes late |\n", "utf-8")
+    done = mapgen("import", str(source), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found, ws = journey(tmp_path, "returns")
+    assert [(s.name, [step.name for step in s.steps]) for s in found.stages] == [
+        ("Decide", ["Reads the returns page"]), ("Book a pickup", ["Picks a slot in the app"]),
+        ("Hand over", ["Gives it to the courier"])]
+    assert (found.emotion_scale.min, found.emotion_scale.max) == (1, 5)
+    assert list(ws.personas) == ["sam"]
+
+
+def test_a_markdown_tables_cell_that_cannot_be_read_is_named_by_line_and_column(tmp_path):
+    text = (IMPORTS / "journey-map.md").read_text("utf-8").replace("| 😟 |", "| banana |")
+    source = tmp_path / "map.md"
+    source.write_text(text, "utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if "banana" in row)
+    column = text.splitlines()[line - 1].index("banana") + 1
+    done = mapgen("import", str(source), cwd=tmp_path)
+    assert done.returncode == 1
+    assert f'{source}:{line}:{column}: "banana" is not a score; write' in done.stderr
+    assert written(tmp_path) == []
+    assert_no_traceback(done)
+
+
+def test_a_markdown_file_with_a_mermaid_journey_imports_the_diagram_not_its_tables(tmp_path):
+    source = tmp_path / "both.md"
+    source.write_text(
+        "# Both\n\n```mermaid\njourney\n  title Diagram\n  section Go\n    Leaves: 3: Me\n"
+        "```\n\n| Step | Feeling |\n|---|---|\n| From the table | 1 |\n", "utf-8")
+    done = mapgen("import", str(source), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [s.name for s in journey(tmp_path, "diagram")[0].steps] == ["Leaves"]
+
+
+@pytest.mark.parametrize("header, column", [
+    ("What she does", "actions"), ("What the customer thinks", "thoughts"),
+    ("What users feel", "emotion"), ("What they say", "thoughts"),
+    ("What he needs", "motivations"), ("What next", None), ("Whatever", None)])
+def test_lanes_named_by_what_someone_does_thinks_or_feels_are_read(header, column):
+    assert spreadsheet.column_of(header) == column
+
+
 # --- spreadsheets ------------------------------------------------------------------------------
 
 def test_the_template_layout_with_stages_as_columns_is_read(tmp_path):

@@ -220,6 +220,9 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
         names[position] = X_KEY_PREFIX + (slugify(header) or make_id(header, "column", set()))
         where = (f"row {position + 1}" if layout.transposed
                  else f"column {spreadsheet.column_letter(position)}")
+        if grid.places is not None:
+            where = "line {}, column {}".format(*grid.line_and_column(
+                *spreadsheet.place(layout, layout.label_index, position)))
         notes.append(f'{where} "{header}" is not a field of the format; kept as '
                      f"`{names[position]}` on each step")
     if not layout.as_written:
@@ -286,14 +289,14 @@ def from_grids(grids: list[Grid], target: Target, source: str
     grid, layout = found[best]
     result = Imported()
     if len(grids) > 1:
-        result.notes.append(f'read the sheet "{grid.name}"')
+        result.notes.append(f"read {grid.label}")
     rows, above = table_rows(grid, layout, target, result.notes)
     named = {column: layout.headers[p] for p, column in layout.columns.items()}
     reader = RowReader(target, named.get("step_name") or named.get("actions", "Step"),
                        actions_name="step_name" not in named, exact=layout.as_written)
     data = reader.read(rows)
-    result.problems += [f"{source}: {spreadsheet.sheet_label(grid)}{p}" for p in reader.problems]
-    result.notes += [f"{source}: {spreadsheet.sheet_label(grid)}{p}" for p in reader.notes]
+    result.problems += [_said(source, grid, p) for p in reader.problems]
+    result.notes += [_said(source, grid, p) for p in reader.notes]
     for key, value in above.items():
         if key == "personas":
             _named_above(data, value)
@@ -305,6 +308,13 @@ def from_grids(grids: list[Grid], target: Target, source: str
         data.setdefault("emotion_scale", {"min": hint[0], "max": hint[1]})
     return data, result, layout.as_written
 
+
+
+def _said(source: str, grid: Grid, problem: sheet.Problem) -> str:
+    """What a cell's problem says, beginning with where the cell is: its sheet, row and
+    column; in a text file, its line and column."""
+    where = grid.where(problem.row, problem.column)
+    return f"{source}{':' if grid.places else ': '}{where}: {problem.message}"
 
 
 # --- the whole import ------------------------------------------------------------------------
@@ -330,8 +340,14 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         written = str(data.pop("id", "") or "")
         drafts = [(journey_id or written or _file_id(path), data, "")]
     else:
-        drafts, result = _mermaid(path, target, journey_id)
-        written_as = MermaidScores(target.scale)
+        text = _text(path)
+        tables = _journey_tables(text)
+        if tables:
+            data, result, as_written = from_grids(tables, target, str(path))
+            drafts = [(journey_id or _file_id(path), data, "")]
+        else:
+            drafts, result = _mermaid(path, text, target, journey_id)
+            written_as = MermaidScores(target.scale)
     for ident, data, where in drafts:
         if title:
             data["title"] = title
@@ -473,16 +489,34 @@ def _int_key(key: str) -> Any:
 
 # --- Mermaid ------------------------------------------------------------------------------------
 
-def _mermaid(path: Path, target: Target, journey_id: str | None):
-    """Drafts (id, data, where) for each journey diagram of a Mermaid or Markdown file."""
+def _text(path: Path) -> str:
     try:
-        text = spreadsheet.decode_text(path.read_bytes(), path)
+        return spreadsheet.decode_text(path.read_bytes(), path)
     except SheetError as exc:
         raise ImportFailed(str(exc)) from None
+
+
+def _journey_tables(text: str) -> list[Grid]:
+    """The Markdown tables of ``text`` when one of them is a journey map and it holds no
+    Mermaid journey diagram (whose own problems are then said); else none."""
+    tables = spreadsheet.markdown_grids(text)
+    if not any(spreadsheet.find_layout(grid.cells) for grid in tables):
+        return []
+    try:
+        mermaid.diagrams(text)
+    except mermaid.MermaidError:
+        return tables
+    return []
+
+
+def _mermaid(path: Path, text: str, target: Target, journey_id: str | None):
+    """Drafts (id, data, where) for each journey diagram of a Mermaid or Markdown file."""
     try:
         found = mermaid.diagrams(text)
     except mermaid.MermaidError as exc:
-        raise ImportFailed(f"{path}: {exc}") from None
+        raise ImportFailed(f"{path}: {exc}; nor a journey table (a Markdown table whose "
+                           "header names a step or action column, and another lane)"
+                           ) from None
     result, drafts, taken = Imported(), [], set()
     mapping = MermaidScores(target.scale)
     for number, diagram in enumerate(found, start=1):

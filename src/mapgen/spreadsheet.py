@@ -1,6 +1,7 @@
 """Spreadsheets as people save them: the text of a CSV file in whichever encoding and
-with whichever delimiter it was saved, every sheet of a workbook, and where in a grid of
-cells the journey table is (a header row, or a label column when stages are columns).
+with whichever delimiter it was saved, every sheet of a workbook, every table of a
+Markdown page (a journey map kept in the docs), and where in a grid of cells the journey
+table is (a header row, or a label column when stages are columns).
 
 What the cells mean is :mod:`mapgen.sheet`'s; turning them into a journey with the
 workspace's personas is :mod:`mapgen.importer`'s.
@@ -28,10 +29,32 @@ class SheetError(ValueError):
 
 @dataclass
 class Grid:
-    """The cells of one sheet as text, and its name (for messages)."""
+    """The cells of one sheet as text, and its name (for messages). A table read from a
+    text file also knows where each cell is in it: (line, column), both from 1."""
 
     name: str
     cells: list[list[str]]
+    places: list[list[tuple[int, int]]] | None = None
+
+    @property
+    def label(self) -> str:
+        """The grid as messages name it."""
+        return f"the table on line {self.name}" if self.places else f'the sheet "{self.name}"'
+
+    def where(self, row: int, column: str) -> str:
+        """Where a cell (by row and column as :func:`place` gives them) is, as a message
+        names it: ``sheet "Map", row 3, column B`` or, in a text file, ``12:5``."""
+        if self.places is None:
+            return f"{sheet_label(self)}row {row}" + (f", column {column}" if column else "")
+        return "{}:{}".format(*self.line_and_column(row, column))
+
+    def line_and_column(self, row: int, column: str) -> tuple[int, int]:
+        """Where a cell of a text file's table is: its line, and the column its text
+        starts on (the row's first cell's for a column it does not have)."""
+        assert self.places is not None, "a sheet's cells have no lines"
+        cells = self.places[min(max(row, 1), len(self.places)) - 1]
+        index = column_index(column) if column else 0
+        return cells[min(index, len(cells) - 1)] if cells else (1, 1)
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -89,6 +112,68 @@ def _csv_cells(text: str) -> list[list[str]]:
         if score > best_score:
             best, best_score = delimiter, score
     return [list(row) for row in csv.reader(io.StringIO(text), delimiter=best)]
+
+
+#: A table's delimiter row (GitHub Flavored Markdown): ``| --- | :---: |``.
+_DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_PIPE = re.compile(r"(?<!\\)\|")
+_BREAK = re.compile(r"<br\s*/?>", re.I)
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(?P<text>.*?)[\s#]*$")
+
+
+def markdown_grids(text: str) -> list[Grid]:
+    """Every pipe table of a Markdown page, each a grid named by the line its header is
+    on, with the page's lines above it since the last heading (the heading's text first:
+    the journey's title, a ``Persona: ...`` line) as one cell each."""
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    grids, index, heading = [], 0, 0
+    while index < len(lines):
+        if _HEADING.match(lines[index]):
+            heading = index
+        if index + 1 < len(lines) and "|" in lines[index] and \
+                _DELIMITER.match(lines[index + 1]) and lines[index + 1].count("-"):
+            end = index + 2
+            while end < len(lines) and lines[end].strip() and "|" in lines[end]:
+                end += 1
+            grids.append(_table(lines, heading, index, end))
+            index = end
+            continue
+        index += 1
+    return grids
+
+
+def _table(lines: list[str], heading: int, header: int, end: int) -> Grid:
+    """The grid of the table from line ``header`` (but its delimiter row) to ``end``, the
+    lines from ``heading`` above it; each cell knows its line and column."""
+    cells: list[list[str]] = []
+    places: list[list[tuple[int, int]]] = []
+    for number in range(heading, header):
+        match = _HEADING.match(lines[number])
+        text = (match["text"] if match else lines[number]).strip().replace("**", "")
+        if text:
+            cells.append([text])
+            places.append([(number + 1, len(lines[number]) - len(lines[number].lstrip()) + 1)])
+    for number in (header, *range(header + 2, end)):
+        row = _cells(lines[number])
+        cells.append([text for text, _ in row])
+        places.append([(number + 1, column) for _, column in row])
+    return Grid(str(header + 1), cells, places)
+
+
+def _cells(line: str) -> list[tuple[str, int]]:
+    """The cells of a table's row, each with the column (from 1) its text starts on."""
+    bounds = [-1, *(m.start() for m in _PIPE.finditer(line)), len(line)]
+    found = []
+    for start, stop in zip(bounds, bounds[1:], strict=False):
+        raw = line[start + 1:stop]
+        found.append((_BREAK.sub("\n", raw).replace("\\|", "|").strip(),
+                      start + 2 + len(raw) - len(raw.lstrip())))
+    if found and not found[0][0] and not line[:bounds[1]].strip():
+        found.pop(0)  # before the leading pipe
+    if len(found) > 1 and not found[-1][0] and bounds[-2] != -1 and \
+            not line[bounds[-2] + 1:].strip():
+        found.pop()  # after the trailing pipe
+    return found
 
 
 def _workbook(path: Path) -> list[Grid]:
@@ -223,6 +308,22 @@ EXPECTED = ("Stage", "Step (or Action)", "Thoughts", "Touchpoint", "Channel", "E
             "Pain point", "Opportunity")
 
 
+#: "What she does", "What the customer thinks", "What users feel": the lane's verb.
+_WHAT_WHO = re.compile(r"^what(?:he|she|they|we|i|you|the(?:customer|user|client|guest|"
+                       r"patient|buyer)s?|(?:customer|user|client)s?)(?P<verb>\w+)$")
+#: Those verbs, as the header they mean.
+_VERBS = {"do": "doing", "does": "doing", "did": "doing", "think": "thinking",
+          "thinks": "thinking", "thought": "thinking", "say": "quotes", "says": "quotes",
+          "said": "quotes", "feel": "feeling", "feels": "feeling", "felt": "feeling",
+          "need": "needs", "needs": "needs", "want": "needs", "wants": "needs"}
+
+
+def _without_who(key: str) -> str:
+    """A header about someone (``whatshedoes``) as the lane it names (``doing``)."""
+    match = _WHAT_WHO.match(key)
+    return _VERBS.get(match["verb"], "") if match else ""
+
+
 def column_of(header: str) -> str | None:
     """The layout column a header means, or None when it is not one of them."""
     text = header.strip()
@@ -235,7 +336,8 @@ def column_of(header: str) -> str | None:
         if scale_hint(text):
             return "emotion"  # the scale the column is written on, not a persona
         return sheet.EMOTION_PREFIX + emotion["who"]
-    return _BY_KEY.get(header_key(text))
+    key = header_key(text)
+    return _BY_KEY.get(key) or _BY_KEY.get(_without_who(key))
 
 
 def scale_hint(header: str) -> tuple[int, int] | None:
@@ -390,7 +492,15 @@ def above_table(lines: list[list[str]]) -> dict[str, str]:
 
 
 def sheet_label(grid: Grid) -> str:
-    return f'sheet "{grid.name}", ' if grid.name else ""
+    return f'sheet "{grid.name}", ' if grid.name and grid.places is None else ""
+
+
+def column_index(letter: str) -> int:
+    """The inverse of :func:`column_letter`."""
+    index = 0
+    for char in letter:
+        index = index * 26 + ord(char) - 64
+    return index - 1
 
 
 def unrecognised(source: str, grids: list[Grid]) -> str:
