@@ -392,6 +392,16 @@ def test_a_markdown_tables_cell_that_cannot_be_read_is_named_by_line_and_column(
     assert_no_traceback(done)
 
 
+def test_a_table_shown_in_a_code_block_is_not_read_as_one():
+    """A page explaining the format shows a table's text in a fenced block: no table."""
+    text = ("# How to write a map\n\n````markdown\n| Step | Feeling |\n|---|---|\n"
+            "| Shown, not a step | 1 |\n````\n\n## The map\n\n| Step | Feeling |\n"
+            "|---|---|\n| Signs up | 2 |\n")
+    [grid] = spreadsheet.markdown_grids(text)
+    assert grid.cells == [["The map"], ["Step", "Feeling"], ["Signs up", "2"]]
+    assert grid.places == [[(9, 1)], [(11, 3), (11, 10)], [(13, 3), (13, 14)]]
+
+
 def test_a_markdown_file_with_a_mermaid_journey_imports_the_diagram_not_its_tables(tmp_path):
     source = tmp_path / "both.md"
     source.write_text(

@@ -119,6 +119,7 @@ _DELIMITER = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _PIPE = re.compile(r"(?<!\\)\|")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _HEADING = re.compile(r"^ {0,3}#{1,6}\s+(?P<text>.*?)[\s#]*$")
+_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 
 
 def markdown_grids(text: str) -> list[Grid]:
@@ -126,8 +127,12 @@ def markdown_grids(text: str) -> list[Grid]:
     on, with the page's lines above it since the last heading (the heading's text first:
     the journey's title, a ``Persona: ...`` line) as one cell each."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    code = _in_code_blocks(lines)
     grids, index, heading = [], 0, 0
     while index < len(lines):
+        if index in code:  # a code block shows a table's text, not a table
+            index += 1
+            continue
         if _HEADING.match(lines[index]):
             heading = index
         if index + 1 < len(lines) and "|" in lines[index] and \
@@ -135,19 +140,37 @@ def markdown_grids(text: str) -> list[Grid]:
             end = index + 2
             while end < len(lines) and lines[end].strip() and "|" in lines[end]:
                 end += 1
-            grids.append(_table(lines, heading, index, end))
+            grids.append(_table(lines, [n for n in range(heading, index) if n not in code],
+                                index, end))
             index = end
             continue
         index += 1
     return grids
 
 
-def _table(lines: list[str], heading: int, header: int, end: int) -> Grid:
+def _in_code_blocks(lines: list[str]) -> set[int]:
+    """The indexes of the lines of fenced code blocks, their fences included."""
+    inside, fence = set(), ""
+    for index, line in enumerate(lines):
+        opens = _FENCE.match(line)
+        if fence:
+            inside.add(index)
+            stripped = line.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = ""
+        elif opens:
+            inside.add(index)
+            fence = opens["fence"]
+    return inside
+
+
+def _table(lines: list[str], above: list[int], header: int, end: int) -> Grid:
     """The grid of the table from line ``header`` (but its delimiter row) to ``end``, the
-    lines from ``heading`` above it; each cell knows its line and column."""
+    lines ``above`` it (since the last heading) first; each cell knows its line and
+    column."""
     cells: list[list[str]] = []
     places: list[list[tuple[int, int]]] = []
-    for number in range(heading, header):
+    for number in above:
         match = _HEADING.match(lines[number])
         text = (match["text"] if match else lines[number]).strip().replace("**", "")
         if text:
