@@ -337,6 +337,30 @@ def test_a_markdown_file_without_a_journey_says_what_it_found(tmp_path):
     assert_no_traceback(done)
 
 
+def test_list_cells_as_people_write_them_are_one_item_a_line(tmp_path):
+    """A sentence wrapped in its cell is one pain point, not two; bullets ("- ", "•",
+    "1.") are taken off, and a bullet's second line stays with it."""
+    source = tmp_path / "map.csv"
+    source.write_text(
+        'Stage,Step,Pain points,Thoughts\n'
+        'Discover,Searches,"Results are slow to load\nand the filters reset","Is it down?"\n'
+        'Discover,Compares,"- Fees are hidden\n- No phone number,\n  only a chat bot",'
+        '"• Which one?\n• Is it safe?"\n'
+        'Decide,Signs up,"1. The form is long.\n2) it asks for a fax number","Fine.\nokay"\n',
+        "utf-8")
+    done = mapgen("import", str(source), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    searches, compares, signs_up = journey(tmp_path, "map")[0].steps
+    assert [p.text for p in searches.pain_points] == [
+        "Results are slow to load and the filters reset"]
+    assert [p.text for p in compares.pain_points] == [
+        "Fees are hidden", "No phone number, only a chat bot"]
+    assert list(compares.thoughts) == ["Which one?", "Is it safe?"]
+    assert [p.text for p in signs_up.pain_points] == [
+        "The form is long.", "it asks for a fax number"]
+    assert list(signs_up.thoughts) == ["Fine.", "okay"], "a sentence ended: a new item"
+
+
 # --- journey maps kept as Markdown tables ------------------------------------------------------
 
 def test_a_journey_map_kept_as_a_markdown_table_validates_strictly_with_no_hand_edits(

@@ -200,6 +200,35 @@ def _lines(cell: str) -> list[str]:
     return [line.strip() for line in cell.splitlines() if line.strip()]
 
 
+#: A list item's marker at the start of a line: "- ", "* ", "• ", "1. ", "2) ".
+_BULLET = re.compile(r"^\s*(?:[-*+•‣◦▪●–—]|\d{1,2}[.)])\s+")
+#: What ends a sentence: a line ending so is an item of its own.
+_SENTENCE_ENDS = (".", "!", "?", ";", "。", "！", "？", "…")
+
+
+def as_items(cell: str) -> str:
+    """A cell's list as people write one in a sheet (a line each, or bulleted: "- ",
+    "• ", "1."; a sentence wrapped over two lines) as one item per line: the markers
+    taken off, a line that goes on with the one before joined to it."""
+    items: list[str] = []
+    bulleted = any(_BULLET.match(line) for line in cell.splitlines())
+    for line in cell.splitlines():
+        marker = _BULLET.match(line)
+        text = line[marker.end():].strip() if marker else line.strip()
+        if not text:
+            continue
+        if not marker and items and (bulleted or _goes_on(items[-1], text)):
+            items[-1] += " " + text
+        else:
+            items.append(text)
+    return "\n".join(items)
+
+
+def _goes_on(before: str, line: str) -> bool:
+    """Whether ``line`` goes on with the sentence ``before`` (wrapped in its cell)."""
+    return line[:1].islower() and not before.endswith(_SENTENCE_ENDS)
+
+
 def encode_line(text: str) -> str:
     """One text of a list as one line: as written, or JSON-quoted when it would not
     read back the same (a line break inside, spaces around, a quote first)."""
@@ -459,8 +488,10 @@ class RowReader:
 
     def _value(self, name: str, cell: Cell) -> Any:
         column = COLUMNS.get(name) or x_column(name)
+        text = cell.text if self.exact or column.kind not in ("lines", "items") else \
+            as_items(cell.text)
         try:
-            return decode(column, cell.text)
+            return decode(column, text)
         except CellError as exc:
             self.problems.append(Problem(cell.row, cell.column, str(exc)))
             return None
