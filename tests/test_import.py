@@ -426,6 +426,17 @@ def test_a_table_shown_in_a_code_block_is_not_read_as_one():
     assert grid.places == [[(9, 1)], [(11, 3), (11, 10)], [(13, 3), (13, 14)]]
 
 
+def test_a_markdown_cell_is_read_as_the_text_it_shows():
+    """A bold stage name is the stage's name, a link its text; emphasis inside a line,
+    or a star that is no emphasis, stays as written."""
+    [grid] = spreadsheet.markdown_grids(
+        "| Stage | Step | Touchpoints |\n|---|---|---|\n"
+        "| **Discover** | Reads [the FAQ](faq.html)<br>*twice* | Web: **pricing** page |\n"
+        "| _Decide_ | Picks 2 * 3 plans | App: [plans](https://x.test/p \"t\") |\n")
+    assert grid.cells[1:] == [["Discover", "Reads the FAQ\ntwice", "Web: **pricing** page"],
+                              ["Decide", "Picks 2 * 3 plans", "App: plans"]]
+
+
 def test_a_markdown_file_with_a_mermaid_journey_imports_the_diagram_not_its_tables(tmp_path):
     source = tmp_path / "both.md"
     source.write_text(

@@ -120,6 +120,21 @@ _PIPE = re.compile(r"(?<!\\)\|")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _HEADING = re.compile(r"^ {0,3}#{1,6}\s+(?P<text>.*?)[\s#]*$")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+#: Emphasis around a whole line of a cell (a bold stage name), and a link (its text kept).
+_EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?P<text>\S(?:.*\S)?)\1$")
+_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
+
+
+def _plain(text: str) -> str:
+    """A cell's Markdown as the text it shows: links as their text, and each line's
+    emphasis off (``**Discover**`` is the stage "Discover")."""
+    lines = []
+    for line in _LINK.sub(lambda m: m["text"], text).split("\n"):
+        line = line.strip()
+        while (match := _EMPHASIS.match(line)) and match[1] not in match["text"]:
+            line = match["text"]
+        lines.append(line)
+    return "\n".join(lines).strip()
 
 
 def markdown_grids(text: str) -> list[Grid]:
@@ -172,7 +187,7 @@ def _table(lines: list[str], above: list[int], header: int, end: int) -> Grid:
     places: list[list[tuple[int, int]]] = []
     for number in above:
         match = _HEADING.match(lines[number])
-        text = (match["text"] if match else lines[number]).strip().replace("**", "")
+        text = _plain((match["text"] if match else lines[number]).replace("**", ""))
         if text:
             cells.append([text])
             places.append([(number + 1, len(lines[number]) - len(lines[number].lstrip()) + 1)])
@@ -189,7 +204,7 @@ def _cells(line: str) -> list[tuple[str, int]]:
     found = []
     for start, stop in zip(bounds, bounds[1:], strict=False):
         raw = line[start + 1:stop]
-        found.append((_BREAK.sub("\n", raw).replace("\\|", "|").strip(),
+        found.append((_plain(_BREAK.sub("\n", raw).replace("\\|", "|")),
                       start + 2 + len(raw) - len(raw.lstrip())))
     if found and not found[0][0] and not line[:bounds[1]].strip():
         found.pop(0)  # before the leading pipe
