@@ -342,15 +342,16 @@ def test_list_cells_as_people_write_them_are_one_item_a_line(tmp_path):
     "1.") are taken off, and a bullet's second line stays with it."""
     source = tmp_path / "map.csv"
     source.write_text(
-        'Stage,Step,Pain points,Thoughts\n'
+        'Stage,Step,Pain points,Thoughts,Touchpoints,Personas\n'
         'Discover,Searches,"Results are slow to load\nand the filters reset","Is it down?"\n'
         'Discover,Compares,"- Fees are hidden\n- No phone number,\n  only a chat bot",'
         '"• Which one?\n• Is it safe?"\n'
-        'Decide,Signs up,"1. The form is long.\n2) it asks for a fax number","Fine.\nokay"\n',
+        'Decide,Signs up,"1. The form is long.\n2) it asks for a fax number","Fine.\nokay"\n'
+        'Decide,Pays,,,"- app: card payment\n- email: receipt","maya\nleo"\n',
         "utf-8")
     done = mapgen("import", str(source), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    searches, compares, signs_up = journey(tmp_path, "map")[0].steps
+    searches, compares, signs_up, pays = journey(tmp_path, "map")[0].steps
     assert [p.text for p in searches.pain_points] == [
         "Results are slow to load and the filters reset"]
     assert [p.text for p in compares.pain_points] == [
@@ -359,6 +360,9 @@ def test_list_cells_as_people_write_them_are_one_item_a_line(tmp_path):
     assert [p.text for p in signs_up.pain_points] == [
         "The form is long.", "it asks for a fax number"]
     assert list(signs_up.thoughts) == ["Fine.", "okay"], "a sentence ended: a new item"
+    assert [(t.channel, t.name) for t in pays.touchpoints] == [
+        ("app", "card payment"), ("email", "receipt")]
+    assert list(pays.personas) == ["maya", "leo"], "ids are no sentence wrapped"
 
 
 # --- journey maps kept as Markdown tables ------------------------------------------------------

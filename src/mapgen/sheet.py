@@ -206,18 +206,23 @@ _BULLET = re.compile(r"^\s*(?:[-*+•‣◦▪●–—]|\d{1,2}[.)])\s+")
 _SENTENCE_ENDS = (".", "!", "?", ";", "。", "！", "？", "…")
 
 
-def as_items(cell: str) -> str:
+#: The columns whose items are sentences, which people wrap over lines in a cell (the
+#: others list names and ids: `maya` under `leo` is two personas).
+PROSE = frozenset({"thoughts", "pain_points", "opportunities"})
+
+
+def as_items(cell: str, wrapped: bool = True) -> str:
     """A cell's list as people write one in a sheet (a line each, or bulleted: "- ",
-    "• ", "1."; a sentence wrapped over two lines) as one item per line: the markers
-    taken off, a line that goes on with the one before joined to it."""
+    "• ", "1."; with ``wrapped``, a sentence wrapped over two lines) as one item per
+    line: the markers taken off, a line that goes on with the one before joined to it."""
     items: list[str] = []
-    bulleted = any(_BULLET.match(line) for line in cell.splitlines())
+    bulleted = wrapped and any(_BULLET.match(line) for line in cell.splitlines())
     for line in cell.splitlines():
         marker = _BULLET.match(line)
         text = line[marker.end():].strip() if marker else line.strip()
         if not text:
             continue
-        if not marker and items and (bulleted or _goes_on(items[-1], text)):
+        if not marker and items and (bulleted or wrapped and _goes_on(items[-1], text)):
             items[-1] += " " + text
         else:
             items.append(text)
@@ -489,7 +494,7 @@ class RowReader:
     def _value(self, name: str, cell: Cell) -> Any:
         column = COLUMNS.get(name) or x_column(name)
         text = cell.text if self.exact or column.kind not in ("lines", "items") else \
-            as_items(cell.text)
+            as_items(cell.text, wrapped=name in PROSE)
         try:
             return decode(column, text)
         except CellError as exc:
@@ -548,9 +553,10 @@ class RowReader:
             names, channels = channels, None         # one: each channel is a touchpoint
         if names is None:
             return
-        lines = _lines(names.text)
+        lines = _lines(names.text if self.exact else as_items(names.text, wrapped=False))
         if channels is not None:
-            ids = [decode_line(line) for line in _lines(channels.text)]
+            ids = [decode_line(line) for line in _lines(
+                channels.text if self.exact else as_items(channels.text, wrapped=False))]
             if len(ids) != len(lines):
                 self.problems.append(Problem(row, channels.column, (
                     f"{len(lines)} touchpoint(s) but {len(ids)} channel(s); write one "
