@@ -360,3 +360,21 @@ def test_a_preview_takes_the_pieces_from_the_page_it_made_last(tmp_path, made):
     page = preview.state.file("pain-points.html")
     assert set(made["pieces"]) == {"first-purchase"}
     assert page == (clean_copy(root, tmp_path / "clean") / "pain-points.html").read_bytes()
+
+
+def test_pieces_are_found_again_across_the_parts_a_page_is_written_in(tmp_path, made,
+                                                                        monkeypatch):
+    """A page goes to its file in parts; where a piece is counts the bytes of the parts
+    before it (each emoji four): with parts of a few characters, the pieces taken are
+    still the right bytes."""
+    from mapgen.site import build as site_build
+
+    monkeypatch.setattr(site_build, "PART", 50)
+    root = copy_example(tmp_path / "ws")
+    build_site(root)
+    made["pieces"].clear()
+    edit(root, "journeys/first-purchase", "name: Sees a welcome-cashback ad",
+         "name: Sees a cashback advert")
+    site = build_site(root)
+    assert set(made["pieces"]) == {"first-purchase"}
+    assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))

@@ -31,7 +31,7 @@ import posixpath
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -603,21 +603,32 @@ PART = 65536
 
 def _encoded(strings: Iterator[str], pieces: Pieces) -> Iterator[bytes]:
     """The page's strings in UTF-8, in parts; where each piece is (in bytes of the page)
-    noted in ``pieces``."""
+    noted in ``pieces``. Bytes are counted only up to a piece: a page without pieces (a
+    journey's) measures nothing but the parts it writes."""
     part: list[str] = []
-    size = at = 0
+    size = written = 0
+    counted = measured = 0  # part[:counted] is ``measured`` bytes
     for string in strings:
-        length = len(string) if string.isascii() else len(string.encode("utf-8"))
         if type(string) is Piece and string.name is not None:
-            pieces.placed(string, at, length)
-        at += length
+            measured += _utf8_size(part[counted:])
+            length = _utf8_size((string,))
+            pieces.placed(string, written + measured, length)
+            measured += length
+            counted = len(part) + 1
         part.append(string)
         size += len(string)
         if size >= PART:
-            yield "".join(part).encode("utf-8")
-            part, size = [], 0
+            data = "".join(part).encode("utf-8")
+            yield data
+            written += len(data)
+            part, size, counted, measured = [], 0, 0, 0
     if part:
         yield "".join(part).encode("utf-8")
+
+
+def _utf8_size(strings: Iterable[str]) -> int:
+    """How many bytes ``strings`` take in UTF-8 (an ASCII string its length)."""
+    return sum(len(s) if s.isascii() else len(s.encode("utf-8")) for s in strings)
 
 
 def _relative(target: str, folder: str) -> str:
