@@ -341,13 +341,13 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         drafts = [(journey_id or written or _file_id(path), data, "")]
     else:
         text = _text(path)
-        tables = _journey_tables(text)
-        if tables:
-            data, result, as_written = from_grids(tables, target, str(path))
-            drafts = [(journey_id or _file_id(path), data, "")]
-        else:
-            drafts, result = _mermaid(path, text, target, journey_id)
+        try:
+            drafts, result = _mermaid(path, mermaid.diagrams(text), target, journey_id)
             written_as = MermaidScores(target.scale)
+        except mermaid.MermaidError as exc:  # no journey diagram: a journey table?
+            data, result, as_written = from_grids(_journey_tables(path, text, exc), target,
+                                                  str(path))
+            drafts = [(journey_id or _file_id(path), data, "")]
     for ident, data, where in drafts:
         if title:
             data["title"] = title
@@ -496,27 +496,20 @@ def _text(path: Path) -> str:
         raise ImportFailed(str(exc)) from None
 
 
-def _journey_tables(text: str) -> list[Grid]:
-    """The Markdown tables of ``text`` when one of them is a journey map and it holds no
-    Mermaid journey diagram (whose own problems are then said); else none."""
+def _journey_tables(path: Path, text: str, no_diagram: mermaid.MermaidError) -> list[Grid]:
+    """The Markdown tables of ``text``, one of them a journey map; ImportFailed saying
+    there is neither a diagram (``no_diagram``) nor such a table."""
     tables = spreadsheet.markdown_grids(text)
     if not any(spreadsheet.find_layout(grid.cells) for grid in tables):
-        return []
-    try:
-        mermaid.diagrams(text)
-    except mermaid.MermaidError:
-        return tables
-    return []
+        raise ImportFailed(f"{path}: {no_diagram}; nor a journey table (a Markdown table "
+                           "whose header names a step or action column, and another lane)")
+    return tables
 
 
-def _mermaid(path: Path, text: str, target: Target, journey_id: str | None):
-    """Drafts (id, data, where) for each journey diagram of a Mermaid or Markdown file."""
-    try:
-        found = mermaid.diagrams(text)
-    except mermaid.MermaidError as exc:
-        raise ImportFailed(f"{path}: {exc}; nor a journey table (a Markdown table whose "
-                           "header names a step or action column, and another lane)"
-                           ) from None
+def _mermaid(path: Path, found: list[mermaid.Diagram], target: Target,
+             journey_id: str | None):
+    """Drafts (id, data, where) for each journey diagram ``found`` in a Mermaid or
+    Markdown file."""
     result, drafts, taken = Imported(), [], set()
     mapping = MermaidScores(target.scale)
     for number, diagram in enumerate(found, start=1):

@@ -151,7 +151,7 @@ def markdown_grids(text: str) -> list[Grid]:
         if _HEADING.match(lines[index]):
             heading = index
         if index + 1 < len(lines) and "|" in lines[index] and \
-                _DELIMITER.match(lines[index + 1]) and lines[index + 1].count("-"):
+                _DELIMITER.match(lines[index + 1]):
             end = index + 2
             while end < len(lines) and lines[end].strip() and "|" in lines[end]:
                 end += 1
