@@ -31,6 +31,8 @@ PHASES = (
     (build, "render_site", "making the pages"),
     (jinja2.Environment, "compile", "compiling templates"),
     (Pieces, "_recall", "recalling pieces"),
+    (Pieces, "keep", "noting where pieces are"),
+    (build, "_utf8_size", "counting bytes"),
     (OutputFolder, "publish", "publishing"),
     (Cache, "save", "saving the cache"),
 )

@@ -91,6 +91,24 @@ def test_a_changed_journey_renders_its_own_rows_and_takes_the_others_as_kept(tmp
     assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))
 
 
+def test_a_page_whose_rows_were_taken_still_changes_with_their_journeys(tmp_path):
+    """A page made of rows taken from the last page depends on those rows' journeys as
+    much as on the rows it rendered: Leo's page, after a change to one of his journeys,
+    still shows the other journey's next change."""
+    root = copy_example(tmp_path / "ws")
+    edit(root, "journeys/plus-cancellation", "personas: [rosa]", "personas: [rosa, leo]")
+    build_site(root)
+    edit(root, "journeys/first-purchase", "title: First purchase with Pay with Acme",
+         "title: First purchase, paying with Acme")
+    build_site(root)  # Leo's page: the row of plus-cancellation taken as it was
+    edit(root, "journeys/plus-cancellation", "title: Acme Plus price change and cancellation",
+         "title: Acme Plus, a new price and a cancellation")
+    page = (build_site(root) / "personas/leo.html").read_text("utf-8")
+    assert "Acme Plus, a new price and a cancellation" in page
+    assert page == (clean_copy(root, tmp_path / "clean") / "personas/leo.html").read_text(
+        "utf-8")
+
+
 def test_a_persona_renamed_renders_the_pieces_that_may_show_her_name(tmp_path, made):
     root = copy_example(tmp_path / "ws")
     build_site(root)
@@ -183,8 +201,8 @@ def test_a_page_changed_in_the_output_folder_renders_every_piece_again(tmp_path,
 
     with sqlite3.connect(root / ".mapgen-cache/cache.sqlite") as db:
         db.execute("UPDATE entries SET value = ?, checksum = ? WHERE kind = ? AND name = ?",
-                   (b"=" + json.dumps({"reads": [["theme"]], "keys": ["x"],
-                                       "pieces": [["a", 0, 0, 1]]}).encode(), "",
+                   (b"=" + json.dumps({"reads": [["theme"]], "keys": ["x"], "names": ["a"],
+                                       "places": [0, 1, 0]}).encode(), "",
                     site_pieces.KIND, "index.html"))
     edit(root, "journeys/first-purchase", "name: Sees a welcome-cashback ad",
          "name: Sees a cashback advert")
@@ -196,11 +214,20 @@ NAME = "home.html:20\nfirst-purchase\n1"
 
 
 @pytest.mark.parametrize("index", [
-    {"reads": [["theme"]], "keys": [], "pieces": [[NAME, 0, 0, 3]]},
-    {"reads": [["theme"]], "keys": ["k"], "pieces": [[NAME, 0, 10, 10**9]]},
-    {"reads": [["theme"]], "keys": ["k"], "pieces": [[NAME, 0, -3, 3]]},
-    {"reads": [["theme"]], "keys": ["k"], "pieces": [[NAME, 5, 0, 3]]},
-    {"reads": "theme", "keys": ["k"], "pieces": [[NAME, 0, 0, 3]]},
+    {"reads": [["theme"]], "keys": [], "names": [NAME], "places": [0, 3, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [10, 10**9, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [-3, 3, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [0, -3, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [0, 3, 5]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [0, 3, -1]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [0, 3]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [0, 3, 0, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME, NAME], "places": [0, 3, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [0, 2.5, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [NAME], "places": [0, 2**70, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "names": [7], "places": [0, 3, 0]},
+    {"reads": "theme", "keys": ["k"], "names": [NAME], "places": [0, 3, 0]},
+    {"reads": [["theme"]], "keys": ["k"], "pieces": [[NAME, 0, 0, 3]]},  # an older record
     ["not", "an", "index"], None,
 ])
 def test_a_record_of_another_shape_is_never_trusted(tmp_path, index):
@@ -222,8 +249,8 @@ def test_a_record_as_written_gives_the_piece_from_the_page(tmp_path):
     sources = Sources(read_workspace(copy_example(tmp_path / "ws")).workspace)
     cache = Cache(memory=True)
     cache.put(site_pieces.KIND, "index.html", "page key", {
-        "reads": [["theme"]], "keys": [sources.key(("theme",))],
-        "pieces": [[NAME, 0, 3, 3]]}, site_pieces.JSON)
+        "reads": [["theme"]], "keys": [sources.key(("theme",))], "names": [NAME],
+        "places": [3, 3, 0]}, site_pieces.JSON)
     pieces = Pieces(cache, sources, "index.html", Reads(),
                     previous=lambda: ("page key", b"<p>the page as last made</p>"))
     assert pieces.made("home.html:20", "first-purchase", lambda: "made now") == "the"

@@ -31,7 +31,7 @@ import posixpath
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -611,7 +611,7 @@ def _encoded(strings: Iterator[str], pieces: Pieces) -> Iterator[bytes]:
     for string in strings:
         if type(string) is Piece and string.name is not None:
             measured += _utf8_size(part[counted:])
-            length = _utf8_size((string,))
+            length = string.size if string.size is not None else _utf8_size((string,))
             pieces.placed(string, written + measured, length)
             measured += length
             counted = len(part) + 1
@@ -626,9 +626,10 @@ def _encoded(strings: Iterator[str], pieces: Pieces) -> Iterator[bytes]:
         yield "".join(part).encode("utf-8")
 
 
-def _utf8_size(strings: Iterable[str]) -> int:
-    """How many bytes ``strings`` take in UTF-8 (an ASCII string its length)."""
-    return sum(len(s) if s.isascii() else len(s.encode("utf-8")) for s in strings)
+def _utf8_size(strings: Sequence[str]) -> int:
+    """How many bytes ``strings`` take in UTF-8 (ASCII text its length)."""
+    text = strings[0] if len(strings) == 1 else "".join(strings)
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def _relative(target: str, folder: str) -> str:

@@ -26,8 +26,9 @@ times that as text once it holds one emoji.
 
 from __future__ import annotations
 
+import array
+import operator
 from collections.abc import Callable
-from typing import Any
 
 import jinja2
 from jinja2 import nodes
@@ -48,12 +49,18 @@ Previous = Callable[[], "tuple[str, bytes] | None"]
 
 
 class Piece(Markup):
-    """A piece's HTML as the template writes it, with its name and what it read, so the
-    page being written can note where it is (:meth:`Pieces.placed`). A string made from
-    it (joined, escaped) is a plain one: its ``name`` is None."""
+    """A piece's HTML as the template writes it, with its name, what it read and, when
+    taken from the last page, its size in bytes, so the page being written can note where
+    it is (:meth:`Pieces.placed`). A string made from it (joined, escaped) is a plain
+    one: its ``name`` is None."""
 
     name: str | None = None
     reads: tuple[str, ...] = ()
+    size: int | None = None
+
+
+#: Where a kept piece is in the last page: (byte start, byte length, its reads' number).
+Place = tuple[int, int, int]
 
 
 class Pieces:
@@ -65,11 +72,16 @@ class Pieces:
         self.cache, self.sources, self.page, self.reads = cache, sources, page, reads
         self.previous = previous
         self._count: dict[tuple[str, str], int] = {}
-        #: name -> (start, length, reads) of the pieces of the last page still valid.
-        self._kept: dict[str, tuple[int, int, tuple[str, ...]]] | None = None
+        #: name -> place of each piece of the last page (see :func:`_places`).
+        self._kept: dict[str, Place] | None = None
         self._page = b""
-        #: Where this render's pieces are: [name, reads' number, start, length].
-        self._placed: list[list[Any]] = []
+        #: The last page's reads, and whether each still has its key (None: noted
+        #: in ``reads`` already).
+        self._last_reads: list[tuple[str, ...]] = []
+        self._unchanged: list[bool | None] = []
+        #: Where this render's pieces are: their names, and their places flat.
+        self._names: list[str] = []
+        self._places: list[int] = []
         self._reads: dict[tuple[str, ...], int] = {}
         #: False: every piece rendered again (and noted), as ``build --clean`` asks.
         self.reuse = reuse
@@ -81,15 +93,10 @@ class Pieces:
         if self._kept is None:  # the last page's pieces looked up at once, when it has one
             self._kept = self._recall() if self.reuse else {}
         found = self._kept.pop(name, None)
-        if found is not None:
-            start, length, reads = found
-            try:
-                html = self._page[start:start + length].decode("utf-8")
-            except UnicodeDecodeError:
-                html = None  # not where a piece can be: made again
-            if html is not None:
-                self.reads.update(reads)
-                return _piece(html, name, reads)
+        if found is not None and self._unchanged[found[2]] is not False:
+            piece = self._taken(name, *found)
+            if piece is not None:
+                return piece
         own = Reads((*ALWAYS, f"journey:{journey_id}"))
         with self.reads.also(own):
             html = render()
@@ -97,32 +104,52 @@ class Pieces:
         self.reads.update(reads)
         return _piece(str(html), name, reads)
 
+    def _taken(self, name: str, start: int, length: int, number: int) -> Piece | None:
+        """The piece at ``start`` of the last page, its reads noted (once a page)."""
+        try:
+            html = self._page[start:start + length].decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # not where a piece can be: made again
+        reads = self._last_reads[number]
+        if self._unchanged[number]:
+            self.reads.update(reads)
+            self._unchanged[number] = None
+        piece = _piece(html, name, reads)
+        piece.size = length
+        return piece
+
     def placed(self, piece: Piece, start: int, length: int) -> None:
         """Note that ``piece`` is the ``length`` bytes at byte ``start`` of the page."""
         number = self._reads.setdefault(piece.reads, len(self._reads))
-        self._placed.append([piece.name, number, start, length])
+        self._names.append(piece.name)
+        self._places += (start, length, number)
 
     def keep(self, page_key: str) -> None:
         """Keep where the pieces are in the page just made, which has key ``page_key``
         (nothing for a page without pieces)."""
-        if not self._placed:
+        if not self._names:
             return
         reads = list(self._reads)
         self.cache.put(KIND, self.page, page_key, {
             "reads": reads, "keys": [self.sources.key(parts) for parts in reads],
-            "pieces": self._placed}, JSON)
+            "names": self._names, "places": self._places}, JSON)
 
-    def _recall(self) -> dict[str, tuple[int, int, tuple[str, ...]]]:
-        """The pieces of the page as last made whose reads are unchanged, by name: none
-        when there is no such page, or the cache says nothing of it."""
+    def _recall(self) -> dict[str, Place]:
+        """The pieces of the page as last made, by name: none when there is no such page,
+        or the cache says nothing of it. Which of them read what they read then is
+        ``_unchanged``, by their reads' number."""
         previous = self.previous()
         if previous is None:
             return {}
         key, self._page = previous
         index = self.cache.get(KIND, self.page, key, JSON)
         try:
-            return _valid(index, self.sources, len(self._page))
-        except (TypeError, ValueError, KeyError, IndexError):
+            self._last_reads = [tuple(map(str, parts)) for parts in index["reads"]]
+            self._unchanged = [self.sources.key(parts) == key for parts, key in
+                               zip(self._last_reads, index["keys"], strict=True)]
+            return _places(index["names"], index["places"], len(self._last_reads),
+                           len(self._page))
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError):
             return {}  # a kept value of another shape: render every piece
 
 
@@ -132,21 +159,19 @@ def _piece(html: str, name: str, reads: tuple[str, ...]) -> Piece:
     return piece
 
 
-def _valid(index: Any, sources: Sources,
-           size: int) -> dict[str, tuple[int, int, tuple[str, ...]]]:
-    """The pieces of ``index`` (see :meth:`Pieces.keep`) whose reads have the key they had,
-    by name; ValueError (or another) for an index of another shape."""
-    reads = [tuple(map(str, parts)) for parts in index["reads"]]
-    valid = [sources.key(parts) == key for parts, key in
-             zip(reads, index["keys"], strict=True)]
-    kept = {}
-    for name, number, start, length in index["pieces"]:
-        if not (isinstance(name, str) and all(type(n) is int for n in (number, start, length))
-                and number >= 0 and 0 <= start <= start + length <= size):
-            raise ValueError("not where a piece can be")
-        if valid[number]:
-            kept[name] = (start, length, reads[number])
-    return kept
+def _places(names: list[str], places: list[int], reads: int, size: int) -> dict[str, Place]:
+    """Each piece's place (see :meth:`Pieces.keep`) by its name, checked whole (a page of
+    10,000 journeys has 170,000 pieces): ValueError (or another) for a record of another
+    shape, or a place outside a page of ``size`` bytes."""
+    flat = array.array("q", places)  # TypeError for anything but whole numbers
+    starts, lengths, numbers = flat[0::3], flat[1::3], flat[2::3]
+    if not (all(isinstance(name, str) for name in names) and len(names) == len(numbers)
+            and len(starts) == len(lengths) == len(numbers)):
+        raise ValueError("not a record of where pieces are")
+    if names and (min(starts) < 0 or min(lengths) < 0 or min(numbers) < 0
+                  or max(numbers) >= reads or max(map(operator.add, starts, lengths)) > size):
+        raise ValueError("not where a piece can be")
+    return dict(zip(names, zip(starts, lengths, numbers, strict=True), strict=True))
 
 
 class PieceExtension(Extension):
