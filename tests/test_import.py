@@ -39,6 +39,13 @@ def imported(tmp_path: Path, name: str, *args: str) -> subprocess.CompletedProce
     return mapgen("import", str(IMPORTS / name), *args, cwd=tmp_path)
 
 
+def imported_text(tmp_path: Path, name: str, text: str) -> subprocess.CompletedProcess:
+    """Import a file of ``text`` written as ``name`` in ``tmp_path``."""
+    source = tmp_path / name
+    source.write_text(text, "utf-8")
+    return mapgen("import", str(source), cwd=tmp_path)
+
+
 def written(root: Path) -> list[str]:
     specs = root / "specs"
     return sorted(str(p.relative_to(specs)) for p in specs.rglob("*.yml")) if specs.exists() \
@@ -405,6 +412,79 @@ def test_a_markdown_table_with_the_stages_as_columns_is_read(tmp_path):
         ("Hand over", ["Gives it to the courier"])]
     assert (found.emotion_scale.min, found.emotion_scale.max) == (1, 5)
     assert list(ws.personas) == ["sam"]
+
+
+def test_a_markdown_table_of_one_row_per_stage_imports_as_teams_write_it(tmp_path):
+    """The commonest journey map kept in docs: a row per stage, feelings as an emoji and a
+    word, a Persona line that says who she is after her name, touchpoints listed with
+    commas, a lane's header with a note in brackets. Each of these stopped the import or
+    made it wrong (three personas "Alex", "34" and "office worker with back pain")."""
+    done = imported(tmp_path, "stage-rows.md")
+    assert done.returncode == 0, done.stderr
+    checked = mapgen("validate", "--strict", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    found, ws = journey(tmp_path, "stage-rows")
+    assert found.title == "Booking a physio appointment"
+    assert [(p.id, p.name, p.role) for p in ws.personas.values()] == [
+        ("alex", "Alex", "34, office worker with back pain")]
+    assert [s.name for s in found.stages] == [
+        "Awareness", "Consideration", "Booking", "Visit", "Follow-up"]
+    assert [s.emotion for s in found.steps] == [-1, 0, 1, 1, -2]
+    aware, compare, book, visit, _ = found.steps
+    assert [(t.channel, t.name) for t in compare.touchpoints] == [
+        ("web", "Google Maps"), ("web", "clinic websites")], "each part tells its channel"
+    assert [t.name for t in aware.touchpoints] == ["Word of mouth, Google search"], \
+        "one part tells no channel: the line is one touchpoint"
+    assert [p.text for p in book.pain_points] == ["The form asks for too much (interviews 2, 5)"]
+    assert [t.channel for t in visit.touchpoints] == ["store"]
+
+
+def test_a_table_of_stages_with_no_step_column_makes_a_step_of_each_stage(tmp_path):
+    done = imported_text(tmp_path, "funnel.md", (
+        "## The buying journey\n\n| Stage | Customer goal | Key questions |\n|---|---|---|\n"
+        "| **Awareness** | Learn the problem has a fix | \"What is causing this?\" |\n"
+        "| **Decision** | Choose a provider | \"Which one is best for me?\" |\n"))
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "funnel")
+    assert [(s.name, [(t.name, t.motivations, tuple(t.thoughts)) for t in s.steps])
+            for s in found.stages] == [
+        ("Awareness", [("Awareness", "Learn the problem has a fix",
+                        ("What is causing this?",))]),
+        ("Decision", [("Decision", "Choose a provider", ("Which one is best for me?",))])]
+
+
+def test_numbered_steps_with_no_stage_column_are_one_stage_named_by_their_heading(tmp_path):
+    """A flow kept as "Step | User action | System response", the steps numbered: each
+    step was "1", "2"..., and every row said "no stage for the step"."""
+    done = imported_text(tmp_path, "flow.md", (
+        "### Booking by doctor\n\n| Step | User Action | System Response |\n|---|---|---|\n"
+        "| 1 | Taps \"Book appointment\" | Shows the booking types |\n"
+        "| 2 | Searches by [name] or specialty | Filters the results |\n"))
+    assert done.returncode == 0, done.stderr
+    assert 'no stage column: every step is in one stage, "Booking by doctor"' in done.stderr
+    found, _ = journey(tmp_path, "flow")
+    assert [s.name for s in found.stages] == ["Booking by doctor"]
+    assert [(s.name, s.extensions["x-system-response"]) for s in found.steps] == [
+        ('Taps "Book appointment"', "Shows the booking types"),
+        ("Searches by [name] or specialty", "Filters the results")]
+
+
+def test_a_templates_empty_stages_are_left_out_and_its_own_columns_kept_as_text(tmp_path):
+    """A template's rows of "..." name no step: their stages are left out, said, rather
+    than written without steps (which `validate` refuses); a column of its own ("Owner
+    [team]") is kept as text, not read as YAML ("[Ops] lead" is none)."""
+    done = imported_text(tmp_path, "template.md", (
+        "| Stage | Actions | Owner [team] |\n|---|---|---|\n"
+        "| Onboarding | Signs the contract | [Ops] lead |\n| Renewal | ... | ... |\n"))
+    assert done.returncode == 0, done.stderr
+    assert f'{tmp_path / "template.md"}:4:3: the stage "Renewal" has no step (no row ' \
+        'names one); left out' \
+        in done.stderr
+    found, _ = journey(tmp_path, "template")
+    assert [s.name for s in found.stages] == ["Onboarding"]
+    assert found.steps[0].extensions["x-owner-team"] == "[Ops] lead"
+    checked = mapgen("validate", "--strict", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_a_markdown_tables_cell_that_cannot_be_read_is_named_by_line_and_column(tmp_path):
@@ -798,6 +878,9 @@ def test_cells_that_cannot_be_read_are_reported_by_row_and_column(tmp_path):
     ("Relieved + Satisfied", 1), ("Confident + Slightly Anxious", 0), ("very happy", 2),
     ("a bit lost", -1), ("slightly furious", -1), ("Curious but worried", 0), ("so-so", 0),
     ("😊", 1), ("Excited", 2), ("-1", -1),
+    ("😟 Worried", -1), ("🙂 Hopeful", 1), ("Worried → relieved", 0),
+    ("Frustrated -> Relieved", -1), ("Anxious (wants an answer today)", -1),
+    ("🤷 Confused", -1), ("Impressed!", 2),
 ])
 def test_feelings_are_read_as_journey_maps_write_them(written, score):
     """A real sheet's emotion row read "Overwhelmed", "Anxious+", "Confident++" and

@@ -107,6 +107,8 @@ class Cast:
     def __init__(self, existing: dict[str, Persona]):
         self.existing = dict(existing)
         self.new: dict[str, Persona] = {}
+        #: What the file says a new persona does, by the name it gives ("Alex, 34, nurse").
+        self.roles: dict[str, str] = {}
 
     def persona(self, text: str) -> str:
         """The id of the persona ``text`` names: the id or the name of an existing or new
@@ -122,7 +124,7 @@ class Cast:
             return slugify(text)
         ident = text if re.fullmatch(ID_PATTERN, text) else make_id(text, "persona",
                                                                     set(everyone))
-        self.new[ident] = Persona(id=ident, name=text)
+        self.new[ident] = Persona(id=ident, name=text, role=self.roles.get(text))
         return ident
 
 
@@ -257,15 +259,29 @@ def _summary(row: dict[str, Cell], line: list[str]) -> str | None:
     return next((t.strip() for t in line if t.strip().casefold() in wording.SUMMARIES), None)
 
 
-def _named_above(data: dict, value: str) -> None:
-    """The personas a line above the table names ("Persona: Sam, Priya"), unless the
-    sheet has a feelings column per persona: they name who is in the journey already, and
-    "Sam (renter)" above would be a persona apart from the column's "Sam"."""
+def _named_above(data: dict, value: str, cast: Cast) -> None:
+    """The personas a line above the table names ("Persona: Sam, Priya"; "Persona: Alex,
+    34, office worker" is one, Alex, whose role is the rest), unless the sheet has a
+    feelings column per persona: they name who is in the journey already, and "Sam
+    (renter)" above would be a persona apart from the column's "Sam"."""
     scored = any(isinstance(step.get("emotion"), dict)
                  for stage in data.get("stages", []) for step in stage.get("steps", []))
-    if not scored and "personas" not in data:
-        data["personas"] = [n.strip() for n in re.split(r"[,;](?![^()]*\))", value)
-                            if n.strip()]  # not at a comma in brackets: "Dana (34, IT)"
+    if scored or "personas" in data:
+        return
+    names = [n.strip() for n in re.split(r"[,;](?![^()]*\))", value)
+             if n.strip()]  # not at a comma in brackets: "Dana (34, IT)"
+    if len(names) > 1 and not all(map(_is_a_name, names)) and _is_a_name(names[0]):
+        cast.roles[" ".join(names[0].split())] = ", ".join(names[1:])
+        names = names[:1]
+    data["personas"] = names
+
+
+def _is_a_name(text: str) -> bool:
+    """Whether ``text`` reads as someone's name ("Priya", "Shop owner", "Dr. Lee") rather
+    than something said of them ("34", "office worker with back pain")."""
+    words = text.split()
+    return (0 < len(words) <= 3 and not any(ch.isdigit() for ch in text)
+            and not (text[0].isalpha() and text[0].islower()))
 
 
 def _persona_column(name: str, target: Target) -> str:
@@ -292,6 +308,8 @@ def from_grids(grids: list[Grid], target: Target, source: str
         result.notes.append(f"read {grid.label}")
     rows, above = table_rows(grid, layout, target, result.notes)
     named = {column: layout.headers[p] for p, column in layout.columns.items()}
+    if not layout.as_written:
+        _shaped(rows, layout, named, above.get("title"), result.notes)
     reader = RowReader(target, named.get("step_name") or named.get("actions", "Step"),
                        actions_name="step_name" not in named, exact=layout.as_written)
     data = reader.read(rows)
@@ -299,7 +317,7 @@ def from_grids(grids: list[Grid], target: Target, source: str
     result.notes += [_said(source, grid, p) for p in reader.notes]
     for key, value in above.items():
         if key == "personas":
-            _named_above(data, value)
+            _named_above(data, value, target.cast)
         else:
             data.setdefault(key, value)
     hints = [spreadsheet.scale_hint(header) for header in layout.headers.values()]
@@ -308,6 +326,33 @@ def from_grids(grids: list[Grid], target: Target, source: str
         data.setdefault("emotion_scale", {"min": hint[0], "max": hint[1]})
     return data, result, layout.as_written
 
+
+
+def _shaped(rows: list[dict[str, Cell]], layout: Layout, named: dict[str, str],
+            title: str | None, notes: list[str]) -> None:
+    """Rows of a table made by hand, in the shape of a journey's: a table of stages is a
+    step per stage; a table of numbered steps (1, 2, 3) named by their actions is named
+    so; a table with no stage column is one stage, named by the title above it."""
+    if layout.stages_are_steps:
+        for row in rows:
+            if "stage_name" in row:
+                row["step_name"] = row["stage_name"]
+        named["step_name"] = named["stage_name"]
+    numbers = [row["step_name"].text for row in rows if "step_name" in row]
+    if "actions" in named and numbers and all(_NUMBERED.fullmatch(n.strip()) for n in numbers):
+        for row in rows:
+            row.pop("step_name", None)
+        del named["step_name"]
+    if rows and not {"stage", "stage_name"} & set(named):
+        first = next(iter(rows[0].values()))
+        name = title or "Journey"
+        rows[0] = {"stage_name": Cell(name, first.row, first.column), **rows[0]}
+        notes.append(f'no stage column: every step is in one stage, "{name}"; add a Stage '
+                     "column to split them")
+
+
+#: A step "named" by its number only: "1", "2.", "3)", "Step 4".
+_NUMBERED = re.compile(r"(?:step\s*)?#?\d+[.):]?", re.I)
 
 
 def _said(source: str, grid: Grid, problem: sheet.Problem) -> str:

@@ -318,7 +318,7 @@ def read_flow(cell: str) -> Any:
     try:
         return load_text(cell, "cell").data
     except LoadError as exc:
-        raise CellError(f"this is not YAML: {exc.finding.message}") from None
+        raise CellError(exc.finding.message) from None
 
 
 # --- a journey as rows -------------------------------------------------------------------
@@ -456,6 +456,8 @@ class RowReader:
     def read(self, rows: list[dict[str, Cell]]) -> dict[str, Any]:
         for row in rows:
             self._row({k: c for k, c in row.items() if c.text.strip()})
+        if not self.exact:
+            self._without_empty_stages()
         self._unique_generated_ids()
         self._check(Journey, self.journey, {"id": "j", "title": "t"})
         for stage in self.stages:
@@ -493,6 +495,8 @@ class RowReader:
 
     def _value(self, name: str, cell: Cell) -> Any:
         column = COLUMNS.get(name) or x_column(name)
+        if not self.exact and name not in COLUMNS:  # a column of a sheet's own: its text
+            return cell.text.strip()
         text = cell.text if self.exact or column.kind not in ("lines", "items") else \
             as_items(cell.text, wrapped=name in PROSE)
         try:
@@ -593,13 +597,23 @@ class RowReader:
         """(names, channels) of the touchpoints whose channel their names tell (a real
         sheet's "Scheduled tutorial with data engineer" names none, and a journey that
         keeps it is worth more than none)."""
-        told = [(line, self.context.touchpoint(line)) for line in lines]
+        told = [told for line in lines for told in self._told_apart(line)]
         return self._kept_apart(step, row, column, [
             (found[1] if found else line, found[0] if found else None,
              f'cannot tell the channel of the touchpoint "{line}"; kept as `x-touchpoints` '
              "on the step: add a Channel column, or write the line as `channel: name` "
              "(e.g. `email: Welcome email`)")
             for line, found in told])
+
+    def _told_apart(self, line: str) -> list[tuple[str, tuple[str, str] | None]]:
+        """(name, (channel, name) or None) of the touchpoints of a line: several where it
+        lists them with commas and each tells its channel ("Google Maps, clinic
+        websites"), else the line as one."""
+        parts = [part.strip() for part in line.split(",") if part.strip()]
+        found = [self.context.touchpoint(part) for part in parts]
+        if len(parts) > 1 and all(found):
+            return list(zip(parts, found, strict=True))
+        return [(line, self.context.touchpoint(line))]
 
     def _kept_apart(self, step: dict, row: int, column: str,
                     touchpoints: list[tuple[str, str | None, str]]
@@ -634,6 +648,16 @@ class RowReader:
                 scores[name[len(EMOTION_PREFIX):]] = value
         if scores and "emotion" not in step:
             step["emotion"] = scores
+
+    def _without_empty_stages(self) -> None:
+        """Leave out the stages no step was found in (a template's "[Stage 2]" row of
+        "..." cells), each said: the format wants a step in every stage."""
+        for stage in self.stages:
+            if not stage["steps"]:
+                cell = next(c for c in self.cells[id(stage)].values() if c is not None)
+                self.notes.append(Problem(cell.row, cell.column, (
+                    f'the stage "{stage["name"]}" has no step (no row names one); left out')))
+        self.stages = [stage for stage in self.stages if stage["steps"]]
 
     def _unique_generated_ids(self) -> None:
         """Ids made from names get ``-2``, ``-3``... when taken; written ids stay as written."""

@@ -262,27 +262,39 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "stage_name#phase": ("phase", "phases", "journeyphase", "journeyphases"),
     "stage#id": ("stageid",),
     "step_name": ("step", "steps", "stepname", "task", "tasks", "moment", "moments",
-                  "journeystep", "journeysteps", "activity", "activities"),
+                  "journeystep", "journeysteps", "activity", "activities", "stepsactions",
+                  "stepaction"),
     "step#id": ("stepid",),
     "actions": ("action", "actions", "useraction", "useractions", "customeraction",
-                "customeractions", "doing", "does", "whattheydo", "customerdoing"),
+                "customeractions", "doing", "does", "whattheydo", "customerdoing",
+                "customeractivities", "useractivities", "behaviour", "behavior",
+                "behaviours", "behaviors"),
     "motivations": ("motivation", "motivations", "why", "needs", "customerneeds",
-                    "usergoals", "customergoals", "goals", "expectations"),
+                    "usergoals", "customergoals", "goals", "expectations", "usergoal",
+                    "customergoal", "goalsandneeds", "needsandgoals", "jobstobedone",
+                    "jobtobedone", "jtbd"),
     "thoughts": ("thought", "thoughts", "thinking", "thinks", "customerthoughts",
                  "userthoughts", "whattheythink", "questions", "quote", "quotes",
                  "thoughtquote", "thoughtsquotes", "thoughtsandquotes", "quotesandthoughts",
                  "thoughtsandfeelings", "thinkingandfeeling", "thinkingfeeling",
-                 "customerquotes", "verbatims", "verbatim"),
+                 "customerquotes", "verbatims", "verbatim", "thoughtsfeelings",
+                 "thoughtsemotions", "thinkingfeelings", "keyquestions",
+                 "customerquestions", "userquestions"),
     "touchpoints": ("touchpoint", "touchpoints", "touchpoint", "customertouchpoints",
-                    "interactions", "interaction"),
+                    "interactions", "interaction", "touchpointschannels",
+                    "touchpointsandchannels"),
     "channel": ("channel", "channels", "medium", "media"),
     "emotion": ("emotion", "emotions", "feeling", "feelings", "feels", "mood",
                 "sentiment", "customeremotion", "customeremotions", "useremotion",
-                "emotionalstate", "score", "satisfaction", "experience"),
+                "emotionalstate", "score", "satisfaction", "experience", "emotionscore",
+                "emotionalscore", "emotionalcurve", "feelingscore", "emotionsfeelings",
+                "feelingsemotions", "emotionallevel", "emotionlevel"),
     "pain_points": ("painpoint", "painpoints", "pain", "pains", "frustration",
-                    "frustrations", "problems", "issues", "barriers", "challenges"),
+                    "frustrations", "problems", "issues", "barriers", "challenges",
+                    "friction", "frictions", "blockers", "painpointsfrustrations"),
     "opportunities": ("opportunity", "opportunities", "ideas", "improvements",
-                      "solutions", "howmightwe", "recommendations"),
+                      "solutions", "howmightwe", "recommendations", "opportunitiesideas",
+                      "opportunitiesforimprovement", "improvementopportunities"),
     "frontstage": ("frontstage", "frontstageactions", "frontstageactivities",
                    "employeeactions", "frontofhouse"),
     "backstage": ("backstage", "backstageactions", "backstageactivities",
@@ -375,7 +387,13 @@ def column_of(header: str) -> str | None:
             return "emotion"  # the scale the column is written on, not a persona
         return sheet.EMOTION_PREFIX + emotion["who"]
     key = header_key(text)
-    return _BY_KEY.get(key) or _BY_KEY.get(_without_who(key))
+    bare = header_key(_ASIDE.sub("", text))  # "Pain points **[Source]**": pain points
+    return next((_BY_KEY[k] for k in (key, _without_who(key), bare, _without_who(bare))
+                 if k in _BY_KEY), None)
+
+
+#: What a header says of its lane besides naming it: "[Source]", "(optional)".
+_ASIDE = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）")
 
 
 def scale_hint(header: str) -> tuple[int, int] | None:
@@ -398,6 +416,8 @@ class Layout:
     unknown: dict[int, str]  # index -> header as written, kept as x- fields
     first: int  # where the table starts along the labels (rows above it: the title)
     headers: dict[int, str]  # index -> the label as written
+    #: A table of stages and their lanes, with no step column: each stage is one step.
+    stages_are_steps: bool = False
 
     @property
     def as_written(self) -> bool:
@@ -412,7 +432,7 @@ class Layout:
 
 def find_layout(cells: list[list[str]]) -> Layout | None:
     """The header row (or label column) that names the most known columns, if any names
-    a step (a step or actions column)."""
+    a step (a step or actions column), or the stages and two lanes of theirs."""
     best = None
     for transposed in (False, True):
         lines = transpose(cells) if transposed else cells
@@ -463,12 +483,13 @@ def _labels(line: list[str], index: int, transposed: bool) -> Layout | None:
         elif text.strip():
             unknown[position] = text.strip()
     _names_not_ids(columns)
-    if not any(c in STEP_DEFINING for c in columns.values()):
-        return None
+    stages_are_steps = not any(c in STEP_DEFINING for c in columns.values())
+    if stages_are_steps and not ("stage_name" in columns.values() and len(columns) >= 3):
+        return None  # neither steps nor a stage's lanes: not a journey's table
     first = min(columns) if transposed else 0
     layout = Layout(transposed, index, columns,
                     {p: t for p, t in unknown.items() if p >= first}, first,
-                    {p: t.strip() for p, t in enumerate(line)})
+                    {p: t.strip() for p, t in enumerate(line)}, stages_are_steps)
     return layout if layout.score >= 2 else None
 
 
@@ -521,12 +542,20 @@ def above_table(lines: list[list[str]]) -> dict[str, str]:
             label, _, value = filled[0].partition(":")
             field_ = JOURNEY_LABELS.get(header_key(label)) if value.strip() else None
             if field_:  # "Persona: Dana (homeowner)", under the title too
-                found.setdefault(field_, value.strip())
+                found.setdefault(field_, _as_title(value.strip()) if field_ == "title"
+                                 else value.strip())
             elif "title" not in found:
                 found["title"] = filled[0]
         elif len(filled) >= 2 and JOURNEY_LABELS.get(header_key(filled[0])):
             found.setdefault(JOURNEY_LABELS[header_key(filled[0])], filled[1])
     return found
+
+
+def _as_title(text: str) -> str:
+    """A title written after a label ("Journey map: booking a visit"), as a title starts:
+    "Booking a visit" (a word with a capital inside, "iPhone", is left as it is)."""
+    first = text.split(maxsplit=1)[0] if text else ""
+    return text[0].upper() + text[1:] if first.islower() else text
 
 
 def sheet_label(grid: Grid) -> str:

@@ -21,20 +21,35 @@ FEELINGS = {word: score for score, words in {
          "disappointed", "uneasy", "stressed", "nervous", "impatient", "irritated",
          "lost", "unsure", "uncertain", "doubtful", "sceptical", "skeptical", "hesitant",
          "concerned", "bored", "tired", "overwhelmed", "overloaded", "suspicious", "insecure",
-         "impatience", "frustration", "🙁", "😟", "😕", "☹️", "😞", "😒", "😩"),
+         "impatience", "frustration", "embarrassed", "scared", "afraid", "fearful",
+        "apprehensive", "cautious", "rushed", "stuck", "ignored", "let down", "upset",
+        "helpless", "powerless", "pressured", "exhausted", "sceptic", "skeptic", "doubt",
+        "🙁", "😟", "😕", "☹️", "😞", "😒", "😩", "😔", "😥", "😰", "😓", "😬", "🤨"),
     0: ("neutral", "ok", "okay", "fine", "meh", "indifferent", "mixed", "calm",
-        "surprised", "unsure but ok", "so-so", "😐", "😶"),
+        "surprised", "unsure but ok", "so-so", "ambivalent", "thoughtful", "focused",
+        "pensive", "😐", "😶", "😑", "🤔", "😮"),
     1: ("happy", "pleased", "good", "positive", "satisfied", "hopeful", "relieved",
         "curious", "confident", "reassured", "interested", "engaged", "optimistic",
         "comfortable", "content", "motivated", "trusting", "welcomed", "informed",
-        "in control", "glad", "🙂", "😊", "😌"),
+        "in control", "glad", "eager", "relaxed", "safe", "secure", "valued",
+        "amused", "anticipation", "expectant", "encouraged", "appreciated", "supported",
+        "pleasantly surprised", "🙂", "😊", "😌", "👍"),
     2: ("excited", "delighted", "thrilled", "very happy", "great", "love", "loves it",
         "proud", "ecstatic", "amazed", "elated", "overjoyed", "empowered", "grateful",
-        "😄", "😀", "😃", "🤩", "😍", "🥳"),
+        "impressed", "enthusiastic", "inspired", "joyful", "accomplished",
+        "😄", "😀", "😃", "🤩", "😍", "🥳", "😁", "🎉", "❤️"),
 }.items() for word in words}
 
-#: Between the feelings of a cell that names several ("Confident + slightly anxious").
-_FEELINGS_APART = re.compile(r"\s+\+\s+|\s*[/&,;]\s*|\s+(?:and|but|yet|then)\s+")
+#: Between the feelings of a cell that names several ("Confident + slightly anxious",
+#: "Worried → relieved").
+_FEELINGS_APART = re.compile(
+    r"\s+\+\s+|\s*(?:[/&,;|]|->|=>|→|⇒|>)\s*|\s+(?:and|but|yet|then|to)\s+")
+#: An emoji (with its modifiers): a feeling of its own beside the words of a cell
+#: ("😟 Worried"), or mere decoration when the vocabulary does not know it.
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764]"
+                    "[\uFE0F\u200D\U0001F3FB-\U0001F3FF]*")
+#: What a cell says of a feeling besides the feeling: "(wants it quick)", "[source]".
+_ASIDE = re.compile(r"\s*(?:\([^)]*\)|\[[^\]]*\]|（[^）]*）)")
 #: Before a feeling: more of it, or less.
 _STRONGER = re.compile(r"^(?:very|really|extremely|super|so|totally|highly|deeply|quite)\s+")
 _MILDER = re.compile(r"^(?:slightly|a bit|a little|a little bit|somewhat|mildly|kind of|"
@@ -47,9 +62,7 @@ def feeling(text: str, words: dict[str, int]) -> int | None:
     and several at once, "Confident + slightly anxious", whose scores are averaged; None
     when a word of it is not a feeling it knows."""
     scores = []
-    for part in _FEELINGS_APART.split(text.strip()):
-        if not part.strip(" +!"):
-            continue
+    for part in _parts(text, words):
         stronger = len(part) - len(part.rstrip("+!")) + bool(_STRONGER.match(part))
         milder = bool(_MILDER.match(part))
         word = _MILDER.sub("", _STRONGER.sub("", part.rstrip(" +!"))).strip()
@@ -65,6 +78,20 @@ def feeling(text: str, words: dict[str, int]) -> int | None:
         return None
     mean = sum(scores) / len(scores)
     return int(mean + (0.5 if mean > 0 else -0.5)) if mean % 1 else int(mean)
+
+
+def _parts(text: str, words: dict[str, int]) -> list[str]:
+    """The feelings a cell names, apart: its emoji each a feeling where known (else left
+    out, when words remain), its asides left out."""
+    parts = []
+    for part in _FEELINGS_APART.split(_ASIDE.sub("", text).strip(" .")):
+        emoji = _EMOJI.findall(part)
+        rest = _EMOJI.sub(" ", part).strip()
+        known = [e for e in emoji if e in words or e.rstrip("\uFE0F") in words]
+        parts += [e if e in words else e.rstrip("\uFE0F") for e in known]
+        if rest.strip(" +!.") or not known and emoji:
+            parts.append(rest if rest.strip(" +!.") else part)
+    return [" ".join(p.split()) for p in parts if p.strip(" +!.")]
 
 
 #: Words in a touchpoint's name that say its channel, for sheets with no channel column
