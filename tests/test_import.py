@@ -487,6 +487,29 @@ def test_a_templates_empty_stages_are_left_out_and_its_own_columns_kept_as_text(
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_a_french_map_with_its_lanes_in_prose_and_its_feelings_in_words_imports(tmp_path):
+    """A course page's map: stages as columns, lanes named in prose ("Ce qu'il fait",
+    "Ce qui coince"), an article before a lane's name, feelings as French words in
+    either gender: the page had "no journey table"."""
+    done = imported_text(tmp_path, "velo.md", (
+        "## Louer un vélo en libre-service\n\nPersona: Karim\n\n"
+        "| | Trouver | Payer | Rendre |\n| --- | --- | --- | --- |\n"
+        "| Ce qu'il fait | Cherche une station sur l'appli | Paie à la borne | Cherche une "
+        "place libre |\n"
+        "| Le point de contact | Appli | Borne au comptoir | Station |\n"
+        "| Ce qu'il ressent | Curieux | Inquiète | Soulagé |\n"
+        "| Ce qui coince | La carte est lente | La borne refuse la carte | |\n"
+        "| Les pistes | Carte hors ligne | Paiement dans l'appli | |\n"))
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "velo")
+    assert [s.name for s in found.stages] == ["Trouver", "Payer", "Rendre"]
+    assert [s.emotion for s in found.steps] == [1, -1, 1]
+    assert [[p.text for p in s.pain_points] for s in found.steps] == [
+        ["La carte est lente"], ["La borne refuse la carte"], []]
+    assert [s.touchpoints[0].channel for s in found.steps[:2]] == ["app", "store"]
+    assert [o.text for o in found.steps[1].opportunities] == ["Paiement dans l'appli"]
+
+
 def test_a_markdown_tables_cell_that_cannot_be_read_is_named_by_line_and_column(tmp_path):
     text = (IMPORTS / "journey-map.md").read_text("utf-8").replace("| 😟 |", "| banana |")
     source = tmp_path / "map.md"

@@ -329,10 +329,12 @@ TRANSLATED: dict[str, tuple[str, ...]] = {
                 "ressenti", "emoción", "emociones", "sentimientos", "感情"),
     "pain_points": ("schmerzpunkt", "schmerzpunkte", "probleme", "hindernisse",
                     "pointsdedouleur", "pointdedouleur", "irritants", "pointsdefriction",
+                    "cequicoince", "cequibloque", "cequigêne", "freins", "blocages",
                     "puntosdedolor", "puntodedolor", "fricciones", "problemas",
                     "ペインポイント", "課題", "不満"),
     "opportunities": ("chancen", "möglichkeiten", "ideen", "verbesserungen",
-                      "opportunités", "pistesdamélioration", "améliorations",
+                      "opportunités", "pistesdamélioration", "améliorations", "piste",
+                      "pistes",
                       "oportunidades", "mejoras", "機会", "改善機会", "改善案"),
 }
 _BY_KEY = {header_key(key): column for synonyms in (SYNONYMS, TRANSLATED)
@@ -361,16 +363,26 @@ EXPECTED = ("Stage", "Step (or Action)", "Thoughts", "Touchpoint", "Channel", "E
 #: "What she does", "What the customer thinks", "What users feel": the lane's verb.
 _WHAT_WHO = re.compile(r"^what(?:he|she|they|we|i|you|the(?:customer|user|client|guest|"
                        r"patient|buyer)s?|(?:customer|user|client)s?)(?P<verb>\w+)$")
+#: The same in French: "Ce qu'elle fait", "Ce que le client pense".
+_CE_QUE = re.compile(r"^ce(?:qu|que)(?:il|elle|ils|elles|on|le(?:client|persona|visiteur)|"
+                     r"la(?:cliente|personne)|lutilisat(?:eur|rice)|lusager|lusagère)"
+                     r"(?P<verb>\w+)$")
 #: Those verbs, as the header they mean.
 _VERBS = {"do": "doing", "does": "doing", "did": "doing", "think": "thinking",
           "thinks": "thinking", "thought": "thinking", "say": "quotes", "says": "quotes",
           "said": "quotes", "feel": "feeling", "feels": "feeling", "felt": "feeling",
-          "need": "needs", "needs": "needs", "want": "needs", "wants": "needs"}
+          "need": "needs", "needs": "needs", "want": "needs", "wants": "needs",
+          "fait": "doing", "font": "doing", "pense": "thinking", "pensent": "thinking",
+          "dit": "quotes", "disent": "quotes", "ressent": "feeling", "ressentent": "feeling",
+          "veut": "needs", "veulent": "needs", "attend": "needs", "attendent": "needs"}
+#: An article before a header's name: "Le point de contact", "Les étapes", "Die Phase".
+_ARTICLE = re.compile(r"^(?:(?:the|les|le|la|los|las|el|der|die|das)\s+|l['’]\s*)", re.I)
 
 
 def _without_who(key: str) -> str:
-    """A header about someone (``whatshedoes``) as the lane it names (``doing``)."""
-    match = _WHAT_WHO.match(key)
+    """A header about someone (``whatshedoes``, ``cequellefait``) as the lane it names
+    (``doing``)."""
+    match = _WHAT_WHO.match(key) or _CE_QUE.match(key)
     return _VERBS.get(match["verb"], "") if match else ""
 
 
@@ -387,9 +399,9 @@ def column_of(header: str) -> str | None:
             return "emotion"  # the scale the column is written on, not a persona
         return sheet.EMOTION_PREFIX + emotion["who"]
     key = header_key(text)
-    bare = header_key(_ASIDE.sub("", text))  # "Pain points **[Source]**": pain points
+    bare = header_key(_ARTICLE.sub("", _ASIDE.sub("", text).strip(" *_")))
     return next((_BY_KEY[k] for k in (key, _without_who(key), bare, _without_who(bare))
-                 if k in _BY_KEY), None)
+                 if k in _BY_KEY), None)  # "The pain points **[Source]**": pain points
 
 
 #: What a header says of its lane besides naming it: "[Source]", "(optional)".

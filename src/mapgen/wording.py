@@ -40,6 +40,27 @@ FEELINGS = {word: score for score, words in {
         "😄", "😀", "😃", "🤩", "😍", "🥳", "😁", "🎉", "❤️"),
 }.items() for word in words}
 
+#: The same words as German, French, Spanish and Japanese maps write them (both genders).
+FEELINGS |= {word: score for score, words in {
+    -2: ("frustriert", "wütend", "verärgert", "frustré", "frustrée", "énervé", "énervée",
+         "en colère", "furieux", "furieuse", "frustrado", "frustrada", "enojado",
+         "enojada", "furioso", "furiosa", "イライラ", "怒り"),
+    -1: ("verwirrt", "genervt", "besorgt", "unsicher", "enttäuscht", "gestresst",
+         "inquiet", "inquiète", "hésitant", "hésitante", "perdu", "perdue", "confus",
+         "confuse", "stressé", "stressée", "déçu", "déçue", "agacé", "agacée", "triste",
+         "impatient", "impatiente", "confundido", "confundida", "preocupado", "preocupada",
+         "ansioso", "ansiosa", "decepcionado", "decepcionada", "molesto", "molesta",
+         "inseguro", "insegura", "不安", "困惑", "不満"),
+    0: ("neutre", "calme", "normal", "tranquilo", "tranquila", "普通"),
+    1: ("neugierig", "zufrieden", "glücklich", "erleichtert", "curieux", "curieuse",
+        "content", "contente", "heureux", "heureuse", "soulagé", "soulagée", "rassuré",
+        "rassurée", "satisfait", "satisfaite", "confiant", "confiante", "curioso",
+        "curiosa", "contento", "contenta", "feliz", "satisfecho", "satisfecha", "aliviado",
+        "aliviada", "満足", "嬉しい", "楽しい", "安心", "期待"),
+    2: ("begeistert", "ravi", "ravie", "enthousiaste", "emocionado", "emocionada",
+        "encantado", "encantada", "感動"),
+}.items() for word in words}
+
 #: Between the feelings of a cell that names several ("Confident + slightly anxious",
 #: "Worried → relieved").
 _FEELINGS_APART = re.compile(
@@ -115,7 +136,8 @@ CHANNEL_HINTS = {
     "chat": {"chat", "chatbot", "whatsapp", "messenger", "bot", "チャット"},
     "store": {"store", "shop", "branch", "counter", "till", "kiosk", "pos", "person",
               "office", "visit", "reception", "onsite", "desk", "tour", "showroom", "laden",
-              "filiale", "geschäft", "magasin", "boutique", "agence", "tienda", "sucursal",
+              "filiale", "geschäft", "magasin", "boutique", "agence", "comptoir", "accueil",
+              "guichet", "tienda", "sucursal", "mostrador",
               "店舗", "店頭", "窓口"},
     "sales": {"sales", "salesperson", "rep", "account", "demo", "vertrieb", "verkauf",
               "vente", "ventas"},
