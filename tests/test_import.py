@@ -223,6 +223,23 @@ def test_a_mermaid_line_mermaid_cannot_read_says_where_and_what_to_write(tmp_pat
     assert f"j.mmd{said}" in done.stderr
 
 
+def test_a_task_scored_n_a_or_x_is_a_step_with_no_feeling_and_said(tmp_path):
+    """A cheat sheet's "Score N/A/5: X" stopped the whole file: a score that says there is
+    none is a step without a feeling (a gap in the curve, which validate names)."""
+    (tmp_path / "j.mmd").write_text("journey\n  title Checkout\n  section Pay\n"
+                                    "    Enters the card: 4: Maya\n"
+                                    "    Waits for the bank: N/A: Maya, Bank\n"
+                                    "    Score N/A/5: X\n")
+    done = mapgen("import", "j.mmd", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert ("j.mmd:5:25: the task \"Waits for the bank\" is scored 'N/A', no score: its "
+            "step has no feeling") in done.stderr
+    found, ws = journey(tmp_path, "checkout")
+    assert [(s.name, s.emotion) for s in found.steps] == [
+        ("Enters the card", {"maya": 1}), ("Waits for the bank", None), ("Score N/A/5", None)]
+    assert sorted(ws.personas) == ["maya"], "no persona for an actor of a task scored none"
+
+
 def test_a_one_line_directive_with_colours_is_skipped_whole(tmp_path):
     """Its `#E6F0FF` is no comment: cut there, the directive looked open to the end of
     the block, and the journey after it was lost."""

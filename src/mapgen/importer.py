@@ -561,7 +561,7 @@ def _mermaid(path: Path, found: list[mermaid.Diagram], target: Target,
         result.problems += [f"{path}:{line}:{column}: {message}"
                             for line, column, message in diagram.problems]
         result.notes += [f"{path}:{line}: {message}" for line, message in diagram.notes]
-        data = _journey_of(diagram, target, mapping, result.problems, str(path))
+        data = _journey_of(diagram, target, mapping, result, str(path))
         if journey_id and len(found) == 1:
             ident = journey_id
         else:
@@ -614,7 +614,7 @@ class MermaidScores(Written):
 
 
 def _journey_of(diagram: mermaid.Diagram, target: Target, mapping: MermaidScores,
-                problems: list[str], path: str) -> dict:
+                said: Imported, path: str) -> dict:
     data: dict[str, Any] = {}
     title = diagram.title or diagram.acc_title
     if title:
@@ -632,7 +632,7 @@ def _journey_of(diagram: mermaid.Diagram, target: Target, mapping: MermaidScores
         taken_stages.add(stage_id)
         stages.append({"id": stage_id, "name": name, "steps": []})
         for task in section.tasks:
-            step = _task(task, target, mapping, problems, path)
+            step = _task(task, target, mapping, said, path)
             if step is not None:
                 _merge_or_append(stages[-1]["steps"], step)
     taken_steps: set[str] = set()
@@ -646,22 +646,32 @@ def _journey_of(diagram: mermaid.Diagram, target: Target, mapping: MermaidScores
     return data
 
 
-def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, problems: list[str],
+def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, said: Imported,
           path: str) -> dict | None:
+    step: dict[str, Any] = {"name": task.name}
+    if task.score.strip().casefold() in NO_SCORE:  # "Score N/A: X", as a cheat sheet shows
+        said.notes.append(f'{path}:{task.line}:{task.column}: the task "{task.name}" is '
+                          f"scored {task.score.strip()!r}, no score: its step has no feeling "
+                          "(a gap in the curve)")
+        return step
     try:
         score = float(task.score)
     except ValueError:
         score = None
     if score is None or not score.is_integer():
-        problems.append(f"{path}:{task.line}:{task.column}: {_score_problem(task, score)}")
+        said.problems.append(f"{path}:{task.line}:{task.column}: "
+                             f"{_score_problem(task, score)}")
         return None
     value = mapping.score(int(score))
-    step: dict[str, Any] = {"name": task.name}
     actors = list(dict.fromkeys(target.persona(a) for a in task.actors))
     step["emotion"] = {a: value for a in actors} if actors else value
     if actors:
         step["personas"] = actors
     return step
+
+
+#: A task's score that says it has none ("N/A", "X"), rather than a mistake.
+NO_SCORE = wording.PLACEHOLDERS | {"x", "na"}
 
 
 def _score_problem(task: mermaid.Task, score: float | None) -> str:
@@ -680,8 +690,9 @@ def _merge_or_append(steps: list[dict], step: dict) -> None:
     """``Pays: 5: Maya`` then ``Pays: 2: Sam`` is one step with a score for each
     (as ``export --format mermaid`` writes a step whose personas feel differently)."""
     last = steps[-1] if steps else None
-    if last and last["name"] == step["name"] and isinstance(last["emotion"], dict) and \
-            isinstance(step["emotion"], dict) and not set(last["emotion"]) & set(step["emotion"]):
+    if last and last["name"] == step["name"] and isinstance(last.get("emotion"), dict) and \
+            isinstance(step.get("emotion"), dict) and \
+            not set(last["emotion"]) & set(step["emotion"]):
         last["emotion"].update(step["emotion"])
         last["personas"] += step["personas"]
     else:
