@@ -122,6 +122,32 @@ def test_version_real_console_script_and_module():
         assert done.stdout.strip() == f"mapgen, version {__version__}"
 
 
+def test_the_command_line_looks_for_no_pydantic_plugins(workspace):
+    """pydantic scans every installed package's entry points for plugins as the first
+    model is made (10 ms of every command); the command line turns that off, unless the
+    user set PYDANTIC_DISABLE_PLUGINS, and the library (mapgen.api) never does."""
+    probe = (
+        "import os, sys\n"
+        "from mapgen.cli import main\n"
+        "sys.argv = ['mapgen', 'validate', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "from pydantic.plugin import _loader\n"
+        "print(_loader._plugins, os.environ['PYDANTIC_DISABLE_PLUGINS'])\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run([sys.executable, "-c", probe, str(workspace)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.split()[-2:] == ["None", "__all__"], done.stdout + done.stderr
+    done = subprocess.run([sys.executable, "-c", probe, str(workspace)],
+                          env={**env, "PYDANTIC_DISABLE_PLUGINS": "logfire"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.split()[-2:] == ["{}", "logfire"], done.stdout + done.stderr
+    library = subprocess.run(
+        [sys.executable, "-c", "import os, mapgen.api\n"
+                               "print('PYDANTIC_DISABLE_PLUGINS' in os.environ)"],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert library.stdout.strip() == "False", library.stderr
+
+
 def test_help_lists_the_commands():
     result = invoke("--help")
     assert result.exit_code == 0

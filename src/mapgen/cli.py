@@ -21,6 +21,12 @@ from pathlib import Path
 import click
 import jinja2
 
+#: pydantic looks through every installed package's entry points for plugins when the
+#: first model is made (10 ms of every command); the command line uses none. Set before
+#: the models are made; a value the user set is kept, and mapgen used as a library
+#: (mapgen.api) leaves it alone.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 from mapgen import __version__, diagrams, poster, report, scaffold, schema
 from mapgen.cache import CACHE_DIR, Cache
 from mapgen.diagrams import layouts
