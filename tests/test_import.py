@@ -240,6 +240,32 @@ def test_a_task_scored_n_a_or_x_is_a_step_with_no_feeling_and_said(tmp_path):
     assert sorted(ws.personas) == ["maya"], "no persona for an actor of a task scored none"
 
 
+def test_an_import_writes_all_its_files_or_none(tmp_path):
+    """A journey and its two personas: a reader gone from the pipe ("| head -0") left the
+    journey written and its personas not, which `validate` refuses; a folder that cannot
+    be written left some files and not others."""
+    source = tmp_path / "pay.mmd"
+    source.write_text("journey\n  title Paying\n  section Pay\n    Pays: 4: Maya, Sam\n",
+                      "utf-8")
+    target = tmp_path / "ws"
+    target.mkdir()
+    with subprocess.Popen([sys.executable, "-m", "mapgen", "import", str(source)],
+                          cwd=target, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as run:
+        run.stdout.close()
+        run.stderr.close()  # the reader is gone before the first line is said
+        run.wait(timeout=120)
+    assert written(target) == ["journeys/paying.yml", "personas/maya.yml", "personas/sam.yml"]
+
+    blocked = tmp_path / "blocked"
+    (blocked / "specs").mkdir(parents=True)
+    (blocked / "specs/personas").write_text("a file where the folder goes", "utf-8")
+    done = mapgen("import", str(source), cwd=blocked)
+    assert done.returncode == 1 and "nothing was written" in done.stderr, done.stderr
+    assert_no_traceback(done)
+    assert [p.name for p in (blocked / "specs").rglob("*") if p.is_file()] == ["personas"], \
+        "no journey written, nothing left beside"
+
+
 def test_a_one_line_directive_with_colours_is_skipped_whole(tmp_path):
     """Its `#E6F0FF` is no comment: cut there, the directive looked open to the end of
     the block, and the journey after it was lost."""

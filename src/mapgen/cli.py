@@ -636,11 +636,31 @@ def import_command(app: Context, source: Path, output: Path | None, directory: P
         raise click.UsageError(for_terminal(
             f"{', '.join(existing)} exist{'s' if len(existing) == 1 else ''} "
             "(use --force to replace)"))
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    _write_all(files)
+    for path in files:
         app.info(f"Wrote {_shown(path)}")
     app.info(f"Check with `mapgen validate {_shown(root)}`.")
+
+
+def _write_all(files: dict[Path, str]) -> None:
+    """Write every file, or none: each goes to a file of its own beside its place, and
+    all are moved there once all are written (a full disk, or a reader gone from the
+    pipe, never leaves a journey without its personas)."""
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            kept = path.with_name(f".{path.name}.mapgen-new")
+            written.append((kept, path))
+            kept.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        for kept, _ in written:
+            kept.unlink(missing_ok=True)
+        raise click.ClickException(for_terminal(
+            f"{exc.filename or path}: cannot write: {exc.strerror or exc}; nothing was "
+            "written (free some space or fix the folder's permissions)")) from None
+    for kept, path in written:
+        os.replace(kept, path)
 
 
 def _import_target(directory: Path):
