@@ -3,8 +3,9 @@
     cd corpus-1000 && python /path/to/bench/phases.py [build options]
 
 It times, with ``time.perf_counter`` around each, the imports, reading the workspace,
-compiling templates, recalling the listings' pieces, making the pages and publishing,
-then prints one line (a phase called several times is summed; phases nest: making the
+compiling templates, recalling the listings' pieces and noting where they are, counting
+a page's bytes, making the pages, publishing, saving the cache, and the steps around the
+build (stamping the inputs, noting the folder and the build), then prints one line (a phase called several times is summed; phases nest: making the
 pages includes compiling and recalling). One run is one sample: compare runs as ratios.
 """
 
@@ -20,7 +21,7 @@ import jinja2  # noqa: E402
 
 from mapgen import cli  # noqa: E402
 from mapgen.cache import Cache  # noqa: E402
-from mapgen.site import build  # noqa: E402
+from mapgen.site import build, current  # noqa: E402
 from mapgen.site.output import OutputFolder  # noqa: E402
 from mapgen.site.pieces import Pieces  # noqa: E402
 
@@ -35,6 +36,9 @@ PHASES = (
     (build, "_utf8_size", "counting bytes"),
     (OutputFolder, "publish", "publishing"),
     (Cache, "save", "saving the cache"),
+    (current, "stamp", "stamping the inputs"),
+    (current, "remember", "noting the build"),
+    (OutputFolder, "seen_now", "noting the folder"),
 )
 
 
