@@ -126,6 +126,15 @@ def test_non_latin_actors_become_distinct_personas_with_stable_readable_ids(tmp_
     assert written(first) == written(second), "the same ids on every run"
 
 
+@pytest.mark.parametrize("name, readable", [
+    ("👤 登录体验", "denglutiyan"), ("📱 MFA验证阶段", "mfayanzhengjieduan"),
+    ("🔐 Login", "login"), ("🚀", "stage")])
+def test_an_emoji_before_a_name_is_no_part_of_its_id(name, readable):
+    """Mermaid sections and titles are often an emoji and a name: "👤 登录体验" became
+    bust-in-silhouette-denglutiyan-1e4f, the emoji spelled out in the id."""
+    assert re.fullmatch(rf"{readable}(-[0-9a-f]{{4}})?", importer.make_id(name, "stage", set()))
+
+
 def test_names_that_read_the_same_in_latin_letters_get_different_ids():
     taken: set[str] = set()
     ids = []

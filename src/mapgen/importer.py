@@ -96,9 +96,13 @@ def _is_latin(name: str) -> bool:
 
 
 def _transliterated(name: str) -> str:
+    """``name`` in Latin letters; its emoji left out while letters remain ("👤 登录体验"
+    -> "denglutiyan", not "bust-in-silhouette-denglutiyan")."""
     from anyascii import anyascii
 
-    return slugify(anyascii(name))
+    letters = "".join(ch for ch in name if not unicodedata.category(ch).startswith("S")
+                      and ch not in "\u200d\ufe0f")
+    return slugify(anyascii(letters if any(ch.isalnum() for ch in letters) else name))
 
 
 class Cast:
