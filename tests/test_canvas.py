@@ -164,7 +164,43 @@ def test_an_unknown_lane_is_reported_where_it_is_written_with_the_valid_names(
     assert f"{where}:1:18:" in result.output
     assert '"painpoints" is not a lane (did you mean "pain_points"?)' in result.output
     assert '"actions", "thoughts", "motivations"' in result.output
+    assert 'or a lane of your own: "x-" and the name of the steps\' field' in result.output
     assert "Traceback" not in result.output
+
+
+#: The sparse journey with fields of the team's own on its steps.
+OWN_FIELDS = SPARSE_JOURNEY.replace(
+    "        actions: Opens the home page.\n",
+    "        actions: Opens the home page.\n        x-system-response: Shows the plans\n"
+    "        x-jira: {key: SHOP-12}\n").replace(
+    "        emotion: {ana: 0}\n",
+    "        emotion: {ana: 0}\n        x-system-response: [Loads prices, Logs the visit]\n")
+
+
+def test_a_lane_of_the_teams_own_shows_its_steps_x_field_as_text(make_workspace):
+    """A sheet's own columns are kept as the steps' x- fields; listed in `lanes`, one
+    is a lane, titled after its name. A mapping is no text, and is not shown; a field
+    not listed is no lane."""
+    root = make_workspace({
+        "mapgen.yml": "", "specs/personas/ana.yml": "name: Ana\n",
+        "specs/personas/ben.yml": "name: Ben\n",
+        "specs/journeys/signup.yml": "lanes: [actions, x-system-response, x-jira, emotion]\n"
+                                     + OWN_FIELDS})
+    ws = read_workspace(root).workspace
+    lanes = canvas(ws, ws.journeys["signup"]).lanes
+    assert [(lane.id, lane.title) for lane in lanes] == [
+        ("actions", "Actions"), ("x-system-response", "System response"),
+        ("emotion", "Emotion")]
+    assert [cell.items for cell in lanes[1].cells] == [
+        ("Shows the plans",), ("Loads prices", "Logs the visit"), (), ()]
+    result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
+    assert result.exit_code == 0, result.output
+    page = (root / "site/journeys/signup.html").read_text("utf-8")
+    assert '<tr class="lane lane-x-system-response' in page
+    assert '<span class="lane-title">System response</span>' in page
+    assert "<p>Logs the visit</p>" in page and "SHOP-12" not in page
+    poster = (root / "site/posters/signup.svg").read_text("utf-8")
+    assert "System response" in poster and "Logs the visit" in poster
 
 
 def test_curve_pieces_meet_halfway_between_step_columns(sparse):

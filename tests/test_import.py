@@ -509,9 +509,9 @@ def test_numbered_steps_with_no_stage_column_are_one_stage_named_by_their_headin
     """A flow kept as "Step | User action | System response", the steps numbered: each
     step was "1", "2"..., and every row said "no stage for the step"."""
     done = imported_text(tmp_path, "flow.md", (
-        "### Booking by doctor\n\n| Step | User Action | System Response |\n|---|---|---|\n"
-        "| 1 | Taps \"Book appointment\" | Shows the booking types |\n"
-        "| 2 | Searches by [name] or specialty | Filters the results |\n"))
+        "### Booking by doctor\n\n| Step | User Action | Screen | System Response |\n"
+        "|---|---|---|---|\n| 1 | Taps \"Book appointment\" | | Shows the booking types |\n"
+        "| 2 | Searches by [name] or specialty | Search | Filters the results |\n"))
     assert done.returncode == 0, done.stderr
     assert 'no stage column: every step is in one stage, "Booking by doctor"' in done.stderr
     found, _ = journey(tmp_path, "flow")
@@ -519,6 +519,10 @@ def test_numbered_steps_with_no_stage_column_are_one_stage_named_by_their_headin
     assert [(s.name, s.extensions["x-system-response"]) for s in found.steps] == [
         ('Taps "Book appointment"', "Shows the booking types"),
         ("Searches by [name] or specialty", "Filters the results")]
+    assert found.lanes[-2:] == ("x-screen", "x-system-response"), \
+        "its own columns are lanes of the map, in the table's order"
+    checked = mapgen("validate", "--strict", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_a_templates_empty_stages_are_left_out_and_its_own_columns_kept_as_text(tmp_path):

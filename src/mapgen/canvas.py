@@ -324,15 +324,36 @@ def _lanes(ws: Workspace, journey: Journey, messages: Messages,
         if name == "kpis":
             cells = _stage_cells(journey)
         else:  # cells are made only for a lane that has something in it
-            items = feelings if name == "emotion" else _step_items(ws, journey, name)
+            items = feelings if name == "emotion" else _own_items(journey, name) \
+                if name.startswith("x-") else _step_items(ws, journey, name)
             cells = tuple(Cell(i, 1, found) for i, found in enumerate(items)) if any(items) else ()
         if not any(cell.items for cell in cells):
             continue
         lane_depth = BLUEPRINT_DEPTH.get(name, 0)
         line = messages.text(f"line.{lane_depth}") if lane_depth > depth else None
         depth = max(depth, lane_depth)
-        lanes.append(Lane(name, messages.text(f"lane.{name}"), cells, line, lane_depth))
+        title = own_lane_title(name) if name.startswith("x-") else messages.text(f"lane.{name}")
+        lanes.append(Lane(name, title, cells, line, lane_depth))
     return tuple(lanes)
+
+
+def own_lane_title(name: str) -> str:
+    """The title of a lane of the team's own, from its field: "x-system-response" ->
+    "System response"."""
+    words = name.removeprefix("x-").replace("-", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _own_items(journey: Journey, name: str) -> list[tuple[str, ...]]:
+    """What a lane of the team's own shows at each step: the step's ``x-`` field of that
+    name, as text (a list, an item a line; a mapping is no text, and not shown)."""
+    items = []
+    for step in journey.steps:
+        value = step.extensions.get(name)
+        values = value if isinstance(value, list | tuple) else [value]
+        items.append(tuple(str(v) for v in values
+                           if v is not None and v != "" and not isinstance(v, dict | list)))
+    return items
 
 
 def _stage_cells(journey: Journey) -> tuple[Cell, ...]:

@@ -33,7 +33,7 @@ import yaml
 from mapgen import mermaid, sheet, spreadsheet, wording
 from mapgen.load import Document
 from mapgen.model import (
-    DEFAULT_LABELS, EMOTICONS, ID_PATTERN, Channel, EmotionScale, Journey, Persona,
+    DEFAULT_LABELS, EMOTICONS, ID_PATTERN, Channel, EmotionScale, Journey, LaneName, Persona,
     X_KEY_PREFIX, Workspace,
 )
 from mapgen.sheet import Cell, RowReader, spec_data
@@ -146,6 +146,8 @@ class Target:
         self.cast = Cast(ws.personas if ws else {})
         self.scale = ws.config.emotion_scale if ws else EmotionScale()
         self.channels = ws.channels if ws else {c.id: c for c in _default_channels()}
+        #: The lanes the workspace shows, before a journey's own are added to them.
+        self.lanes = tuple(ws.config.lanes or LaneName.__args__) if ws else LaneName.__args__
 
     def persona(self, text: str) -> str:
         return self.cast.persona(text)
@@ -223,7 +225,7 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
     lines = spreadsheet.transpose(grid.cells) if layout.transposed else grid.cells
     names = dict(layout.columns)
     for position, header in layout.unknown.items():
-        names[position] = X_KEY_PREFIX + (slugify(header) or make_id(header, "column", set()))
+        names[position] = _own_key(header)
         where = (f"row {position + 1}" if layout.transposed
                  else f"column {spreadsheet.column_letter(position)}")
         if grid.places is not None:
@@ -317,6 +319,9 @@ def from_grids(grids: list[Grid], target: Target, source: str
     reader = RowReader(target, named.get("step_name") or named.get("actions", "Step"),
                        actions_name="step_name" not in named, exact=layout.as_written)
     data = reader.read(rows)
+    if not layout.as_written:
+        _show_own_columns(data, target.lanes, [_own_key(layout.unknown[p])
+                                               for p in sorted(layout.unknown)])
     result.problems += [_said(source, grid, p) for p in reader.problems]
     result.notes += [_said(source, grid, p) for p in reader.notes]
     for key, value in above.items():
@@ -330,6 +335,22 @@ def from_grids(grids: list[Grid], target: Target, source: str
         data.setdefault("emotion_scale", {"min": hint[0], "max": hint[1]})
     return data, result, layout.as_written
 
+
+
+def _show_own_columns(data: dict, lanes: tuple[str, ...], columns: list[str]) -> None:
+    """A table's columns of its own (``columns``, in the table's order), kept as the steps'
+    ``x-`` fields, shown on the map: each a lane after the workspace's (``lanes: [...,
+    x-system-response]``), when a step has something in it."""
+    filled = {key for stage in data.get("stages", []) for step in stage["steps"]
+              for key in step}
+    own = [key for key in columns if key in filled and key != sheet.X_TOUCHPOINTS]
+    if own and "lanes" not in data:
+        data["lanes"] = [*lanes, *own]
+
+
+def _own_key(header: str) -> str:
+    """The ``x-`` key a column the format does not know is kept as."""
+    return X_KEY_PREFIX + (slugify(header) or make_id(header, "column", set()))
 
 
 def _shaped(rows: list[dict[str, Cell]], layout: Layout, named: dict[str, str],

@@ -55,9 +55,23 @@ LaneName = Literal[
     "actions", "thoughts", "motivations", "touchpoints", "emotion", "pain_points",
     "opportunities", "kpis", "frontstage", "backstage", "support",
 ]
+#: A lane of the team's own: the steps' ``x-`` field of that name ("x-system-response").
+OWN_LANE = r"^x-[a-z0-9][a-z0-9-]*$"
+
+
+def _lane(value: str) -> str:
+    if value in _LANE_NAMES or re.match(OWN_LANE, value):
+        return value
+    raise PydanticCustomError("literal_error", "Input should be a lane", {"expected": ""})
+
+
+_LANE_NAMES = frozenset(LaneName.__args__)
 #: The lanes of a journey map canvas a team chooses, in the order they want them; lanes
 #: left out are not shown, and lanes with nothing in them are never shown.
-Lanes = Annotated[tuple[LaneName, ...], Field(min_length=1)]
+Lanes = Annotated[
+    tuple[Annotated[str, AfterValidator(_lane), WithJsonSchema({"anyOf": [
+        {"enum": list(LaneName.__args__)}, {"type": "string", "pattern": OWN_LANE}]})], ...],
+    Field(min_length=1)]
 
 #: Schema metadata of a list that must not be empty (a journey's stages, a stage's steps).
 #: The model still reads an empty one, so the validator can say what to write (MG312,

@@ -129,9 +129,11 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
                        f'{where} needs "{key}"; add `{key}: ...`')
     if kind == "literal_error":
         choices = schema.choices_at(model, path)
+        own = (', or a lane of your own: "x-" and the name of the steps\' field that holds '
+               'it, e.g. "x-system-response"') if _entry_word(path) == "lane" else ""
         return finding("invalid-choice", doc.locate(path), (
             f'"{value}" is not a {_entry_word(path)}{did_you_mean(value, choices)}; '
-            f"write one of {one_of(choices)}"))
+            f"write one of {one_of(choices)}{own}"))
     if kind == "string_pattern_mismatch":
         return finding("invalid-id", doc.locate(path), _bad_id_message(value))
     if kind == "too_short":
