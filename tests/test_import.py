@@ -543,6 +543,15 @@ def test_a_templates_empty_stages_are_left_out_and_its_own_columns_kept_as_text(
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_a_row_of_stage_fields_with_no_stage_name_and_no_step_is_left_out_and_said(tmp_path):
+    done = import_sheet(tmp_path, "Stage,Goal,Step,Feeling\n,Be found,,\nFind,,Searches,2\n")
+    assert done.returncode == 0, done.stderr
+    assert "row 2, column B: a stage with no name has no step (no row names one); left " \
+        "out" in done.stderr
+    assert_no_traceback(done)
+    assert [s.name for s in journey(tmp_path, "sheet")[0].stages] == ["Find"]
+
+
 def test_a_french_map_with_its_lanes_in_prose_and_its_feelings_in_words_imports(tmp_path):
     """A course page's map: stages as columns, lanes named in prose ("Ce qu'il fait",
     "Ce qui coince"), an article before a lane's name, feelings as French words in

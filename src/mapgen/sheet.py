@@ -653,10 +653,11 @@ class RowReader:
         """Leave out the stages no step was found in (a template's "[Stage 2]" row of
         "..." cells), each said: the format wants a step in every stage."""
         for stage in self.stages:
-            if not stage["steps"]:
-                cell = next(c for c in self.cells[id(stage)].values() if c is not None)
-                self.notes.append(Problem(cell.row, cell.column, (
-                    f'the stage "{stage["name"]}" has no step (no row names one); left out')))
+            cell = next((c for c in self.cells[id(stage)].values() if c is not None), None)
+            if not stage["steps"] and cell is not None:
+                said = f'the stage "{stage["name"]}"' if stage["name"] else "a stage with no name"
+                self.notes.append(Problem(cell.row, cell.column,
+                                          f"{said} has no step (no row names one); left out"))
         self.stages = [stage for stage in self.stages if stage["steps"]]
 
     def _unique_generated_ids(self) -> None:
