@@ -968,7 +968,8 @@ def test_cells_that_cannot_be_read_are_reported_by_row_and_column(tmp_path):
     ("😊", 1), ("Excited", 2), ("-1", -1),
     ("😟 Worried", -1), ("🙂 Hopeful", 1), ("Worried → relieved", 0),
     ("Frustrated -> Relieved", -1), ("Anxious (wants an answer today)", -1),
-    ("🤷 Confused", -1), ("Impressed!", 2),
+    ("🤷 Confused", -1), ("Impressed!", 2), ("4/5", 1), ("2 / 5", -1), ("7/10", 1),
+    ("5/5", 2),
 ])
 def test_feelings_are_read_as_journey_maps_write_them(written, score):
     """A real sheet's emotion row read "Overwhelmed", "Anxious+", "Confident++" and

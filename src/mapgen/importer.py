@@ -169,6 +169,9 @@ class Target:
                 raise sheet.CellError(f'"{text}" is not a whole number; write a score such '
                                       f"as {self.scale.min} or {self.scale.max}")
             return int(value)
+        rated = _RATING.fullmatch(number)
+        if rated and 0 <= float(rated["of"]) <= int(rated["out"]):
+            return self._on_scale(float(rated["of"]), int(rated["out"]))
         labels = {self.scale.label(s).casefold(): s for s in self.scale.scores}
         labels |= {EMOTICONS[label]: s for label, s in labels.items() if label in EMOTICONS}
         default = (self.scale.min, self.scale.max) == (-2, 2)
@@ -181,6 +184,12 @@ class Target:
                                   f"{self.scale.min} to {self.scale.max}, one of {names}"
                                   f"{words}")
         return score
+
+    def _on_scale(self, rating: float, out_of: int) -> int:
+        """A rating "4/5" (1 the worst, ``out_of`` the best; 0 as 1) on the scale."""
+        share = (max(rating, 1) - 1) / (out_of - 1)
+        exact = self.scale.min + share * (self.scale.max - self.scale.min)
+        return int(exact + (0.5 if exact > 0 else -0.5))
 
     def touchpoint(self, line: str) -> tuple[str, str] | None:
         """(channel, name) for a touchpoint written without a channel column: "email:
@@ -695,6 +704,8 @@ def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, said: Impo
     return step
 
 
+#: A rating out of a whole: "4/5", "7 / 10", "3.5/5".
+_RATING = re.compile(r"(?P<of>\d+(?:\.\d+)?)\s*/\s*(?P<out>[2-9]|10|100)")
 #: A task's score that says it has none ("N/A", "X"), rather than a mistake.
 NO_SCORE = wording.PLACEHOLDERS | {"x", "na"}
 
