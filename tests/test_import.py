@@ -575,6 +575,50 @@ def test_a_french_map_with_its_lanes_in_prose_and_its_feelings_in_words_imports(
     assert [o.text for o in found.steps[1].opportunities] == ["Paiement dans l'appli"]
 
 
+LIBRARY = """# Journeys of the library app
+
+Persona: Noor
+
+## Borrowing a book
+
+| Stage | Step | Feeling | Pain points |
+|---|---|---|---|
+| Find | Searches the catalogue | 🙂 | Results show books out on loan first |
+| Borrow | Scans the book at the kiosk | 😊 | |
+
+## Returning a book late
+
+| Stage | Step | Feeling | Pain points |
+|---|---|---|---|
+| Notice | Gets a reminder email | 😟 Worried | The fine is not in the email |
+| Pay | Pays the fine online | 😐 | Card form times out |
+
+## Version history
+
+| Version | Date | Author |
+|---|---|---|
+| 1.0 | 2026-01-10 | Sam |
+"""
+
+
+def test_a_page_of_several_journey_tables_gives_one_journey_each(tmp_path):
+    """As a page of Mermaid diagrams does: each table of steps and their lanes under its
+    heading is a journey, the page's Persona line is each one's persona, and a table that
+    is no journey (the page's history) is passed over."""
+    done = imported_text(tmp_path, "library.md", LIBRARY)
+    assert done.returncode == 0, done.stderr
+    assert "library.md: 2 journey tables, one journey each" in done.stderr
+    assert written(tmp_path) == ["journeys/borrowing-a-book.yml",
+                                 "journeys/returning-a-book-late.yml", "personas/noor.yml"]
+    late, ws = journey(tmp_path, "returning-a-book-late")
+    assert late.personas == ("noor",) and [s.emotion for s in late.steps] == [-1, 0]
+    checked = mapgen("validate", "--strict", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    one = mapgen("import", "library.md", "-o", "specs/journeys/borrowing.yml", "--force",
+                 cwd=tmp_path)
+    assert one.returncode == 0 and "read the table on line 7" in one.stderr, one.stderr
+
+
 def test_a_markdown_tables_cell_that_cannot_be_read_is_named_by_line_and_column(tmp_path):
     text = (IMPORTS / "journey-map.md").read_text("utf-8").replace("| 😟 |", "| banana |")
     source = tmp_path / "map.md"

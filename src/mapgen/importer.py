@@ -423,10 +423,9 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         try:
             drafts, result = _mermaid(path, mermaid.diagrams(text), target, journey_id)
             written_as = MermaidScores(target.scale)
-        except mermaid.MermaidError as exc:  # no journey diagram: a journey table?
-            data, result, as_written = from_grids(_journey_tables(path, text, exc), target,
-                                                  str(path))
-            drafts = [(journey_id or _file_id(path), data, "")]
+        except mermaid.MermaidError as exc:  # no journey diagram: journey tables?
+            drafts, result, as_written = _table_drafts(
+                path, _journey_tables(path, text, exc), target, journey_id)
     for ident, data, where in drafts:
         if title:
             data["title"] = title
@@ -583,6 +582,32 @@ def _journey_tables(path: Path, text: str, no_diagram: mermaid.MermaidError) -> 
         raise ImportFailed(f"{path}: {no_diagram}; nor a journey table (a Markdown table "
                            "whose header names a step or action column, and another lane)")
     return tables
+
+
+def _table_drafts(path: Path, tables: list[Grid], target: Target, journey_id: str | None):
+    """(drafts, what was said, whether mapgen wrote them) of a page's journey tables: the
+    fullest one, or one journey each where the page holds several tables of steps and
+    their lanes (a flow per heading), as a page of Mermaid diagrams gives one each."""
+    journeys = [grid for grid in tables if _of_steps(spreadsheet.find_layout(grid.cells))]
+    if len(journeys) < 2 or journey_id:
+        data, result, as_written = from_grids(tables, target, str(path))
+        return [(journey_id or _file_id(path), data, "")], result, as_written
+    drafts, result, taken = [], Imported(), set()
+    for number, grid in enumerate(journeys, start=1):
+        data, said, _ = from_grids([grid], target, str(path))
+        result.notes += said.notes
+        result.problems += said.problems
+        ident = make_id(data.get("title") or f"{path.stem} {number}", "journey", taken)
+        taken.add(ident)
+        drafts.append((ident, data, f":{grid.name}"))
+    result.notes.append(f"{path}: {len(journeys)} journey tables, one journey each")
+    return drafts, result, False
+
+
+def _of_steps(layout: Layout | None) -> bool:
+    """Whether a table is a journey's: its steps (or actions) and two lanes of theirs."""
+    return layout is not None and not layout.stages_are_steps and layout.score >= 3 and \
+        not layout.as_written
 
 
 def _mermaid(path: Path, found: list[mermaid.Diagram], target: Target,

@@ -140,27 +140,36 @@ def _plain(text: str) -> str:
 def markdown_grids(text: str) -> list[Grid]:
     """Every pipe table of a Markdown page, each a grid named by the line its header is
     on, with the page's lines above it since the last heading (the heading's text first:
-    the journey's title, a ``Persona: ...`` line) as one cell each."""
+    the journey's title, a ``Persona: ...`` line) as one cell each; a Persona line of the
+    page above that heading goes with every table under it."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     code = _in_code_blocks(lines)
-    grids, index, heading = [], 0, 0
+    grids, index, heading, persona = [], 0, 0, None
     while index < len(lines):
         if index in code:  # a code block shows a table's text, not a table
             index += 1
             continue
         if _HEADING.match(lines[index]):
             heading = index
+        if _PERSONA_LINE.match(lines[index]):
+            persona = index
         if index + 1 < len(lines) and "|" in lines[index] and \
                 _DELIMITER.match(lines[index + 1]):
             end = index + 2
             while end < len(lines) and lines[end].strip() and "|" in lines[end]:
                 end += 1
-            grids.append(_table(lines, [n for n in range(heading, index) if n not in code],
-                                index, end))
+            above = [n for n in range(heading, index) if n not in code]
+            if persona is not None and persona < heading:  # the page's, over its tables
+                above.insert(1, persona)
+            grids.append(_table(lines, above, index, end))
             index = end
             continue
         index += 1
     return grids
+
+
+#: A line naming a page's persona: "Persona: Noor", "**Personas:** Sam, Priya".
+_PERSONA_LINE = re.compile(r"^\W*(?:persona|personas)\W*:", re.I)
 
 
 def _in_code_blocks(lines: list[str]) -> set[int]:
