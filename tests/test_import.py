@@ -989,6 +989,24 @@ def import_sheet(tmp_path: Path, text: str) -> subprocess.CompletedProcess:
     return mapgen("import", "sheet.csv", cwd=tmp_path)
 
 
+def test_a_csv_persona_line_split_by_its_own_commas_still_names_the_persona(tmp_path):
+    """Saved as CSV, "Persona: Jordan, 28, first-time home buyer" is three cells (its
+    commas unquoted): the persona was lost and the feelings went to "Customer"."""
+    done = import_sheet(tmp_path, (
+        "Customer Journey Map,,,\nPersona: Jordan, 28, first-time home buyer,,,\n"
+        ",Research,Compare,Apply\n"
+        "Doing,Reads mortgage guides,Compares rates,Uploads documents\n"
+        "Feeling,😟 Anxious,🤔 Curious,😤 Frustrated\n"
+        "Touchpoints,\"Blog, YouTube\",\"Comparison site, Phone call\",Bank portal\n"))
+    assert done.returncode == 0, done.stderr
+    found, ws = journey(tmp_path, "sheet")
+    assert [(p.name, p.role) for p in ws.personas.values()] == [
+        ("Jordan", "28, first-time home buyer")]
+    assert found.personas == ("jordan",) and [s.emotion for s in found.steps] == [-1, 1, -2]
+    assert [[t.channel for t in s.touchpoints] for s in found.steps] == [
+        ["web", "social"], ["web", "phone"], ["web"]]
+
+
 def test_cells_that_cannot_be_read_are_reported_by_row_and_column(tmp_path):
     done = import_sheet(tmp_path, 
         "stage_name,step_name,touchpoints,channel,emotion:leo\n"

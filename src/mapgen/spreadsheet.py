@@ -569,7 +569,17 @@ def above_table(lines: list[list[str]]) -> dict[str, str]:
                 found["title"] = filled[0]
         elif len(filled) >= 2 and JOURNEY_LABELS.get(header_key(filled[0])):
             found.setdefault(JOURNEY_LABELS[header_key(filled[0])], filled[1])
+        elif len(filled) >= 2 and _labelled(filled[0]):  # "Persona: Jordan, 28" in a CSV
+            label, _, value = filled[0].partition(":")  # unquoted: its commas split it
+            found.setdefault(JOURNEY_LABELS[header_key(label)],
+                             ", ".join([value.strip(), *filled[1:]]))
     return found
+
+
+def _labelled(cell: str) -> bool:
+    """Whether a cell is a label of the journey and its value ("Persona: Jordan")."""
+    label, colon, value = cell.partition(":")
+    return bool(colon and value.strip() and JOURNEY_LABELS.get(header_key(label)))
 
 
 def _as_title(text: str) -> str:
