@@ -729,8 +729,8 @@ def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, said: Impo
     return step
 
 
-#: A rating out of a whole: "4/5", "7 / 10", "3.5/5".
-_RATING = re.compile(r"(?P<of>\d+(?:\.\d+)?)\s*/\s*(?P<out>[2-9]|10|100)")
+#: A rating out of a whole: "4/5", "7 / 10", "3.5/5" (out of 2 is no scale of feelings).
+_RATING = re.compile(r"(?P<of>\d+(?:\.\d+)?)\s*/\s*(?P<out>[3-9]|10|100)")
 #: A task's score that says it has none ("N/A", "X"), rather than a mistake.
 NO_SCORE = wording.PLACEHOLDERS | {"x", "na"}
 
