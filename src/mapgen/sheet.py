@@ -610,9 +610,10 @@ class RowReader:
         lists them with commas and each tells its channel ("Google Maps, clinic
         websites"), else the line as one."""
         parts = [part.strip() for part in line.split(",") if part.strip()]
-        found = [self.context.touchpoint(part) for part in parts]
-        if len(parts) > 1 and all(found):
-            return list(zip(parts, found, strict=True))
+        if len(parts) > 1:
+            found = [self.context.touchpoint(part) for part in parts]
+            if all(found):
+                return list(zip(parts, found, strict=True))
         return [(line, self.context.touchpoint(line))]
 
     def _kept_apart(self, step: dict, row: int, column: str,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mapgen import sheet
+from mapgen import sheet, wording
 from mapgen.model import X_KEY_PREFIX
 
 
@@ -408,13 +408,10 @@ def column_of(header: str) -> str | None:
             return "emotion"  # the scale the column is written on, not a persona
         return sheet.EMOTION_PREFIX + emotion["who"]
     key = header_key(text)
-    bare = header_key(_ARTICLE.sub("", _ASIDE.sub("", text).strip(" *_")))
+    bare = header_key(_ARTICLE.sub("", wording.ASIDE.sub("", text).strip(" *_")))
     return next((_BY_KEY[k] for k in (key, _without_who(key), bare, _without_who(bare))
                  if k in _BY_KEY), None)  # "The pain points **[Source]**": pain points
 
-
-#: What a header says of its lane besides naming it: "[Source]", "(optional)".
-_ASIDE = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）")
 
 
 def scale_hint(header: str) -> tuple[int, int] | None:

@@ -69,8 +69,8 @@ _FEELINGS_APART = re.compile(
 #: ("😟 Worried"), or mere decoration when the vocabulary does not know it.
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764]"
                     "[\uFE0F\u200D\U0001F3FB-\U0001F3FF]*")
-#: What a cell says of a feeling besides the feeling: "(wants it quick)", "[source]".
-_ASIDE = re.compile(r"\s*(?:\([^)]*\)|\[[^\]]*\]|（[^）]*）)")
+#: What a cell or a header says besides what it names: "(wants it quick)", "[Source]".
+ASIDE = re.compile(r"\s*(?:\([^)]*\)|\[[^\]]*\]|（[^）]*）)")
 #: Before a feeling: more of it, or less.
 _STRONGER = re.compile(r"^(?:very|really|extremely|super|so|totally|highly|deeply|quite)\s+")
 _MILDER = re.compile(r"^(?:slightly|a bit|a little|a little bit|somewhat|mildly|kind of|"
@@ -105,7 +105,7 @@ def _parts(text: str, words: dict[str, int]) -> list[str]:
     """The feelings a cell names, apart: its emoji each a feeling where known (else left
     out, when words remain), its asides left out."""
     parts = []
-    for part in _FEELINGS_APART.split(_ASIDE.sub("", text).strip(" .")):
+    for part in _FEELINGS_APART.split(ASIDE.sub("", text).strip(" .")):
         emoji = _EMOJI.findall(part)
         rest = _EMOJI.sub(" ", part).strip()
         known = [e for e in emoji if e in words or e.rstrip("\uFE0F") in words]
