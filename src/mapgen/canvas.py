@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from mapgen.messages import Messages, load_messages
-from mapgen.model import EmotionScale, Journey, LaneName, Workspace, describe_duration
+from mapgen.model import (
+    X_KEY_PREFIX, EmotionScale, Journey, LaneName, Workspace, describe_duration,
+)
 
 #: Every lane, in the default order: the customer's side first, then the blueprint.
 LANES: tuple[str, ...] = get_args(LaneName)
@@ -324,15 +326,15 @@ def _lanes(ws: Workspace, journey: Journey, messages: Messages,
         if name == "kpis":
             cells = _stage_cells(journey)
         else:  # cells are made only for a lane that has something in it
-            items = feelings if name == "emotion" else _own_items(journey, name) \
-                if name.startswith("x-") else _step_items(ws, journey, name)
+            items = feelings if name == "emotion" else _step_items(ws, journey, name)
             cells = tuple(Cell(i, 1, found) for i, found in enumerate(items)) if any(items) else ()
         if not any(cell.items for cell in cells):
             continue
         lane_depth = BLUEPRINT_DEPTH.get(name, 0)
         line = messages.text(f"line.{lane_depth}") if lane_depth > depth else None
         depth = max(depth, lane_depth)
-        title = own_lane_title(name) if name.startswith("x-") else messages.text(f"lane.{name}")
+        title = own_lane_title(name) if name.startswith(X_KEY_PREFIX) else \
+            messages.text(f"lane.{name}")
         lanes.append(Lane(name, title, cells, line, lane_depth))
     return tuple(lanes)
 
@@ -367,6 +369,8 @@ def _stage_cells(journey: Journey) -> tuple[Cell, ...]:
 
 def _step_items(ws: Workspace, journey: Journey, lane: str) -> list[tuple[Any, ...]]:
     """What ``lane`` shows at each step, in order (the emotion lane's: :func:`_feelings`)."""
+    if lane.startswith(X_KEY_PREFIX):
+        return _own_items(journey, lane)
     if lane == "touchpoints":
         return [tuple(_touch(ws, tp.channel, tp.name, tp.description) for tp in step.touchpoints)
                 for step in journey.steps]

@@ -75,10 +75,11 @@ class Pieces:
         #: name -> place of each piece of the last page (see :func:`_places`).
         self._kept: dict[str, Place] | None = None
         self._page = b""
-        #: The last page's reads, and whether each still has its key (None: noted
-        #: in ``reads`` already).
+        #: The last page's reads, whether each still has its key, and the numbers of
+        #: those noted in ``reads`` already (once a page, not once a piece).
         self._last_reads: list[tuple[str, ...]] = []
-        self._unchanged: list[bool | None] = []
+        self._unchanged: list[bool] = []
+        self._noted: set[int] = set()
         #: Where this render's pieces are: their names, and their places flat.
         self._names: list[str] = []
         self._places: list[int] = []
@@ -93,7 +94,7 @@ class Pieces:
         if self._kept is None:  # the last page's pieces looked up at once, when it has one
             self._kept = self._recall() if self.reuse else {}
         found = self._kept.pop(name, None)
-        if found is not None and self._unchanged[found[2]] is not False:
+        if found is not None and self._unchanged[found[2]]:
             piece = self._taken(name, *found)
             if piece is not None:
                 return piece
@@ -111,9 +112,9 @@ class Pieces:
         except UnicodeDecodeError:
             return None  # not where a piece can be: made again
         reads = self._last_reads[number]
-        if self._unchanged[number]:
+        if number not in self._noted:
             self.reads.update(reads)
-            self._unchanged[number] = None
+            self._noted.add(number)
         piece = _piece(html, name, reads)
         piece.size = length
         return piece
@@ -145,7 +146,7 @@ class Pieces:
         index = self.cache.get(KIND, self.page, key, JSON)
         try:
             self._last_reads = [tuple(map(str, parts)) for parts in index["reads"]]
-            self._unchanged = [self.sources.key(parts) == key for parts, key in
+            self._unchanged = [self.sources.key(parts) == then for parts, then in
                                zip(self._last_reads, index["keys"], strict=True)]
             return _places(index["names"], index["places"], len(self._last_reads),
                            len(self._page))
