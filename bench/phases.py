@@ -5,8 +5,9 @@
 It times, with ``time.perf_counter`` around each, the imports, reading the workspace,
 compiling templates, recalling the listings' pieces and noting where they are, counting
 a page's bytes, making the pages, publishing, saving the cache, and the steps around the
-build (stamping the inputs, noting the folder and the build), then prints one line (a phase called several times is summed; phases nest: making the
-pages includes compiling and recalling). One run is one sample: compare runs as ratios.
+build (stamping the inputs, noting the folder and the build), then prints one line (a
+phase called several times is summed; phases nest: making the pages includes compiling
+and recalling). One run is one sample: compare runs as ratios.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import jinja2  # noqa: E402
 
 from mapgen import cli  # noqa: E402
 from mapgen.cache import Cache  # noqa: E402
-from mapgen.site import build, current  # noqa: E402
+from mapgen.site import build, current, pieces  # noqa: E402
 from mapgen.site.output import OutputFolder  # noqa: E402
 from mapgen.site.pieces import Pieces  # noqa: E402
 
@@ -33,7 +34,8 @@ PHASES = (
     (jinja2.Environment, "compile", "compiling templates"),
     (Pieces, "_recall", "recalling pieces"),
     (Pieces, "keep", "noting where pieces are"),
-    (build, "_utf8_size", "counting bytes"),
+    (build, "utf8_size", "counting bytes"),
+    (pieces, "utf8_size", "counting bytes"),
     (OutputFolder, "publish", "publishing"),
     (Cache, "save", "saving the cache"),
     (current, "stamp", "stamping the inputs"),
@@ -64,7 +66,8 @@ def main() -> None:
         if exit.code:
             raise
     parts = [f"imports {IMPORTED - STARTED:.3f}"]
-    parts += [f"{phase} {spent[phase]:.3f}" for _, _, phase in PHASES if phase in spent]
+    parts += [f"{phase} {spent[phase]:.3f}"
+              for phase in dict.fromkeys(phase for _, _, phase in PHASES) if phase in spent]
     print(", ".join(parts) + f"; in all {time.perf_counter() - STARTED:.3f} s",
           file=sys.stderr)
 

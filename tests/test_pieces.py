@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +23,9 @@ from mapgen.site import pieces as site_pieces
 from mapgen.site.pieces import PieceExtension, Pieces
 from mapgen.workspace import read_workspace
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+from corpus import write_corpus  # noqa: E402  (bench/corpus.py: the benchmark's journeys)
+
 LISTINGS = ("index.html", "touchpoints.html", "pain-points.html", "opportunities.html",
             "personas/maya.html")
 
@@ -31,15 +35,15 @@ def made(monkeypatch) -> dict[str, list[str]]:
     """What the build rendered, by what: the journeys whose pieces were rendered, and
     those the registers made their records from (each journey's rows, as plain data)."""
     seen: dict[str, list[str]] = {"pieces": [], "rows": []}
-    made_piece = Pieces.made
+    rendered = Pieces._rendered
 
-    def spy_piece(self, tag, journey_id, render):
+    def spy_piece(self, name, journey_id, render):
         def rendering():
             seen["pieces"].append(journey_id)
             return render()
-        return made_piece(self, tag, journey_id, rendering)
+        return rendered(self, name, journey_id, rendering)
 
-    monkeypatch.setattr(Pieces, "made", spy_piece)
+    monkeypatch.setattr(Pieces, "_rendered", spy_piece)
     records = site_pages._records
 
     def spy_records(ws, journey):
@@ -405,3 +409,85 @@ def test_pieces_are_found_again_across_the_parts_a_page_is_written_in(tmp_path, 
     site = build_site(root)
     assert set(made["pieces"]) == {"first-purchase"}
     assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))
+
+
+def _spy_slices(monkeypatch) -> list[int]:
+    """How many rows each slice taken from a last page holds, as the build takes them."""
+    slices: list[int] = []
+    part = Pieces.part
+
+    def spy(self, taken, render):
+        if isinstance(taken, site_pieces.Slice):
+            slices.append(len(taken.items))
+        return part(self, taken, render)
+
+    monkeypatch.setattr(Pieces, "part", spy)
+    return slices
+
+
+def test_unchanged_rows_side_by_side_are_taken_as_one_slice(tmp_path, made, monkeypatch):
+    """``{% pieces row in rows %}``: the rows of the journeys not changed, kept next to
+    each other in the last page, are copied a slice at a time (a register of 1000
+    journeys is 5,000 rows: looking each one up through Jinja cost more than the rest of
+    the page), and the pages still come out as a clean build makes them."""
+    slices = _spy_slices(monkeypatch)
+    root = write_corpus(40, tmp_path / "corpus")
+    build_site(root)
+    made["pieces"].clear()
+    journey = root / "specs/journeys/j0000.yml"
+    journey.write_text(journey.read_text("utf-8").replace(
+        "name: Step 1 of awareness in journey 0\n", "name: A step renamed\n"), "utf-8")
+    site = build_site(root)
+    assert set(made["pieces"]) == {"j0000"}
+    assert sum(slices) > 10 * len(slices), "rows taken one by one"
+    pages = ("index.html", "touchpoints.html", "pain-points.html", "opportunities.html")
+    clean = clean_copy(root, tmp_path / "clean")
+    assert all((site / page).read_bytes() == (clean / page).read_bytes() for page in pages)
+
+
+def test_a_slice_holds_a_bounded_part_of_the_page(tmp_path, made, monkeypatch):
+    """A listing of 10,000 journeys is tens of megabytes: a slice taken whole would
+    hold it in memory. With slices of one byte at most, each row is taken on its own,
+    and the pages are the same."""
+    slices = _spy_slices(monkeypatch)
+    monkeypatch.setattr(site_pieces, "SLICE", 1)
+    root = copy_example(tmp_path / "ws")
+    build_site(root)
+    edit(root, "journeys/first-purchase", "name: Sees a welcome-cashback ad",
+         "name: Sees a cashback advert")
+    site = build_site(root)
+    assert slices and set(slices) == {1}
+    assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))
+
+
+def test_a_slice_that_is_not_text_renders_its_rows(tmp_path):
+    """Two kept pieces side by side in the last page are taken as one slice; when those
+    bytes are not UTF-8 text (a record not of this page), each row is rendered instead,
+    and noted where it now is."""
+    sources = Sources(read_workspace(copy_example(tmp_path / "ws")).workspace)
+    ids = ["first-purchase", "plus-cancellation"]
+    cache = Cache(memory=True)
+    cache.put(site_pieces.KIND, "index.html", "page key", {
+        "reads": [["theme"]], "keys": [sources.key(("theme",))],
+        "names": [f"t:1\n{ident}\n1" for ident in ids], "places": [3, 3, 0, 6, 2, 0]},
+        site_pieces.JSON)
+    env = jinja2.Environment(extensions=[PieceExtension], loader=jinja2.DictLoader(
+        {"t": "{% pieces id in ids %}[{{ id }}]{% endpieces %}"}))
+    for last, shown in (("<p>été</p>".encode(), "été"),
+                        (b"<p>\xff\xfe\xfd\xfc\xfb</p>", "[first-purchase][plus-cancellation]")):
+        pieces = Pieces(cache, sources, "index.html", Reads(),
+                        previous=lambda last=last: ("page key", last))
+        written = list(env.get_template("t").generate(ids=ids, _mapgen_pieces=pieces))
+        assert "".join(written) == shown
+        pieces.placed(written[0], 0)
+        assert pieces._names == [f"t:1\n{ident}\n1" for ident in ids]
+
+
+def test_pieces_outside_a_build_render_each_item(tmp_path):
+    """A theme's own tests render ``{% pieces %}`` with no build keeping pieces: each
+    item's body, in order, with the page's variables."""
+    env = jinja2.Environment(extensions=[PieceExtension])
+    template = env.from_string("{% for n in [1, 2] %}{% pieces item in items %}{{ n }}"
+                               "{{ item.title }};{% endpieces %}{% endfor %}")
+    assert template.render(items=[{"title": "A"}, {"title": "B"}]) == "1A;1B;2A;2B;"
+    assert template.render(items=[]) == template.render() == ""

@@ -31,7 +31,7 @@ import posixpath
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +55,7 @@ from mapgen.site import reindex, search
 from mapgen.site.ahead import Templates
 from mapgen.site.drawings import Drawings
 from mapgen.site.pieces import VARIABLE as PIECES
-from mapgen.site.pieces import Piece, Pieces
+from mapgen.site.pieces import Piece, Pieces, utf8_size
 from mapgen.site.markup import render_markdown, safe_url, summary
 from mapgen.site.output import (
     FileStore,
@@ -609,11 +609,10 @@ def _encoded(strings: Iterator[str], pieces: Pieces) -> Iterator[bytes]:
     size = written = 0
     counted = measured = 0  # part[:counted] is ``measured`` bytes
     for string in strings:
-        if type(string) is Piece and string.name is not None:
-            measured += _utf8_size(part[counted:])
-            length = string.size if string.size is not None else _utf8_size((string,))
-            pieces.placed(string, written + measured, length)
-            measured += length
+        if type(string) is Piece and string.places:
+            measured += utf8_size("".join(part[counted:]))
+            pieces.placed(string, written + measured)
+            measured += string.size
             counted = len(part) + 1
         part.append(string)
         size += len(string)
@@ -624,12 +623,6 @@ def _encoded(strings: Iterator[str], pieces: Pieces) -> Iterator[bytes]:
             part, size, counted, measured = [], 0, 0, 0
     if part:
         yield "".join(part).encode("utf-8")
-
-
-def _utf8_size(strings: Sequence[str]) -> int:
-    """How many bytes ``strings`` take in UTF-8 (ASCII text its length)."""
-    text = strings[0] if len(strings) == 1 else "".join(strings)
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def _relative(target: str, folder: str) -> str:

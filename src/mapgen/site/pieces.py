@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import array
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import jinja2
 from jinja2 import nodes
@@ -48,19 +48,21 @@ VARIABLE = "_mapgen_pieces"
 Previous = Callable[[], "tuple[str, bytes] | None"]
 
 
-class Piece(Markup):
-    """A piece's HTML as the template writes it, with its name, what it read and, when
-    taken from the last page, its size in bytes, so the page being written can note where
-    it is (:meth:`Pieces.placed`). A string made from it (joined, escaped) is a plain
-    one: its ``name`` is None."""
-
-    name: str | None = None
-    reads: tuple[str, ...] = ()
-    size: int | None = None
-
-
 #: Where a kept piece is in the last page: (byte start, byte length, its reads' number).
 Place = tuple[int, int, int]
+#: Where a piece is in a :class:`Piece`: its name, what it read, byte offset and length.
+PiecePlace = tuple[str, tuple[str, ...], int, int]
+
+
+class Piece(Markup):
+    """Pieces' HTML as the template writes it: one piece, or the pieces of a
+    ``{% pieces %}`` loop side by side, with where each is in it (``places``: its name,
+    what it read, its byte offset and length) and its size in bytes, so the page being
+    written can note where they are (:meth:`Pieces.placed`). A string made from it
+    (joined, escaped) is a plain one."""
+
+    places: tuple[PiecePlace, ...] = ()
+    size: int = 0
 
 
 class Pieces:
@@ -79,7 +81,7 @@ class Pieces:
         #: those noted in ``reads`` already (once a page, not once a piece).
         self._last_reads: list[tuple[str, ...]] = []
         self._unchanged: list[bool] = []
-        self._noted: set[int] = set()
+        self._noted_numbers: set[int] = set()
         #: Where this render's pieces are: their names, and their places flat.
         self._names: list[str] = []
         self._places: list[int] = []
@@ -89,41 +91,99 @@ class Pieces:
 
     def made(self, tag: str, journey_id: str, render: Callable[[], str]) -> Piece:
         """The piece of ``journey_id`` at ``tag``: as kept, or ``render()`` now."""
+        name = self._name(tag, journey_id)
+        found = self._unchanged_place(name)
+        if found is not None:
+            start, length, number = found
+            taken = self._taken(start, length)
+            if taken is not None:
+                return _piece(taken, ((name, self._noted(number), 0, length),), length)
+        return self._rendered(name, journey_id, render)
+
+    def parts(self, tag: str, items: Iterable[object]) -> Iterator[Part]:
+        """What a ``{% pieces %}`` loop over ``items`` writes, part by part: an item to
+        render, or a slice of the last page where the pieces of several items kept side
+        by side are (up to :data:`SLICE` bytes), so an unchanged row costs little more
+        than looking up where it is."""
+        taken: Slice | None = None
+        for item in items:
+            journey_id = _journey_id(item, tag)
+            name = self._name(tag, journey_id)
+            found = self._unchanged_place(name)
+            if found is not None and taken is not None and taken.end == found[0] and (
+                    taken.end - taken.start < SLICE):
+                taken.add(Item(item, name, journey_id), found)
+                continue
+            if taken is not None:
+                yield taken
+                taken = None
+            if found is None:
+                yield Item(item, name, journey_id)
+            else:
+                taken = Slice(found[0])
+                taken.add(Item(item, name, journey_id), found)
+        if taken is not None:
+            yield taken
+
+    def part(self, part: Part, render: Callable[[object], str]) -> Piece:
+        """The piece (or pieces side by side) of ``part``; ``render(item)`` renders one."""
+        if isinstance(part, Item):
+            piece = self._rendered(part.name, part.journey_id, lambda: render(part.item))
+            _forget(part.item)
+            return piece
+        text = self._taken(part.start, part.end - part.start)
+        if text is None:  # not where pieces can be: each made again
+            return _joined([self.part(item, render) for item in part.items])
+        places, offset = [], 0
+        for item, (_, length, number) in zip(part.items, part.places, strict=True):
+            places.append((item.name, self._noted(number), offset, length))
+            offset += length
+        return _piece(text, tuple(places), offset)
+
+    def _name(self, tag: str, journey_id: str) -> str:
+        """A piece's name: its tag, its journey, and how many of theirs came before."""
         count = self._count[(tag, journey_id)] = self._count.get((tag, journey_id), 0) + 1
-        name = f"{tag}\n{journey_id}\n{count}"
+        return f"{tag}\n{journey_id}\n{count}"
+
+    def _unchanged_place(self, name: str) -> Place | None:
+        """Where the piece ``name`` is in the last page, while what it read is unchanged."""
         if self._kept is None:  # the last page's pieces looked up at once, when it has one
             self._kept = self._recall() if self.reuse else {}
         found = self._kept.pop(name, None)
-        if found is not None and self._unchanged[found[2]]:
-            piece = self._taken(name, *found)
-            if piece is not None:
-                return piece
+        return found if found is not None and self._unchanged[found[2]] else None
+
+    def _rendered(self, name: str, journey_id: str, render: Callable[[], str]) -> Piece:
+        """The piece ``name`` rendered now, noting what it read."""
         own = Reads((*ALWAYS, f"journey:{journey_id}"))
         with self.reads.also(own):
-            html = render()
+            html = str(render())
         reads = own.parts()
         self.reads.update(reads)
-        return _piece(str(html), name, reads)
+        size = utf8_size(html)
+        return _piece(html, ((name, reads, 0, size),), size)
 
-    def _taken(self, name: str, start: int, length: int, number: int) -> Piece | None:
-        """The piece at ``start`` of the last page, its reads noted (once a page)."""
+    def _taken(self, start: int, length: int) -> str | None:
+        """The ``length`` bytes at ``start`` of the last page as text (None: they are not
+        where pieces can be)."""
         try:
-            html = self._page[start:start + length].decode("utf-8")
+            return self._page[start:start + length].decode("utf-8")
         except UnicodeDecodeError:
-            return None  # not where a piece can be: made again
-        reads = self._last_reads[number]
-        if number not in self._noted:
-            self.reads.update(reads)
-            self._noted.add(number)
-        piece = _piece(html, name, reads)
-        piece.size = length
-        return piece
+            return None
 
-    def placed(self, piece: Piece, start: int, length: int) -> None:
-        """Note that ``piece`` is the ``length`` bytes at byte ``start`` of the page."""
-        number = self._reads.setdefault(piece.reads, len(self._reads))
-        self._names.append(piece.name)
-        self._places += (start, length, number)
+    def _noted(self, number: int) -> tuple[str, ...]:
+        """The last page's reads numbered ``number``, noted as read (once a page)."""
+        reads = self._last_reads[number]
+        if number not in self._noted_numbers:
+            self.reads.update(reads)
+            self._noted_numbers.add(number)
+        return reads
+
+    def placed(self, piece: Piece, start: int) -> None:
+        """Note that ``piece`` is at byte ``start`` of the page being written."""
+        for name, reads, offset, length in piece.places:
+            number = self._reads.setdefault(reads, len(self._reads))
+            self._names.append(name)
+            self._places += (start + offset, length, number)
 
     def keep(self, page_key: str) -> None:
         """Keep where the pieces are in the page just made, which has key ``page_key``
@@ -154,10 +214,64 @@ class Pieces:
             return {}  # a kept value of another shape: render every piece
 
 
-def _piece(html: str, name: str, reads: tuple[str, ...]) -> Piece:
+def _piece(html: str, places: tuple[PiecePlace, ...], size: int) -> Piece:
     piece = Piece(html)
-    piece.name, piece.reads = name, reads
+    piece.places, piece.size = places, size
     return piece
+
+
+def _joined(pieces: list[Piece]) -> Piece:
+    """``pieces`` side by side, as one."""
+    places: list[PiecePlace] = []
+    offset = 0
+    for piece in pieces:
+        places += ((name, reads, offset + at, length)
+                   for name, reads, at, length in piece.places)
+        offset += piece.size
+    return _piece("".join(pieces), tuple(places), offset)
+
+
+def utf8_size(text: str) -> int:
+    """How many bytes ``text`` takes in UTF-8 (ASCII text its length)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+class Item:
+    """An item of a ``{% pieces %}`` loop, with its piece's name and journey."""
+
+    __slots__ = ("item", "name", "journey_id")
+
+    def __init__(self, item: object, name: str, journey_id: str):
+        self.item, self.name, self.journey_id = item, name, journey_id
+
+
+class Slice:
+    """The kept pieces of consecutive items, side by side in the last page from byte
+    ``start`` to ``end``: taken as one string."""
+
+    __slots__ = ("start", "end", "items", "places")
+
+    def __init__(self, start: int):
+        self.start = self.end = start
+        self.items: list[Item] = []
+        self.places: list[Place] = []
+
+    def add(self, item: Item, place: Place) -> None:
+        self.items.append(item)
+        self.places.append(place)
+        self.end += place[1]
+
+
+#: A part of what a ``{% pieces %}`` loop writes (see :meth:`Pieces.parts`).
+Part = Item | Slice
+#: Bytes of the last page taken as one slice at most: a listing of 10,000 journeys is
+#: tens of megabytes, written as it is made, never whole in memory.
+SLICE = 65536
+
+
+def _forget(item: object) -> None:
+    if isinstance(item, Lazy):
+        item.forget()  # its row is shown: a listing need not hold it
 
 
 def _places(names: list[str], places: list[int], reads: int, size: int) -> dict[str, Place]:
@@ -178,18 +292,36 @@ def _places(names: list[str], places: list[int], reads: int, size: int) -> dict[
 class PieceExtension(Extension):
     """``{% piece item %}...{% endpiece %}``: the body, rendered once per change of its
     journey (see the module's text). ``item`` is an item of a listing, a journey, or a
-    journey's id. Rendered where no build keeps pieces (a theme's
-    own tests, say), the body is simply rendered."""
+    journey's id. ``{% pieces item in items %}...{% endpieces %}``: a loop of such
+    pieces, one per item, the unchanged ones taken from the last page a slice at a time
+    (see :meth:`Pieces.parts`). Rendered where no build keeps pieces (a theme's own
+    tests, say), the body is simply rendered."""
 
-    tags = {"piece"}
+    tags = {"piece", "pieces"}
 
     def parse(self, parser: jinja2.parser.Parser) -> nodes.Node:
-        lineno = next(parser.stream).lineno
+        token = next(parser.stream)
+        tag = nodes.Const(f"{parser.name}:{token.lineno}")
+        if token.value == "pieces":
+            return self._loop(parser, tag).set_lineno(token.lineno)
         journey = parser.parse_expression()
         body = parser.parse_statements(("name:endpiece",), drop_needle=True)
-        tag = nodes.Const(f"{parser.name}:{lineno}")
         call = self.call_method("_piece", [nodes.ContextReference(), tag, journey])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        return nodes.CallBlock(call, [], [], body).set_lineno(token.lineno)
+
+    def _loop(self, parser: jinja2.parser.Parser, tag: nodes.Const) -> nodes.Node:
+        """``for part in parts(items)``, each part written by a call whose caller renders
+        the body for one item."""
+        target = parser.parse_assign_target(name_only=True)
+        parser.stream.expect("name:in")
+        items = parser.parse_expression()
+        body = parser.parse_statements(("name:endpieces",), drop_needle=True)
+        context = nodes.ContextReference()
+        parts = self.call_method("_parts", [context, tag, items])
+        write = self.call_method("_part", [context, nodes.Name(PART, "load")])
+        return nodes.For(nodes.Name(PART, "store"), parts, [
+            nodes.CallBlock(write, [nodes.Name(target.name, "param")], [], body)],
+            [], None, False)
 
     @staticmethod
     def _piece(context: jinja2.runtime.Context, tag: str, journey: object,
@@ -198,9 +330,28 @@ class PieceExtension(Extension):
         if pieces is None:
             return caller()
         piece = pieces.made(tag, _journey_id(journey, tag), caller)
-        if isinstance(journey, Lazy):
-            journey.forget()  # its row is shown: a listing need not hold it
+        _forget(journey)
         return piece
+
+    @staticmethod
+    def _parts(context: jinja2.runtime.Context, tag: str,
+               items: Iterable[object]) -> Iterator[Part]:
+        pieces = context.get(VARIABLE)
+        if pieces is None:
+            return (Item(item, "", "") for item in items)
+        return pieces.parts(tag, items)
+
+    @staticmethod
+    def _part(context: jinja2.runtime.Context, part: Part,
+              caller: Callable[[object], str]) -> Markup | str:
+        pieces = context.get(VARIABLE)
+        if pieces is None:
+            return caller(part.item)
+        return pieces.part(part, caller)
+
+
+#: The name of a ``{% pieces %}`` loop's part in the compiled template.
+PART = "_mapgen_part"
 
 
 def _journey_id(journey: object, tag: str) -> str:
@@ -215,6 +366,6 @@ def _journey_id(journey: object, tag: str) -> str:
         if isinstance(ident, str) and not isinstance(journey, jinja2.Undefined):
             return ident
     raise jinja2.TemplateRuntimeError(
-        f"{tag}: {{% piece %}} needs the journey its body is made from: an item of a "
-        "listing (cards, appearances, a cell of matrix, register, backlog), a journey, "
-        "or its id; e.g. {% for card in cards %}{% piece card %}")
+        f"{tag}: a piece needs the journey its body is made from: an item of a listing "
+        "(cards, appearances, a cell of matrix, register, backlog), a journey, or its "
+        "id; e.g. {% pieces card in cards %}")
