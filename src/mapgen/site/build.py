@@ -254,8 +254,8 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
                            "engine": f"{engine.name} {engine.version}",
                            "nav": digest(*(part for entry in nav for part in entry))})
     outputs = _outputs(ws, theme, site_pages.plan(ws), site_url, cache, sources,
-                       fresh=fresh_diagrams, previous=staging.published_file
-                       if isinstance(staging, Staging) else None)
+                       fresh=fresh_diagrams,
+                       previous=staging if isinstance(staging, Staging) else None)
     files, todo = _reused(outputs, past, sources)
 
     def is_later(output: _Output) -> bool:

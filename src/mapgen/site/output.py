@@ -56,6 +56,15 @@ class Staged:
 
 
 @dataclass(frozen=True)
+class Published:
+    """A file made again with the bytes of the output folder's file, as the last build
+    wrote them (their digest): known to be the same without reading it (most of the
+    search index after a one-journey change, see :mod:`mapgen.site.reindex`)."""
+
+    digest: str
+
+
+@dataclass(frozen=True)
 class Made:
     """One file of a site as a build made it: its key, the parts of the workspace it read,
     and its bytes: in memory, :class:`Staged`, made when first asked for (a preview), or
@@ -258,9 +267,10 @@ class FileStore(Protocol):
     """Where the files of a site go as they are made: a build's :class:`Staging`, or the
     folder a live preview keeps its sites in (``mapgen.serve.Kept``)."""
 
-    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged | None:
-        """Keep the file made for site path ``rel``: its bytes, or its pieces as made.
-        None: the output folder has this file already, with these bytes."""
+    def put(self, rel: str, data: bytes | Iterable[bytes] | Published) -> Staged | None:
+        """Keep the file made for site path ``rel``: its bytes, or its pieces as made
+        (:class:`Published` only where the store is a build's :class:`Staging`). None:
+        the output folder has this file already, with these bytes."""
 
 
 class Staging:
@@ -288,11 +298,15 @@ class Staging:
         #: The folders made so far (a site of 1000 journeys puts 2,900 files in a few).
         self._folders: set[str] = {str(self.folder)}
 
-    def put(self, rel: str, data: bytes | Iterable[bytes]) -> Staged | None:
+    def put(self, rel: str, data: bytes | Iterable[bytes] | Published) -> Staged | None:
         """Write ``rel``: its bytes, or its pieces as they are made. Bytes the published
-        file has already are not written (None): that file is linked into the next site
-        now, by whichever process made them. A one-journey change at 1000 journeys makes
-        again 873 files of the search index, and a handful of them differ."""
+        file has already, or :class:`Published`, are not written (None): that file is
+        linked into the next site now, by whichever process made them."""
+        if isinstance(data, Published):
+            if self.published.get(rel) != data.digest:
+                raise ValueError(f"{rel}: not as the last build wrote it")
+            self.link_published(rel)
+            return None
         if isinstance(data, bytes) and rel in self.published and \
                 self.published[rel] == digest(data):  # a cold build hashes nothing here
             self.link_published(rel)

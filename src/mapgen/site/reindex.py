@@ -12,10 +12,11 @@ of each file. The next index is updated from the last one when only a few journe
 parts changed and each still has as many entries: the term files of the terms those
 journeys had or have are read back, their lists lose the journeys' old numbers and gain
 the new ones, and the blocks holding their entries are rewritten; every other file is
-taken from the output folder as it is, when it still has the recorded bytes. Anything
-else (a journey added, removed, moved or with more entries, a persona or a page changed,
-a file of the index edited or missing) makes the index whole. Either way the bytes are
-the same: the tests compare the two.
+linked from the output folder as it is (:class:`~mapgen.site.output.Published`, never
+read or hashed again), when the last build's record says it still has the recorded
+bytes. Anything else (a journey added, removed, moved or with more entries, a persona or
+a page changed, a file of the index edited or missing) makes the index whole. Either
+way the bytes are the same: the tests compare the two.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from mapgen.cache import JSON, JourneyParts, Reads, code_fingerprint, digest
 from mapgen.model import Workspace
 from mapgen.site import numbers, search
+from mapgen.site.output import Published
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,17 @@ NAME = "index"
 #: dozen term files, and past that most of them.
 MOST_CHANGED = 16
 
-#: The bytes of a file of the output folder when it has those of ``digest``, or None.
-Previous = Callable[[str, str], "bytes | None"]
+
+
+class Previous(Protocol):
+    """The output folder's files as the last build wrote them (a build's
+    :class:`~mapgen.site.output.Staging`)."""
+
+    #: Site path -> the digest of the file there, as the last build wrote it.
+    published: Mapping[str, str]
+
+    def published_file(self, rel: str, expected: str) -> bytes | None:
+        """The file's bytes while it has those of digest ``expected``, else None."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ class Layout:
 
 
 def index_files(ws: Workspace, parts: JourneyParts,
-                previous: Previous | None = None) -> dict[str, bytes]:
+                previous: Previous | None = None) -> dict[str, bytes | Published]:
     """Every file of the index of ``ws``: updated from the last index where it can be
     (see the module's text), else made whole; its layout kept for the next one."""
     head, tail = search.persona_part(ws), search.page_part(ws)
@@ -104,7 +115,7 @@ def _encoded(part: dict[str, Any]) -> bytes:
 
 def _updated(ws: Workspace, parts: JourneyParts, keys: list[tuple[str, str]],
              last: Layout, previous: Previous
-             ) -> tuple[dict[str, bytes], dict[str, str]] | None:
+             ) -> tuple[dict[str, bytes | Published], dict[str, str]] | None:
     """The index updated from ``last`` and the digest of each file, or None where it
     must be made whole."""
     if [name for name, _ in keys] != [name for name, _, _ in last.parts]:
@@ -180,9 +191,9 @@ class _Update:
         self.entries = sum(count for _, _, count in last.parts)
         self.buckets = search.bucket_count(self.entries)
 
-    def files(self) -> tuple[dict[str, bytes], dict[str, str]] | None:
-        """Each file and its digest; None when a file of the last index is not as it
-        was made."""
+    def files(self) -> tuple[dict[str, bytes | Published], dict[str, str]] | None:
+        """Each file (those unchanged :class:`Published`) and its digest; None when a
+        file of the last index is not as it was made."""
         terms: dict[int, set[str]] = {}
         for edit in self.edits:
             for term in edit.terms():
@@ -190,20 +201,21 @@ class _Update:
         blocks = {number for edit in self.edits for number in
                   range(edit.first // search.BLOCK,
                         (edit.first + edit.count - 1) // search.BLOCK + 1)}
-        files: dict[str, bytes] = {}
+        files: dict[str, bytes | Published] = {}
         digests = dict(self.last.files)
         for rel, known in self.last.files.items():
-            data = self.previous(rel, known)
-            if data is None:
-                return None  # edited or gone since: made whole
             name = rel.rsplit("/", 1)[-1][:-3]
-            if name[0] == "t" and int(name[1:]) in terms:
-                data = self._term_file(name, data, terms[int(name[1:])])
-            elif name[0] == "e" and int(name[1:]) in blocks:
-                data = self._block(name, data)
-            else:
-                files[rel] = data  # as it was, and so is its digest
+            term = name[0] == "t" and int(name[1:]) in terms
+            if not (term or name[0] == "e" and int(name[1:]) in blocks):
+                if self.previous.published.get(rel) != known:
+                    return None  # edited or gone since: made whole
+                files[rel] = Published(known)  # as it was: linked, never read
                 continue
+            data = self.previous.published_file(rel, known)
+            if data is None:
+                return None
+            data = self._term_file(name, data, terms[int(name[1:])]) if term else \
+                self._block(name, data)
             files[rel], digests[rel] = data, digest(data)
         return files, digests
 
@@ -254,12 +266,12 @@ class IndexFiles:
     def __init__(self, parts: JourneyParts | None = None,
                  previous: Previous | None = None) -> None:
         self._lock = threading.Lock()
-        self._files: dict[str, bytes] | None = None
+        self._files: dict[str, bytes | Published] | None = None
         self._read: tuple[str, ...] = ()
         self._parts, self._previous = parts, previous
 
-    def maker(self, path: str) -> Callable[[Workspace, Reads], bytes]:
-        def make(ws: Workspace, reads: Reads) -> bytes:
+    def maker(self, path: str) -> Callable[[Workspace, Reads], bytes | Published]:
+        def make(ws: Workspace, reads: Reads) -> bytes | Published:
             with self._lock:
                 if self._files is None:
                     self._files = index_files(ws, self._parts, self._previous) \
