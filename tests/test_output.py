@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -245,28 +244,6 @@ def test_an_injected_full_disk_is_one_line_exit_1_and_the_old_site_intact(tmp_pa
     assert not list(root.glob(".site.mapgen-*")), "the staging folder is gone"
 
 
-def test_the_old_site_is_deleted_while_the_build_notes_what_it_made(tmp_path, monkeypatch):
-    """Once the next site is published, the old one (2,900 files at 1000 journeys) is
-    deleted by a thread of its own while the build saves its records; gone, with its
-    staging folder, before the build returns."""
-    root = copy_example(tmp_path / "ws")
-    assert build(root).exit_code == 0
-    deleted_by = []
-    delete = output._delete_marked
-
-    def spy(folder: Path) -> None:
-        deleted_by.append((threading.current_thread().name, (folder / "next").is_dir()))
-        delete(folder)
-
-    monkeypatch.setattr(output, "_delete_marked", spy)
-    config = root / "mapgen.yml"
-    config.write_text(config.read_text("utf-8").replace("title:", "title: Renamed -", 1))
-    assert build(root).exit_code == 0
-    assert deleted_by == [("mapgen-delete-staging", True)], "deleted on the build's thread"
-    assert not list(root.glob(".site.mapgen-*")), "the staging folder is left behind"
-    assert "Renamed" in (root / "site/index.html").read_text("utf-8")
-
-
 @pytest.fixture
 def small_disk(tmp_path):
     """A 3 MB tmpfs, where the system lets us mount one (root on Linux)."""
@@ -327,3 +304,25 @@ def test_a_rebuild_hashes_only_the_site_files_touched_since_the_last_build(tmp_p
     assert [p for p in read if site in p.parents] == [page], "only the edited file is read"
     assert "journeys/first-purchase.html" not in intact, "its change time gave it away"
     assert len(intact) == len(seen) - 1 > 10
+
+
+def test_after_a_rebuild_the_next_one_hashes_no_site_file(tmp_path, monkeypatch):
+    """A rebuild links the files it keeps from the old site, then deletes the old site:
+    each unlink changes the kept file's change time, so the folder is noted after the
+    old site is gone, or the next build would read and hash every file again."""
+    from mapgen.cache import JSON, Cache
+    from mapgen.site.build import SEEN
+
+    root = copy_example(tmp_path)
+    assert build(root).exit_code == 0
+    config = root / "mapgen.yml"
+    config.write_text(config.read_text("utf-8").replace("title:", "title: Renamed -", 1))
+    assert build(root).exit_code == 0
+    site = (root / "site").resolve()
+    seen = Cache(root / ".mapgen-cache").get(SEEN, str(site), SEEN, JSON)
+    read: list[Path] = []
+    real = output.file_digest
+    monkeypatch.setattr(output, "file_digest", lambda path: read.append(path) or real(path))
+    intact = output.OutputFolder.open(site, seen=seen).intact()
+    assert [p for p in read if site in p.parents] == [], "files hashed again"
+    assert len(intact) == len(seen) > 10

@@ -171,14 +171,11 @@ def build(ws: Workspace, options: BuildOptions, progress: Progress | None = None
             result = folder.publish(site.files, staging)
     except OSError as exc:
         raise OutputError(_write_problem(exc, folder.path)) from None
-    try:  # while the old site is deleted
-        cache.put(SEEN, seen_as, SEEN, folder.seen_now(site.files), JSON)
-        cache.save({"diagram": site.diagram_names, "diagram-source": site.diagram_names,
-                    site_pieces.KIND: site.files, search.PART_KIND: ws.journeys,
-                    data_files.PART_KIND: ws.journeys},
-                   {layouts.KIND: 2 * len(site.diagram_names) + 64})  # room for one change
-    finally:
-        staging.deleted()
+    cache.put(SEEN, seen_as, SEEN, folder.seen_now(site.files), JSON)
+    cache.save({"diagram": site.diagram_names, "diagram-source": site.diagram_names,
+                site_pieces.KIND: site.files, search.PART_KIND: ws.journeys,
+                data_files.PART_KIND: ws.journeys},
+               {layouts.KIND: 2 * len(site.diagram_names) + 64})  # room for one change
     return BuildReport(len(ws.journeys), len(ws.personas), site.diagrams,
                        layouts.laid_out(cache), layouts.reused(cache),
                        sum(p.endswith(".html") for p in site.files), site.rendered_pages,
