@@ -160,6 +160,14 @@ def test_a_piece_names_its_journey_or_the_page_says_how(tmp_path):
     journeys = list(ws.journeys.values())[:2]
     assert template.render(items=journeys, _mapgen_pieces=pieces) == "".join(
         f"<p>{j.title}</p>" for j in journeys)
+    # the loop says the same, naming its line
+    loop = env.from_string("\n{% pieces item in items %}<p>{{ item.title }}</p>"
+                           "{% endpieces %}")
+    pieces = Pieces(Cache(), Sources(ws), "index.html", Reads())
+    with pytest.raises(jinja2.TemplateRuntimeError, match=":2: a piece needs the journey"):
+        loop.render(items=[{"title": "A"}], _mapgen_pieces=pieces)
+    assert loop.render(items=journeys, _mapgen_pieces=pieces) == "\n" + "".join(
+        f"<p>{j.title}</p>" for j in journeys)
 
 
 def _index_rows(root: Path) -> dict[str, bytes]:
