@@ -95,12 +95,9 @@ class Pieces:
         """The piece of ``journey_id`` at ``tag``: as kept, or ``render()`` now."""
         name = self._name(tag, journey_id)
         found = self._unchanged_place(name)
-        if found is not None:
-            start, length, number = found
-            taken = self._taken(start, length)
-            if taken is not None:
-                return _piece(taken, ((name, self._noted(number), 0, length),), length)
-        return self._rendered(name, journey_id, render)
+        item = Item(journey_id, name, journey_id)
+        return self.part(item if found is None else Slice.of(item, found),
+                         lambda _: render())
 
     def parts(self, tag: str, items: Iterable[object]) -> Iterator[Part]:
         """What a ``{% pieces %}`` loop over ``items`` writes, part by part: an item to
@@ -117,9 +114,10 @@ class Pieces:
                 taken = None
             if found is None:
                 yield Item(item, name, journey_id)
-                continue
-            taken = taken or Slice(found[0])
-            taken.add(Item(item, name, journey_id), found)
+            elif taken is None:
+                taken = Slice.of(Item(item, name, journey_id), found)
+            else:
+                taken.add(Item(item, name, journey_id), found)
         if taken is not None:
             yield taken
 
@@ -254,6 +252,13 @@ class Slice:
         self.items: list[Item] = []
         self.places: list[Place] = []
 
+    @classmethod
+    def of(cls, item: Item, place: Place) -> Slice:
+        """The slice of one kept piece."""
+        taken = cls(place[0])
+        taken.add(item, place)
+        return taken
+
     def continues(self, place: Place) -> bool:
         """Whether a piece at ``place`` comes next, with room for it."""
         return place[0] == self.end and self.end - self.start < SLICE
@@ -320,8 +325,8 @@ class PieceExtension(Extension):
         body = parser.parse_statements(("name:endpieces",), drop_needle=True)
         context = nodes.ContextReference()
         parts = self.call_method("_parts", [context, tag, items])
-        write = self.call_method("_part", [context, nodes.Name(PART, "load")])
-        return nodes.For(nodes.Name(PART, "store"), parts, [
+        write = self.call_method("_part", [context, nodes.Name(PART_VARIABLE, "load")])
+        return nodes.For(nodes.Name(PART_VARIABLE, "store"), parts, [
             nodes.CallBlock(write, [nodes.Name(target.name, "param")], [], body)],
             [], None, False)
 
@@ -353,7 +358,7 @@ class PieceExtension(Extension):
 
 
 #: The name of a ``{% pieces %}`` loop's part in the compiled template.
-PART = "_mapgen_part"
+PART_VARIABLE = "_mapgen_part"
 
 
 def _journey_id(journey: object, tag: str) -> str:
