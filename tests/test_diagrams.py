@@ -292,6 +292,28 @@ def test_a_batch_is_split_across_processes_in_order(engine):
     assert [f"node {i}" in out.decode() for i, out in enumerate(outputs)] == [True] * 7
 
 
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_a_batch_gives_each_diagram_what_it_gives_alone(hostile, fmt):
+    """A batch goes through one engine process, its drawings cut apart from one output:
+    each must be whole, and the one its graph gives alone (labels with "</svg>" too)."""
+    jobs = [Job(r.name, diagrams.dot_source(hostile, r))
+            for r in diagrams.requests_for(hostile, diagrams.GRAPH_VIEWS)]
+    jobs.append(Job("a label that ends an SVG", 'digraph { a [label="</svg>\n<?xml"] }'))
+    engine = get_engine("embedded", jobs=1)
+    together = engine.layout(jobs, fmt)
+    assert together == [engine.layout([job], fmt)[0] for job in jobs]
+    end = b"</svg>\n" if fmt == "svg" else b"IEND\xaeB`\x82"
+    assert all(out.endswith(end) and out.count(end) == 1 for out in together)
+
+
+def test_a_broken_graph_in_a_batch_is_named_and_the_rest_still_laid_out(engine):
+    good = [Job(f"g{i}", f"digraph {{ n{i} }}") for i in range(3)]
+    broken = Job('the flow view of journey "checkout"', "digraph { a -> }")
+    with pytest.raises(EngineError, match='journey "checkout"'):
+        engine.layout([good[0], broken, *good[1:]])
+    assert all(b"<svg" in out for out in engine.layout(good))
+
+
 def test_a_graph_far_bigger_than_the_rest_is_laid_out_first_and_alone():
     from mapgen.diagrams.engine import MIN_BATCH, _batches
 

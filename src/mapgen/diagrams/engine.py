@@ -2,8 +2,9 @@
 
 * :class:`EmbeddedEngine` (the default) runs the ``graphviz-pure`` binary that the
   ``graphviz-pure`` wheel installs: a faithful Graphviz 16.1 port with bundled fonts, so
-  every machine produces the same bytes. It sends many diagrams to one process (``-O``)
-  and runs one process per core, so start-up is paid once per batch.
+  every machine produces the same bytes. It sends many diagrams to one process (one
+  after another on its input) and runs one process per core, so start-up is paid once
+  per batch.
 * :class:`SystemEngine` runs the installed ``dot`` through the ``graphviz`` package, for
   teams who want their own Graphviz.
 
@@ -17,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -63,8 +63,8 @@ class Engine:
             results = pool.map(lambda batch: self._run_batch([jobs[i] for i in batch], fmt),
                                batches)
             out: list[bytes] = [b""] * len(jobs)
-            for batch, outputs in zip(batches, results):
-                for index, data in zip(batch, outputs):
+            for batch, outputs in zip(batches, results, strict=True):
+                for index, data in zip(batch, outputs, strict=True):
                     out[index] = data
         return out
 
@@ -105,20 +105,49 @@ class EmbeddedEngine(Engine):
         return (out.stderr or out.stdout).decode("utf-8", "replace").strip()
 
     def _run_batch(self, jobs: list[Job], fmt: str) -> list[bytes]:
-        with tempfile.TemporaryDirectory(prefix="mapgen-layout-") as tmp:
-            inputs = []
-            for index, job in enumerate(jobs):
-                path = Path(tmp) / f"{index:05d}.gv"
-                path.write_text(job.dot, encoding="utf-8")
-                inputs.append(path)
-            command = [self.binary, f"-T{fmt}", "-O", *map(str, inputs)]
-            try:
-                _run(command, self.timeout * len(jobs), _names(jobs))
-            except EngineError:
-                if len(jobs) == 1:
-                    raise
-                return [out for job in jobs for out in self._run_batch([job], fmt)]
-            return [Path(f"{path}.{fmt}").read_bytes() for path in inputs]
+        """The batch's graphs one after another on the engine's input, their drawings
+        one after another on its output. No file is made: a graph and its drawing in
+        files were two new files per diagram, and on some disks making a file takes a
+        millisecond of the kernel's time (2,000 of them in a cold build of 1000
+        journeys). A batch that fails is laid out a graph at a time, to name the one."""
+        try:
+            out = _run([self.binary, f"-T{fmt}"], self.timeout * len(jobs), _names(jobs),
+                       "\n".join(job.dot for job in jobs))
+        except EngineError:
+            if len(jobs) == 1:
+                raise
+            return [out for job in jobs for out in self._run_batch([job], fmt)]
+        drawings = SPLITTERS[fmt](out.stdout)
+        if len(drawings) != len(jobs):
+            raise EngineError(f"the layout engine gave {len(drawings)} drawings for "
+                              f"{len(jobs)} diagrams ({_names(jobs)})")
+        return drawings
+
+
+def _svg_documents(output: bytes) -> list[bytes]:
+    """The SVG documents written one after another: each ends with ``</svg>`` on a
+    line of its own (text in a drawing is escaped, so no label can end one early)."""
+    end = b"</svg>\n"
+    return [part + end for part in output.split(end)[:-1]]
+
+
+def _png_images(output: bytes) -> list[bytes]:
+    """The PNG images written one after another, each up to its ``IEND`` chunk."""
+    images, start = [], 0
+    while start < len(output):
+        at = start + 8  # the signature, then chunks: length, type, data, checksum
+        while at + 8 <= len(output):
+            length, kind = int.from_bytes(output[at:at + 4], "big"), output[at + 4:at + 8]
+            at += 12 + length
+            if kind == b"IEND":
+                break
+        images.append(output[start:at])
+        start = at
+    return images
+
+
+#: How the engine's output is cut into one drawing per graph, by format.
+SPLITTERS = {"svg": _svg_documents, "png": _png_images}
 
 
 def find_embedded_binary() -> str:
