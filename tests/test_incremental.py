@@ -554,6 +554,31 @@ def test_a_cached_read_reports_the_same_findings_at_the_same_places(tmp_path):
     assert cache.stats.misses == {} and cache.stats.hits["spec"] > 0
 
 
+def test_a_journeys_kept_findings_follow_the_personas_there_are(tmp_path):
+    """A journey's own findings are kept under its file, the config and the persona ids:
+    a persona file added, or taken away, says again whether the journey names one that
+    is not there, though the journey's file is as it was."""
+    root = copy_example(tmp_path)
+    journey = root / "specs/journeys/first-purchase.yml"
+    journey.write_text(journey.read_text("utf-8").replace("personas: [leo]",
+                                                          "personas: [leo, lea]"), "utf-8")
+    folder = root / ".mapgen-cache"
+
+    def unknown() -> list[str]:
+        findings = read_workspace(root, Cache(folder)).findings
+        return [f.message for f in findings if f.rule.name == "unknown-persona"]
+
+    assert any('"lea"' in message for message in unknown())
+    lea = root / "specs/personas/lea.yml"
+    lea.write_text("name: Lea\nrole: Buyer\n", "utf-8")
+    assert unknown() == []
+    cache = Cache(folder)
+    read_workspace(root, cache)
+    assert cache.stats.hits["checks"] == 4, "kept while nothing changed"
+    lea.unlink()
+    assert any('"lea"' in message for message in unknown())
+
+
 def test_a_preview_renders_the_changed_journey_now_and_the_registers_when_asked(
         tmp_path, monkeypatch):
     root = copy_example(tmp_path)

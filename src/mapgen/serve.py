@@ -44,13 +44,13 @@ from mapgen.model import Config
 from mapgen.site.build import Deferred, render_site
 from mapgen.site.output import Made, Staged, write_file
 from mapgen.site.theme import ThemeError, load_theme
-from mapgen.workspace import CONFIG_NAMES, read_workspace
+from mapgen.workspace import CONFIG_NAMES, FILES_SEEN, read_workspace
 
 #: What a preview keeps in memory between saves (see mapgen.cache): what reading every
-#: spec again needs, the compiled templates, and the specs last unpacked. Diagrams and
-#: layouts are read from the cache's file when a change needs them: 10,000 journeys'
-#: would be gigabytes.
-KEPT = ("spec", "checks", "templates", "unpacked-personas", "unpacked-journeys")
+#: spec again needs (each file's parse, findings and metadata), the compiled templates,
+#: and the specs last unpacked. Diagrams and layouts are read from the cache's file when
+#: a change needs them: 10,000 journeys' would be gigabytes.
+KEPT = ("spec", "checks", FILES_SEEN, "templates", "unpacked-personas", "unpacked-journeys")
 EVENTS_PATH = "/__mapgen__/events"
 SCRIPT_PATH = "/__mapgen__/livereload.js"
 DEBOUNCE_MS = 50

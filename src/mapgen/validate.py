@@ -21,7 +21,7 @@ import copy
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -445,15 +445,21 @@ class JourneyContext:
 
     config: Config
     personas: dict[str, None]
+    #: The digest of a config's digest and the persona ids, by the config's digest.
+    _shared: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, ws: Workspace) -> JourneyContext:
         return cls(ws.config, dict.fromkeys(ws.personas))
 
     def key(self, source: str, config: str) -> str:
-        """The key of a journey's findings: its file's digest (``source``), the config's
-        and the persona ids."""
-        return digest(source, config, ",".join(sorted(self.personas)))
+        """The key of a journey's findings: its file's digest (``source``) beside a digest
+        of the config's (``config``) and the persona ids, the same for every journey:
+        worked out once, not hashed again for each of a thousand journeys a rebuild."""
+        shared = self._shared.get(config)
+        if shared is None:
+            shared = self._shared[config] = digest(config, ",".join(sorted(self.personas)))
+        return f"{source} {shared}"
 
 
 def check_journey(context: JourneyContext, journey: Journey,

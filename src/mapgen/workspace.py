@@ -220,7 +220,8 @@ def _reuse(cache: Cache | None, checked: dict[str, tuple[str, tuple[Finding, ...
     key and the findings, see :func:`_parse_job`) when found for the same key, else those
     kept in the cache under its file's name (all read at once), else checked now; kept in
     the cache."""
-    kept = cache.get_many("checks", {file: digest(code_fingerprint(), key) for file, key
+    code = code_fingerprint()
+    kept = cache.get_many("checks", {file: f"{code} {key}" for file, key
                                      in journey_keys(ws).items()}, FINDINGS) if cache else {}
 
     def reuse(file: str, key: str, check) -> list[Finding]:
@@ -229,7 +230,7 @@ def _reuse(cache: Cache | None, checked: dict[str, tuple[str, tuple[Finding, ...
             return kept[file]
         findings = list(found) if found_for == key else check()
         if cache is not None:
-            cache.put("checks", file, digest(code_fingerprint(), key), findings, FINDINGS)
+            cache.put("checks", file, f"{code} {key}", findings, FINDINGS)
         return findings
 
     return reuse
@@ -571,7 +572,7 @@ def _read_files(entries: list[tuple[str, Path]], root: Path, cache: Cache,
         except LoadError as exc:
             out.append((kind, path, SpecFile(shown, None, None, (exc.finding,), (), "")))
             continue
-        key = digest(code_fingerprint(), kind, shown, file_digest)
+        key = _spec_key(kind, file_digest)
         looked[shown] = (len(out), kind, path, key, raw)
         out.append((kind, path, None))
     kept = cache.get_many("spec", {shown: entry[3] for shown, entry in looked.items()},
@@ -585,7 +586,7 @@ def _read_files(entries: list[tuple[str, Path]], root: Path, cache: Cache,
         try:
             if raw is None:  # its parse is no longer kept: its key from what is read
                 raw = read_bytes(path, shown)
-                key = digest(code_fingerprint(), kind, shown, digest(raw))
+                key = _spec_key(kind, digest(raw))
         except LoadError as exc:
             out[index] = (kind, path, SpecFile(shown, None, None, (exc.finding,), (), ""))
             continue
@@ -594,6 +595,13 @@ def _read_files(entries: list[tuple[str, Path]], root: Path, cache: Cache,
         cache.put("spec", shown, key, spec, _spec_codec(kind, Path(path), shown, key))
         out[index] = out[index][:2] + (spec,)
     return out
+
+
+def _spec_key(kind: str, file_digest: str) -> str:
+    """The key of a spec file's parse (kept under its name): mapgen's code, the kind of
+    spec and the digest of the file's bytes, side by side (a rebuild looks up a thousand:
+    no need to hash them again)."""
+    return f"{code_fingerprint()} {kind} {file_digest}"
 
 
 def _parse_all(todo: list[tuple], context: JourneyContext | None) -> Iterator[SpecFile]:
