@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import struct
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -369,3 +370,16 @@ def test_widths_of_another_shape_in_the_cache_are_worked_out_again(tmp_path, mon
     fonts.use_widths(Cache(tmp_path / "cache"))
     sans = fonts.faces()[0]
     assert fonts._widths_here[sans.path] == sans.widths()
+
+
+@pytest.mark.parametrize("text", ["Checkout – €12.50 «déjà»", "Zahlung prüfen → fertig",
+                                  "Оплата", "支払い確認", "Pay ✓ now", "e\u0301 with a mark",
+                                  "tab\there"])
+def test_text_is_measured_as_mixed_exactly_when_arimo_lacks_a_character(text):
+    """Text of the characters every embedded cut has is known to be Arimo's at once; any
+    other text is looked up character by character, as the renderers set it."""
+    sans = fonts.faces()[0]
+    assert all(sans.has(char) for char in fonts.EMBEDDED)
+    lacking = any(not (sans.has(c) or unicodedata.combining(c)) for c in text)
+    fonts._mixed.cache_clear()
+    assert fonts._mixed(text) is lacking

@@ -152,6 +152,8 @@ def _em(char: str, bold: bool, mixed: bool) -> float:
 def _mixed(text: str) -> bool:
     """True when Arimo lacks a character of ``text``. Renderers may then set all of it,
     Latin too, in the fallback face (resvg does), so each character counts at its widest."""
+    if EMBEDDED.issuperset(text):  # most text: no character is looked up one by one
+        return False
     sans = faces()[0]
     return not all(sans.has(char) or unicodedata.combining(char) for char in set(text))
 
