@@ -5,10 +5,10 @@ For each corpus size N (see corpus.py) it measures, each in a process of its own
 * cold: `mapgen build` with no site and no cache folder;
 * warm: `mapgen build` again, nothing changed (a no-op rebuild);
 * change_build: one journey's step renamed, then `mapgen build` in a new process, as a
-  writer who saves and builds again;
+  writer who saves and builds again (five edits, the median one reported);
 * change: what `mapgen serve` does after a save: the same edit, the site rebuilt in
-  memory by a Preview that had already built it (process start excluded); its peak RSS
-  is the whole preview process, its first full build included;
+  memory by a Preview that had already built it (process start excluded; five edits,
+  the median); its peak RSS is the whole preview process, its first full build included;
 * floor: the same DOT sources laid out by the same engine on the same number of cores,
   nothing else: what a build cannot go below;
 * mkdocs and hugo: the same corpus written as Markdown, one page per journey with the
@@ -131,12 +131,26 @@ def bracketed_growth(small: int, big: int, work: Path) -> dict:
                 (before["cpu_seconds"] + after["cpu_seconds"]) / 2)}
 
 
+#: One-journey changes built per run: such a build takes about a second, and this shared
+#: machine's load swings by a third within one; their median is the run's figure.
+EDITS = 5
+
+
 def change_build(root: Path, run: int) -> dict:
     """``mapgen build`` in a new process after one journey's step was renamed, as a writer
-    who saves and builds again would (the build after it puts the step back, untimed)."""
+    who saves and builds again would (the build after it puts the step back, untimed):
+    :data:`EDITS` times, the median edit reported and every edit's time kept."""
+    edits = [_one_change(root, f"{run}.{edit}") for edit in range(EDITS)]
+    median = _median(edits)
+    median["edits"] = [edit["seconds"] for edit in edits]
+    return median
+
+
+def _one_change(root: Path, label: str) -> dict:
     journey = root / "specs/journeys/j0000.yml"
     original = journey.read_text("utf-8")
-    journey.write_text(original.replace(OLD_STEP, f"name: Step renamed in run {run}\n"), "utf-8")
+    journey.write_text(original.replace(OLD_STEP, f"name: Step renamed in edit {label}\n"),
+                       "utf-8")
     try:
         measured = _summary(timed(MAPGEN + ["build"], cwd=root))
     finally:
@@ -190,7 +204,7 @@ def floor(root: Path) -> dict:
             "cpu_seconds": round(cpu, 3)}  # the engine's processes, user and system
 
 
-def change(root: Path, runs: int = 3) -> dict:
+def change(root: Path, runs: int = EDITS) -> dict:
     """Time a Preview's rebuild after one journey's step is renamed (median of ``runs``)."""
     from mapgen.serve import Preview
 
@@ -377,13 +391,18 @@ def main() -> None:
                         help="runs of each measurement; the median is reported")
     parser.add_argument("--no-peers", action="store_true",
                         help="skip MkDocs and Hugo (their runs take as long as ours)")
+    parser.add_argument("--peers-up-to", type=int, metavar="N",
+                        help="run MkDocs and Hugo only on corpora of N journeys or fewer "
+                             "(MkDocs writes the whole navigation into every page: at "
+                             "10,000 journeys it takes longer than all the rest)")
     parser.add_argument("--no-bracket", action="store_true",
                         help="skip the growth of the two largest sizes measured between "
                              "two cold builds of the smaller (see bracketed_growth)")
     args = parser.parse_args()
     byte_compiled()
     with tempfile.TemporaryDirectory(prefix="mapgen-bench-") as tmp:
-        sizes = [measure_size(n, Path(tmp), args.repeat, not args.no_peers)
+        sizes = [measure_size(n, Path(tmp), args.repeat, not args.no_peers and (
+                     args.peers_up_to is None or n <= args.peers_up_to))
                  for n in sorted(args.sizes)]
         largest = sorted(args.sizes)[-2:]
         bracket = None if args.no_bracket or len(largest) < 2 else bracketed_growth(
