@@ -499,3 +499,39 @@ def test_pieces_outside_a_build_render_each_item(tmp_path):
                                "{{ item.title }};{% endpieces %}{% endfor %}")
     assert template.render(items=[{"title": "A"}, {"title": "B"}]) == "1A;1B;2A;2B;"
     assert template.render(items=[]) == template.render() == ""
+
+
+def test_listings_made_by_the_forked_process_are_as_made_here_and_keep_their_pieces(
+        tmp_path, monkeypatch):
+    """With many journey pages to render, the listings that show no diagram are made by
+    the forked process that makes the posters (``ASIDE_FROM``, ``ELSEWHERE_FROM``,
+    lowered here): this
+    process renders none of their rows, the pages are those it would have made, and the
+    pieces noted over there let the next build (which makes them here) render only the
+    changed journey's rows."""
+    from mapgen.site import build as site_build
+
+    rendered: list[tuple[str, str]] = []  # (page, journey) of each piece rendered here
+    kept_rendered = Pieces._rendered
+
+    def spy(self, name, journey_id, render):
+        rendered.append((self.page, journey_id))
+        return kept_rendered(self, name, journey_id, render)
+
+    monkeypatch.setattr(Pieces, "_rendered", spy)
+    monkeypatch.setattr(site_build, "ASIDE_FROM", 2)
+    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 1)  # the example has few posters
+    root = copy_example(tmp_path / "ws")
+    site = build_site(root)
+    aside = {"pain-points.html", "opportunities.html", "touchpoints.html",
+             "personas/maya.html"}
+    assert rendered and not aside & {page for page, _ in rendered}, rendered
+    first = listings(site)
+    monkeypatch.setattr(site_build, "ASIDE_FROM", 10**6)
+    assert first == listings(clean_copy(root, tmp_path / "here"))
+    rendered.clear()
+    edit(root, "journeys/first-purchase", "name: Sees a welcome-cashback ad",
+         "name: Sees a cashback advert")
+    site = build_site(root)
+    assert {journey for page, journey in rendered if page in aside} == {"first-purchase"}
+    assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))

@@ -264,10 +264,18 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     later = [o for o in todo if is_later(o)]
     todo = [o for o in todo if not is_later(o)]
     pages = [o for o in todo if o.page is not None]
+    others = [o for o in todo if o.page is None]
     shared = _site_context(ws, theme, site_url, nav)
+    aside = _pages_aside(pages) if staging else []
+    made_aside = _Aside(env, ws, shared, site_url, sources, cache.twin(), engine, past,
+                        staging, fresh_diagrams) if aside else None
     # before any thread starts: the other files are made by a forked process meanwhile
-    elsewhere = _Elsewhere.start(ws, [o for o in todo if o.page is None], staging,
-                                 list(files)) if staging else None
+    elsewhere = _Elsewhere.start(ws, [*(made_aside.output(o) for o in aside), *others],
+                                 staging, list(files)) if staging else None
+    if elsewhere is None:
+        aside = []  # rendered here after all
+    not_aside = set(map(id, aside))
+    pages = [o for o in pages if id(o) not in not_aside]
     with _closing(elsewhere), ThreadPoolExecutor(max_workers=2) as pool:
         drawings = Drawings(ws, engine, cache, sources, pool, redraw=fresh_diagrams,
                             also=site_pages.embedded_requests(ws))
@@ -276,9 +284,8 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
             reads = Reads()
             pieces = None
             if output.page is not None:
-                reads.update(("theme", "site_url", "nav"))
-                pieces = Pieces(cache, sources, output.path, reads, reuse=not fresh_diagrams,
-                                previous=_last_made(past, staging, output.path))
+                pieces = _page_pieces(output.path, cache, sources, reads, fresh_diagrams,
+                                      past, staging)
                 data = _render_page(env, output.page, ws, shared, drawings, reads, site_url,
                                     pieces)
             else:
@@ -307,13 +314,69 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
         drawings.pool = None  # from here on, a diagram asked for is drawn on the spot
         if elsewhere:
             elsewhere.collect(record, wait=True)
-        for output in todo:
-            if output.page is None:
-                files[output.path] = elsewhere.made.pop(output.path) if elsewhere else make(
-                    output)
+        for output in [*aside, *others]:
+            files[output.path] = elsewhere.made.pop(output.path) if elsewhere else make(
+                output)
     for output in later:
         files[output.path] = Made("", (), Deferred(lambda o=output: make(o)))
-    return Rendered(files, len(pages), drawings.drawn, tuple(drawings.requests))
+    return Rendered(files, len(pages) + len(aside), drawings.drawn, tuple(drawings.requests))
+
+
+#: Journey pages (pages with diagrams) to render, at least, before the pages without
+#: diagrams are made by the forked process (:func:`_pages_aside`).
+ASIDE_FROM = 64
+
+
+def _pages_aside(pages: list[_Output]) -> list[_Output]:
+    """The pages the forked process of :class:`_Elsewhere` may make: the listings that
+    show no diagram (the home page, the persona pages, the registers), when this process
+    has many pages with diagrams to render. A cold build of 1000 journeys rendered them
+    last, some 2.5 s on one core while the other was idle; there they are made while
+    this process renders the journey pages. A one-journey change renders them here: the
+    forked process has the search index, journeys.json and the links to make then."""
+    aside = [o for o in pages if o.page.listing and not o.page.diagrams]
+    return aside if len(pages) - len(aside) >= ASIDE_FROM else []
+
+
+class _Aside:
+    """Pages made by the forked process of :class:`_Elsewhere`, as this process makes
+    them (see ``render_site``), each written as it is rendered. Their pieces are noted
+    in ``cache`` (a connection of that process's own, saved there after each page); a
+    diagram a theme asks for is drawn there, on the spot."""
+
+    def __init__(self, env: jinja2.Environment, ws: Workspace, shared: dict[str, Any],
+                 site_url: str | None, sources: Sources, cache: Cache, engine: Engine,
+                 past: Mapping[str, Made], staging: FileStore | None, fresh: bool):
+        self.env, self.ws, self.shared, self.site_url = env, ws, shared, site_url
+        self.sources, self.cache, self.engine = sources, cache, engine
+        self.past, self.staging, self.fresh = past, staging, fresh
+        self._drawings: Drawings | None = None
+
+    def output(self, page: _Output) -> _Output:
+        """``page`` as a file made by a function of the workspace, as the others there."""
+        return _Output(page.path, lambda ws, reads: self._render(page.page, reads))
+
+    def _render(self, page: site_pages.Page, reads: Reads) -> Iterator[bytes]:
+        # Templates compiled ahead come through a pipe this process shares with the one it
+        # was forked from: read here, they would be read from under it. Here a template
+        # that process has not loaded yet is compiled from its source.
+        self.env.bytecode_cache = None
+        pieces = _page_pieces(page.path, self.cache, self.sources, reads, self.fresh,
+                              self.past, self.staging)
+        yield from _render_page(self.env, page, self.ws, self.shared, self._drawn(), reads,
+                                self.site_url, pieces)
+        pieces.keep(self.sources.key(reads.parts()))
+        self.cache.save()
+        compact.give_back()
+        log.debug("rendered %s (in the process making the files other than pages)",
+                  page.path)
+
+    def _drawn(self) -> Drawings:
+        if self._drawings is None:
+            self._drawings = Drawings(self.ws, self.engine, self.cache, self.sources, None,
+                                      redraw=self.fresh,
+                                      also=site_pages.embedded_requests(self.ws))
+        return self._drawings
 
 
 #: Files other than pages to make, at least, before a build makes them in a process of its
@@ -428,6 +491,15 @@ def _link_adopted(kept: list[str]) -> list[str]:
     for rel in kept:
         staging.link_published(rel)
     return kept
+
+
+def _page_pieces(path: str, cache: Cache, sources: Sources, reads: Reads, fresh: bool,
+                 past: Mapping[str, Made], staging: FileStore | None) -> Pieces:
+    """The pieces of the page at ``path`` about to be rendered (all rendered again when
+    ``fresh``), with what every page reads noted in ``reads`` first."""
+    reads.update(("theme", "site_url", "nav"))
+    return Pieces(cache, sources, path, reads, reuse=not fresh,
+                  previous=_last_made(past, staging, path))
 
 
 def _last_made(past: Mapping[str, Made], staging: FileStore | None,
