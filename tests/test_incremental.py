@@ -25,6 +25,7 @@ from mapgen.diagrams.engine import Engine
 from mapgen.serve import Preview
 from mapgen.site import build as site_build
 from mapgen.site import data as data_files
+from mapgen.site import elsewhere
 from mapgen.site import search
 from mapgen.site.output import MANIFEST
 from mapgen.site.build import Deferred
@@ -254,7 +255,7 @@ def test_one_changed_journey_makes_only_its_part_of_the_index_and_journeys_json(
     they are put together from each journey's part as kept, that journey's made again,
     and come out as a clean build makes them. A journey deleted leaves no part behind."""
     root = copy_example(tmp_path / "ws")
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
     build_here(root)
     made = []
     for module, name in ((search, "journey_part"), (data_files, "journey_json")):
@@ -292,7 +293,7 @@ def test_a_rebuild_stages_only_files_whose_bytes_changed(tmp_path, monkeypatch):
     from mapgen.site import output
 
     root = write_corpus(40, tmp_path / "corpus")  # an index of 85 files
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
     build_here(root)
     staged: list[str] = []
     write_file = output.write_file
@@ -399,7 +400,7 @@ def test_a_cached_read_validates_a_journey_only_when_it_is_looked_up(tmp_path,
     assert again.workspace.journeys["first-purchase"] is not None
     assert validated == ["journeys/first-purchase"], "once, however often looked up"
 
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 10**9)  # made here: the spy sees
     build_here(root)
     rename_first_step(root, "first-purchase", "Spots the cashback ad on Instagram")
     validated.clear()
@@ -638,15 +639,15 @@ def test_many_files_read_in_parallel_give_what_one_process_gives(tmp_path, monke
 def test_files_made_in_a_process_of_their_own_are_what_one_process_makes(tmp_path,
                                                                         monkeypatch):
     forked, alone = copy_example(tmp_path / "forked"), copy_example(tmp_path / "alone")
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 1)  # posters, search, data: forked
-    monkeypatch.setattr(site_build, "ELSEWHERE_CHUNK", 3)
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 1)  # posters, search, data: forked
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_CHUNK", 3)
     started = []
-    start = site_build._Elsewhere.start
-    monkeypatch.setattr(site_build._Elsewhere, "start",
+    start = elsewhere.Elsewhere.start
+    monkeypatch.setattr(elsewhere.Elsewhere, "start",
                         lambda *args: started.append(start(*args)) or started[-1])
     build_here(forked)
     assert started and started[0] is not None, "made in a forked process"
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 10**9)
     build_here(alone)
     assert {p: f[2] for p, f in snapshot(forked / "site").items()} == {
         p: f[2] for p, f in snapshot(alone / "site").items()}
@@ -658,7 +659,7 @@ def test_a_file_that_fails_in_the_forked_process_fails_the_build(tmp_path, monke
     from mapgen import poster
 
     root = copy_example(tmp_path)
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 1)
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 1)
 
     def broken(ws, journey, fmt, cuts=None):
         raise RuntimeError(f"no poster for {journey.id}")

@@ -510,6 +510,7 @@ def test_listings_made_by_the_forked_process_are_as_made_here_and_keep_their_pie
     pieces noted over there let the next build (which makes them here) render only the
     changed journey's rows."""
     from mapgen.site import build as site_build
+    from mapgen.site import elsewhere
 
     rendered: list[tuple[str, str]] = []  # (page, journey) of each piece rendered here
     kept_rendered = Pieces._rendered
@@ -520,7 +521,7 @@ def test_listings_made_by_the_forked_process_are_as_made_here_and_keep_their_pie
 
     monkeypatch.setattr(Pieces, "_rendered", spy)
     monkeypatch.setattr(site_build, "ASIDE_FROM", 2)
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 1)  # the example has few posters
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 1)  # the example has few posters
     root = copy_example(tmp_path / "ws")
     site = build_site(root)
     aside = {"pain-points.html", "opportunities.html", "touchpoints.html",

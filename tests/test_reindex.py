@@ -13,7 +13,7 @@ import pytest
 from conftest import copy_example
 from mapgen.cache import Cache
 from mapgen.site import build as site_build
-from mapgen.site import numbers, reindex, search
+from mapgen.site import elsewhere, numbers, reindex, search
 from mapgen.site.output import Staging
 from mapgen.workspace import read_workspace
 
@@ -40,7 +40,7 @@ def whole_index(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def workspace(tmp_path, monkeypatch):
     """The example workspace, built once; the index made in this process (the spy sees)."""
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 10**9)
     root = copy_example(tmp_path)
     build(root)
     return root
@@ -93,7 +93,7 @@ def test_an_edit_reads_back_only_the_files_it_rewrites(tmp_path, monkeypatch):
     site as the output folder has them, never read or hashed (at 1000 journeys, 873
     files: a fifth of a second of a one-journey change); those it rewrites are read
     back."""
-    monkeypatch.setattr(site_build, "ELSEWHERE_FROM", 10**9)  # made here, where the spy is
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 10**9)  # made here, where the spy is
     root = write_corpus(60, tmp_path / "corpus")
     build(root)
     read: list[str] = []

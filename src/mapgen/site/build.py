@@ -23,16 +23,14 @@ says, as JSON).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import multiprocessing
 import posixpath
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +52,7 @@ from mapgen.site import pieces as site_pieces
 from mapgen.site import reindex, search
 from mapgen.site.ahead import Templates
 from mapgen.site.drawings import Drawings
+from mapgen.site.elsewhere import Elsewhere, closing
 from mapgen.site.pieces import VARIABLE as PIECES
 from mapgen.site.pieces import Piece, Pieces, utf8_size
 from mapgen.site.markup import render_markdown, safe_url, summary
@@ -67,7 +66,6 @@ from mapgen.site.output import (
     check_output_dir,
 )
 from mapgen.site.theme import CONTEXTS, Theme, let_go, load_theme
-from mapgen.workspace import ignore_interrupts, interrupts_held
 
 log = logging.getLogger(__name__)
 
@@ -270,13 +268,13 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
     made_aside = _Aside(env, ws, shared, site_url, sources, cache.twin(), engine, past,
                         staging, fresh_diagrams) if aside else None
     # before any thread starts: the other files are made by a forked process meanwhile
-    elsewhere = _Elsewhere.start(ws, [*(made_aside.output(o) for o in aside), *others],
+    elsewhere = Elsewhere.start(ws, [*(made_aside.output(o) for o in aside), *others],
                                  staging, list(files)) if staging else None
     if elsewhere is None:
         aside = []  # rendered here after all
     not_aside = set(map(id, aside))
     pages = [o for o in pages if id(o) not in not_aside]
-    with _closing(elsewhere), ThreadPoolExecutor(max_workers=2) as pool:
+    with closing(elsewhere), ThreadPoolExecutor(max_workers=2) as pool:
         drawings = Drawings(ws, engine, cache, sources, pool, redraw=fresh_diagrams,
                             also=site_pages.embedded_requests(ws))
 
@@ -328,21 +326,22 @@ ASIDE_FROM = 64
 
 
 def _pages_aside(pages: list[_Output]) -> list[_Output]:
-    """The pages the forked process of :class:`_Elsewhere` may make: the listings that
-    show no diagram (the home page, the persona pages, the registers), when this process
-    has many pages with diagrams to render. A cold build of 1000 journeys rendered them
-    last, some 2.5 s on one core while the other was idle; there they are made while
-    this process renders the journey pages. A one-journey change renders them here: the
-    forked process has the search index, journeys.json and the links to make then."""
+    """The pages the forked process (:mod:`mapgen.site.elsewhere`) may make: the
+    listings that show no diagram (the home page, the persona pages, the registers),
+    when this process has many pages with diagrams to render. A cold build of 1000
+    journeys rendered them last, some 2.5 s on one core while the other was idle; there
+    they are made while this process renders the journey pages. A one-journey change
+    renders them here: the forked process has the search index, journeys.json and the
+    links to make then."""
     aside = [o for o in pages if o.page.listing and not o.page.diagrams]
     return aside if len(pages) - len(aside) >= ASIDE_FROM else []
 
 
 class _Aside:
-    """Pages made by the forked process of :class:`_Elsewhere`, as this process makes
-    them (see ``render_site``), each written as it is rendered. Their pieces are noted
-    in ``cache`` (a connection of that process's own, saved there after each page); a
-    diagram a theme asks for is drawn there, on the spot."""
+    """Pages made by the forked process (:mod:`mapgen.site.elsewhere`) as this process
+    makes them (see ``render_site``), each written as it is rendered. Their pieces are
+    noted in ``cache`` (a connection of that process's own, saved there after each
+    page); a diagram a theme asks for is drawn there, on the spot."""
 
     def __init__(self, env: jinja2.Environment, ws: Workspace, shared: dict[str, Any],
                  site_url: str | None, sources: Sources, cache: Cache, engine: Engine,
@@ -377,120 +376,6 @@ class _Aside:
                                       redraw=self.fresh,
                                       also=site_pages.embedded_requests(self.ws))
         return self._drawings
-
-
-#: Files other than pages to make, at least, before a build makes them in a process of its
-#: own: the posters, the search index, journeys.json (1000 journeys: some 4 s of CPU,
-#: while the layout engine leaves a core idle for much of the time pages take).
-ELSEWHERE_FROM = 64
-#: Files per task sent to that process.
-ELSEWHERE_CHUNK = 32
-
-
-class _Elsewhere:
-    """The files of a build that are not pages, made by a forked process while this one
-    renders the pages, and recorded here as they come back, in order.
-
-    The child is forked before any thread starts, with the workspace, the outputs (so
-    their closures need no pickling) and the staging folder; it writes each file there
-    and sends back what it read and where it is. Keys are worked out here, as for any
-    file."""
-
-    def __init__(self, pool: ProcessPoolExecutor, outputs: list[_Output],
-                 kept: list[str], staging: FileStore):
-        self.pool = pool
-        self.waiting: list[tuple[list[_Output], Future]] = [
-            (outputs[i:i + ELSEWHERE_CHUNK], pool.submit(_make_adopted, i, ELSEWHERE_CHUNK))
-            for i in range(0, len(outputs), ELSEWHERE_CHUNK)]
-        #: The :class:`Made` records of the files done, by path.
-        self.made: dict[str, Made] = {}
-        #: Linking the files kept as they are into the next site, last (see :meth:`start`).
-        self.staging = staging
-        self.linking = pool.submit(_link_adopted, kept) if isinstance(
-            staging, Staging) and kept else None
-
-    @classmethod
-    def start(cls, ws: Workspace, outputs: list[_Output], staging: FileStore,
-              kept: list[str]) -> _Elsewhere | None:
-        """Start making ``outputs`` in another process, then linking the files ``kept``
-        into the build's staging folder (publishing then leaves them be: at 1000
-        journeys a one-journey change keeps 2,885 files); None where it does not pay
-        (few files) or cannot be done safely (no fork, or other threads, whose locks a
-        fork could copy held)."""
-        if len(outputs) < ELSEWHERE_FROM or threading.active_count() > 1 or (
-                "fork" not in multiprocessing.get_all_start_methods()):
-            return None
-        with interrupts_held():  # the worker is forked as the first task is sent
-            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_adopt, initargs=(ws, outputs, staging))
-            return cls(pool, outputs, kept, staging)
-
-    def collect(self, made: Callable[[_Output, tuple[str, ...], Staged | None], Made],
-                wait: bool = False) -> None:
-        """Stage what came back (all of it, waiting for the rest and the links, with
-        ``wait``)."""
-        staging = self.staging if isinstance(self.staging, Staging) else None
-        while self.waiting and (wait or self.waiting[0][1].done()):
-            chunk, future = self.waiting.pop(0)
-            for output, (parts, data) in zip(chunk, future.result(), strict=True):
-                self.made[output.path] = made(output, parts, data)
-                if data is None and staging is not None:  # linked there (Staging.put)
-                    staging.linked.add(output.path)
-        if wait and self.linking is not None and staging is not None:
-            staging.linked.update(self.linking.result())
-
-    def close(self, failed: bool = False) -> None:
-        """Let the process end; what it has not started is dropped. After a failure,
-        wait for what it is doing: the staging folder it writes in is deleted next, and
-        a file or folder it made after that would be left behind, unmarked."""
-        self.pool.shutdown(wait=failed, cancel_futures=True)
-
-
-@contextlib.contextmanager
-def _closing(elsewhere: _Elsewhere | None) -> Iterator[None]:
-    try:
-        yield
-    except BaseException:
-        if elsewhere is not None:
-            elsewhere.close(failed=True)
-        raise
-    if elsewhere is not None:
-        elsewhere.close()
-
-
-#: In the forked process of :class:`_Elsewhere`: the workspace, the outputs to make, and
-#: the staging folder they go to.
-_adopted: tuple[Workspace, list[_Output], FileStore] | None = None
-
-
-def _adopt(ws: Workspace, outputs: list[_Output], staging: FileStore) -> None:
-    global _adopted
-    _adopted = (ws, outputs, staging)
-    ignore_interrupts()
-
-
-def _make_adopted(start: int, count: int) -> list[tuple[tuple[str, ...], Staged | None]]:
-    """(what it read, where it was staged) of each adopted output from ``start``, ``count``
-    of them: the files go to the staging folder from here, not through the pipe."""
-    assert _adopted is not None, "only in a process started by _Elsewhere"
-    ws, outputs, staging = _adopted
-    out = []
-    for output in outputs[start:start + count]:
-        reads = Reads()
-        staged = staging.put(output.path, output.make(watched(ws, reads), reads))
-        out.append((reads.parts(), staged))
-    return out
-
-
-def _link_adopted(kept: list[str]) -> list[str]:
-    """Link the files ``kept`` from the output folder into the adopted staging folder;
-    the files linked."""
-    assert _adopted is not None, "only in a process started by _Elsewhere"
-    staging = _adopted[2]
-    assert isinstance(staging, Staging)
-    for rel in kept:
-        staging.link_published(rel)
-    return kept
 
 
 def _page_pieces(path: str, cache: Cache, sources: Sources, reads: Reads, fresh: bool,
@@ -581,7 +466,7 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
              previous: reindex.Previous | None = None) -> list[_Output]:
     """Every file of the site, in the plan's order, then assets and data files.
 
-    The files that are not pages may be made in another process (:class:`_Elsewhere`),
+    The files that are not pages may be made in another process (:mod:`.elsewhere`),
     so what they keep in the cache (a journey's part of the search index and of
     journeys.json, the posters' font) goes through a cache of their own (``kept``).
     ``fresh`` makes those parts again (``build --clean``). ``previous`` gives the output
