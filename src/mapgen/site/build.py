@@ -269,7 +269,7 @@ def render_site(ws: Workspace, engine: Engine, cache: Cache,
                         staging, fresh_diagrams) if aside else None
     # before any thread starts: the other files are made by a forked process meanwhile
     elsewhere = Elsewhere.start(ws, [*(made_aside.output(o) for o in aside), *others],
-                                 staging, list(files)) if staging else None
+                                staging, list(files)) if staging else None
     if elsewhere is None:
         aside = []  # rendered here after all
     not_aside = set(map(id, aside))
