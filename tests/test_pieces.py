@@ -536,3 +536,27 @@ def test_listings_made_by_the_forked_process_are_as_made_here_and_keep_their_pie
     site = build_site(root)
     assert {journey for page, journey in rendered if page in aside} == {"first-purchase"}
     assert listings(site) == listings(clean_copy(root, tmp_path / "clean"))
+
+
+def test_a_broken_template_of_a_page_made_by_the_forked_process_names_its_line(
+        tmp_path, monkeypatch):
+    """A listing made by the forked process fails as one made here does: the message
+    names the template and the line (a traceback stays in the process it was made in,
+    so the place is noted before the error crosses), and nothing else is printed."""
+    from click.testing import CliRunner
+
+    from mapgen.cli import cli
+    from mapgen.site import build as site_build
+    from mapgen.site import elsewhere
+
+    monkeypatch.setattr(site_build, "ASIDE_FROM", 2)
+    monkeypatch.setattr(elsewhere, "ELSEWHERE_FROM", 1)
+    root = copy_example(tmp_path / "ws")
+    (with_custom_dir(root) / "templates/persona.html").write_text(
+        '{% extends "!theme/base.html" %}\n{% block content %}\n{{ nope.x }}\n'
+        "{% endblock %}\n", "utf-8")
+    result = CliRunner().invoke(cli, ["build", "-f", str(root / "mapgen.yml")])
+    assert result.exit_code == 1
+    assert "persona.html:3: the theme's template failed: 'nope' is undefined" in \
+        result.output, result.output
+    assert "Traceback" not in result.output

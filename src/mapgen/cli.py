@@ -36,7 +36,7 @@ from mapgen.export import FORMATS as EXPORT_FORMATS
 from mapgen.load import is_yaml_name
 from mapgen.model import site_url_problem
 from mapgen.site import current
-from mapgen.site.theme import ThemeError
+from mapgen.site.theme import ThemeError, placed
 from mapgen.site.output import OutputError
 from mapgen.validate import valid_id
 from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
@@ -474,13 +474,9 @@ def _progress(app: Context):
 
 
 def _template_problem(exc: jinja2.TemplateError) -> str:
+    placed(exc)
     where = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
-    if not line:  # a runtime error: Jinja maps the template's lines into the traceback
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if f.filename.endswith((".html", ".xml", ".js"))]
-        if frames:
-            where, line = frames[-1].filename, frames[-1].lineno
     place = f"{where}:{line}: " if where and line else ""
     return (f"{place}the theme's template failed: {exc.message or exc}. Fix the template "
             "(or remove your override from custom_dir)")

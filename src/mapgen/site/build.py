@@ -65,7 +65,7 @@ from mapgen.site.output import (
     Staging,
     check_output_dir,
 )
-from mapgen.site.theme import CONTEXTS, Theme, let_go, load_theme
+from mapgen.site.theme import CONTEXTS, Theme, let_go, load_theme, placed
 
 log = logging.getLogger(__name__)
 
@@ -362,8 +362,12 @@ class _Aside:
         self.env.bytecode_cache = None
         pieces = _page_pieces(page.path, self.cache, self.sources, reads, self.fresh,
                               self.past, self.staging)
-        yield from _render_page(self.env, page, self.ws, self.shared, self._drawn(), reads,
-                                self.site_url, pieces)
+        try:
+            yield from _render_page(self.env, page, self.ws, self.shared, self._drawn(),
+                                    reads, self.site_url, pieces)
+        except jinja2.TemplateError as exc:  # where it failed, said in the build's message
+            placed(exc)
+            raise
         pieces.keep(self.sources.key(reads.parts()))
         self.cache.save()
         compact.give_back()

@@ -18,6 +18,7 @@ as in Pelican.
 from __future__ import annotations
 
 import json
+import traceback
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -69,6 +70,18 @@ def let_go(contexts: list[jinja2.runtime.Context]) -> None:
         context.exported_vars.clear()
         context.parent.clear()
     contexts.clear()
+
+
+def placed(exc: jinja2.TemplateError) -> jinja2.TemplateError:
+    """``exc`` with the template and line it failed at as its ``filename`` and ``lineno``
+    (a syntax error has them; a runtime error has them in its traceback only, where
+    Jinja maps the template's lines, and a traceback does not cross to another process)."""
+    if not getattr(exc, "lineno", None):
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith((".html", ".xml", ".js"))]
+        if frames:
+            exc.filename, exc.lineno = frames[-1].filename, frames[-1].lineno
+    return exc
 
 
 def shipped_themes_dir() -> Path:
