@@ -286,6 +286,33 @@ def test_one_changed_journey_makes_only_its_part_of_the_index_and_journeys_json(
             read_workspace(root).workspace.journeys)
 
 
+def test_a_site_and_cache_restored_in_a_new_checkout_make_again_only_what_changed(tmp_path):
+    """As the workflow `init --github` writes keeps them between runs: the site and the
+    cache go into a tar archive (actions/cache) and come out in a new checkout, every
+    file a new inode and change time. A one-journey change then renders that journey's
+    pages and the listings, lays out its own graph only, and the site is what a clean
+    build makes."""
+    first = copy_example(tmp_path / "run-1")
+    build_in_new_process(first)
+    archive = tmp_path / "cache.tar"
+    subprocess.run(["tar", "-cf", str(archive), "site", ".mapgen-cache"], cwd=first,
+                   check=True)
+    checkout = copy_example(tmp_path / "run-2")  # the specs as git checks them out
+    subprocess.run(["tar", "-xf", str(archive)], cwd=checkout, check=True)
+    rename_first_step(checkout, "first-purchase", "Spots the cashback ad on Instagram")
+
+    again = build_in_new_process(checkout)
+
+    journeys = len(list((checkout / "specs/journeys").glob("*.yml")))
+    assert again["rendered"] <= again["pages"] - (journeys - 1), "other journeys' pages kept"
+    assert again["laid_out"] == 1
+    clean = copy_example(tmp_path / "clean")
+    rename_first_step(clean, "first-purchase", "Spots the cashback ad on Instagram")
+    build_in_new_process(clean)
+    assert ({p: f[2] for p, f in snapshot(checkout / "site").items()}
+            == {p: f[2] for p, f in snapshot(clean / "site").items()})
+
+
 def test_a_rebuild_stages_only_files_whose_bytes_changed(tmp_path, monkeypatch):
     """A one-journey change makes the whole search index again; only the few of its
     files whose bytes differ are written, and a file edited by hand in the site is
