@@ -156,7 +156,7 @@ def test_init_github_writes_a_workflow_with_the_steps_named(tmp_path):
     assert {"actions/configure-pages", "actions/upload-pages-artifact",
             "actions/deploy-pages", "actions/cache"} <= set(uses)
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
-    assert cache["with"]["path"] == ".mapgen-cache"
+    assert cache["with"]["path"].split() == [".mapgen-cache", "site"]
     assert flow["jobs"]["deploy"]["needs"] == "build"
 
 
