@@ -327,6 +327,7 @@ def ratios(results: dict) -> dict:
         for peer in ("mkdocs", "hugo"):
             if size.get(peer):
                 out[f"cold_over_{peer}@{n}"] = cold / size[peer]["seconds"]
+        out.update(_python_budget(n, size))
     sizes = sorted(by_n)
     for small, big in zip(sizes, sizes[1:]):
         out[f"growth_cold_{big}/{small}"] = (by_n[big]["cold"]["seconds"]
@@ -341,6 +342,19 @@ def ratios(results: dict) -> dict:
         out[f"growth_cold_bracketed_{pair}"] = bracket["growth"]
         out[f"growth_cold_cpu_bracketed_{pair}"] = bracket["growth_cpu"]
     return {key: round(value, 2) for key, value in out.items()}
+
+
+def _python_budget(n: int, size: dict) -> dict[str, float]:
+    """What a cold build spends in Python per journey (its CPU less the layouts'), and
+    what a build at 1.5 times the floor would leave it: the cores' time in 1.5 floors,
+    less the layouts' CPU. A build that keeps every core busy cannot beat that."""
+    floor = size["floor"]
+    if "cpu_seconds" not in size["cold"] or "cpu_seconds" not in floor:
+        return {}
+    spent = size["cold"]["cpu_seconds"] - floor["cpu_seconds"]
+    left = 1.5 * floor["seconds"] * floor["cores"] - floor["cpu_seconds"]
+    return {f"python_ms_per_journey@{n}": 1000 * spent / n,
+            f"python_ms_per_journey_at_1.5_floors@{n}": 1000 * left / n}
 
 
 def _cell(run: dict | None, cpu: bool = False) -> str:
