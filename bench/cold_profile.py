@@ -24,8 +24,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-WAITING = ("Condition.wait", "_PollLikeSelector.select", "multiprocessing/connection.py",
-           "Queue.get", "Event.wait", "_wait_for_tstate_lock", "concurrent/futures/thread.py:8")
+#: Where a thread waits: a sample whose innermost frame is one of these is left out (with
+#: py-spy's --gil a thread is sampled only while it holds the lock, so few are).
+WAITING = ("_PollLikeSelector.select", "Condition.wait", "Event.wait", "_wait_for_tstate_lock",
+           "Connection._recv", "Connection._poll", "Popen._communicate", "Popen.wait",
+           "_worker (concurrent/futures/thread.py")  # a pool's thread waiting for work
 #: (part, frames that put a sample in it): the first that matches wins.
 PARTS = (
     ("imports", ("_find_and_load",)),
@@ -48,7 +51,8 @@ PARTS = (
 
 def part_of(stack: str) -> str | None:
     """The part a sampled stack belongs to; None while it waits."""
-    if any(frame in stack for frame in WAITING):
+    innermost = stack.rpartition(";")[2]
+    if innermost.startswith(WAITING):
         return None
     for part, frames in PARTS:
         if any(frame in stack for frame in frames):
@@ -56,15 +60,15 @@ def part_of(stack: str) -> str | None:
     return "other"
 
 
-def shares(raw: Path) -> tuple[int, collections.Counter]:
-    """(samples in which Python worked, samples per part) of py-spy's raw output."""
+def shares(raw: Path) -> collections.Counter:
+    """The samples in which Python worked, per part, of py-spy's raw output."""
     parts: collections.Counter = collections.Counter()
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         part = part_of(stack)
         if part is not None and count.isdigit():
             parts[part] += int(count)
-    return sum(parts.values()), parts
+    return parts
 
 
 def main() -> int:
@@ -83,7 +87,8 @@ def main() -> int:
                         "-f", "raw", "-o", str(raw), "--",
                         sys.executable, "-m", "mapgen", "build"],
                        cwd=args.workspace, check=True, capture_output=True)
-        busy, parts = shares(raw)
+        parts = shares(raw)
+    busy = sum(parts.values())
     print(f"{busy} samples of Python working ({busy / args.rate:.1f} s at {args.rate} Hz)")
     for part, count in parts.most_common():
         print(f"{count / busy * 100:5.1f}%  {part}")

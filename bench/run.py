@@ -349,8 +349,6 @@ def _python_budget(n: int, size: dict) -> dict[str, float]:
     what a build at 1.5 times the floor would leave it: the cores' time in 1.5 floors,
     less the layouts' CPU. A build that keeps every core busy cannot beat that."""
     floor = size["floor"]
-    if "cpu_seconds" not in size["cold"] or "cpu_seconds" not in floor:
-        return {}
     spent = size["cold"]["cpu_seconds"] - floor["cpu_seconds"]
     left = 1.5 * floor["seconds"] * floor["cores"] - floor["cpu_seconds"]
     return {f"python_ms_per_journey@{n}": 1000 * spent / n,
