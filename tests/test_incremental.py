@@ -303,6 +303,9 @@ def test_a_site_and_cache_restored_in_a_new_checkout_make_again_only_what_change
 
     again = build_in_new_process(checkout)
 
+    rename_first_step(first, "first-purchase", "Spots the cashback ad on Instagram")
+    in_place = build_in_new_process(first)  # the same change where the site was built
+    assert again == in_place, "the restored site and cache serve as well as the originals"
     journeys = len(list((checkout / "specs/journeys").glob("*.yml")))
     assert again["rendered"] <= again["pages"] - (journeys - 1), "other journeys' pages kept"
     assert again["laid_out"] == 1
