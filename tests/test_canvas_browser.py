@@ -255,6 +255,22 @@ def test_a_right_to_left_page_mirrors_the_map(open_page, served):
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
 
 
+def test_faces_on_the_curve_pass_under_the_pinned_lane_names(open_page, served):
+    page = open_page(f"{served['generated']}journeys/steps-60.html")
+    page.locator(".canvas-scroll").evaluate("e => e.scrollTo(700, 0)")
+    page.wait_for_function("document.querySelector('.canvas-scroll').scrollLeft > 0")
+    under = page.evaluate("""() => {
+        document.querySelector('.lane-emotion th').scrollIntoView({block: 'center'});
+        const names = document.querySelector('.lane-emotion th').getBoundingClientRect();
+        return [...document.querySelectorAll('.lane-emotion .point')].map(point => {
+            const box = point.getBoundingClientRect();
+            const x = box.left + box.width / 2, y = box.top + box.height / 2;
+            if (x <= names.left || x >= names.right) return null;
+            return document.elementFromPoint(x, y).closest('th') !== null;
+        }).filter(hit => hit !== null); }""")
+    assert under and all(under)  # each face behind the lane names is hidden by them
+
+
 # --- phone ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("site, journey", [("example", j) for j in EXAMPLES]
@@ -275,6 +291,21 @@ def test_on_a_phone_the_map_is_a_card_per_step_and_never_scrolls_sideways(
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     with_emotion = page.locator(".step-card .card-emotion .feeling")
     assert with_emotion.count() >= headers
+
+
+def test_on_a_phone_a_pasted_link_or_a_long_word_wraps_in_its_card(open_page, tmp_path):
+    files = generated_workspace(5)
+    files["specs/journeys/steps-5.yml"] = files["specs/journeys/steps-5.yml"].replace(
+        "Reads the page, compares two options and picks one.",
+        "https://example.com/research/interviews/2026/round-two/participant-seven/notes"
+        "-and-transcript Pneumonoultramicroscopicsilicovolcanoconiosis", 1)
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, "utf-8")
+    with static_server(_build(tmp_path)) as base:
+        page = open_page(f"{base}journeys/steps-5.html", viewport=PHONE)
+        assert page.locator(".step-card").get_by_text("Pneumonoultramicro").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_search_link_to_a_step_lands_on_its_card_on_a_phone(open_page, served):
@@ -337,6 +368,31 @@ def test_printing_a_journey_gives_the_map_on_one_a3_landscape_page(open_page, se
     for stage in expected.stages:
         assert stage.name.split()[0] in text
     assert "Pain points" in text and "Flow" not in text
+
+
+#: A1 landscape, less the page's 8 mm margins, in CSS pixels (96 to the inch).
+A1_PRINTED = {"width": round((841 - 16) / 25.4 * 96), "height": round((594 - 16) / 25.4 * 96)}
+
+
+def test_a_long_journey_prints_on_a_larger_sheet_with_its_words_whole(open_page, served):
+    from pypdf import PdfReader
+
+    url = f"{served['generated']}journeys/steps-60.html"
+    pdf = PdfReader(io.BytesIO(open_page(url).pdf(prefer_css_page_size=True)))
+    box = pdf.pages[0].mediabox
+    assert len(pdf.pages) == 1
+    assert (round(float(box.width)), round(float(box.height))) == (2384, 1684)  # A1
+    page = open_page(url, viewport=A1_PRINTED)
+    page.emulate_media(media="print")
+    page.wait_for_function("document.querySelector('table.canvas').style.zoom !== ''")
+    broken = page.evaluate("""() => {
+        const table = document.querySelector('table.canvas');
+        return [table.classList.contains('words-break'),
+                [...table.querySelectorAll('th, td')].filter(cell =>
+                    cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.innerText)]; }""")
+    assert broken == [False, []]
+    assert page.evaluate("getComputedStyle(document.querySelector('.canvas td')).overflowWrap"
+                         ) == "normal"
 
 
 def test_a_page_read_in_dark_mode_prints_on_white(open_page, served):

@@ -258,33 +258,56 @@
     if (frame.top < 0 || frame.top > window.innerHeight / 2) { scroller.scrollIntoView(); }
   }
 
-  /* Printed, the map is a poster on one A3 landscape page (journey.html asks for that
-     page): its text and spacing are scaled to fill the page's height, down for a long
-     map, up a little for a short one (its width stays the page's). The scale is found
-     once print layout applies, so it is measured on the printed map; but Chromium counts
-     the pages from the layout before that, so "beforeprint" first shrinks the map to the
-     smallest scale allowed. */
-  var PRINTED_HEIGHT = 1050;  /* A3 landscape less 8 mm margins, in CSS px, less a little */
-  var SMALLEST = 0.35, LARGEST = 1.5;
+  /* Printed, the map is a poster on one landscape page, A3, A2 or A1 by its number of
+     steps (journey.html asks for that page; the table says which in data-paper). Its text
+     and spacing are scaled to fill the page's height, down for a long map, up a little
+     for a short one (its width stays the page's); then down again until every word fits
+     its column whole. Words longer than LONG_WORD characters (a pasted link) are left to
+     break, and so is every word if even the smallest scale cannot keep them whole
+     ("words-break"). The scale is found once print layout applies, so it is measured on
+     the printed map; but Chromium counts the pages from the layout before that, so
+     "beforeprint" first shrinks the map to the smallest scale allowed. */
+  var PRINTED_HEIGHT = {A3: 1050, A2: 1510, A1: 2160};  /* landscape less 8 mm margins, in CSS px, less a little */
+  var SMALLEST = 0.35, LARGEST = 1.5, LONG_WORD = 24;
 
   function fitOnPrint(table) {
     var print = window.matchMedia && window.matchMedia("print");
     if (!table || !print) { return; }
+    var height = PRINTED_HEIGHT[table.dataset.paper] || PRINTED_HEIGHT.A3;
+    var cells = null;  /* those without a long word; found in print layout (innerText) */
+    function wordsToKeep() {
+      return Array.prototype.filter.call(table.querySelectorAll("th, td"), function (cell) {
+        var long = cell.innerText.split(/\s+/).some(function (word) { return word.length > LONG_WORD; });
+        cell.classList.toggle("long-word", long);
+        return !long;
+      });
+    }
     function scale(zoom) { table.style.zoom = zoom === 1 ? "" : String(zoom); }
-    function fits(zoom) {
+    function onThePage(zoom) {
       scale(zoom);
-      return document.body.getBoundingClientRect().height <= PRINTED_HEIGHT;
+      return document.body.getBoundingClientRect().height <= height;
+    }
+    function wordsWhole(zoom) {
+      scale(zoom);
+      return cells.every(function (cell) { return cell.scrollWidth <= cell.clientWidth + 1; });
+    }
+    /* The largest zoom from low to high that passes (a test passes below some zoom). */
+    function largest(passes, low, high) {
+      if (passes(high)) { return high; }
+      for (var i = 0; i < 10; i += 1) {
+        var middle = (low + high) / 2;
+        if (passes(middle)) { low = middle; } else { high = middle; }
+      }
+      return low;
     }
     function fit() {
       scale(1);
+      table.classList.remove("words-break");
       if (!print.matches) { return; }
-      var roomy = fits(1);
-      var low = roomy ? 1 : SMALLEST, high = roomy ? LARGEST : 1;
-      for (var i = 0; i < 8; i += 1) {
-        var middle = (low + high) / 2;
-        if (fits(middle)) { low = middle; } else { high = middle; }
-      }
-      scale(low);
+      cells = cells || wordsToKeep();
+      var zoom = largest(wordsWhole, SMALLEST, largest(onThePage, SMALLEST, LARGEST));
+      table.classList.toggle("words-break", !wordsWhole(zoom));
+      scale(zoom);
     }
     window.addEventListener("beforeprint", function () { scale(SMALLEST); });
     print.addEventListener("change", fit);
