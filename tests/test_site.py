@@ -321,6 +321,22 @@ def test_an_output_folder_holding_the_specs_is_refused(tmp_path):
     assert (root / "specs/journeys/first-purchase.yml").is_file()
 
 
+@pytest.mark.parametrize("site_dir", ["notes.txt", "mapgen.yml", "link-to-notes"])
+def test_a_site_dir_naming_a_file_is_refused_and_the_file_kept(tmp_path, site_dir):
+    root = copy_example(tmp_path)
+    (root / "notes.txt").write_text("my notes\n")
+    (root / "link-to-notes").symlink_to("notes.txt")
+    config = root / "mapgen.yml"
+    before = config.read_text()
+    config.write_text(re.sub(r"(?m)^site_dir:.*$", "", before) + f"site_dir: {site_dir}\n")
+    kept = {name: (root / name).read_bytes() for name in ("notes.txt", "mapgen.yml")}
+    result = build(root)
+    assert result.exit_code == 1 and "is a file" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert {name: (root / name).read_bytes() for name in kept} == kept
+    assert (root / "link-to-notes").is_symlink()
+
+
 # --- a second, minimal workspace and a theme override ---------------------------------
 
 MINIMAL = {

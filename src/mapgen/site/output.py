@@ -83,7 +83,12 @@ class WriteReport:
 
 
 def check_output_dir(site_dir: Path, root: Path, inputs: list[Path]) -> None:
-    """Refuse an output folder that is the workspace, or holds or lies in an input."""
+    """Refuse an output folder that is a file, is the workspace, or holds or lies in an
+    input."""
+    if site_dir.exists() and not site_dir.is_dir():
+        raise OutputError(f"the output folder {site_dir} is a file, which a build would "
+                          "replace; choose a folder for the site, e.g. `site_dir: site` "
+                          "in mapgen.yml")
     site = site_dir.resolve()
     if site == root.resolve():
         raise OutputError(f"the output folder {site_dir} is the workspace itself, which "
