@@ -691,7 +691,7 @@ def diff_command(base: str | None, head: str | None, fmt: str, directory: Path) 
     """
     from mapgen import diff
 
-    root = _workspace_root(directory)
+    root = _diff_root(directory)
     try:
         base = base or diff.default_base(root)
         head = head or diff.WORKING_TREE
@@ -700,6 +700,17 @@ def diff_command(base: str | None, head: str | None, fmt: str, directory: Path) 
         raise click.UsageError(for_terminal(exc)) from None
     changes = diff.compare(old, new)
     click.echo(diff.render(changes, new, fmt, base[:12], head[:12]), nl=False)
+
+
+def _diff_root(directory: Path) -> Path:
+    """The workspace to compare revisions of; a folder that is not one (yet, or any more)
+    is compared as it is, an empty workspace."""
+    try:
+        return find_root(directory)
+    except WorkspaceError as exc:
+        if directory.is_dir():
+            return directory.resolve()
+        raise click.UsageError(for_terminal(exc)) from None
 
 
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:

@@ -2,7 +2,8 @@
 
 Reviewers of a pull request want "the checkout step got worse for Maya" and "a critical
 pain point was added", not which YAML lines moved. :func:`compare` matches journeys,
-personas, stages and steps by id and lists the changes in those terms; :func:`render`
+personas, stages, steps and what is in them by id, compares every field a reader sees,
+and lists the changes in those terms; :func:`render`
 writes them as text, Markdown (with a Mermaid journey per changed journey, which GitHub
 draws) or JSON. Revisions are read with plain ``git`` commands.
 """
@@ -10,16 +11,38 @@ draws) or JSON. Revisions are read with plain ``git`` commands.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from mapgen.diagrams.graphs import signed
+from mapgen.diagrams.metrics import columns
+from mapgen.diagrams.wrap import clip
 from mapgen.escape import for_markdown, for_terminal, markdown_fence
 from mapgen.export import to_mermaid
 from mapgen.load import is_yaml_name
-from mapgen.model import Journey, Workspace, describe_duration
+from mapgen.model import (
+    SEVERITY_RANK,
+    Channel,
+    Config,
+    EmotionScale,
+    Journey,
+    Kpi,
+    Opportunity,
+    PainPoint,
+    Persona,
+    Source,
+    Spec,
+    Stage,
+    Step,
+    Touchpoint,
+    Workspace,
+    describe_duration,
+)
 from mapgen.workspace import CONFIG_NAMES, read_workspace
 
 FORMATS = ("text", "markdown", "json")
@@ -71,9 +94,10 @@ def default_base(root: Path) -> str:
 
 
 def workspace_at(root: Path, revision: str) -> Workspace:
-    """The workspace at ``root`` as it was at ``revision`` (or the working tree)."""
+    """The workspace at ``root`` as it was at ``revision`` (or the working tree); an empty
+    one where there was none (the change that adds mapgen, or removes it)."""
     if revision == WORKING_TREE:
-        return _read(root)
+        return _read(root, f"{root}{os.sep}")
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
@@ -92,85 +116,232 @@ def workspace_at(root: Path, revision: str) -> Workspace:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(subprocess.run(["git", "show", f"{revision}:{name}"], cwd=top,
                                               capture_output=True, check=True).stdout)
-        return _read(Path(tmp))
+        return _read(Path(tmp), f"{revision}:{prefix}")
 
 
-def _read(root: Path) -> Workspace:
+def _read(root: Path, place: str) -> Workspace:
+    """The workspace at ``root``, which errors name by ``place``: the revision and the path
+    in it ("main:docs/journeys/"), or the folder."""
+    if not any((root / name).exists() for name in (*CONFIG_NAMES, "specs")):
+        return Workspace(place, Config(channels=()))  # so every channel is new, or gone
     result = read_workspace(root)
     if result.workspace is None:
-        raise DiffError(f"the workspace at {root} cannot be read: "
-                        + "; ".join(f"{f.location}: {f.message}" for f in result.findings[:3]))
+        problems = "; ".join(f"{place}{f.location}: {f.message}" for f in result.findings[:3])
+        for folder in {str(root), str(root.resolve())}:  # no temporary folder is named
+            problems = problems.replace(folder + os.sep, place)
+        raise DiffError(f"the workspace at {place.rstrip('/:' + os.sep)} cannot be read: "
+                        + problems)
     return result.workspace
 
 
 # --- comparing -----------------------------------------------------------------------
+#
+# Things are matched by id (or by what stands for one) and each field of a matched pair is
+# compared as written, but those with a rule of their own (OWN_RULES) and those that match
+# them (MATCHED_BY): a field added to the model later is compared without a change here.
+
+#: What a reader calls each kind of thing, in the kinds of the changes ("step actions").
+THINGS = {Persona: "persona", Channel: "channel", Journey: "journey", Stage: "stage",
+          Step: "step", Touchpoint: "touchpoint", PainPoint: "pain point",
+          Opportunity: "opportunity", Kpi: "KPI", Source: "source",
+          EmotionScale: "emotion scale"}
+#: The fields that match a thing to itself in the other revision (never a change); a
+#: pain point or opportunity without an id is matched by its text.
+MATCHED_BY = {Touchpoint: ("channel", "name"), Kpi: ("name",)}
+#: Fields compared by a rule of their own below: names (renamed), a journey's stages and
+#: steps (added, removed, moved), who takes part, emotions (by score), reached (drop-off).
+#: ``x-`` keys are compared each as a field of its own.
+OWN_RULES = {Persona: {"name"}, Channel: {"name"}, Journey: {"stages"},
+             Stage: {"name", "steps", "reached"}, Step: {"name", "personas", "emotion"}}
+#: How a field's value reads, where not as written.
+SHOWN = {(Stage, "duration"): lambda d: describe_duration(d) if d else "none",
+         (Step, "next"): lambda n: "the following step" if n is None else ", ".join(n)}
+#: The columns a value is shortened to (around what changed) in a change's text.
+WIDTH = 60
+
 
 def compare(old: Workspace, new: Workspace) -> list[Change]:
     changes = _named("persona", old.personas, new.personas, lambda p: p.name, None)
-    old_channels = {c.id: c for c in old.config.channels}
-    new_channels = {c.id: c for c in new.config.channels}
+    changes += _common(None, old.personas, new.personas)
+    old_channels, new_channels = old.config.channels_by_id, new.config.channels_by_id
     changes += _named("channel", old_channels, new_channels, lambda c: c.name, None)
-    changes += _named("journey", old.journeys, new.journeys, lambda j: j.title, None)
-    for jid in new.journeys.keys() & old.journeys.keys():
-        changes += _journey(old, new, old.journeys[jid], new.journeys[jid])
+    changes += _common(None, old_channels, new_channels)
+    for jid, journey in new.journeys.items():
+        if jid in old.journeys:
+            changes += _journey(old, new, old.journeys[jid], journey)
+        else:
+            changes.append(Change(jid, "journey added", f"{jid}: {journey.title}"))
+    changes += [Change(jid, "journey removed", f"{jid}: {journey.title}")
+                for jid, journey in old.journeys.items() if jid not in new.journeys]
     return changes
 
 
 def _named(kind, old: dict, new: dict, name, journey: str | None) -> list[Change]:
-    out = [Change(journey, f"{kind} added", f'{kind} "{i}" added: {name(new[i])}')
-           for i in new if i not in old]
-    out += [Change(journey, f"{kind} removed", f'{kind} "{i}" removed: {name(old[i])}')
+    out = [Change(journey, f"{kind} added", f"{i}: {name(new[i])}") for i in new if i not in old]
+    out += [Change(journey, f"{kind} removed", f"{i}: {name(old[i])}")
             for i in old if i not in new]
-    out += [Change(journey, f"{kind} renamed", f'{kind} "{i}" renamed: {name(old[i])} -> '
-                   f"{name(new[i])}") for i in new if i in old and name(old[i]) != name(new[i])]
+    out += [Change(journey, f"{kind} renamed", f"{i}: {name(old[i])} -> {name(new[i])}")
+            for i in new if i in old and name(old[i]) != name(new[i])]
     return out
+
+
+def _common(jid: str | None, old: dict, new: dict) -> list[Change]:
+    """The fields of each thing (by id) in both revisions, in the new order."""
+    return [change for i in new if i in old for change in _fields(jid, i, old[i], new[i])]
 
 
 def _journey(old_ws: Workspace, new_ws: Workspace, old: Journey, new: Journey) -> list[Change]:
     jid = new.id
-    changes = _named("stage", {s.id: s for s in old.stages}, {s.id: s for s in new.stages},
-                     lambda s: s.name, jid)
+    old_stages, new_stages = {s.id: s for s in old.stages}, {s.id: s for s in new.stages}
     old_steps, new_steps = {s.id: s for s in old.steps}, {s.id: s for s in new.steps}
+    changes = _fields(jid, None, old, new)
+    changes += _named("stage", old_stages, new_stages, lambda s: s.name, jid)
     changes += _named("step", old_steps, new_steps, lambda s: s.name, jid)
-    changes += _stage_facts(jid, old, new)
+    changes += _moved(jid, old, new)
+    changes += _common(jid, old_stages, new_stages)
+    changes += _reached(jid, old, new)
     old_scale, new_scale = old_ws.scale_of(old), new_ws.scale_of(new)
-    for sid in new_steps.keys() & old_steps.keys():
-        before, after = old_steps[sid], new_steps[sid]
+    for sid, after in new_steps.items():
+        before = old_steps.get(sid)
+        if before is None:
+            changes += _items(jid, sid, (), after.pain_points + after.touchpoints)
+            continue
         changes += _taking_part(jid, sid, before.personas, after.personas)
         changes += _emotions(jid, sid, before.scores(old.personas, old_scale),
                              after.scores(new.personas, new_scale))
-        changes += _step(jid, before, after)
-    for sid in new_steps.keys() - old_steps.keys():
-        changes += _pains(jid, sid, (), new_steps[sid].pain_points)
-        changes += _touchpoints(jid, sid, (), new_steps[sid].touchpoints)
-    changes += _reached(jid, old, new)
+        changes += _fields(jid, sid, before, after)
     return changes
 
 
-def _stage_facts(jid: str, old: Journey, new: Journey) -> list[Change]:
-    """Who owns a stage and how long it takes, where either changed."""
-    before = {s.id: s for s in old.stages}
+def _moved(jid: str, old: Journey, new: Journey) -> list[Change]:
+    """Steps now in another stage than before."""
+    was = {step.id: stage.id for stage in old.stages for step in stage.steps}
+    return [Change(jid, "step moved", f"{step.id}: {was[step.id]} -> {stage.id}")
+            for stage in new.stages for step in stage.steps
+            if step.id in was and was[step.id] != stage.id]
+
+
+def _fields(jid: str | None, where: str | None, old: Spec, new: Spec) -> list[Change]:
+    """Each field of a thing that is not matched by, nor compared by a rule of its own,
+    as written; lists of things (pain points, KPIs...) item by item."""
     changes = []
-    for stage in new.stages:
-        was = before.get(stage.id)
-        if was is None:
+    for field, before, after in _pairs(old, new):
+        if before == after:
             continue
-        if was.owner != stage.owner:
-            changes.append(Change(jid, "stage owner", f"{stage.id}: {was.owner or 'none'} -> "
-                                  f"{stage.owner or 'none'}"))
-        if was.duration != stage.duration:
-            show = lambda d: describe_duration(d) if d else "none"
-            changes.append(Change(jid, "stage duration", f"{stage.id}: {show(was.duration)} -> "
-                                  f"{show(stage.duration)}"))
+        if isinstance(before, BaseModel) and isinstance(after, BaseModel):
+            changes += _fields(jid, where, before, after)
+        elif _are_things(before) or _are_things(after):
+            changes += _items(jid, where, before, after)
+        else:
+            shown = SHOWN.get((type(new), field), _shown)
+            changes.append(Change(jid, f"{THINGS[type(new)]} {field.replace('_', ' ')}",
+                                  _at(where, _before_after(shown(before), shown(after)))))
     return changes
+
+
+def _pairs(old: Spec, new: Spec):
+    """(field, value before, value after) of the fields :func:`_fields` compares: the
+    model's, then each ``x-`` key."""
+    kind = type(new)
+    skip = {"extensions", *MATCHED_BY.get(kind, ("id",)), *OWN_RULES.get(kind, ())}
+    for field in kind.model_fields:
+        if field not in skip:
+            yield field, getattr(old, field), getattr(new, field)
+    for key in dict.fromkeys([*new.extensions, *old.extensions]):
+        yield key, old.extensions.get(key), new.extensions.get(key)
+
+
+def _are_things(value) -> bool:
+    return isinstance(value, tuple) and any(isinstance(v, BaseModel) for v in value)
+
+
+def _items(jid: str | None, where: str | None, old, new) -> list[Change]:
+    """Things in a list (pain points, opportunities, touchpoints, KPIs, sources), matched
+    by their id or what stands for one: added, removed, and what changed in each."""
+    before, after = {_key(i): i for i in old or ()}, {_key(i): i for i in new or ()}
+    changes = [Change(jid, f"{THINGS[type(i)]} added", _at(where, _summary(i)))
+               for k, i in after.items() if k not in before]
+    changes += [Change(jid, f"{THINGS[type(i)]} removed", _at(where, _summary(i)))
+                for k, i in before.items() if k not in after]
+    for k, item in after.items():
+        if k in before:
+            inside = f"{where} / {_label(item)}" if where else _label(item)
+            changes += _fields(jid, inside, before[k], item)
+    return changes
+
+
+def _key(item: Spec) -> tuple:
+    key = tuple(getattr(item, f) for f in MATCHED_BY.get(type(item), ("id",)))
+    return key if key != (None,) else (None, item.text)
+
+
+def _label(item: Spec) -> str:
+    """How a change names a thing in a list: its id, else its text, shortened."""
+    key = _key(item)
+    return f'"{_short(item.text)}"' if key[0] is None else ": ".join(key)
+
+
+def _summary(item: Spec) -> str:
+    """A thing added or removed, in a few words."""
+    if isinstance(item, PainPoint):
+        return f"[{item.severity}] {item.text}"
+    if isinstance(item, Opportunity):
+        return f'"{item.text}" ({item.status})'
+    if isinstance(item, Source):
+        return f"{item.id}: {item.title}"
+    return _label(item)
+
+
+def _at(where: str | None, text: str) -> str:
+    return f"{where}: {text}" if where else text
+
+
+def _shown(value) -> str:
+    """A value as one line: "none" for nothing, lists joined with "; "."""
+    if value is None or value == ():
+        return "none"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (tuple, list)):
+        return "; ".join(map(_shown, value))
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", exclude_defaults=True)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items())
+    return " ".join(str(value).split())
+
+
+def _before_after(before: str, after: str) -> str:
+    """``before -> after``; long texts cut to a window around where they start to differ."""
+    if before == after:  # only line breaks or spacing differ
+        return f"{_short(before)} (spacing changed)"
+    if columns(before) <= WIDTH and columns(after) <= WIDTH:
+        return f"{before} -> {after}"
+    same = len(os.path.commonprefix([before, after]))
+    start = before.rfind(" ", 0, max(0, same - WIDTH // 3)) + 1
+    return f"{_short(before, start)} -> {_short(after, start)}"
+
+
+def _short(text: str, start: int = 0) -> str:
+    """``text`` from ``start`` in at most :data:`WIDTH` columns; "…" marks what is cut."""
+    piece = ("…" if start else "") + " ".join(text[start:].split())
+    if columns(piece) <= WIDTH:
+        return piece
+    cut = clip(piece, WIDTH - 1)
+    if " " in cut[WIDTH // 2:]:  # at a word, where one ends late enough
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _taking_part(jid: str, step_id: str, before, after) -> list[Change]:
     """Who takes part in a step (``personas``; not given: every persona of the journey)."""
     if before == after:
         return []
-    show = lambda personas: "everyone" if personas is None else ", ".join(personas)
-    return [Change(jid, "taking part", f"{step_id}: {show(before)} -> {show(after)}")]
+    return [Change(jid, "taking part", f"{step_id}: {_taking(before)} -> {_taking(after)}")]
+
+
+def _taking(personas) -> str:
+    return "everyone" if personas is None else ", ".join(personas)
 
 
 def _emotions(jid: str, step_id: str, before: dict[str, int],
@@ -182,43 +353,13 @@ def _emotions(jid: str, step_id: str, before: dict[str, int],
         if a != b:
             direction = ("set" if a is None else "removed" if b is None else
                          "up" if b > a else "down")
-            show = lambda v: "none" if v is None else signed(v)
-            changes.append(Change(jid, "emotion", f"{step_id}: {persona} {show(a)} -> "
-                                  f"{show(b)} ({direction})"))
+            changes.append(Change(jid, "emotion", f"{step_id}: {persona} {_score(a)} -> "
+                                  f"{_score(b)} ({direction})"))
     return changes
 
 
-def _step(jid: str, old, new) -> list[Change]:
-    changes = _pains(jid, new.id, old.pain_points, new.pain_points)
-    changes += _touchpoints(jid, new.id, old.touchpoints, new.touchpoints)
-    old_status = {o.id or o.text: o.status for o in old.opportunities}
-    for o in new.opportunities:
-        before = old_status.get(o.id or o.text)
-        if before is None:
-            changes.append(Change(jid, "opportunity added", f'{new.id}: "{o.text}" ({o.status})'))
-        elif before != o.status:
-            changes.append(Change(jid, "opportunity status",
-                                  f'{new.id}: "{o.text}" {before} -> {o.status}'))
-    return changes
-
-
-def _pains(jid: str, step_id: str, old, new) -> list[Change]:
-    key = lambda p: p.id or p.text
-    before, after = {key(p): p for p in old}, {key(p): p for p in new}
-    out = [Change(jid, "pain point added", f"{step_id}: [{p.severity}] {p.text}")
-           for k, p in after.items() if k not in before]
-    out += [Change(jid, "pain point removed", f"{step_id}: [{p.severity}] {p.text}")
-            for k, p in before.items() if k not in after]
-    return out
-
-
-def _touchpoints(jid: str, step_id: str, old, new) -> list[Change]:
-    before = {(t.channel, t.name) for t in old}
-    after = {(t.channel, t.name) for t in new}
-    return ([Change(jid, "touchpoint added", f"{step_id}: {c}: {n}")
-             for c, n in sorted(after - before)]
-            + [Change(jid, "touchpoint removed", f"{step_id}: {c}: {n}")
-               for c, n in sorted(before - after)])
+def _score(value: int | None) -> str:
+    return "none" if value is None else signed(value)
 
 
 def _reached(jid: str, old: Journey, new: Journey) -> list[Change]:
@@ -275,6 +416,8 @@ def _markdown(groups, new: Workspace, base: str, head: str) -> str:
     for journey, items in groups.items():
         out += [f"#### {for_markdown(_title(new, journey))}", ""]
         out += [f"- **{c.kind}**: {for_markdown(c.text)}" for c in items]
+        if any(c.kind == "journey added" for c in items):
+            out += ["", *_outline(new.journeys[journey])]
         if journey in new.journeys:
             chart = "\n".join(for_terminal(line) for line in
                               to_mermaid(new, new.journeys[journey]).rstrip().split("\n"))
@@ -282,3 +425,26 @@ def _markdown(groups, new: Workspace, base: str, head: str) -> str:
             out += ["", f"{fence}mermaid", chart, fence]
         out.append("")
     return "\n".join(out)
+
+
+#: The pain points an added journey's outline lists, most severe first.
+OUTLINE_PAINS = 10
+
+
+def _outline(journey: Journey) -> list[str]:
+    """What a journey added in the change holds, in a few lines of Markdown: its size and
+    its worst pain points, so a reviewer need not open the file."""
+    pains = sorted(((p, step.id) for step in journey.steps for p in step.pain_points),
+                   key=lambda pain: -SEVERITY_RANK[pain[0].severity])
+    size = (f"{_count(len(journey.stages), 'stage')}, {_count(len(journey.steps), 'step')}, "
+            f"{_count(len(pains), 'pain point')}")
+    lines = [size + (":" if pains else ".")]
+    lines += [f"- [{p.severity}] {for_markdown(_at(sid, _short(p.text)))}"
+              for p, sid in pains[:OUTLINE_PAINS]]
+    if len(pains) > OUTLINE_PAINS:
+        lines.append(f"- and {len(pains) - OUTLINE_PAINS} more")
+    return lines
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
