@@ -136,6 +136,20 @@ def test_outside_git_and_unknown_revisions_are_clear_errors(repo, tmp_path_facto
     assert "Traceback" not in outside.output
 
 
+def test_a_spec_broken_by_the_change_is_named_not_reported_as_removed(repo):
+    journey = "specs/journeys/first-purchase.yml"
+    edit(repo, journey, "stages:", "stages: 5\nnot_stages:")
+    broken = CliRunner().invoke(cli, ["diff", "-d", str(repo)])
+    assert broken.exit_code == 2, broken.output
+    assert f"{journey}:" in broken.output and "stages should be a list" in broken.output
+    assert "removed" not in broken.output and "Traceback" not in broken.output
+    git(repo, "commit", "-qam", "broken")
+    git(repo, "checkout", "-qb", "mend")
+    git(repo, "checkout", "-q", "HEAD~1", "--", journey)
+    git(repo, "commit", "-qam", "mended")  # a base with the broken spec is read as it can be
+    assert ("stage added", "awareness: Awareness") in changes(repo, "main", "HEAD")
+
+
 B2B = "specs/journeys/b2b-invoice-payments.yml"
 
 

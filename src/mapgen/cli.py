@@ -695,7 +695,7 @@ def diff_command(base: str | None, head: str | None, fmt: str, directory: Path) 
     try:
         base = base or diff.default_base(root)
         head = head or diff.WORKING_TREE
-        old, new = diff.workspace_at(root, base), diff.workspace_at(root, head)
+        old, new = diff.workspace_at(root, base), diff.workspace_at(root, head, whole=True)
     except diff.DiffError as exc:
         raise click.UsageError(for_terminal(exc)) from None
     changes = diff.compare(old, new)

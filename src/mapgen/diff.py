@@ -93,11 +93,13 @@ def default_base(root: Path) -> str:
     return "HEAD"
 
 
-def workspace_at(root: Path, revision: str) -> Workspace:
+def workspace_at(root: Path, revision: str, whole: bool = False) -> Workspace:
     """The workspace at ``root`` as it was at ``revision`` (or the working tree); an empty
-    one where there was none (the change that adds mapgen, or removes it)."""
+    one where there was none (the change that adds mapgen, or removes it). ``whole``: a
+    spec with an error is refused, not left out (a change would read as its removal); the
+    base of a change may hold one that the change mends."""
     if revision == WORKING_TREE:
-        return _read(root, f"{root}{os.sep}")
+        return _read(root, f"{root}{os.sep}", whole)
     top = Path(git(root, "rev-parse", "--show-toplevel").strip())
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
@@ -116,17 +118,19 @@ def workspace_at(root: Path, revision: str) -> Workspace:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(subprocess.run(["git", "show", f"{revision}:{name}"], cwd=top,
                                               capture_output=True, check=True).stdout)
-        return _read(Path(tmp), f"{revision}:{prefix}")
+        return _read(Path(tmp), f"{revision}:{prefix}", whole)
 
 
-def _read(root: Path, place: str) -> Workspace:
+def _read(root: Path, place: str, whole: bool) -> Workspace:
     """The workspace at ``root``, which errors name by ``place``: the revision and the path
     in it ("main:docs/journeys/"), or the folder."""
     if not any((root / name).exists() for name in (*CONFIG_NAMES, "specs")):
         return Workspace(place, Config(channels=()))  # so every channel is new, or gone
     result = read_workspace(root)
-    if result.workspace is None:
-        problems = "; ".join(f"{place}{f.location}: {f.message}" for f in result.findings[:3])
+    errors = [f for f in result.findings if f.fails(strict=False)]
+    if result.workspace is None or (whole and errors):
+        problems = "; ".join(f"{place}{f.location}: {f.message}"
+                             for f in (errors or result.findings)[:3])
         for folder in {str(root), str(root.resolve())}:  # no temporary folder is named
             problems = problems.replace(folder + os.sep, place)
         raise DiffError(f"the workspace at {place.rstrip('/:' + os.sep)} cannot be read: "
