@@ -14,7 +14,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from conftest import copy_example
 
@@ -119,3 +122,61 @@ def test_ctrl_c_at_any_step_stops_the_build_cleanly(tmp_path):
         assert "Aborted!" in shown and "Traceback" not in shown, shown
         assert not re.search(r"^Process \w+", shown, re.M), shown
         assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+
+
+def _children(pid: int) -> set[int]:
+    """The processes ``pid`` started and theirs (Linux's /proc)."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            text = Path(f"/proc/{parent}/task/{parent}/children").read_text()
+        except OSError:
+            continue
+        kids = {int(p) for p in text.split()}
+        found |= kids
+        todo += kids
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_sigterm_to_mapgen_alone_ends_every_process_it_started(tmp_path):
+    """`kill PID`, `docker stop` and a cancelled CI job signal mapgen's process only: its
+    workers (reading, the pages made elsewhere) must end with it, with no traceback."""
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("reads the process tree from Linux's /proc")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from corpus import write_corpus
+
+    root = write_corpus(150, tmp_path / "corpus")
+    said = tmp_path / "said.txt"  # a file, not a pipe: a worker left behind cannot hold it
+    with said.open("w") as stderr:
+        child = subprocess.Popen([sys.executable, "-m", "mapgen", "-vv", "build"], cwd=root,
+                                 stderr=stderr, stdout=subprocess.DEVNULL)
+    started: set[int] = set()
+    deadline = time.monotonic() + 60
+    while "rendered journeys/j0040.html" not in said.read_text() and child.poll() is None:
+        assert time.monotonic() < deadline, said.read_text()
+        started |= _children(child.pid)
+        time.sleep(0.01)
+    started |= _children(child.pid)
+    child.send_signal(signal.SIGTERM)
+    code = child.wait(timeout=60)
+    shown = said.read_text()
+    assert code == 128 + signal.SIGTERM, shown
+    assert "Terminated." in shown and "Traceback" not in shown, shown
+    assert started, "the build had started processes of its own"
+    deadline = time.monotonic() + 10
+    while any(map(_alive, started)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in started if _alive(pid)]
+    for pid in left:  # not to leave them running when this fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []

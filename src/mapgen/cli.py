@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sys
+import signal
 import time
 import traceback
 from pathlib import Path
@@ -713,6 +714,25 @@ def _diff_root(directory: Path) -> Path:
         raise click.UsageError(for_terminal(exc)) from None
 
 
+class Terminated(BaseException):
+    """SIGTERM (``kill``, ``docker stop``, a cancelled CI job) ends mapgen as Ctrl-C does,
+    unwinding: the processes it started end with it and a build's output is left as the
+    last build left it. (Not a KeyboardInterrupt, which Click reports as "Aborted!".)"""
+
+
+def _ended_by(main_pid: int):
+    """A SIGTERM handler: in mapgen's own process, :class:`Terminated`; in a process it
+    forked (which inherits the handler), the signal's default, so that a pool can end
+    its workers."""
+    def handler(signum, frame):
+        if os.getpid() != main_pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated
+    return handler
+
+
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:
     try:
         return diagrams.request_for(ws, journey, view)
@@ -722,10 +742,14 @@ def _request(ws, journey: str | None, view: str) -> diagrams.Request:
 
 def main() -> None:
     """Entry point: no Python traceback reaches the user, whatever happens."""
+    signal.signal(signal.SIGTERM, _ended_by(os.getpid()))
     try:
         cli.main(prog_name="mapgen", standalone_mode=True)
     except SystemExit:
         raise
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
