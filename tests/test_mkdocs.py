@@ -151,6 +151,29 @@ def test_a_block_naming_an_unknown_journey_fails_a_strict_build(tmp_path, entry_
     assert "This view cannot be shown" in about
 
 
+EVIL = "Evil <img src=x onerror=alert(1)> & </title>"
+SHOWN = "Evil &lt;img src=x onerror=alert(1)&gt; &amp; &lt;/title&gt;"
+
+
+@pytest.mark.parametrize("theme", ["mkdocs", "material"])
+def test_a_journey_title_is_text_in_the_nav_the_tab_and_the_heading(tmp_path, entry_point,
+                                                                     theme):
+    root = project(tmp_path / "docs-site", theme)
+    spec = root / "specs/journeys/first-purchase.yml"
+    spec.write_text(spec.read_text("utf-8").replace(
+        "title: First purchase with Pay with Acme", f"title: {EVIL!r}", 1), "utf-8")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    home = (root / "site/index.html").read_text("utf-8")
+    page = (root / "site/journey-maps/journeys/first-purchase/index.html").read_text("utf-8")
+    for html in (home, page):
+        assert "<img src=x" not in html and "</title> -" not in html
+        assert "&amp;lt;" not in html.replace('aria-label="', "")  # no title shown escaped twice
+    assert re.search(r">\s*" + re.escape(SHOWN) + r"\s*<", home)  # the nav entry
+    assert re.search(r"<title>" + re.escape(SHOWN) + " - Acme docs</title>", page)
+    assert re.search(r"<h1[^>]*>" + re.escape(SHOWN), main_content(page))
+
+
 def test_mapgen_never_imports_mkdocs():
     code = ("import sys, mapgen.api, mapgen.cli, mapgen.serve, mapgen.site.build; "
             "sys.exit('mkdocs' in sys.modules)")

@@ -34,6 +34,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
@@ -111,7 +112,7 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         made = [(page, write, File.generated(config, f"{folder}/{page.path}", content=""))
                 for page, write in api.markdown_pages(self.workspace)]
         by_path = {page.path: file for page, _, file in made}
-        for page, write, file in made:
+        for _, write, file in made:
             file.content_string = write(_linker(file, by_path))
             files.append(file)
         self.pages = [(page, file) for page, _, file in made]
@@ -137,12 +138,12 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         for entry, file in self.pages:
             page = file.page
             assert page is not None  # MkDocs makes a page of every Markdown file
-            page.title = entry.title
+            page.title = _nav_text(entry.title)
             if entry.section is None:
                 top.append(page)
             else:
                 if entry.section not in sections:
-                    sections[entry.section] = Section(entry.section, [])
+                    sections[entry.section] = Section(_nav_text(entry.section), [])
                     top.append(sections[entry.section])
                 sections[entry.section].children.append(page)
         return top
@@ -152,6 +153,7 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: Any,
                          files: Files) -> str:
         """Draw the page's ``mapgen`` blocks, and report those that cannot be drawn."""
+        self._keep_title(page)
         if "mapgen" not in markdown or not _has_block(markdown):
             return markdown
         shown = _shown(page.file, config)
@@ -163,6 +165,13 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
             self._log(finding, False, prefix="")
         return api.embed_views(self.workspace, markdown)
 
+    def _keep_title(self, page: Page) -> None:
+        """Give one of our pages its title as the page's ``title`` too: Material writes
+        that one in the browser's tab as it is, where it would strip (and so unescape) the
+        page's own title."""
+        if any(file is page.file for _, file in self.pages) and page.title:
+            page.meta["title"] = page.title
+
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         """``mkdocs serve`` rebuilds when a spec or mapgen.yml changes too."""
         ws = self.workspace or (self.result.workspace if self.result else None)
@@ -172,6 +181,13 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
                 if path.exists():
                     server.watch(str(path))
         return server
+
+
+def _nav_text(text: str) -> str:
+    """A title as the navigation shows it: MkDocs' titles are HTML (as the text of a
+    page's first heading is), which themes write as they are, so a spec's ``<`` and ``&``
+    are escaped here."""
+    return str(escape(text))
 
 
 def _has_block(markdown: str) -> bool:
@@ -229,7 +245,7 @@ def _navigation(items: list) -> Navigation:
                 walk(item.children, item)
 
     walk(items, None)
-    for before, page, after in zip([None, *pages], pages, [*pages[1:], None]):
+    for before, page, after in zip([None, *pages], pages, [*pages[1:], None], strict=False):
         page.previous_page, page.next_page = before, after
     return Navigation(items, pages)
 
