@@ -151,6 +151,62 @@ def test_a_block_naming_an_unknown_journey_fails_a_strict_build(tmp_path, entry_
     assert "This view cannot be shown" in about
 
 
+NESTED = """\
+# Guide
+
+!!! note "In an admonition"
+
+    ```mapgen
+    journey: plus-cancellation
+    view: emotion
+    ```
+
+=== "Tab A"
+
+    ~~~mapgen
+    journey: b2b-invoice-payments
+    view: flow
+    ~~~
+
+=== "Tab B"
+
+    Nothing here.
+
+- A list item:
+
+    ```mapgen
+    journey: failed-payout-support
+    view: emotion
+    ```
+
+    Still in the item.
+
+- Another item.
+"""
+EXTENSIONS = ("markdown_extensions:\n  - admonition\n  - pymdownx.superfences\n"
+              "  - pymdownx.tabbed:\n      alternate_style: true\n")
+
+
+def test_blocks_inside_an_admonition_a_tab_or_a_list_item_are_drawn_inside_it(
+        tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "material")
+    (root / "docs/guide.md").write_text(NESTED, "utf-8")
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write(EXTENSIONS)
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    body = main_content((root / "site/guide/index.html").read_text("utf-8"))
+    assert body.count('<figure class="mapgen-figure">') == 3
+    assert "journey: " not in body and "mapgen-view-" not in body
+    admonition = body[body.index('<div class="admonition note">'):body.index("tabbed-set")]
+    assert "<figcaption>Emotion curve of Acme Plus price change" in admonition
+    tab = body[body.index('<div class="tabbed-block">'):body.index("Nothing here")]
+    assert "<figcaption>Flow of Choosing Acme for invoice payments" in tab
+    item = body[body.index("A list item:"):body.index("Another item")]
+    assert "<figcaption>Emotion curve of A failed payout" in item
+    assert item.index("<figure") < item.index("Still in the item.") < item.rindex("</li>")
+
+
 EVIL = "Evil <img src=x onerror=alert(1)> & </title>"
 SHOWN = "Evil &lt;img src=x onerror=alert(1)&gt; &amp; &lt;/title&gt;"
 

@@ -69,6 +69,9 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         #: Where the findings' files are, from the folder of mkdocs.yml ("journeys/").
         self.prefix = ""
         self.pages: list[tuple[api.MarkdownPage, File]] = []
+        #: The views of each page's blocks, by the key standing in for each in its
+        #: Markdown, until its HTML is made (see :func:`mapgen.api.embed_views`).
+        self.held: dict[str, dict[str, str]] = {}
 
     # --- reading the workspace -------------------------------------------------------
 
@@ -163,7 +166,14 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
             return markdown
         for finding in api.check_page(self.workspace, shown, markdown):
             self._log(finding, False, prefix="")
-        return api.embed_views(self.workspace, markdown)
+        held = self.held.setdefault(page.file.src_uri, {})
+        return api.embed_views(self.workspace, markdown, held=held)
+
+    def on_page_content(self, html: str, page: Page, config: Any, files: Files) -> str:
+        """Put the page's views where its blocks were, once Markdown is done: a figure put
+        in before would end an admonition, a content tab or a list item it is in."""
+        held = self.held.pop(page.file.src_uri, None)
+        return api.put_views(html, held) if held else html
 
     def _keep_title(self, page: Page) -> None:
         """Give one of our pages its title as the page's ``title`` too: Material writes
