@@ -273,3 +273,41 @@ def test_material_pages_show_their_diagrams_with_no_errors_and_no_serious_violat
         page.close()
     assert serious == []
     assert errors == []
+
+
+SLATE = "\n  palette:\n    scheme: slate\nplugins:"
+
+
+def test_every_figure_sits_on_a_light_panel_in_the_stylesheet(tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "material")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    css = (root / "site/journey-maps/mapgen.css").read_text("utf-8")
+    rule = re.search(r"^\.mapgen-scroll \{([^}]*)\}", css, re.M)
+    assert rule and "background: #ffffff" in rule[1]  # whatever the page's scheme
+    body = main_content((root / "site/index.html").read_text("utf-8"))
+    assert re.search(r'<figure class="mapgen-figure">\s*<div class="mapgen-scroll"[^>]*>'
+                     r'\s*<div class="mapgen-canvas"[^>]*>\s*<svg', body)
+
+
+@pytest.mark.browser
+def test_in_materials_dark_scheme_the_diagrams_text_is_on_a_light_panel(
+        tmp_path, entry_point, browser):
+    require_chromium()
+    root = project(tmp_path / "docs-site", "material")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("\nplugins:", SLATE, 1), "utf-8")
+    (root / "docs/flow.md").write_text(
+        "# Flow\n\n```mapgen\njourney: first-purchase\nview: blueprint\n```\n", "utf-8")
+    assert mkdocs_build(root, entry_point, "--strict").returncode == 0
+    with static_server(root / "site") as base:
+        page = browser.new_page()
+        page.goto(base + "flow/")
+        scheme = page.get_attribute("body", "data-md-color-scheme")
+        panels = page.eval_on_selector_all(
+            "figure.mapgen-figure svg",
+            "svgs => svgs.map(s => getComputedStyle(s.closest('.mapgen-scroll'))"
+            ".backgroundColor)")
+        page.close()
+    assert scheme == "slate"
+    assert panels == ["rgb(255, 255, 255)"]
