@@ -207,6 +207,30 @@ def test_blocks_inside_an_admonition_a_tab_or_a_list_item_are_drawn_inside_it(
     assert item.index("<figure") < item.index("Still in the item.") < item.rindex("</li>")
 
 
+def test_a_german_workspace_gives_german_pages_headings_tables_and_nav(tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "material")
+    with (root / "mapgen.yml").open("a", encoding="utf-8") as config:
+        config.write("lang: de\n")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("  font: false", "  font: false\n"
+                                                        "  language: de", 1), "utf-8")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    html = (root / "site/journey-maps/journeys/first-purchase/index.html").read_text("utf-8")
+    body = main_content(html)
+    headings = re.findall(r"<h2 [^>]*>([^<]+)", body)
+    assert headings[:3] == ["Ablauf", "Emotionskurve", "Trichter"]
+    assert "Phase für Phase" in headings
+    assert re.findall(r'<th scope="col">([^<]+)', body)[:3] == ["Schritt", "Touchpoints",
+                                                                "Gefühl"]
+    assert "<p>Ziel: " in body and "Goal:" not in body
+    nav = html[:html.index('<div class="md-content"')]
+    for german in ("Überblick", "Schmerzpunkte", "Personas", "Journeys"):
+        assert f">{german}<" in re.sub(r">\s+|\s+<", lambda m: m[0].strip(), nav), german
+    for english in ("Overview", "Pain points", "Stage by stage", "Feeling"):
+        assert english not in html, english
+
+
 EVIL = "Evil <img src=x onerror=alert(1)> & </title>"
 SHOWN = "Evil &lt;img src=x onerror=alert(1)&gt; &amp; &lt;/title&gt;"
 
