@@ -122,6 +122,25 @@ def test_the_section_goes_where_nav_title_and_nav_position_say(tmp_path, entry_p
     assert top[:3] == ["Welcome", "Customer journeys", "About"]
 
 
+def test_a_sites_own_nav_neither_warns_of_the_pages_nor_loses_its_place_for_one(
+        tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "mkdocs")
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("nav:\n  - Welcome: index.md\n"
+                     "  - First purchase map: journey-maps/journeys/first-purchase.md\n"
+                     "  - About: about.md\n"
+                     "validation:\n  nav:\n    omitted_files: warn\n")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    assert "not included in the" not in done.stderr
+    html = (root / "site/about/index.html").read_text("utf-8")
+    top = re.findall(r'<li class="nav-item[^"]*">\s*<a [^>]*class="[^"]*nav-link[^"]*"[^>]*>'
+                     r"\s*([^<]+?)\s*<", html)
+    assert top[:4] == ["Welcome", "First purchase map", "About", "Journey maps"]
+    assert "First purchase with Pay with Acme" not in html  # not in the section as well
+    assert 'href="../journey-maps/journeys/plus-cancellation/"' in html  # the others
+
+
 def test_a_broken_spec_fails_a_strict_build_with_its_located_finding(tmp_path, entry_point):
     root = project(tmp_path / "docs-site", "material",
                    plugin="- mapgen:\n      workspace: maps", workspace="maps")

@@ -38,7 +38,7 @@ from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -112,7 +112,8 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         if self.workspace is None:
             return files
         folder = self.config.path.strip("/")
-        made = [(page, write, File.generated(config, f"{folder}/{page.path}", content=""))
+        made = [(page, write, File.generated(config, f"{folder}/{page.path}", content="",
+                                             inclusion=InclusionLevel.NOT_IN_NAV))
                 for page, write in api.markdown_pages(self.workspace)]
         by_path = {page.path: file for page, _, file in made}
         for _, write, file in made:
@@ -124,23 +125,32 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         return files
 
     def on_nav(self, nav: Navigation, config: Any, files: Files) -> Navigation:
-        """Put the pages in one section of the navigation, where ``nav_position`` says,
-        wherever MkDocs placed them."""
+        """Put the pages in one section of the navigation, where ``nav_position`` says.
+
+        The pages are "not in nav" for MkDocs (``InclusionLevel.NOT_IN_NAV``), so it
+        neither places them nor warns that the site's ``nav:`` leaves them out; one that
+        is in the navigation all the same was put there by the site's ``nav:``, and stays
+        where the site put it, with the site's title."""
         if not self.pages:
             return nav
-        ours = {file.src_uri for _, file in self.pages}
-        items = _without(nav.items, ours)
-        position = self.config.nav_position
-        items.insert(position if position >= 0 else len(items) + position + 1,
-                     Section(self.config.nav_title, self._section_children()))
+        placed = {page.file.src_uri for page in _pages_in(nav.items)}
+        children = self._section_children(placed)
+        items = list(nav.items)
+        if children:
+            position = self.config.nav_position
+            items.insert(position if position >= 0 else len(items) + position + 1,
+                         Section(self.config.nav_title, children))
         return _navigation(items)
 
-    def _section_children(self) -> list:
+    def _section_children(self, placed: set[str]) -> list:
+        """The section's pages and subsections, without those the site placed itself."""
         top: list = []
         sections: dict[str, Section] = {}
         for entry, file in self.pages:
             page = file.page
             assert page is not None  # MkDocs makes a page of every Markdown file
+            if file.src_uri in placed:
+                continue
             page.title = _nav_text(entry.title)
             if entry.section is None:
                 top.append(page)
@@ -227,17 +237,14 @@ def _linker(file: File, by_path: dict[str, File]):
     return link
 
 
-def _without(items: list, ours: set[str]) -> list:
-    """``items`` without our pages, and without the sections that held only them."""
-    out = []
+def _pages_in(items: list) -> list[Page]:
+    """Every page of ``items``, in their sections too."""
+    out: list[Page] = []
     for item in items:
-        if isinstance(item, Page) and item.file.src_uri in ours:
-            continue
-        if isinstance(item, Section):
-            item.children = _without(item.children, ours)
-            if not item.children:
-                continue
-        out.append(item)
+        if isinstance(item, Page):
+            out.append(item)
+        elif isinstance(item, Section):
+            out += _pages_in(item.children)
     return out
 
 
