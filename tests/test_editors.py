@@ -144,6 +144,22 @@ def test_settings_with_comments_are_left_alone_and_the_user_told(tmp_path):
     assert "yaml.schemas" in result.output and "schema/journey.schema.json" in result.output
 
 
+def test_the_hint_for_settings_with_comments_names_the_paths_from_the_repository_root(
+        tmp_path):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".vscode").mkdir()
+    commented = '{\n  // team settings\n  "editor.tabSize": 2\n}\n'
+    (repo / ".vscode/settings.json").write_text(commented, "utf-8")
+    result = CliRunner().invoke(cli, ["init", str(repo / "journeys")])
+    assert result.exit_code == 0, result.output
+    assert (repo / ".vscode/settings.json").read_text("utf-8") == commented
+    hint = result.output[result.output.index('"yaml.schemas"'):].splitlines()[0]
+    hint = json.loads("{" + hint + "}")
+    assert hint["yaml.schemas"]["journeys/schema/journey.schema.json"] == [
+        "journeys/specs/journeys/*.yml", "journeys/specs/journeys/*.yaml"]
+
+
 # --- yamllint --------------------------------------------------------------------------
 
 def _yamllint(folder: Path, *config: str) -> subprocess.CompletedProcess:

@@ -18,6 +18,7 @@ from mapgen.messages import FOLDER, available, load_messages, plural_form
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "themes/default/templates"
+CONTENT = REPO / "src/mapgen/content/templates"
 ENGLISH = json.loads((FOLDER / "en.json").read_text("utf-8"))
 SHIPPED = ["de", "en", "es", "fr", "ja"]
 
@@ -135,6 +136,13 @@ def test_no_template_writes_interface_text_of_its_own(template):
     assert interface_text((TEMPLATES / template).read_text("utf-8")) == []
 
 
+@pytest.mark.parametrize("template", sorted(p.name for p in CONTENT.glob("*.md")))
+def test_no_page_for_another_sites_theme_writes_interface_text_of_its_own(template):
+    """The pages of the MkDocs plugin (mapgen.content) say mapgen's words from the
+    catalogues too: the Markdown headings as much as the HTML."""
+    assert interface_text((CONTENT / template).read_text("utf-8")) == []
+
+
 def test_the_template_check_finds_text_written_into_a_template():
     assert interface_text('<p>{{ t("a") }} Open pain points</p>') == ["Open pain points"]
     assert interface_text('<nav aria-label="Main">') == ["Main"]
@@ -192,7 +200,8 @@ def test_a_german_site_has_german_navigation_and_lanes(german):
 def test_a_japanese_site_has_japanese_navigation_and_lanes(japanese):
     home = (japanese / "index.html").read_text("utf-8")
     assert '<html lang="ja" dir="ltr"' in home
-    assert nav_labels(home) == ["ジャーニー", "タッチポイント", "ペインポイント", "改善機会", "検索"]
+    assert nav_labels(home) == ["ジャーニー", "タッチポイント", "ペインポイント", "改善機会",
+                                "検索"]
     journey = (japanese / "journeys/failed-payout-support.html").read_text("utf-8")
     assert {"行動", "タッチポイント", "感情", "ペインポイント", "フロントステージ",
             "バックステージ"} <= set(lane_titles(journey))

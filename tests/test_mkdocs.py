@@ -122,6 +122,25 @@ def test_the_section_goes_where_nav_title_and_nav_position_say(tmp_path, entry_p
     assert top[:3] == ["Welcome", "Customer journeys", "About"]
 
 
+def test_a_sites_own_nav_neither_warns_of_the_pages_nor_loses_its_place_for_one(
+        tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "mkdocs")
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("nav:\n  - Welcome: index.md\n"
+                     "  - First purchase map: journey-maps/journeys/first-purchase.md\n"
+                     "  - About: about.md\n"
+                     "validation:\n  nav:\n    omitted_files: warn\n")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    assert "not included in the" not in done.stderr
+    html = (root / "site/about/index.html").read_text("utf-8")
+    top = re.findall(r'<li class="nav-item[^"]*">\s*<a [^>]*class="[^"]*nav-link[^"]*"[^>]*>'
+                     r"\s*([^<]+?)\s*<", html)
+    assert top[:4] == ["Welcome", "First purchase map", "About", "Journey maps"]
+    assert "First purchase with Pay with Acme" not in html  # not in the section as well
+    assert 'href="../journey-maps/journeys/plus-cancellation/"' in html  # the others
+
+
 def test_a_broken_spec_fails_a_strict_build_with_its_located_finding(tmp_path, entry_point):
     root = project(tmp_path / "docs-site", "material",
                    plugin="- mapgen:\n      workspace: maps", workspace="maps")
@@ -149,6 +168,109 @@ def test_a_block_naming_an_unknown_journey_fails_a_strict_build(tmp_path, entry_
     assert lenient.returncode == 0
     about = (root / "site/about/index.html").read_text("utf-8")
     assert "This view cannot be shown" in about
+
+
+NESTED = """\
+# Guide
+
+!!! note "In an admonition"
+
+    ```mapgen
+    journey: plus-cancellation
+    view: emotion
+    ```
+
+=== "Tab A"
+
+    ~~~mapgen
+    journey: b2b-invoice-payments
+    view: flow
+    ~~~
+
+=== "Tab B"
+
+    Nothing here.
+
+- A list item:
+
+    ```mapgen
+    journey: failed-payout-support
+    view: emotion
+    ```
+
+    Still in the item.
+
+- Another item.
+"""
+EXTENSIONS = ("markdown_extensions:\n  - admonition\n  - pymdownx.superfences\n"
+              "  - pymdownx.tabbed:\n      alternate_style: true\n")
+
+
+def test_blocks_inside_an_admonition_a_tab_or_a_list_item_are_drawn_inside_it(
+        tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "material")
+    (root / "docs/guide.md").write_text(NESTED, "utf-8")
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write(EXTENSIONS)
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    body = main_content((root / "site/guide/index.html").read_text("utf-8"))
+    assert body.count('<figure class="mapgen-figure">') == 3
+    assert "journey: " not in body and "mapgen-view-" not in body
+    admonition = body[body.index('<div class="admonition note">'):body.index("tabbed-set")]
+    assert "<figcaption>Emotion curve of Acme Plus price change" in admonition
+    tab = body[body.index('<div class="tabbed-block">'):body.index("Nothing here")]
+    assert "<figcaption>Flow of Choosing Acme for invoice payments" in tab
+    item = body[body.index("A list item:"):body.index("Another item")]
+    assert "<figcaption>Emotion curve of A failed payout" in item
+    assert item.index("<figure") < item.index("Still in the item.") < item.rindex("</li>")
+
+
+def test_a_german_workspace_gives_german_pages_headings_tables_and_nav(tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "material")
+    with (root / "mapgen.yml").open("a", encoding="utf-8") as config:
+        config.write("lang: de\n")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("  font: false", "  font: false\n"
+                                                        "  language: de", 1), "utf-8")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    html = (root / "site/journey-maps/journeys/first-purchase/index.html").read_text("utf-8")
+    body = main_content(html)
+    headings = re.findall(r"<h2 [^>]*>([^<]+)", body)
+    assert headings[:3] == ["Ablauf", "Emotionskurve", "Trichter"]
+    assert "Phase für Phase" in headings
+    assert re.findall(r'<th scope="col">([^<]+)', body)[:3] == ["Schritt", "Touchpoints",
+                                                                "Gefühl"]
+    assert "<p>Ziel: " in body and "Goal:" not in body
+    nav = html[:html.index('<div class="md-content"')]
+    for german in ("Überblick", "Schmerzpunkte", "Personas", "Journeys"):
+        assert f">{german}<" in re.sub(r">\s+|\s+<", lambda m: m[0].strip(), nav), german
+    for english in ("Overview", "Pain points", "Stage by stage", "Feeling"):
+        assert english not in html, english
+
+
+EVIL = "Evil <img src=x onerror=alert(1)> & </title>"
+SHOWN = "Evil &lt;img src=x onerror=alert(1)&gt; &amp; &lt;/title&gt;"
+
+
+@pytest.mark.parametrize("theme", ["mkdocs", "material"])
+def test_a_journey_title_is_text_in_the_nav_the_tab_and_the_heading(tmp_path, entry_point,
+                                                                     theme):
+    root = project(tmp_path / "docs-site", theme)
+    spec = root / "specs/journeys/first-purchase.yml"
+    spec.write_text(spec.read_text("utf-8").replace(
+        "title: First purchase with Pay with Acme", f"title: {EVIL!r}", 1), "utf-8")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    home = (root / "site/index.html").read_text("utf-8")
+    page = (root / "site/journey-maps/journeys/first-purchase/index.html").read_text("utf-8")
+    for html in (home, page):
+        assert "<img src=x" not in html and "</title> -" not in html
+        assert "&amp;lt;" not in html.replace('aria-label="', "")  # no title shown escaped twice
+    assert re.search(r">\s*" + re.escape(SHOWN) + r"\s*<", home)  # the nav entry
+    assert re.search(r"<title>" + re.escape(SHOWN) + " - Acme docs</title>", page)
+    assert re.search(r"<h1[^>]*>" + re.escape(SHOWN), main_content(page))
 
 
 def test_mapgen_never_imports_mkdocs():
@@ -194,3 +316,41 @@ def test_material_pages_show_their_diagrams_with_no_errors_and_no_serious_violat
         page.close()
     assert serious == []
     assert errors == []
+
+
+SLATE = "\n  palette:\n    scheme: slate\nplugins:"
+
+
+def test_every_figure_sits_on_a_light_panel_in_the_stylesheet(tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "material")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    css = (root / "site/journey-maps/mapgen.css").read_text("utf-8")
+    rule = re.search(r"^\.mapgen-scroll \{([^}]*)\}", css, re.M)
+    assert rule and "background: #ffffff" in rule[1]  # whatever the page's scheme
+    body = main_content((root / "site/index.html").read_text("utf-8"))
+    assert re.search(r'<figure class="mapgen-figure">\s*<div class="mapgen-scroll"[^>]*>'
+                     r'\s*<div class="mapgen-canvas"[^>]*>\s*<svg', body)
+
+
+@pytest.mark.browser
+def test_in_materials_dark_scheme_the_diagrams_text_is_on_a_light_panel(
+        tmp_path, entry_point, browser):
+    require_chromium()
+    root = project(tmp_path / "docs-site", "material")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("\nplugins:", SLATE, 1), "utf-8")
+    (root / "docs/flow.md").write_text(
+        "# Flow\n\n```mapgen\njourney: first-purchase\nview: blueprint\n```\n", "utf-8")
+    assert mkdocs_build(root, entry_point, "--strict").returncode == 0
+    with static_server(root / "site") as base:
+        page = browser.new_page()
+        page.goto(base + "flow/")
+        scheme = page.get_attribute("body", "data-md-color-scheme")
+        panels = page.eval_on_selector_all(
+            "figure.mapgen-figure svg",
+            "svgs => svgs.map(s => getComputedStyle(s.closest('.mapgen-scroll'))"
+            ".backgroundColor)")
+        page.close()
+    assert scheme == "slate"
+    assert panels == ["rgb(255, 255, 255)"]

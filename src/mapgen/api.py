@@ -27,7 +27,7 @@ import click
 from markupsafe import escape
 
 from mapgen import content, diagrams, embed, report
-from mapgen.cache import CACHE_DIR, Cache
+from mapgen.cache import CACHE_DIR, Cache, digest
 from mapgen.content import Link, MarkdownPage
 from mapgen.diagrams.engine import EngineError, get_engine
 from mapgen.findings import Finding, Location
@@ -40,9 +40,10 @@ from mapgen.workspace import Result, WorkspaceError, find_root, read_workspace
 
 __all__ = [
     "BuildError", "BuildReport", "Finding", "Journey", "Location", "MapgenError",
-    "MarkdownPage", "Persona", "Result", "STYLESHEET", "SpecError", "Validation", "ViewError", "Workspace",
+    "MarkdownPage", "Persona", "Result", "STYLESHEET", "SpecError", "Validation", "ViewError",
+    "Workspace",
     "build", "check_page", "embed_views", "finding_text", "load_workspace", "markdown_pages",
-    "render_view", "render_views", "validate", "views",
+    "put_views", "render_view", "render_views", "validate", "views",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -184,7 +185,7 @@ def render_views(workspace: Workspace | Result, wanted: Iterable[tuple[str | Non
     except EngineError as exc:
         raise ViewError(str(exc)) from None
     store.save()
-    return out | {key: d.content for key, d in zip(requests, drawn)}
+    return out | {key: d.content for key, d in zip(requests, drawn, strict=True)}
 
 
 def check_page(workspace: Workspace | Result, file: str, text: str) -> list[Finding]:
@@ -194,29 +195,51 @@ def check_page(workspace: Workspace | Result, file: str, text: str) -> list[Find
 
 
 def embed_views(workspace: Workspace | Result, text: str, *, engine: str | None = None,
-                cache: bool = True) -> str:
+                cache: bool = True, held: dict[str, str] | None = None) -> str:
     """``text`` (Markdown) with each ``mapgen`` block replaced by the view it names, as a
     captioned figure in an HTML block. A block that names no journey or view there is
-    shows what is wrong in its place; :func:`check_page` reports it as a finding."""
+    shows what is wrong in its place; :func:`check_page` reports it as a finding.
+
+    With ``held`` (a dict), the figures stay out of the Markdown: a paragraph of a key of
+    its own (``mapgen-view-…``) takes each block's place, as far in as the block was, so
+    an admonition, a content tab or a list item still holds it, and ``held[key]`` is the
+    figure's HTML. :func:`put_views` puts them in the HTML the Markdown becomes."""
     ws = _workspace_of(workspace)
     parts = embed.split(text)
     blocks = [p for p in parts if isinstance(p, embed.Embed) and not embed_problems(ws, p)]
     svgs = render_views(ws, [(b.journey, str(b.view)) for b in blocks], engine=engine,
                         cache=cache)
+    page = digest(text)[:12]
     out = []
     for part in parts:
-        problems = embed_problems(ws, part) if isinstance(part, embed.Embed) else []
-        if problems:
-            out.append(f'\n<p class="mapgen-error"><strong>This view cannot be shown:</strong> '
-                       f"{escape(problems[0][2])}</p>\n\n")
-        elif isinstance(part, embed.Embed):
-            title = part.title(ws)
-            figure = content.figure_html(svgs[(part.journey, str(part.view))], title,
-                                         part.name)
-            out.append(f"\n{figure}\n\n")
-        else:
+        if not isinstance(part, embed.Embed):
             out.append(part)
+        elif held is None:
+            out.append(f"\n{_shown_view(ws, part, svgs)}\n\n")
+        else:
+            key = f"mapgen-view-{len(held)}-{page}"  # not the start of another key
+            held[key] = _shown_view(ws, part, svgs)
+            out.append(f"\n{part.indent}{key}\n\n")
     return "".join(out)
+
+
+def put_views(html: str, held: Mapping[str, str]) -> str:
+    """``html`` (what Markdown made of :func:`embed_views`' text) with each held figure
+    where its key is."""
+    for key, figure in held.items():
+        html = html.replace(f"<p>{key}</p>", figure).replace(key, figure)
+    return html
+
+
+def _shown_view(ws: Workspace, block: embed.Embed,
+                svgs: Mapping[tuple[str | None, str], str | bytes]) -> str:
+    """The HTML of one block: its figure, or what is wrong with it."""
+    problems = embed_problems(ws, block)
+    if problems:
+        return ('<p class="mapgen-error"><strong>This view cannot be shown:</strong> '
+                f"{escape(problems[0][2])}</p>")
+    return str(content.figure_html(svgs[(block.journey, str(block.view))], block.title(ws),
+                                   block.name))
 
 
 def markdown_pages(workspace: Workspace | Result, *, engine: str | None = None,

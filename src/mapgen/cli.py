@@ -216,7 +216,7 @@ def _write_editor_settings(app: Context, directory: Path) -> list[Path]:
     path, text = scaffold.editor_settings(directory)
     if text is None:
         app.info(f"{path} is not plain JSON, so it was left as it is; to have VS Code check "
-                 f'the specs, add "yaml.schemas": {json.dumps(scaffold.schema_globs())}')
+                 f'the specs, add "yaml.schemas": {json.dumps(scaffold.editor_globs(directory))}')
         return []
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

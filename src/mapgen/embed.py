@@ -24,10 +24,11 @@ from mapgen import diagrams
 from mapgen.messages import drawn_messages
 from mapgen.model import Journey, Workspace
 
-#: An opening fence of three or more backticks or tildes, at most three spaces in, whose
-#: info string is ``mapgen``; its body; and a closing fence of the same characters.
+#: An opening fence of three or more backticks or tildes whose info string is ``mapgen``;
+#: its body; and a closing fence of the same characters, as far in. A fence four or more
+#: spaces in is a block inside something (an admonition, a content tab, a list item).
 _BLOCK = re.compile(
-    r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[ \t]*mapgen[ \t]*\r?\n"
+    r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})[ \t]*mapgen[ \t]*\r?\n"
     r"(?P<body>(?:.*\r?\n)*?)"
     r"(?P=indent)(?P=fence)[`~]*[ \t]*(?:\r?\n|\Z)",
     re.MULTILINE)
@@ -107,6 +108,12 @@ class Embed:
         if other is not None and journey is not None:
             return diagrams.title_of(ws, str(self.view), other.title, journey)
         return diagrams.describe(ws, diagrams.Request(str(self.view), journey))[0]
+
+    @property
+    def indent(self) -> str:
+        """The spaces before the fence: what keeps its replacement inside an admonition,
+        a content tab or a list item."""
+        return " " * (self.column - 1)
 
     @property
     def name(self) -> str:

@@ -34,10 +34,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -68,6 +69,9 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         #: Where the findings' files are, from the folder of mkdocs.yml ("journeys/").
         self.prefix = ""
         self.pages: list[tuple[api.MarkdownPage, File]] = []
+        #: The views of each page's blocks, by the key standing in for each in its
+        #: Markdown, until its HTML is made (see :func:`mapgen.api.embed_views`).
+        self.held: dict[str, dict[str, str]] = {}
 
     # --- reading the workspace -------------------------------------------------------
 
@@ -108,10 +112,11 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         if self.workspace is None:
             return files
         folder = self.config.path.strip("/")
-        made = [(page, write, File.generated(config, f"{folder}/{page.path}", content=""))
+        made = [(page, write, File.generated(config, f"{folder}/{page.path}", content="",
+                                             inclusion=InclusionLevel.NOT_IN_NAV))
                 for page, write in api.markdown_pages(self.workspace)]
         by_path = {page.path: file for page, _, file in made}
-        for page, write, file in made:
+        for _, write, file in made:
             file.content_string = write(_linker(file, by_path))
             files.append(file)
         self.pages = [(page, file) for page, _, file in made]
@@ -120,29 +125,38 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         return files
 
     def on_nav(self, nav: Navigation, config: Any, files: Files) -> Navigation:
-        """Put the pages in one section of the navigation, where ``nav_position`` says,
-        wherever MkDocs placed them."""
+        """Put the pages in one section of the navigation, where ``nav_position`` says.
+
+        The pages are "not in nav" for MkDocs (``InclusionLevel.NOT_IN_NAV``), so it
+        neither places them nor warns that the site's ``nav:`` leaves them out; one that
+        is in the navigation all the same was put there by the site's ``nav:``, and stays
+        where the site put it, with the site's title."""
         if not self.pages:
             return nav
-        ours = {file.src_uri for _, file in self.pages}
-        items = _without(nav.items, ours)
-        position = self.config.nav_position
-        items.insert(position if position >= 0 else len(items) + position + 1,
-                     Section(self.config.nav_title, self._section_children()))
+        placed = {page.file.src_uri for page in _pages_in(nav.items)}
+        children = self._section_children(placed)
+        items = list(nav.items)
+        if children:
+            position = self.config.nav_position
+            items.insert(position if position >= 0 else len(items) + position + 1,
+                         Section(self.config.nav_title, children))
         return _navigation(items)
 
-    def _section_children(self) -> list:
+    def _section_children(self, placed: set[str]) -> list:
+        """The section's pages and subsections, without those the site placed itself."""
         top: list = []
         sections: dict[str, Section] = {}
         for entry, file in self.pages:
             page = file.page
             assert page is not None  # MkDocs makes a page of every Markdown file
-            page.title = entry.title
+            if file.src_uri in placed:
+                continue
+            page.title = _nav_text(entry.title)
             if entry.section is None:
                 top.append(page)
             else:
                 if entry.section not in sections:
-                    sections[entry.section] = Section(entry.section, [])
+                    sections[entry.section] = Section(_nav_text(entry.section), [])
                     top.append(sections[entry.section])
                 sections[entry.section].children.append(page)
         return top
@@ -152,6 +166,7 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: Any,
                          files: Files) -> str:
         """Draw the page's ``mapgen`` blocks, and report those that cannot be drawn."""
+        self._keep_title(page)
         if "mapgen" not in markdown or not _has_block(markdown):
             return markdown
         shown = _shown(page.file, config)
@@ -161,7 +176,21 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
             return markdown
         for finding in api.check_page(self.workspace, shown, markdown):
             self._log(finding, False, prefix="")
-        return api.embed_views(self.workspace, markdown)
+        held = self.held.setdefault(page.file.src_uri, {})
+        return api.embed_views(self.workspace, markdown, held=held)
+
+    def on_page_content(self, html: str, page: Page, config: Any, files: Files) -> str:
+        """Put the page's views where its blocks were, once Markdown is done: a figure put
+        in before would end an admonition, a content tab or a list item it is in."""
+        held = self.held.pop(page.file.src_uri, None)
+        return api.put_views(html, held) if held else html
+
+    def _keep_title(self, page: Page) -> None:
+        """Give one of our pages its title as the page's ``title`` too: Material writes
+        that one in the browser's tab as it is, where it would strip (and so unescape) the
+        page's own title."""
+        if any(file is page.file for _, file in self.pages) and page.title:
+            page.meta["title"] = page.title
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         """``mkdocs serve`` rebuilds when a spec or mapgen.yml changes too."""
@@ -172,6 +201,13 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
                 if path.exists():
                     server.watch(str(path))
         return server
+
+
+def _nav_text(text: str) -> str:
+    """A title as the navigation shows it: MkDocs' titles are HTML (as the text of a
+    page's first heading is), which themes write as they are, so a spec's ``<`` and ``&``
+    are escaped here."""
+    return str(escape(text))
 
 
 def _has_block(markdown: str) -> bool:
@@ -201,17 +237,14 @@ def _linker(file: File, by_path: dict[str, File]):
     return link
 
 
-def _without(items: list, ours: set[str]) -> list:
-    """``items`` without our pages, and without the sections that held only them."""
-    out = []
+def _pages_in(items: list) -> list[Page]:
+    """Every page of ``items``, in their sections too."""
+    out: list[Page] = []
     for item in items:
-        if isinstance(item, Page) and item.file.src_uri in ours:
-            continue
-        if isinstance(item, Section):
-            item.children = _without(item.children, ours)
-            if not item.children:
-                continue
-        out.append(item)
+        if isinstance(item, Page):
+            out.append(item)
+        elif isinstance(item, Section):
+            out += _pages_in(item.children)
     return out
 
 
@@ -229,7 +262,7 @@ def _navigation(items: list) -> Navigation:
                 walk(item.children, item)
 
     walk(items, None)
-    for before, page, after in zip([None, *pages], pages, [*pages[1:], None]):
+    for before, page, after in zip([None, *pages], pages, [*pages[1:], None], strict=False):
         page.previous_page, page.next_page = before, after
     return Navigation(items, pages)
 

@@ -145,16 +145,21 @@ def editor_settings(directory: Path) -> tuple[Path, str | None]:
     are kept. The text is None when the file cannot be read as JSON (VS Code allows
     comments): then the user adds the mapping by hand.
     """
-    root, prefix = _in_repository(directory)
-    path = root / EDITOR_SETTINGS
+    path = _in_repository(directory)[0] / EDITOR_SETTINGS
     try:
         settings = json.loads(path.read_text("utf-8")) if path.exists() else {}
     except (ValueError, OSError):
         return path, None
     if not isinstance(settings, dict) or not isinstance(settings.get("yaml.schemas", {}), dict):
         return path, None
-    settings.setdefault("yaml.schemas", {}).update(schema_globs(prefix))
+    settings.setdefault("yaml.schemas", {}).update(editor_globs(directory))
     return path, json.dumps(settings, indent=2, ensure_ascii=False) + "\n"
+
+
+def editor_globs(directory: Path) -> dict[str, list[str]]:
+    """``yaml.schemas`` for a workspace started in ``directory``: its paths from the
+    repository root, where the settings file is (see :func:`editor_settings`)."""
+    return schema_globs(_in_repository(directory)[1])
 
 
 def schema_globs(prefix: str = "") -> dict[str, list[str]]:

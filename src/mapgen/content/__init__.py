@@ -43,7 +43,8 @@ STYLESHEET = Path(__file__).parent / "mapgen.css"
 @dataclass(frozen=True)
 class MarkdownPage:
     """One page: where it goes (``journeys/first-purchase.md``), its title, its section
-    (``Journeys``, ``Personas`` or None for the top level) and its template."""
+    (``Journeys``, ``Personas``, in the site's language, or None for the top level) and
+    its template."""
 
     path: str
     title: str
@@ -55,14 +56,14 @@ class MarkdownPage:
 
 def plan(ws: Workspace) -> list[MarkdownPage]:
     """Every page, in navigation order: the overview, the registers, the journeys and the
-    personas."""
-    out = [MarkdownPage("index.md", "Overview", None, "index.md"),
-           MarkdownPage("touchpoints.md", "Touchpoints", None, "touchpoints.md"),
-           MarkdownPage("pain-points.md", "Pain points", None, "pain-points.md"),
-           MarkdownPage("opportunities.md", "Opportunities", None, "opportunities.md")]
-    out += [MarkdownPage(f"journeys/{j.id}.md", j.title, "Journeys", "journey.md",
+    personas; mapgen's words in the site's language (``lang`` of mapgen.yml)."""
+    say = load_messages(ws.config.lang).text
+    out = [MarkdownPage(path, say(key), None, path) for path, key in (
+        ("index.md", "content.overview"), ("touchpoints.md", "page.touchpoints"),
+        ("pain-points.md", "page.pain_points"), ("opportunities.md", "page.opportunities"))]
+    out += [MarkdownPage(f"journeys/{j.id}.md", j.title, say("page.journeys"), "journey.md",
                          (("journey", j.id),)) for j in ws.summaries.values()]
-    out += [MarkdownPage(f"personas/{p.id}.md", p.name, "Personas", "persona.md",
+    out += [MarkdownPage(f"personas/{p.id}.md", p.name, say("home.personas"), "persona.md",
                          (("persona", p.id),)) for p in ws.personas.values()]
     return out
 

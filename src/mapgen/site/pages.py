@@ -189,10 +189,12 @@ def prose_parts(ws: Workspace, page: ProsePage) -> list[Part]:
     work), with a marker paragraph where each block was, then cut at the markers."""
     pieces = split(page.body)
     marker = "mapgen-embed-" + digest(page.body)[:16]
-    text = "".join(f"\n\n{marker}\n\n" if isinstance(p, Embed) else p for p in pieces)
+    text = "".join(f"\n\n{p.indent}{marker}\n\n" if isinstance(p, Embed) else p
+                   for p in pieces)
     html = render_markdown(text, page=True).split(f"<p>{marker}</p>")
     parts = [Part(Markup(html[0]))]
-    for embed, after in zip((p for p in pieces if isinstance(p, Embed)), html[1:]):
+    blocks = (p for p in pieces if isinstance(p, Embed))
+    for embed, after in zip(blocks, html[1:], strict=False):
         other = OTHER_VIEWS.get(str(embed.view))
         if other is not None:
             parts.append(Part(title=embed.title(ws), svg=Markup(
