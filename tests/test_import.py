@@ -1234,3 +1234,34 @@ def test_a_mermaid_export_imports_back_with_each_persona_score(tmp_path):
     for before, after in zip(b2b.steps, copy.steps, strict=True):
         assert after.scores(copy.personas, copy.emotion_scale or scale) == before.scores(
             b2b.personas, scale)
+
+
+def test_a_blank_feeling_cell_is_a_gap_said_by_row_and_column(tmp_path):
+    """A blank emotion cell (or `-`, `--`) imported without a word; `validate --strict`
+    then failed on a gap (MG401) the import never named."""
+    done = imported(tmp_path, "blank-emotion.csv")
+    assert done.returncode == 0, done.stderr
+    assert ('blank-emotion.csv: row 2, column C: the step "One" is scored blank, no score: '
+            "its step has no feeling (a gap in the curve") in done.stderr
+    found, _ = journey(tmp_path, "blank-emotion")
+    assert [s.emotion for s in found.steps] == [None, 1]
+
+
+def test_a_persona_with_no_feeling_at_a_step_takes_no_part_in_it(tmp_path):
+    """Feeling (Sam) and Feeling (Priya) columns, each blank or `-` in some rows: the step
+    names who takes part, so `validate --strict` passes; a step no one scores is a gap."""
+    done = imported(tmp_path, "committee-feelings.csv")
+    assert done.returncode == 0, done.stderr
+    assert ('row 2, column D: no feeling for "priya" at the step "Compares deals": the step '
+            "names who takes part, `personas: [sam]`") in done.stderr
+    assert 'row 4, column C: no feeling for "sam" at the step "Signs the lease"' in done.stderr
+    assert 'row 5, column C: the step "Pays the deposit" is scored \'--\', no score' \
+        in done.stderr
+    found, _ = journey(tmp_path, "committee-feelings")
+    assert [(s.personas, s.emotion) for s in found.steps] == [
+        (("sam",), {"sam": 1}), (("sam",), {"sam": 2}), (("priya",), {"priya": 1}),
+        (None, None)]
+    checked = mapgen("validate", "--strict", cwd=tmp_path)
+    assert "MG401" in checked.stdout + checked.stderr and "pays-the-deposit" in \
+        checked.stdout + checked.stderr, "only the step no one scores is a gap"
+    assert checked.stdout.count("MG401") + checked.stderr.count("MG401") == 1

@@ -245,10 +245,15 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
     if not layout.as_written:
         names = {p: _persona_column(n, target) for p, n in names.items()}
     kept = (lambda text: text.strip()) if layout.as_written else _filled
+    feelings = set() if layout.as_written else {  # a blank one is said: a gap in a curve
+        p for p, n in names.items() if n.startswith(sheet.EMOTION)}
     rows = []
     for index in range(layout.label_index + 1, len(lines)):
+        line = lines[index] + [""] * (max(feelings, default=-1) + 1 - len(lines[index]))
         row = {names[p]: Cell(sheet.restore_formula(text), *spreadsheet.place(layout, index, p))
-               for p, text in enumerate(lines[index]) if p in names and kept(text)}
+               for p, text in enumerate(line) if p in names and (kept(text) or p in feelings)}
+        if not any(kept(cell.text) for cell in row.values()):
+            continue
         label = None if layout.as_written else _summary(row, lines[index])
         if label:
             where = spreadsheet.place(layout, index, layout.label_index)
@@ -710,8 +715,7 @@ def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, said: Impo
     step: dict[str, Any] = {"name": task.name}
     if task.score.strip().casefold() in NO_SCORE:  # "Score N/A: X", as a cheat sheet shows
         said.notes.append(f'{path}:{task.line}:{task.column}: the task "{task.name}" is '
-                          f"scored {task.score.strip()!r}, no score: its step has no feeling "
-                          "(a gap in the curve)")
+                          f"scored {task.score.strip()!r}, {sheet.NO_SCORE_SAID}")
         return step
     try:
         score = float(task.score)
