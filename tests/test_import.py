@@ -1265,3 +1265,33 @@ def test_a_persona_with_no_feeling_at_a_step_takes_no_part_in_it(tmp_path):
     assert "MG401" in checked.stdout + checked.stderr and "pays-the-deposit" in \
         checked.stdout + checked.stderr, "only the step no one scores is a gap"
     assert checked.stdout.count("MG401") + checked.stderr.count("MG401") == 1
+
+
+@pytest.mark.parametrize("name, scale", [("scores-1-10.csv", (1, 10)),
+                                         ("satisfaction-1-10-header.csv", (1, 10))])
+def test_a_sheet_scored_one_to_ten_gets_that_scale(tmp_path, name, scale):
+    """Scores 3 to 8 were read on -2..2 and the journey got the scale -2..8, with the
+    default labels (angry at -2, excited at 2) on scores nobody wrote."""
+    done = imported(tmp_path, name)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, Path(name).stem)
+    assert (found.emotion_scale.min, found.emotion_scale.max) == scale
+    assert not found.emotion_scale.labels
+    assert [s.emotion for s in found.steps] == [3, 6, 8, 7]
+    check = mapgen("validate", "--strict", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("header, scores, scale", [
+    ("Emotion", (2, 6, 7), (1, 7)), ("Emotion", (0, 4, 9), (0, 10)),
+    ("Emotion", (1, 3, 4), (1, 5)), ("Emotion", (-1, 6, 7), (-2, 7)),
+    ("Score 1–7", (3, 4, 5), (1, 7)), ("Satisfaction (0-10)", (2, 1, 2), (0, 10)),
+    ("Experience (1 to 10)", (7, 8, 9), (1, 10))])
+def test_the_scale_a_sheet_is_scored_on_is_told_by_its_header_else_its_scores(
+        tmp_path, header, scores, scale):
+    rows = "".join(f"A,Step {n},{score}\n" for n, score in enumerate(scores))
+    done = import_sheet(tmp_path, f"Stage,Step,{header}\n{rows}")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert (found.emotion_scale.min, found.emotion_scale.max) == scale
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0

@@ -523,9 +523,8 @@ def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str,
     if not scores or all(scale.min <= s <= scale.max for s in scores):
         return
     low, high = min(scores), max(scores)
-    if written_as.as_is and 1 <= low and high <= 5:  # a sheet's 1 (bad) to 5 (good)
-        widened = {"min": 1, "max": 5}
-    else:
+    widened = _written_on(low, high) if written_as.as_is else None
+    if widened is None:
         widened = {"min": min(scale.min, low), "max": max(scale.max, high)}
     if scale.labels or (scale.min, scale.max) == (-2, 2):
         labels = scale.labels or DEFAULT_LABELS
@@ -538,6 +537,19 @@ def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str,
         f"{where}: scores from {said}{written_as.meaning} lie outside the scale "
         f"{scale.min}..{scale.max}; the journey gets its own scale "
         f"{widened['min']}..{widened['max']}{written_as.mapped(low, high)}")
+
+
+#: The tops of the scales sheets are scored on from 1 (or 0): 1..5, 1..7, 1..10.
+WRITTEN_SCALES = (5, 7, 10)
+
+
+def _written_on(low: int, high: int) -> dict[str, int] | None:
+    """The scale a sheet's scores from ``low`` to ``high`` were written on: the smallest
+    of 1..5, 1..7 and 1..10 that holds them (from 0 when a 0 appears); None for scores
+    below 0 or past 10."""
+    if low < 0 or high > WRITTEN_SCALES[-1]:
+        return None
+    return {"min": min(low, 1), "max": next(t for t in WRITTEN_SCALES if high <= t)}
 
 
 def _scores(emotion: Any) -> list[int]:

@@ -361,9 +361,10 @@ EMOTION_HEADER = re.compile(
     r"^\s*(emotion|emotions|feeling|feelings|mood|sentiment|score|gefühl|gefühle|"
     r"stimmung|émotion|émotions|ressenti|emoción|emociones|感情)\s*(?::|\(|（|-|–|for\b|"
     r"von\b|de\b)\s*(?P<who>[^)）]+?)\s*[)）]?\s*$", re.I)
-#: What an emotion header says in brackets when it gives the scale, not a persona:
-#: "Feelings (1-5)", "Score (0 to 10)", "Emotion (-2..2)".
-SCALE_HINT = re.compile(r"(?P<min>[-+−]?\d+)\s*(?:-|–|—|\.\.|to)\s*(?P<max>[-+−]?\d+)", re.I)
+#: What an emotion header ends in when it gives the scale, not a persona: "Feelings
+#: (1-5)", "Score (0 to 10)", "Emotion (-2..2)", "Score 1–7".
+SCALE_HINT = re.compile(r"(?P<min>[-+−]?\d+)\s*(?:-|–|—|\.\.|to)\s*(?P<max>[-+−]?\d+)"
+                        r"\s*[)）]?\s*$", re.I)
 STEP_DEFINING = ("step_name", "actions")
 EXPECTED = ("Stage", "Step (or Action)", "Thoughts", "Touchpoint", "Channel", "Emotion",
             "Pain point", "Opportunity")
@@ -402,10 +403,10 @@ def column_of(header: str) -> str | None:
         return text
     if text.startswith(sheet.EMOTION_PREFIX):
         return text
+    if scale_hint(text):
+        return "emotion"  # the scale the column is written on, not a persona
     emotion = EMOTION_HEADER.match(text)
     if emotion:
-        if scale_hint(text):
-            return "emotion"  # the scale the column is written on, not a persona
         return sheet.EMOTION_PREFIX + emotion["who"]
     key = header_key(text)
     bare = header_key(_ARTICLE.sub("", wording.ASIDE.sub("", text).strip(" *_")))
@@ -415,10 +416,11 @@ def column_of(header: str) -> str | None:
 
 
 def scale_hint(header: str) -> tuple[int, int] | None:
-    """(min, max) of the scale an emotion header gives in brackets ("Feelings (1-5)")."""
-    emotion = EMOTION_HEADER.match(header)
-    hint = SCALE_HINT.fullmatch(emotion["who"].strip()) if emotion else None
-    if hint is None:
+    """(min, max) of the scale an emotion header ends in, by any name the emotion column
+    has: "Feelings (1-5)", "Satisfaction (1-10)", "Score 1–7", "Emotion (-2..2)"."""
+    hint = SCALE_HINT.search(header)
+    before = header[:hint.start()].rstrip(" (（:") if hint else ""
+    if hint is None or not before or column_of(before) != "emotion":
         return None
     low, high = (int(hint[k].replace("−", "-")) for k in ("min", "max"))
     return (low, high) if low < high else None
