@@ -1295,3 +1295,26 @@ def test_the_scale_a_sheet_is_scored_on_is_told_by_its_header_else_its_scores(
     found, _ = journey(tmp_path, "sheet")
     assert (found.emotion_scale.min, found.emotion_scale.max) == scale
     assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+def test_a_step_column_of_names_beside_tasks_names_the_steps(tmp_path):
+    """"Step" beside "Tasks" was read as ids beside names, and every row was refused:
+    "Sign up" is not a valid id."""
+    done = imported(tmp_path, "step-and-tasks.csv")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "step-and-tasks")
+    assert [(s.id, s.name, s.actions) for s in found.steps] == [
+        ("sign-up", "Sign up", "Fill in the registration form"),
+        ("verify-email", "Verify email", "Click the link in the email"),
+        ("first-project", "First project", "Create a project from a template")]
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("header", ["Task", "Activity", "Activities", "Step name"])
+def test_a_step_column_of_names_beside_another_step_column_names_the_steps(tmp_path, header):
+    done = import_sheet(tmp_path, f"Stage,Step,{header}\nA,Sign up,Fills in the form\n"
+                                  "A,Verify email,Clicks the link\n")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert [(s.id, s.actions) for s in found.steps] == [
+        ("sign-up", "Fills in the form"), ("verify-email", "Clicks the link")]

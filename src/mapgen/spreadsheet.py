@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mapgen import sheet, wording
-from mapgen.model import X_KEY_PREFIX
+from mapgen.model import ID_PATTERN, X_KEY_PREFIX
 
 
 class SheetError(ValueError):
@@ -462,7 +462,32 @@ def find_layout(cells: list[list[str]]) -> Layout | None:
                 best = layout
     if best is not None and best.transposed:
         _unlabelled_stages(best, cells)
+    if best is not None:
+        _step_names_not_ids(best, cells)
     return best
+
+
+def _step_names_not_ids(layout: Layout, cells: list[list[str]]) -> None:
+    """A "Step" column beside "Tasks" ("Activity", "Step name") is read as the steps'
+    ids, as ``export --format csv`` writes them; when its cells are no ids ("Sign up")
+    they are the steps' names, and the other column is what is done there: actions."""
+    named = {column: p for p, column in layout.columns.items()}
+    if not {"step", "step_name"} <= set(named) or \
+            header_key(layout.headers[named["step"]]) not in ("step", "steps") or \
+            (layout.headers[named["step"]], layout.headers[named["step_name"]]) == \
+            ("step", "step_name"):  # the layout mapgen writes
+        return
+    lines = transpose(cells) if layout.transposed else cells
+    texts = [line[named["step"]].strip() for line in lines[layout.label_index + 1:]
+             if named["step"] < len(line)]
+    if all(re.fullmatch(ID_PATTERN, text) for text in texts if text):
+        return
+    layout.columns[named["step"]] = "step_name"
+    if "actions" in named:  # kept as a column of the sheet's own
+        layout.unknown[named["step_name"]] = layout.headers[named["step_name"]]
+        del layout.columns[named["step_name"]]
+    else:
+        layout.columns[named["step_name"]] = "actions"
 
 
 def filled(grid: Grid, layout: Layout) -> int:
