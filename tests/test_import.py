@@ -1318,3 +1318,29 @@ def test_a_step_column_of_names_beside_another_step_column_names_the_steps(tmp_p
     found, _ = journey(tmp_path, "sheet")
     assert [(s.id, s.actions) for s in found.steps] == [
         ("sign-up", "Fills in the form"), ("verify-email", "Clicks the link")]
+
+
+@pytest.mark.parametrize("name, said", [
+    ("task-colon.mmd", "task-colon.mmd:4:32: the task \"Call hotline\" has a third `:`, in "
+     "'wait 10 min: 1: Caller'"),
+    ("task-third-colon.mmd", "task-third-colon.mmd:4:22: the task \"Call hotline\" has a "
+     "third `:`, in '3: 1: Caller'")])
+def test_a_colon_in_a_task_name_is_refused_with_mermaids_escape(tmp_path, name, said):
+    """`Call hotline: wait 10 min: 1: Caller` was refused with the fix `Call hotline: 3:
+    1: Caller`, which, followed, made a persona "1: Caller"."""
+    done = imported(tmp_path, name)
+    assert done.returncode == 1 and said in done.stderr, done.stderr
+    escaped = re.search(r"`(Call hotline#58; [^`]*)`", done.stderr)[1]
+    assert written(tmp_path) == []
+    fixed = imported_text(tmp_path, "fixed.mmd", "journey\n  title Support call\n"
+                                                 f"  section Contact\n    {escaped}\n")
+    assert fixed.returncode == 0, fixed.stderr
+    assert written(tmp_path) == ["journeys/support-call.yml", "personas/caller.yml"]
+    found, _ = journey(tmp_path, "support-call")
+    assert found.steps[0].name.startswith("Call hotline: ")
+
+
+def test_a_score_that_reads_as_part_of_the_name_is_shown_with_the_colon_escaped(tmp_path):
+    done = imported_text(tmp_path, "j.mmd", "journey\n  section S\n    Call: wait 10 min: 2\n")
+    assert done.returncode == 1
+    assert "write a colon in the name as `#58;`: `Call#58; wait 10 min: 2`" in done.stderr

@@ -756,6 +756,10 @@ def _score_problem(task: mermaid.Task, score: float | None) -> str:
     actors = f": {', '.join(task.actors)}" if task.actors else ""
     whole = min(5, max(1, round(score))) if score is not None and abs(score) < 1e9 else 3
     fixed = f"`{task.name}: {whole}{actors}`"
+    if score is None and task.score and re.match(r"\s*\d+\s*(:|$)", ", ".join(task.actors)):
+        return (f'the score {task.score!r} of the task "{task.name}" is not a whole number: '
+                "Mermaid ends a task's name at its first `:`; write a colon in the name as "
+                f"`#58;`: `{mermaid.escaped_colon(task.name, task.score + actors)}`")
     if not task.score:
         return (f'the task "{task.name}" has no score; write one from 1 (sad) to 5 (happy) '
                 f"after its name, e.g. {fixed}")
