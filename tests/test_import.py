@@ -1344,3 +1344,30 @@ def test_a_score_that_reads_as_part_of_the_name_is_shown_with_the_colon_escaped(
     done = imported_text(tmp_path, "j.mmd", "journey\n  section S\n    Call: wait 10 min: 2\n")
     assert done.returncode == 1
     assert "write a colon in the name as `#58;`: `Call#58; wait 10 min: 2`" in done.stderr
+
+
+@pytest.mark.parametrize("label", ["Average", "Average emotion", "Total"])
+def test_a_summary_row_under_the_lanes_is_left_out_and_said(tmp_path, label):
+    """With the stages as columns, an "Average" row under the lanes became a lane of the
+    map, x-average, holding the first stage's average on its first step."""
+    text = (IMPORTS / "average-row-lanes.csv").read_text().replace("Average", label)
+    done = imported_text(tmp_path, "lanes.csv", text)
+    assert done.returncode == 0, done.stderr
+    assert f'row 5: a summary ("{label}"), not a lane; left out' in done.stderr
+    found, _ = journey(tmp_path, "lanes")
+    assert [s.emotion for s in found.steps] == [-1, 2]
+    assert not any(s.extensions for s in found.steps) and not found.lanes
+
+
+def test_a_summary_row_of_a_workbook_with_stages_as_columns_is_left_out(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [["", "Discover", "Buy"], ["Actions", "Sees ad", "Buys"],
+                ["Emotions", -1, 2], [], ["Average", "=AVERAGE(B3:C3)", None]]:
+        book.active.append(row)
+    book.save(tmp_path / "map.xlsx")
+    done = mapgen("import", "map.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert 'row 5: a summary ("Average"), not a lane; left out' in done.stderr
+    assert "x-average" not in (tmp_path / "specs/journeys/map.yml").read_text()

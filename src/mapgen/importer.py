@@ -234,12 +234,15 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
     lines = spreadsheet.transpose(grid.cells) if layout.transposed else grid.cells
     names = dict(layout.columns)
     for position, header in layout.unknown.items():
-        names[position] = _own_key(header)
         where = (f"row {position + 1}" if layout.transposed
                  else f"column {spreadsheet.column_letter(position)}")
         if grid.places is not None:
             where = "line {}, column {}".format(*grid.line_and_column(
                 *spreadsheet.place(layout, layout.label_index, position)))
+        if layout.transposed and header.casefold() in wording.SUMMARIES:
+            notes.append(_summary_left_out(where, header, "a lane"))
+            continue
+        names[position] = _own_key(header)
         notes.append(f'{where} "{header}" is not a field of the format; kept as '
                      f"`{names[position]}` on each step")
     if not layout.as_written:
@@ -257,9 +260,8 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
         label = None if layout.as_written else _summary(row, lines[index])
         if label:
             where = spreadsheet.place(layout, index, layout.label_index)
-            notes.append(f"{'row' if not layout.transposed else 'column'} "
-                         f"{where[0] if not layout.transposed else where[1]}: a summary "
-                         f'("{label}"), not a step; left out')
+            notes.append(_summary_left_out(f"row {where[0]}" if not layout.transposed
+                                           else f"column {where[1]}", label, "a step"))
             continue
         rows.append(row)
     above = grid.cells[:layout.first] if layout.transposed else lines[:layout.label_index]
@@ -268,6 +270,10 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
 
 def _filled(text: str) -> bool:
     return bool(text.strip()) and text.strip().casefold() not in wording.PLACEHOLDERS
+
+
+def _summary_left_out(where: str, label: str, not_what: str) -> str:
+    return f'{where}: a summary ("{label}"), not {not_what}; left out'
 
 
 def _summary(row: dict[str, Cell], line: list[str]) -> str | None:
