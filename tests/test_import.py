@@ -1371,3 +1371,20 @@ def test_a_summary_row_of_a_workbook_with_stages_as_columns_is_left_out(tmp_path
     assert done.returncode == 0, done.stderr
     assert 'row 5: a summary ("Average"), not a lane; left out' in done.stderr
     assert "x-average" not in (tmp_path / "specs/journeys/map.yml").read_text()
+
+
+def test_with_the_stages_as_columns_a_note_names_the_cell_it_is_about(tmp_path):
+    """The note on a touchpoint of no known channel named the row of stage names (row 3)
+    instead of the Touchpoints row (6) the touchpoint is in."""
+    done = imported(tmp_path, "touchpoint-row-number.csv")
+    assert done.returncode == 0, done.stderr
+    assert ('touchpoint-row-number.csv: row 6, column B: cannot tell the channel of the '
+            'touchpoint "Billboard thing"') in done.stderr
+    assert "row 3, column B" not in done.stderr
+
+
+def test_with_the_stages_as_columns_a_problem_names_the_cell_it_is_about(tmp_path):
+    done = import_sheet(tmp_path, ',Discover,Buy\nActions,Sees ad,Buys\n'
+                                  'Touchpoints,Billboard,"Website\nApp"\nChannel,social,web\n')
+    assert done.returncode == 1
+    assert "sheet.csv: row 4, column C: 2 touchpoint(s) but 1 channel(s)" in done.stderr

@@ -505,7 +505,7 @@ class RowReader:
             self._stage(levels["stage"])
         if levels["step"]:
             unsaid = {k: c for k, c in row.items() if k not in said}
-            self._step({**levels["step"], **unsaid}, next(iter(said.values())).row)
+            self._step({**levels["step"], **unsaid})
 
     def _no_feeling(self, name: str, cell: Cell) -> bool:
         """Whether ``cell`` is an emotion cell that gives no feeling: blank, or what
@@ -547,33 +547,34 @@ class RowReader:
             self.stages.append(current)
         self._fill(current, {k: c for k, c in cells.items() if k not in ("stage", "stage_name")})
 
-    def _step(self, cells: dict[str, Cell], row: int) -> None:
+    def _step(self, cells: dict[str, Cell]) -> None:
         step: dict[str, Any] = {}
         name = cells.pop("step_name", None)
         if name is None and "actions" in cells and self.actions_name:
             name = cells.pop("actions")
         if name is None:
-            column = next(iter(cells.values())).column
-            self.problems.append(Problem(row, column, "this row has no step name; fill in "
-                                         f"the {self.step_header} column"))
+            first = next(iter(cells.values()))
+            self.problems.append(Problem(first.row, first.column, "this row has no step "
+                                         f"name; fill in the {self.step_header} column"))
             return
         if not self.stages:
-            self.problems.append(Problem(row, name.column, f'no stage for the step '
+            self.problems.append(Problem(name.row, name.column, f'no stage for the step '
                                          f'"{name.text.strip()}"; fill in the stage column'))
             return
         step["name"] = name.text.strip() if "\n" not in name.text.strip() else name.text
         if "step" in cells:
             self.cells[id(step)] = {"id": cells["step"]}
             step["id"] = cells.pop("step").text.strip()
-        self._touchpoints(step, cells.pop("touchpoints", None), cells.pop("channel", None), row)
+        self._touchpoints(step, cells.pop("touchpoints", None), cells.pop("channel", None))
         self._emotion(step, {k: cells.pop(k) for k in list(cells) if k.startswith(EMOTION)})
         self._fill(step, cells)
         if "id" not in step:
             self.generated.add(id(step))
         self.stages[-1]["steps"].append(step)
 
-    def _touchpoints(self, step: dict, names: Cell | None, channels: Cell | None,
-                     row: int) -> None:
+    def _touchpoints(self, step: dict, names: Cell | None, channels: Cell | None) -> None:
+        """The step's touchpoints from its cells; what is said of them names the cell it is
+        about (with the stages as columns, a row of its own)."""
         if names is None and channels is not None:  # a Channel column and no Touchpoint
             names, channels = channels, None         # one: each channel is a touchpoint
         if names is None:
@@ -583,20 +584,21 @@ class RowReader:
             ids = [decode_line(line) for line in _lines(
                 channels.text if self.exact else as_items(channels.text, wrapped=False))]
             if len(ids) != len(lines):
-                self.problems.append(Problem(row, channels.column, (
+                self.problems.append(Problem(channels.row, channels.column, (
                     f"{len(lines)} touchpoint(s) but {len(ids)} channel(s); write one "
                     "channel per touchpoint, one per line")))
                 return
             if not self.exact:  # "Website", "in person": a channel's name, or a hint
-                lines, ids = self._known_channels(step, lines, ids, row, channels.column)
+                lines, ids = self._known_channels(step, lines, ids, channels.row,
+                                                  channels.column)
         else:
-            lines, ids = self._guess_channels(step, lines, row, names.column)
+            lines, ids = self._guess_channels(step, lines, names.row, names.column)
         touchpoints = []
         for line, channel in zip(lines, ids, strict=True):
             try:
                 data = decode_item(Touchpoint, line) if channels is not None else {"name": line}
             except CellError as exc:
-                self.problems.append(Problem(row, names.column, str(exc)))
+                self.problems.append(Problem(names.row, names.column, str(exc)))
                 return
             touchpoints.append({"channel": channel, **data})
         if touchpoints:
