@@ -1388,3 +1388,15 @@ def test_with_the_stages_as_columns_a_problem_names_the_cell_it_is_about(tmp_pat
                                   'Touchpoints,Billboard,"Website\nApp"\nChannel,social,web\n')
     assert done.returncode == 1
     assert "sheet.csv: row 4, column C: 2 touchpoint(s) but 1 channel(s)" in done.stderr
+
+
+def test_a_mermaid_section_with_no_tasks_is_left_out_and_said(tmp_path):
+    """An empty section imported as a stage with no steps, which validate refused
+    (MG313)."""
+    done = imported(tmp_path, "empty-section.mmd")
+    assert done.returncode == 0, done.stderr
+    assert 'empty-section.mmd:3: the section "Setup" has no tasks; left out' in done.stderr
+    found, _ = journey(tmp_path, "sections-edge-cases")
+    assert [stage.name for stage in found.stages] == ["Use"]
+    check = mapgen("validate", "--strict", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr

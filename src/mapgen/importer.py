@@ -710,6 +710,10 @@ def _journey_of(diagram: mermaid.Diagram, target: Target, mapping: MermaidScores
     stages, taken_stages = [], set()
     for section in diagram.sections:
         name = section.name or data.get("title") or "Journey"
+        if not section.tasks:  # the format wants a step in every stage
+            said.notes.append(f'{path}:{section.line}: the section "{name}" has no tasks; '
+                              "left out (Mermaid draws nothing for it)")
+            continue
         stage_id = make_id(name, "stage", taken_stages)
         taken_stages.add(stage_id)
         stages.append({"id": stage_id, "name": name, "steps": []})
