@@ -1400,3 +1400,30 @@ def test_a_mermaid_section_with_no_tasks_is_left_out_and_said(tmp_path):
     assert [stage.name for stage in found.stages] == ["Use"]
     check = mapgen("validate", "--strict", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("name, said", [
+    ("legacy.xls", ".xls (Excel 97-2003) is not read: save it as .xlsx or CSV"),
+    ("sheet.ods", ".ods (OpenDocument spreadsheet) is not read: save it as .xlsx or CSV")])
+def test_a_workbook_in_a_format_not_read_says_so(tmp_path, name, said):
+    """An .xls or .ods file was read as text, and refused for holding no Mermaid diagram."""
+    done = imported(tmp_path, name)
+    assert done.returncode == 1 and f"{name}: {said}" in done.stderr, done.stderr
+    renamed = tmp_path / "journey"  # by its bytes, whatever its name
+    renamed.write_bytes((IMPORTS / name).read_bytes())
+    done = mapgen("import", "journey", cwd=tmp_path)
+    assert done.returncode == 1 and said in done.stderr, done.stderr
+
+
+def test_a_workbook_with_no_extension_is_read_as_one(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [["Stage", "Step", "Emotion"], ["Discover", "Sees an ad", 1]]:
+        book.active.append(row)
+    book.save(tmp_path / "map.xlsx")
+    (tmp_path / "map.xlsx").rename(tmp_path / "map")
+    done = mapgen("import", "map", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "map")
+    assert [(s.name, s.emotion) for s in found.steps] == [("Sees an ad", 1)]

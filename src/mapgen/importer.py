@@ -24,6 +24,7 @@ import hashlib
 import json
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -420,9 +421,13 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot read the file: {exc.strerror}") from None
     suffix = path.suffix.lower()
+    kind = _file_kind(path)
+    if kind in spreadsheet.NOT_READ:
+        raise ImportFailed(f"{path}: {spreadsheet.NOT_READ[kind]} is not read: save it as "
+                           ".xlsx or CSV")
     as_written = False  # a file mapgen wrote: read the values exactly, change nothing
     written_as = Written()  # how the scores were written: a sheet's, as they are
-    if suffix in SHEET_SUFFIXES and not _mermaid_text(path):
+    if (suffix in SHEET_SUFFIXES or kind == "xlsx") and not _mermaid_text(path):
         data, result, as_written = from_grids(_grids(path), target, str(path))
         drafts = [(journey_id or _file_id(path), data, "")]
     elif suffix in JSON_SUFFIXES:
@@ -448,6 +453,13 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         _add(result, ident, data, target, f"{path}{where}")
     result.personas = dict(target.cast.new)
     return result
+
+
+def _file_kind(path: Path) -> str | None:
+    try:
+        return spreadsheet.file_kind(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ImportFailed(f"{path}: cannot read the file: {exc}") from None
 
 
 def _mermaid_text(path: Path) -> bool:

@@ -57,9 +57,29 @@ class Grid:
         return cells[min(index, len(cells) - 1)] if cells else (1, 1)
 
 
+#: Spreadsheet files that are not read, by what their first bytes or zip entries say.
+NOT_READ = {"xls": ".xls (Excel 97-2003)", "ods": ".ods (OpenDocument spreadsheet)"}
+
+
+def file_kind(path: Path) -> str | None:
+    """"xlsx", "xls" or "ods" by what the file holds, whatever its name ends in (a
+    workbook saved with no extension); None for text."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2, Excel 97-2003's container
+        return "xls"
+    if not head.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+            return "ods"
+    return "xlsx" if "xl/workbook.xml" in names else None
+
+
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of a workbook, or the one table of a CSV file."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in (".xlsx", ".xlsm") or file_kind(path) == "xlsx":
         return _workbook(path)
     return [Grid("", _csv_cells(decode_text(path.read_bytes(), path)))]
 
@@ -229,8 +249,9 @@ def _workbook(path: Path) -> list[Grid]:
     if not zipfile.is_zipfile(path):
         raise SheetError(f"{path}: this is not an Excel workbook (an .xlsx file is a zip "
                            "archive); save it from your spreadsheet as Excel (.xlsx) or CSV")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:  # from its bytes: openpyxl refuses a workbook's name without .xlsx
+        book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True,
+                                      data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise SheetError(f"{path}: the workbook cannot be read ({type(exc).__name__}: "
                            f"{exc}); open it in your spreadsheet and save it again as .xlsx, "
