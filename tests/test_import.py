@@ -1234,3 +1234,196 @@ def test_a_mermaid_export_imports_back_with_each_persona_score(tmp_path):
     for before, after in zip(b2b.steps, copy.steps, strict=True):
         assert after.scores(copy.personas, copy.emotion_scale or scale) == before.scores(
             b2b.personas, scale)
+
+
+def test_a_blank_feeling_cell_is_a_gap_said_by_row_and_column(tmp_path):
+    """A blank emotion cell (or `-`, `--`) imported without a word; `validate --strict`
+    then failed on a gap (MG401) the import never named."""
+    done = imported(tmp_path, "blank-emotion.csv")
+    assert done.returncode == 0, done.stderr
+    assert ('blank-emotion.csv: row 2, column C: the step "One" is scored blank, no score: '
+            "its step has no feeling (a gap in the curve") in done.stderr
+    found, _ = journey(tmp_path, "blank-emotion")
+    assert [s.emotion for s in found.steps] == [None, 1]
+
+
+def test_a_persona_with_no_feeling_at_a_step_takes_no_part_in_it(tmp_path):
+    """Feeling (Sam) and Feeling (Priya) columns, each blank or `-` in some rows: the step
+    names who takes part, so `validate --strict` passes; a step no one scores is a gap."""
+    done = imported(tmp_path, "committee-feelings.csv")
+    assert done.returncode == 0, done.stderr
+    assert ('row 2, column D: no feeling for "priya" at the step "Compares deals": the step '
+            "names who takes part, `personas: [sam]`") in done.stderr
+    assert 'row 4, column C: no feeling for "sam" at the step "Signs the lease"' in done.stderr
+    assert 'row 5, column C: the step "Pays the deposit" is scored \'--\', no score' \
+        in done.stderr
+    found, _ = journey(tmp_path, "committee-feelings")
+    assert [(s.personas, s.emotion) for s in found.steps] == [
+        (("sam",), {"sam": 1}), (("sam",), {"sam": 2}), (("priya",), {"priya": 1}),
+        (None, None)]
+    checked = mapgen("validate", "--strict", cwd=tmp_path)
+    assert "MG401" in checked.stdout + checked.stderr and "pays-the-deposit" in \
+        checked.stdout + checked.stderr, "only the step no one scores is a gap"
+    assert checked.stdout.count("MG401") + checked.stderr.count("MG401") == 1
+
+
+@pytest.mark.parametrize("name, scale", [("scores-1-10.csv", (1, 10)),
+                                         ("satisfaction-1-10-header.csv", (1, 10))])
+def test_a_sheet_scored_one_to_ten_gets_that_scale(tmp_path, name, scale):
+    """Scores 3 to 8 were read on -2..2 and the journey got the scale -2..8, with the
+    default labels (angry at -2, excited at 2) on scores nobody wrote."""
+    done = imported(tmp_path, name)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, Path(name).stem)
+    assert (found.emotion_scale.min, found.emotion_scale.max) == scale
+    assert not found.emotion_scale.labels
+    assert [s.emotion for s in found.steps] == [3, 6, 8, 7]
+    check = mapgen("validate", "--strict", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("header, scores, scale", [
+    ("Emotion", (2, 6, 7), (1, 7)), ("Emotion", (0, 4, 9), (0, 10)),
+    ("Emotion", (1, 3, 4), (1, 5)), ("Emotion", (-1, 6, 7), (-2, 7)),
+    ("Score 1–7", (3, 4, 5), (1, 7)), ("Satisfaction (0-10)", (2, 1, 2), (0, 10)),
+    ("Experience (1 to 10)", (7, 8, 9), (1, 10))])
+def test_the_scale_a_sheet_is_scored_on_is_told_by_its_header_else_its_scores(
+        tmp_path, header, scores, scale):
+    rows = "".join(f"A,Step {n},{score}\n" for n, score in enumerate(scores))
+    done = import_sheet(tmp_path, f"Stage,Step,{header}\n{rows}")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert (found.emotion_scale.min, found.emotion_scale.max) == scale
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+def test_a_step_column_of_names_beside_tasks_names_the_steps(tmp_path):
+    """"Step" beside "Tasks" was read as ids beside names, and every row was refused:
+    "Sign up" is not a valid id."""
+    done = imported(tmp_path, "step-and-tasks.csv")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "step-and-tasks")
+    assert [(s.id, s.name, s.actions) for s in found.steps] == [
+        ("sign-up", "Sign up", "Fill in the registration form"),
+        ("verify-email", "Verify email", "Click the link in the email"),
+        ("first-project", "First project", "Create a project from a template")]
+    assert mapgen("validate", "--strict", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("header", ["Task", "Activity", "Activities", "Step name"])
+def test_a_step_column_of_names_beside_another_step_column_names_the_steps(tmp_path, header):
+    done = import_sheet(tmp_path, f"Stage,Step,{header}\nA,Sign up,Fills in the form\n"
+                                  "A,Verify email,Clicks the link\n")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sheet")
+    assert [(s.id, s.actions) for s in found.steps] == [
+        ("sign-up", "Fills in the form"), ("verify-email", "Clicks the link")]
+
+
+@pytest.mark.parametrize("name, said", [
+    ("task-colon.mmd", "task-colon.mmd:4:32: the task \"Call hotline\" has a third `:`, in "
+     "'wait 10 min: 1: Caller'"),
+    ("task-third-colon.mmd", "task-third-colon.mmd:4:22: the task \"Call hotline\" has a "
+     "third `:`, in '3: 1: Caller'")])
+def test_a_colon_in_a_task_name_is_refused_with_mermaids_escape(tmp_path, name, said):
+    """`Call hotline: wait 10 min: 1: Caller` was refused with the fix `Call hotline: 3:
+    1: Caller`, which, followed, made a persona "1: Caller"."""
+    done = imported(tmp_path, name)
+    assert done.returncode == 1 and said in done.stderr, done.stderr
+    escaped = re.search(r"`(Call hotline#58; [^`]*)`", done.stderr)[1]
+    assert written(tmp_path) == []
+    fixed = imported_text(tmp_path, "fixed.mmd", "journey\n  title Support call\n"
+                                                 f"  section Contact\n    {escaped}\n")
+    assert fixed.returncode == 0, fixed.stderr
+    assert written(tmp_path) == ["journeys/support-call.yml", "personas/caller.yml"]
+    found, _ = journey(tmp_path, "support-call")
+    assert found.steps[0].name.startswith("Call hotline: ")
+
+
+def test_a_score_that_reads_as_part_of_the_name_is_shown_with_the_colon_escaped(tmp_path):
+    done = imported_text(tmp_path, "j.mmd", "journey\n  section S\n    Call: wait 10 min: 2\n")
+    assert done.returncode == 1
+    assert "write a colon in the name as `#58;`: `Call#58; wait 10 min: 2`" in done.stderr
+
+
+@pytest.mark.parametrize("label", ["Average", "Average emotion", "Total"])
+def test_a_summary_row_under_the_lanes_is_left_out_and_said(tmp_path, label):
+    """With the stages as columns, an "Average" row under the lanes became a lane of the
+    map, x-average, holding the first stage's average on its first step."""
+    text = (IMPORTS / "average-row-lanes.csv").read_text().replace("Average", label)
+    done = imported_text(tmp_path, "lanes.csv", text)
+    assert done.returncode == 0, done.stderr
+    assert f'row 5: a summary ("{label}"), not a lane; left out' in done.stderr
+    found, _ = journey(tmp_path, "lanes")
+    assert [s.emotion for s in found.steps] == [-1, 2]
+    assert not any(s.extensions for s in found.steps) and not found.lanes
+
+
+def test_a_summary_row_of_a_workbook_with_stages_as_columns_is_left_out(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [["", "Discover", "Buy"], ["Actions", "Sees ad", "Buys"],
+                ["Emotions", -1, 2], [], ["Average", "=AVERAGE(B3:C3)", None]]:
+        book.active.append(row)
+    book.save(tmp_path / "map.xlsx")
+    done = mapgen("import", "map.xlsx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert 'row 5: a summary ("Average"), not a lane; left out' in done.stderr
+    assert "x-average" not in (tmp_path / "specs/journeys/map.yml").read_text()
+
+
+def test_with_the_stages_as_columns_a_note_names_the_cell_it_is_about(tmp_path):
+    """The note on a touchpoint of no known channel named the row of stage names (row 3)
+    instead of the Touchpoints row (6) the touchpoint is in."""
+    done = imported(tmp_path, "touchpoint-row-number.csv")
+    assert done.returncode == 0, done.stderr
+    assert ('touchpoint-row-number.csv: row 6, column B: cannot tell the channel of the '
+            'touchpoint "Billboard thing"') in done.stderr
+    assert "row 3, column B" not in done.stderr
+
+
+def test_with_the_stages_as_columns_a_problem_names_the_cell_it_is_about(tmp_path):
+    done = import_sheet(tmp_path, ',Discover,Buy\nActions,Sees ad,Buys\n'
+                                  'Touchpoints,Billboard,"Website\nApp"\nChannel,social,web\n')
+    assert done.returncode == 1
+    assert "sheet.csv: row 4, column C: 2 touchpoint(s) but 1 channel(s)" in done.stderr
+
+
+def test_a_mermaid_section_with_no_tasks_is_left_out_and_said(tmp_path):
+    """An empty section imported as a stage with no steps, which validate refused
+    (MG313)."""
+    done = imported(tmp_path, "empty-section.mmd")
+    assert done.returncode == 0, done.stderr
+    assert 'empty-section.mmd:3: the section "Setup" has no tasks; left out' in done.stderr
+    found, _ = journey(tmp_path, "sections-edge-cases")
+    assert [stage.name for stage in found.stages] == ["Use"]
+    check = mapgen("validate", "--strict", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("name, said", [
+    ("legacy.xls", ".xls (Excel 97-2003) is not read: save it as .xlsx or CSV"),
+    ("sheet.ods", ".ods (OpenDocument spreadsheet) is not read: save it as .xlsx or CSV")])
+def test_a_workbook_in_a_format_not_read_says_so(tmp_path, name, said):
+    """An .xls or .ods file was read as text, and refused for holding no Mermaid diagram."""
+    done = imported(tmp_path, name)
+    assert done.returncode == 1 and f"{name}: {said}" in done.stderr, done.stderr
+    renamed = tmp_path / "journey"  # by its bytes, whatever its name
+    renamed.write_bytes((IMPORTS / name).read_bytes())
+    done = mapgen("import", "journey", cwd=tmp_path)
+    assert done.returncode == 1 and said in done.stderr, done.stderr
+
+
+def test_a_workbook_with_no_extension_is_read_as_one(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in [["Stage", "Step", "Emotion"], ["Discover", "Sees an ad", 1]]:
+        book.active.append(row)
+    book.save(tmp_path / "map.xlsx")
+    (tmp_path / "map.xlsx").rename(tmp_path / "map")
+    done = mapgen("import", "map", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "map")
+    assert [(s.name, s.emotion) for s in found.steps] == [("Sees an ad", 1)]

@@ -24,6 +24,7 @@ import hashlib
 import json
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,27 +235,34 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
     lines = spreadsheet.transpose(grid.cells) if layout.transposed else grid.cells
     names = dict(layout.columns)
     for position, header in layout.unknown.items():
-        names[position] = _own_key(header)
         where = (f"row {position + 1}" if layout.transposed
                  else f"column {spreadsheet.column_letter(position)}")
         if grid.places is not None:
             where = "line {}, column {}".format(*grid.line_and_column(
                 *spreadsheet.place(layout, layout.label_index, position)))
+        if layout.transposed and header.casefold() in wording.SUMMARIES:
+            notes.append(_summary_left_out(where, header, "a lane"))
+            continue
+        names[position] = _own_key(header)
         notes.append(f'{where} "{header}" is not a field of the format; kept as '
                      f"`{names[position]}` on each step")
     if not layout.as_written:
         names = {p: _persona_column(n, target) for p, n in names.items()}
     kept = (lambda text: text.strip()) if layout.as_written else _filled
+    feelings = set() if layout.as_written else {  # a blank one is said: a gap in a curve
+        p for p, n in names.items() if n.startswith(sheet.EMOTION)}
     rows = []
     for index in range(layout.label_index + 1, len(lines)):
+        line = lines[index] + [""] * (max(feelings, default=-1) + 1 - len(lines[index]))
         row = {names[p]: Cell(sheet.restore_formula(text), *spreadsheet.place(layout, index, p))
-               for p, text in enumerate(lines[index]) if p in names and kept(text)}
+               for p, text in enumerate(line) if p in names and (kept(text) or p in feelings)}
+        if not any(kept(cell.text) for cell in row.values()):
+            continue
         label = None if layout.as_written else _summary(row, lines[index])
         if label:
             where = spreadsheet.place(layout, index, layout.label_index)
-            notes.append(f"{'row' if not layout.transposed else 'column'} "
-                         f"{where[0] if not layout.transposed else where[1]}: a summary "
-                         f'("{label}"), not a step; left out')
+            notes.append(_summary_left_out(f"row {where[0]}" if not layout.transposed
+                                           else f"column {where[1]}", label, "a step"))
             continue
         rows.append(row)
     above = grid.cells[:layout.first] if layout.transposed else lines[:layout.label_index]
@@ -263,6 +271,10 @@ def table_rows(grid: Grid, layout: Layout, target: Target, notes: list[str]
 
 def _filled(text: str) -> bool:
     return bool(text.strip()) and text.strip().casefold() not in wording.PLACEHOLDERS
+
+
+def _summary_left_out(where: str, label: str, not_what: str) -> str:
+    return f'{where}: a summary ("{label}"), not {not_what}; left out'
 
 
 def _summary(row: dict[str, Cell], line: list[str]) -> str | None:
@@ -409,9 +421,13 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot read the file: {exc.strerror}") from None
     suffix = path.suffix.lower()
+    kind = _file_kind(path)
+    if kind in spreadsheet.NOT_READ:
+        raise ImportFailed(f"{path}: {spreadsheet.NOT_READ[kind]} is not read: save it as "
+                           ".xlsx or CSV")
     as_written = False  # a file mapgen wrote: read the values exactly, change nothing
     written_as = Written()  # how the scores were written: a sheet's, as they are
-    if suffix in SHEET_SUFFIXES and not _mermaid_text(path):
+    if (suffix in SHEET_SUFFIXES or kind == "xlsx") and not _mermaid_text(path):
         data, result, as_written = from_grids(_grids(path), target, str(path))
         drafts = [(journey_id or _file_id(path), data, "")]
     elif suffix in JSON_SUFFIXES:
@@ -437,6 +453,13 @@ def import_source(path: Path, ws: Workspace | None, journey_id: str | None = Non
         _add(result, ident, data, target, f"{path}{where}")
     result.personas = dict(target.cast.new)
     return result
+
+
+def _file_kind(path: Path) -> str | None:
+    try:
+        return spreadsheet.file_kind(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ImportFailed(f"{path}: cannot read the file: {exc}") from None
 
 
 def _mermaid_text(path: Path) -> bool:
@@ -518,9 +541,8 @@ def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str,
     if not scores or all(scale.min <= s <= scale.max for s in scores):
         return
     low, high = min(scores), max(scores)
-    if written_as.as_is and 1 <= low and high <= 5:  # a sheet's 1 (bad) to 5 (good)
-        widened = {"min": 1, "max": 5}
-    else:
+    widened = _written_on(low, high) if written_as.as_is else None
+    if widened is None:
         widened = {"min": min(scale.min, low), "max": max(scale.max, high)}
     if scale.labels or (scale.min, scale.max) == (-2, 2):
         labels = scale.labels or DEFAULT_LABELS
@@ -533,6 +555,19 @@ def _fit_scale(data: dict, scale: EmotionScale, result: Imported, where: str,
         f"{where}: scores from {said}{written_as.meaning} lie outside the scale "
         f"{scale.min}..{scale.max}; the journey gets its own scale "
         f"{widened['min']}..{widened['max']}{written_as.mapped(low, high)}")
+
+
+#: The tops of the scales sheets are scored on from 1 (or 0): 1..5, 1..7, 1..10.
+WRITTEN_SCALES = (5, 7, 10)
+
+
+def _written_on(low: int, high: int) -> dict[str, int] | None:
+    """The scale a sheet's scores from ``low`` to ``high`` were written on: the smallest
+    of 1..5, 1..7 and 1..10 that holds them (from 0 when a 0 appears); None for scores
+    below 0 or past 10."""
+    if low < 0 or high > WRITTEN_SCALES[-1]:
+        return None
+    return {"min": min(low, 1), "max": next(t for t in WRITTEN_SCALES if high <= t)}
 
 
 def _scores(emotion: Any) -> list[int]:
@@ -687,6 +722,10 @@ def _journey_of(diagram: mermaid.Diagram, target: Target, mapping: MermaidScores
     stages, taken_stages = [], set()
     for section in diagram.sections:
         name = section.name or data.get("title") or "Journey"
+        if not section.tasks:  # the format wants a step in every stage
+            said.notes.append(f'{path}:{section.line}: the section "{name}" has no tasks; '
+                              "left out (Mermaid draws nothing for it)")
+            continue
         stage_id = make_id(name, "stage", taken_stages)
         taken_stages.add(stage_id)
         stages.append({"id": stage_id, "name": name, "steps": []})
@@ -710,8 +749,7 @@ def _task(task: mermaid.Task, target: Target, mapping: MermaidScores, said: Impo
     step: dict[str, Any] = {"name": task.name}
     if task.score.strip().casefold() in NO_SCORE:  # "Score N/A: X", as a cheat sheet shows
         said.notes.append(f'{path}:{task.line}:{task.column}: the task "{task.name}" is '
-                          f"scored {task.score.strip()!r}, no score: its step has no feeling "
-                          "(a gap in the curve)")
+                          f"scored {task.score.strip()!r}, {sheet.NO_SCORE_SAID}")
         return step
     try:
         score = float(task.score)
@@ -740,6 +778,10 @@ def _score_problem(task: mermaid.Task, score: float | None) -> str:
     actors = f": {', '.join(task.actors)}" if task.actors else ""
     whole = min(5, max(1, round(score))) if score is not None and abs(score) < 1e9 else 3
     fixed = f"`{task.name}: {whole}{actors}`"
+    if score is None and task.score and re.match(r"\s*\d+\s*(:|$)", ", ".join(task.actors)):
+        return (f'the score {task.score!r} of the task "{task.name}" is not a whole number: '
+                "Mermaid ends a task's name at its first `:`; write a colon in the name as "
+                f"`#58;`: `{mermaid.escaped_colon(task.name, task.score + actors)}`")
     if not task.score:
         return (f'the task "{task.name}" has no score; write one from 1 (sad) to 5 (happy) '
                 f"after its name, e.g. {fixed}")

@@ -415,12 +415,30 @@ def _statement(diagram: Diagram, line: str, at: Place) -> bool:
         name, _, data = line.partition(":")
         score, _, actors = data.partition(":")
         column = at.column + len(name) + 1 + len(score) - len(score.lstrip())
+        if ":" in actors:  # Mermaid would draw the actor "1" of "3: 1: Caller"
+            diagram.problems.append((at.line, column + len(score.strip()) + 1 + len(actors)
+                                     - len(actors.lstrip()), _colon_in_actors(name, data)))
+            return False
         diagram.add_task(Task(decode(name), score.strip(),
                               [decode(a) for a in actors.split(",") if a.strip()],
                               at.line, column))
         return True
     diagram.problems.append((at.line, at.column, _unreadable(line, at.cut)))
     return False
+
+
+def _colon_in_actors(name: str, data: str) -> str:
+    """What to say of a task with a third ``:`` (``Call hotline: 3: 1: Caller``)."""
+    return (f'the task "{decode(name)}" has a third `:`, in {data.strip()!r}: a task is '
+            "`Name: score: actor, actor`, and Mermaid would take what is before it for an "
+            f"actor; a colon in the name is written `#58;`: `{escaped_colon(name, data)}`")
+
+
+def escaped_colon(name: str, data: str) -> str:
+    """A task line whose name held a colon, with the colon written as Mermaid's entity:
+    ``Call hotline: wait 10 min: 1: Caller`` -> ``Call hotline#58; wait 10 min: 1:
+    Caller``."""
+    return f"{name.strip()}#58; {data.strip()}"
 
 
 def _unreadable(line: str, cut: str) -> str:

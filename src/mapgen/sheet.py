@@ -31,6 +31,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
+from mapgen import wording
 from mapgen.load import LoadError, load_text
 from mapgen.model import Journey, Spec, Stage, Step, Touchpoint, X_KEY_PREFIX
 
@@ -47,6 +48,11 @@ SEVERITY_SHORTHAND = re.compile(r"^(low|medium|high|critical):\s+(\S.*)$", re.S)
 
 #: Where a sheet's touchpoints of no known channel are kept (see RowReader).
 X_TOUCHPOINTS = X_KEY_PREFIX + "touchpoints"
+
+
+#: What an import says of a step scored none ("N/A" in Mermaid, a blank emotion cell).
+NO_SCORE_SAID = ("no score: its step has no feeling (a gap in the curve, which "
+                 "`mapgen validate` warns of: MG401)")
 
 
 class CellError(ValueError):
@@ -452,12 +458,18 @@ class RowReader:
         self.notes: list[Problem] = []
         self.generated: set[int] = set()  # ids made here, not written in the sheet
         self.cells: dict[int, dict[str, Cell]] = {}  # id(item) -> field -> its cell
+        #: The steps' emotion cells that say no feeling (blank, "-"): said when a step
+        #: elsewhere has one, as then they are gaps in a curve.
+        self.gaps: list[Problem] = []
 
     def read(self, rows: list[dict[str, Cell]]) -> dict[str, Any]:
         for row in rows:
-            self._row({k: c for k, c in row.items() if c.text.strip()})
+            self._row({k: c for k, c in row.items()
+                       if c.text.strip() or k.startswith(EMOTION) and not self.exact})
         if not self.exact:
             self._without_empty_stages()
+        if any("emotion" in step for stage in self.stages for step in stage["steps"]):
+            self.notes += self.gaps
         self._unique_generated_ids()
         self._check(Journey, self.journey, {"id": "j", "title": "t"})
         for stage in self.stages:
@@ -482,16 +494,25 @@ class RowReader:
                 self.problems.append(Problem(cell.row, cell.column, found.message))
 
     def _row(self, row: dict[str, Cell]) -> None:
-        if not row:
+        said = {k: c for k, c in row.items() if not self._no_feeling(k, c)}
+        if not said:
             return
         levels: dict[str, dict[str, Cell]] = {"journey": {}, "stage": {}, "step": {}}
-        for name, cell in row.items():
+        for name, cell in said.items():
             levels[_level_of(name)][name] = cell
         self._fill(self.journey, levels["journey"])
         if levels["stage"]:
             self._stage(levels["stage"])
         if levels["step"]:
-            self._step(levels["step"], next(iter(row.values())).row)
+            unsaid = {k: c for k, c in row.items() if k not in said}
+            self._step({**levels["step"], **unsaid})
+
+    def _no_feeling(self, name: str, cell: Cell) -> bool:
+        """Whether ``cell`` is an emotion cell that gives no feeling: blank, or what
+        templates leave in an empty cell ("-", "--", "n/a")."""
+        text = cell.text.strip().casefold()
+        return name.startswith(EMOTION) and not self.exact and (
+            not text or text in wording.PLACEHOLDERS)
 
     def _value(self, name: str, cell: Cell) -> Any:
         column = COLUMNS.get(name) or x_column(name)
@@ -526,33 +547,34 @@ class RowReader:
             self.stages.append(current)
         self._fill(current, {k: c for k, c in cells.items() if k not in ("stage", "stage_name")})
 
-    def _step(self, cells: dict[str, Cell], row: int) -> None:
+    def _step(self, cells: dict[str, Cell]) -> None:
         step: dict[str, Any] = {}
         name = cells.pop("step_name", None)
         if name is None and "actions" in cells and self.actions_name:
             name = cells.pop("actions")
         if name is None:
-            column = next(iter(cells.values())).column
-            self.problems.append(Problem(row, column, "this row has no step name; fill in "
-                                         f"the {self.step_header} column"))
+            first = next(iter(cells.values()))
+            self.problems.append(Problem(first.row, first.column, "this row has no step "
+                                         f"name; fill in the {self.step_header} column"))
             return
         if not self.stages:
-            self.problems.append(Problem(row, name.column, f'no stage for the step '
+            self.problems.append(Problem(name.row, name.column, f'no stage for the step '
                                          f'"{name.text.strip()}"; fill in the stage column'))
             return
         step["name"] = name.text.strip() if "\n" not in name.text.strip() else name.text
         if "step" in cells:
             self.cells[id(step)] = {"id": cells["step"]}
             step["id"] = cells.pop("step").text.strip()
-        self._touchpoints(step, cells.pop("touchpoints", None), cells.pop("channel", None), row)
+        self._touchpoints(step, cells.pop("touchpoints", None), cells.pop("channel", None))
         self._emotion(step, {k: cells.pop(k) for k in list(cells) if k.startswith(EMOTION)})
         self._fill(step, cells)
         if "id" not in step:
             self.generated.add(id(step))
         self.stages[-1]["steps"].append(step)
 
-    def _touchpoints(self, step: dict, names: Cell | None, channels: Cell | None,
-                     row: int) -> None:
+    def _touchpoints(self, step: dict, names: Cell | None, channels: Cell | None) -> None:
+        """The step's touchpoints from its cells; what is said of them names the cell it is
+        about (with the stages as columns, a row of its own)."""
         if names is None and channels is not None:  # a Channel column and no Touchpoint
             names, channels = channels, None         # one: each channel is a touchpoint
         if names is None:
@@ -562,20 +584,21 @@ class RowReader:
             ids = [decode_line(line) for line in _lines(
                 channels.text if self.exact else as_items(channels.text, wrapped=False))]
             if len(ids) != len(lines):
-                self.problems.append(Problem(row, channels.column, (
+                self.problems.append(Problem(channels.row, channels.column, (
                     f"{len(lines)} touchpoint(s) but {len(ids)} channel(s); write one "
                     "channel per touchpoint, one per line")))
                 return
             if not self.exact:  # "Website", "in person": a channel's name, or a hint
-                lines, ids = self._known_channels(step, lines, ids, row, channels.column)
+                lines, ids = self._known_channels(step, lines, ids, channels.row,
+                                                  channels.column)
         else:
-            lines, ids = self._guess_channels(step, lines, row, names.column)
+            lines, ids = self._guess_channels(step, lines, names.row, names.column)
         touchpoints = []
         for line, channel in zip(lines, ids, strict=True):
             try:
                 data = decode_item(Touchpoint, line) if channels is not None else {"name": line}
             except CellError as exc:
-                self.problems.append(Problem(row, names.column, str(exc)))
+                self.problems.append(Problem(names.row, names.column, str(exc)))
                 return
             touchpoints.append({"channel": channel, **data})
         if touchpoints:
@@ -636,6 +659,7 @@ class RowReader:
 
     def _emotion(self, step: dict, cells: dict[str, Cell]) -> None:
         scores: dict[str, Any] = {}
+        unscored = {k: cells.pop(k) for k in list(cells) if self._no_feeling(k, cells[k])}
         for name, cell in cells.items():
             try:
                 value = read_flow(cell.text) if self.exact else \
@@ -649,6 +673,27 @@ class RowReader:
                 scores[name[len(EMOTION_PREFIX):]] = value
         if scores and "emotion" not in step:
             step["emotion"] = scores
+        if unscored:
+            self._gap(step, unscored)
+
+    def _gap(self, step: dict, unscored: dict[str, Cell]) -> None:
+        """A step whose emotion cells (some or all) give no feeling: where others have one,
+        the step names who takes part (them alone), else it has no feeling, each said."""
+        scored = step.get("emotion")
+        if scored is None:
+            cell = next(iter(unscored.values()))
+            shown = f"{cell.text.strip()!r}" if cell.text.strip() else "blank"
+            self.gaps.append(Problem(cell.row, cell.column, (
+                f'the step "{step["name"]}" is scored {shown}, {NO_SCORE_SAID}; write a '
+                "score in the cell to close it")))
+        elif isinstance(scored, dict):
+            step["personas"] = list(scored)
+            for name, cell in unscored.items():
+                who = name[len(EMOTION_PREFIX):]
+                self.gaps.append(Problem(cell.row, cell.column, (
+                    f'no feeling for "{who}" at the step "{step["name"]}": the step names '
+                    f"who takes part, `personas: [{', '.join(scored)}]`; write a score if "
+                    f'"{who}" does')))
 
     def _without_empty_stages(self) -> None:
         """Leave out the stages no step was found in (a template's "[Stage 2]" row of

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mapgen import sheet, wording
-from mapgen.model import X_KEY_PREFIX
+from mapgen.model import ID_PATTERN, X_KEY_PREFIX
 
 
 class SheetError(ValueError):
@@ -57,9 +57,29 @@ class Grid:
         return cells[min(index, len(cells) - 1)] if cells else (1, 1)
 
 
+#: Spreadsheet files that are not read, by what their first bytes or zip entries say.
+NOT_READ = {"xls": ".xls (Excel 97-2003)", "ods": ".ods (OpenDocument spreadsheet)"}
+
+
+def file_kind(path: Path) -> str | None:
+    """"xlsx", "xls" or "ods" by what the file holds, whatever its name ends in (a
+    workbook saved with no extension); None for text."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2, Excel 97-2003's container
+        return "xls"
+    if not head.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+            return "ods"
+    return "xlsx" if "xl/workbook.xml" in names else None
+
+
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of a workbook, or the one table of a CSV file."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in (".xlsx", ".xlsm") or file_kind(path) == "xlsx":
         return _workbook(path)
     return [Grid("", _csv_cells(decode_text(path.read_bytes(), path)))]
 
@@ -229,8 +249,9 @@ def _workbook(path: Path) -> list[Grid]:
     if not zipfile.is_zipfile(path):
         raise SheetError(f"{path}: this is not an Excel workbook (an .xlsx file is a zip "
                            "archive); save it from your spreadsheet as Excel (.xlsx) or CSV")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:  # from its bytes: openpyxl refuses a workbook's name without .xlsx
+        book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True,
+                                      data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise SheetError(f"{path}: the workbook cannot be read ({type(exc).__name__}: "
                            f"{exc}); open it in your spreadsheet and save it again as .xlsx, "
@@ -361,9 +382,10 @@ EMOTION_HEADER = re.compile(
     r"^\s*(emotion|emotions|feeling|feelings|mood|sentiment|score|gefühl|gefühle|"
     r"stimmung|émotion|émotions|ressenti|emoción|emociones|感情)\s*(?::|\(|（|-|–|for\b|"
     r"von\b|de\b)\s*(?P<who>[^)）]+?)\s*[)）]?\s*$", re.I)
-#: What an emotion header says in brackets when it gives the scale, not a persona:
-#: "Feelings (1-5)", "Score (0 to 10)", "Emotion (-2..2)".
-SCALE_HINT = re.compile(r"(?P<min>[-+−]?\d+)\s*(?:-|–|—|\.\.|to)\s*(?P<max>[-+−]?\d+)", re.I)
+#: What an emotion header ends in when it gives the scale, not a persona: "Feelings
+#: (1-5)", "Score (0 to 10)", "Emotion (-2..2)", "Score 1–7".
+SCALE_HINT = re.compile(r"(?P<min>[-+−]?\d+)\s*(?:-|–|—|\.\.|to)\s*(?P<max>[-+−]?\d+)"
+                        r"\s*[)）]?\s*$", re.I)
 STEP_DEFINING = ("step_name", "actions")
 EXPECTED = ("Stage", "Step (or Action)", "Thoughts", "Touchpoint", "Channel", "Emotion",
             "Pain point", "Opportunity")
@@ -402,10 +424,10 @@ def column_of(header: str) -> str | None:
         return text
     if text.startswith(sheet.EMOTION_PREFIX):
         return text
+    if scale_hint(text):
+        return "emotion"  # the scale the column is written on, not a persona
     emotion = EMOTION_HEADER.match(text)
     if emotion:
-        if scale_hint(text):
-            return "emotion"  # the scale the column is written on, not a persona
         return sheet.EMOTION_PREFIX + emotion["who"]
     key = header_key(text)
     bare = header_key(_ARTICLE.sub("", wording.ASIDE.sub("", text).strip(" *_")))
@@ -415,10 +437,11 @@ def column_of(header: str) -> str | None:
 
 
 def scale_hint(header: str) -> tuple[int, int] | None:
-    """(min, max) of the scale an emotion header gives in brackets ("Feelings (1-5)")."""
-    emotion = EMOTION_HEADER.match(header)
-    hint = SCALE_HINT.fullmatch(emotion["who"].strip()) if emotion else None
-    if hint is None:
+    """(min, max) of the scale an emotion header ends in, by any name the emotion column
+    has: "Feelings (1-5)", "Satisfaction (1-10)", "Score 1–7", "Emotion (-2..2)"."""
+    hint = SCALE_HINT.search(header)
+    before = header[:hint.start()].rstrip(" (（:") if hint else ""
+    if hint is None or not before or column_of(before) != "emotion":
         return None
     low, high = (int(hint[k].replace("−", "-")) for k in ("min", "max"))
     return (low, high) if low < high else None
@@ -460,7 +483,32 @@ def find_layout(cells: list[list[str]]) -> Layout | None:
                 best = layout
     if best is not None and best.transposed:
         _unlabelled_stages(best, cells)
+    if best is not None:
+        _step_names_not_ids(best, cells)
     return best
+
+
+def _step_names_not_ids(layout: Layout, cells: list[list[str]]) -> None:
+    """A "Step" column beside "Tasks" ("Activity", "Step name") is read as the steps'
+    ids, as ``export --format csv`` writes them; when its cells are no ids ("Sign up")
+    they are the steps' names, and the other column is what is done there: actions."""
+    named = {column: p for p, column in layout.columns.items()}
+    if not {"step", "step_name"} <= set(named) or \
+            header_key(layout.headers[named["step"]]) not in ("step", "steps") or \
+            (layout.headers[named["step"]], layout.headers[named["step_name"]]) == \
+            ("step", "step_name"):  # the layout mapgen writes
+        return
+    lines = transpose(cells) if layout.transposed else cells
+    texts = [line[named["step"]].strip() for line in lines[layout.label_index + 1:]
+             if named["step"] < len(line)]
+    if all(re.fullmatch(ID_PATTERN, text) for text in texts if text):
+        return
+    layout.columns[named["step"]] = "step_name"
+    if "actions" in named:  # kept as a column of the sheet's own
+        layout.unknown[named["step_name"]] = layout.headers[named["step_name"]]
+        del layout.columns[named["step_name"]]
+    else:
+        layout.columns[named["step_name"]] = "actions"
 
 
 def filled(grid: Grid, layout: Layout) -> int:
