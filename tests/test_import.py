@@ -1427,3 +1427,19 @@ def test_a_workbook_with_no_extension_is_read_as_one(tmp_path):
     assert done.returncode == 0, done.stderr
     found, _ = journey(tmp_path, "map")
     assert [(s.name, s.emotion) for s in found.steps] == [("Sees an ad", 1)]
+
+
+@pytest.mark.parametrize("name, said", [
+    ("zip-bomb.xlsx", "zip-bomb.xlsx: the workbook unpacks to 51 MiB "
+     "(xl/worksheets/sheet1.xml alone 51 MiB), past the 50 MiB"),
+    ("zip-bomb-lying.xlsx", "zip-bomb-lying.xlsx: the workbook cannot be read")])
+def test_a_workbook_that_unpacks_past_what_a_journey_holds_is_refused_unread(tmp_path, name,
+                                                                            said):
+    """A 100 kB workbook whose one cell is 100 MB of text took two minutes and 1.2 GB,
+    and wrote a 100 MiB spec that validate refuses (MG105). Its parts' sizes are read
+    before them; a part that says less than it holds is read no further than it says.
+    (Both files are 2 kB: one cell of 51 MiB, and one of 60 MiB saying 2000 bytes.)"""
+    done = imported(tmp_path, name)
+    assert done.returncode == 1 and said in done.stderr, done.stderr
+    assert_no_traceback(done)
+    assert written(tmp_path) == []

@@ -72,7 +72,8 @@ def file_kind(path: Path) -> str | None:
         return None
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+        if "mimetype" in names and archive.getinfo("mimetype").file_size < 100 and \
+                b"opendocument.spreadsheet" in archive.read("mimetype"):  # not a bomb's
             return "ods"
     return "xlsx" if "xl/workbook.xml" in names else None
 
@@ -249,6 +250,7 @@ def _workbook(path: Path) -> list[Grid]:
     if not zipfile.is_zipfile(path):
         raise SheetError(f"{path}: this is not an Excel workbook (an .xlsx file is a zip "
                            "archive); save it from your spreadsheet as Excel (.xlsx) or CSV")
+    _unpacks_small(path)
     try:  # from its bytes: openpyxl refuses a workbook's name without .xlsx
         book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True,
                                       data_only=True)
@@ -265,6 +267,30 @@ def _workbook(path: Path) -> list[Grid]:
                            f"({type(exc).__name__}); save it again as .xlsx or CSV") from None
     finally:
         book.close()
+
+
+#: What a workbook's parts may unpack to at most, together. A journey's spec may be 2 MiB
+#: (MG105); its sheet's XML, with a tag around every cell, some ten times that. A zip
+#: bomb (100 kB whose one cell is 100 MB of text) is refused before it is unpacked.
+MAX_UNPACKED = 50 * 1024 * 1024
+
+
+def _unpacks_small(path: Path) -> None:
+    """Refuse a workbook whose parts say they unpack past :data:`MAX_UNPACKED`. A part
+    that says less than it holds is read no further than it says (Python's zipfile stops
+    there, and its checksum then fails: "cannot be read")."""
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    if total <= MAX_UNPACKED:
+        return
+    largest = max(parts, key=lambda part: part.file_size)
+    raise SheetError(f"{path}: the workbook unpacks to {total / 1048576:.0f} MiB "
+                     f"({largest.filename} alone {largest.file_size / 1048576:.0f} MiB), "
+                     f"past the {MAX_UNPACKED // 1048576} MiB a journey's sheet can hold "
+                     "(its spec may be 2 MiB at most); it was not unpacked. Copy the "
+                     "journey's table into a new workbook (without pictures or long pasted "
+                     "text) and import that, or export the sheet as CSV")
 
 
 def _cell_text(value: Any) -> str:
