@@ -1443,3 +1443,16 @@ def test_a_workbook_that_unpacks_past_what_a_journey_holds_is_refused_unread(tmp
     assert done.returncode == 1 and said in done.stderr, done.stderr
     assert_no_traceback(done)
     assert written(tmp_path) == []
+
+
+def test_a_line_break_in_a_mermaid_name_is_a_space(tmp_path):
+    """Mermaid draws `<br>` in a section or task as a line break; it stayed in the name
+    (`Sign-up<br>flow`) and in the id (`sign-up-br-flow`)."""
+    done = imported(tmp_path, "line-breaks.mmd")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sign-up")
+    assert [(stage.id, stage.name) for stage in found.stages] == [("sign-up-flow",
+                                                                    "Sign-up flow")]
+    assert [(step.id, step.name) for step in found.steps] == [
+        ("enter-e-mail-and-password", "Enter e-mail and password"),
+        ("confirm-the-address", "Confirm the address")]

@@ -4,12 +4,12 @@ What Mermaid accepts, this reads: YAML front matter (``title``, ``config``), ``%
 directives and ``%%`` comments, ``title``, ``accTitle:``, ``accDescr:`` and
 ``accDescr { ... }`` (anywhere, also after a section), ``section``, tasks
 ``Name: score: actor, actor`` (the actors may be left out), tasks before any section,
-keywords in any case, entity codes (``#58;``, ``#quot;``), a byte-order mark, Windows line
-ends; and every Mermaid block of a document whose diagram is a journey: fenced
-```` ```mermaid ```` (Markdown), ``<pre class="mermaid">`` (HTML), ``::: mermaid`` (Azure
-DevOps), ``{{< mermaid >}}`` (Hugo), ``{% mermaid %}`` (Hexo, Jekyll), ``.. mermaid::``
-(reStructuredText) and ``[mermaid]`` (AsciiDoc). Nothing is dropped: a line that is none
-of these is reported by its number.
+keywords in any case, entity codes (``#58;``, ``#quot;``), ``<br>`` in a name (a space),
+a byte-order mark, Windows line ends; and every Mermaid block of a document whose diagram
+is a journey: fenced ```` ```mermaid ```` (Markdown), ``<pre class="mermaid">`` (HTML),
+``::: mermaid`` (Azure DevOps), ``{{< mermaid >}}`` (Hugo), ``{% mermaid %}`` (Hexo,
+Jekyll), ``.. mermaid::`` (reStructuredText) and ``[mermaid]`` (AsciiDoc). Nothing is
+dropped: a line that is none of these is reported by its number.
 
 The result is the diagram as written (:class:`Diagram`); turning it into a spec, with
 personas and a scale, is :mod:`mapgen.importer`'s job.
@@ -463,11 +463,16 @@ def _strip_comment(line: str) -> tuple[str, str]:
     return line, ""
 
 
+#: A line break as Mermaid draws one in a name: ``<br>``, ``<br/>``, ``<br />``.
+LINE_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
+
+
 def decode(text: str) -> str:
-    """Text with Mermaid's entity codes as the characters: ``#58;`` -> ``:``."""
+    """Text with Mermaid's entity codes as the characters (``#58;`` -> ``:``) and its line
+    breaks as spaces (``Sign-up<br>flow`` -> ``Sign-up flow``): a name is one line."""
     def char(match: re.Match) -> str:
         code = match[1]
         if code.isdigit():
             return chr(int(code))
         return html.unescape(f"&{code};")
-    return ENTITY.sub(char, text.strip()).strip()
+    return ENTITY.sub(char, LINE_BREAK.sub(" ", text.strip())).strip()
