@@ -1456,3 +1456,17 @@ def test_a_line_break_in_a_mermaid_name_is_a_space(tmp_path):
     assert [(step.id, step.name) for step in found.steps] == [
         ("enter-e-mail-and-password", "Enter e-mail and password"),
         ("confirm-the-address", "Confirm the address")]
+
+
+def test_a_comment_after_a_mermaid_statement_is_left_out_and_said(tmp_path):
+    """`Pay: 2: Shopper   %% coupon field hidden` made a persona "Shopper %% coupon field
+    hidden": Mermaid takes `%%` for a comment only at a line's start, but whoever wrote
+    it after a task meant one."""
+    done = imported(tmp_path, "trailing-comment.mmd")
+    assert done.returncode == 0, done.stderr
+    for line, remark in ((3, "the basket page"), (4, "coupon field hidden")):
+        assert f"trailing-comment.mmd:{line}: '%% {remark}' is left out as a comment" in \
+            done.stderr, done.stderr
+    found, ws = journey(tmp_path, "checkout")
+    assert [stage.name for stage in found.stages] == ["Cart"]
+    assert list(ws.personas) == ["shopper"] and found.personas == ("shopper",)

@@ -321,7 +321,8 @@ def parse(block: list[str], first_line: int = 1) -> Diagram:
     index = start
     while index < len(block):
         raw = block[index]
-        number, (line, cut) = first_line + index, _strip_comment(raw)
+        said, remark = _trailing_remark(raw)
+        number, (line, cut) = first_line + index, _strip_comment(said)
         if _opens_directive(raw.strip()):  # before comments: a directive's colours have #
             index = _past_directive(block, index)
             continue
@@ -340,6 +341,11 @@ def parse(block: list[str], first_line: int = 1) -> Diagram:
             diagram.notes.append((number, f"`#` starts a comment in Mermaid, so {cut!r} is "
                                   "left out, as Mermaid leaves it out; write `#35;` for the "
                                   "character"))
+        if remark and line:
+            diagram.notes.append((number, f"{remark!r} is left out as a comment; Mermaid "
+                                  "reads `%%` as one only at a line's start, and would "
+                                  "draw it as part of the line: put the comment on a line "
+                                  "of its own"))
     return diagram
 
 
@@ -451,6 +457,20 @@ def _unreadable(line: str, cut: str) -> str:
     if "\uff1a" in line:  # the full-width colon of Chinese and Japanese keyboards
         return said + f" with ASCII colons: `{line.replace(chr(0xFF1A), ': ')}`"
     return said
+
+
+#: A ``%%`` comment after a statement (``Pay: 3: Shopper   %% coupon field hidden``).
+TRAILING_REMARK = re.compile(r"(?<=\S)\s*(?P<remark>%%(?!\{).*)$")
+
+
+def _trailing_remark(line: str) -> tuple[str, str]:
+    """(the line without a ``%%`` comment after its statement, the comment). Mermaid's
+    lexer takes ``%%`` for a comment only at a line's start, so it would make the
+    comment part of a name or an actor; whoever wrote it meant a comment."""
+    found = TRAILING_REMARK.search(line.strip())
+    if found is None:
+        return line, ""
+    return line.strip()[:found.start()], found["remark"].strip()
 
 
 def _strip_comment(line: str) -> tuple[str, str]:
