@@ -1470,3 +1470,29 @@ def test_a_comment_after_a_mermaid_statement_is_left_out_and_said(tmp_path):
     found, ws = journey(tmp_path, "checkout")
     assert [stage.name for stage in found.stages] == ["Cart"]
     assert list(ws.personas) == ["shopper"] and found.personas == ("shopper",)
+
+
+@pytest.mark.parametrize("header", ["Idea", "Ideas", "Improvement", "Improvement ideas",
+                                    "Improvement idea", "Solution", "Recommendation"])
+def test_ideas_and_improvements_in_the_singular_or_plural_are_opportunities(header):
+    """"Ideas" and "Solutions" were opportunities, but "Idea" and "Improvement ideas" were
+    columns of the sheet's own, kept as `x-` lanes."""
+    assert spreadsheet.column_of(header) == "opportunities"
+
+
+def test_a_goals_row_over_the_stages_is_their_goal_and_an_idea_row_their_opportunities(
+        tmp_path):
+    """With the stages as columns, a "🎯 Goals" row whose cells stand where the stages
+    start went to the first step's motivations, not the stage's `goal`."""
+    done = imported(tmp_path, "stage-goals-and-ideas.csv")
+    assert done.returncode == 0 and "x-idea" not in done.stderr, done.stderr
+    found, _ = journey(tmp_path, "stage-goals-and-ideas")
+    assert [(stage.name, stage.goal) for stage in found.stages] == [
+        ("Discover", "Find a fitting plan"), ("Buy", "Pay quickly")]
+    assert [step.motivations for step in found.steps] == [None] * 3
+    assert [[o.text for o in step.opportunities] for step in found.steps] == [
+        ["Compare plans"], [], ["One-page checkout"]]
+    done = imported(tmp_path, "improvement-ideas.csv")
+    assert done.returncode == 0 and "not a field" not in done.stderr, done.stderr
+    found, _ = journey(tmp_path, "improvement-ideas")
+    assert [o.text for o in found.steps[0].opportunities] == ["Make it faster"]

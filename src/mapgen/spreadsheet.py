@@ -348,9 +348,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "pain_points": ("painpoint", "painpoints", "pain", "pains", "frustration",
                     "frustrations", "problems", "issues", "barriers", "challenges",
                     "friction", "frictions", "blockers", "painpointsfrustrations"),
-    "opportunities": ("opportunity", "opportunities", "ideas", "improvements",
-                      "solutions", "howmightwe", "recommendations", "opportunitiesideas",
-                      "opportunitiesforimprovement", "improvementopportunities"),
+    "opportunities": ("opportunity", "opportunities", "idea", "ideas", "improvement",
+                      "improvements", "improvementidea", "improvementideas", "solution",
+                      "solutions", "howmightwe", "recommendation", "recommendations",
+                      "opportunitiesideas", "opportunitiesandideas", "ideasandopportunities",
+                      "opportunitiesforimprovement", "improvementopportunities",
+                      "improvementopportunity"),
     "frontstage": ("frontstage", "frontstageactions", "frontstageactivities",
                    "employeeactions", "frontofhouse"),
     "backstage": ("backstage", "backstageactions", "backstageactivities",
@@ -509,6 +512,7 @@ def find_layout(cells: list[list[str]]) -> Layout | None:
                 best = layout
     if best is not None and best.transposed:
         _unlabelled_stages(best, cells)
+        _stage_goals(best, cells)
     if best is not None:
         _step_names_not_ids(best, cells)
     return best
@@ -564,6 +568,20 @@ def _unlabelled_stages(layout: Layout, cells: list[list[str]]) -> None:
             return
         if not label or not filled:  # a blank line or a title: the table starts below
             return
+
+
+def _stage_goals(layout: Layout, cells: list[list[str]]) -> None:
+    """With the stages as columns, a "Goals" row (the customer's goals, a step's
+    motivations in a row per step) is the stages' goals when its cells stand where the
+    stages start, as a merged cell over a stage's steps is exported."""
+    named = {column: p for p, column in layout.columns.items()}
+    goals, stages = named.get("motivations"), named.get("stage_name")
+    if goals is None or stages is None or "stage_goal" in named or \
+            "goal" not in header_key(layout.headers[goals]):
+        return
+    lines = transpose(cells)[layout.label_index + 1:]
+    if all(line[stages].strip() for line in lines if line[goals].strip()):
+        layout.columns[goals] = "stage_goal"
 
 
 def _labels(line: list[str], index: int, transposed: bool) -> Layout | None:
