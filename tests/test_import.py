@@ -1496,3 +1496,18 @@ def test_a_goals_row_over_the_stages_is_their_goal_and_an_idea_row_their_opportu
     assert done.returncode == 0 and "not a field" not in done.stderr, done.stderr
     found, _ = journey(tmp_path, "improvement-ideas")
     assert [o.text for o in found.steps[0].opportunities] == ["Make it faster"]
+
+
+def test_thumbs_and_signs_are_feelings_both_ways(tmp_path):
+    """👍 read as 1 but 👎 was refused, blocking the import; `+` and `++` were refused
+    while `--` was an empty cell. In a sheet scored with signs, `-` and `--` are signs
+    too; elsewhere a lone `-` is what templates leave in an empty cell, and said."""
+    done = imported(tmp_path, "thumbs-and-signs.csv")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "thumbs-and-signs")
+    assert [step.emotion for step in found.steps] == [-1, 1, 2, 1, -1, -2]
+    done = imported_text(tmp_path, "dashes.csv", "Stage,Step,Emotion\nA,One,👎\nA,Two,-\n")
+    assert done.returncode == 0, done.stderr
+    assert "dashes.csv: row 3, column C: the step \"Two\" is scored '-', no score" in \
+        done.stderr and "a lone `-` is an empty cell where no feeling is `+`" in done.stderr
+    assert [step.emotion for step in journey(tmp_path, "dashes")[0].steps] == [-1, None]

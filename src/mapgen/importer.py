@@ -176,6 +176,8 @@ class Target:
         labels = {self.scale.label(s).casefold(): s for s in self.scale.scores}
         labels |= {EMOTICONS[label]: s for label, s in labels.items() if label in EMOTICONS}
         default = (self.scale.min, self.scale.max) == (-2, 2)
+        if default and number in wording.SIGNS:
+            return wording.SIGNS[number]
         key = " ".join(text.split()).casefold()
         score = wording.feeling(key, {**wording.FEELINGS, **labels}) if default else labels.get(key)
         if score is None:

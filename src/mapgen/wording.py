@@ -24,7 +24,7 @@ FEELINGS = {word: score for score, words in {
          "impatience", "frustration", "embarrassed", "scared", "afraid", "fearful",
         "apprehensive", "cautious", "rushed", "stuck", "ignored", "let down", "upset",
         "helpless", "powerless", "pressured", "exhausted", "sceptic", "skeptic", "doubt",
-        "🙁", "😟", "😕", "☹️", "😞", "😒", "😩", "😔", "😥", "😰", "😓", "😬", "🤨"),
+        "🙁", "😟", "😕", "☹️", "😞", "😒", "😩", "😔", "😥", "😰", "😓", "😬", "🤨", "👎"),
     0: ("neutral", "ok", "okay", "fine", "meh", "indifferent", "mixed", "calm",
         "surprised", "unsure but ok", "so-so", "ambivalent", "thoughtful", "focused",
         "pensive", "😐", "😶", "😑", "🤔", "😮"),
@@ -145,6 +145,18 @@ CHANNEL_HINTS = {
     "post": {"post", "letter", "mail", "brochure", "leaflet", "parcel", "brief", "courrier",
              "carta", "郵便"},
 }
+
+
+#: A feeling written as signs alone, on the default scale. ``-`` and ``--`` are also what
+#: templates leave in an empty cell: they are read as signs only in a sheet whose feeling
+#: cells use ``+`` or ``++`` too (see :func:`scores_with_signs`).
+SIGNS = {"++": 2, "+": 1, "-": -1, "--": -2}
+
+
+def scores_with_signs(texts: list[str]) -> bool:
+    """Whether a sheet's feeling cells are written as signs: some cell is ``+`` or
+    ``++`` (a lone ``-`` is otherwise an empty cell)."""
+    return any(text.strip() in ("+", "++") for text in texts)
 
 
 #: What templates leave in a cell with nothing to say: the cell is read as empty.
