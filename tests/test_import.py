@@ -1511,3 +1511,18 @@ def test_thumbs_and_signs_are_feelings_both_ways(tmp_path):
     assert "dashes.csv: row 3, column C: the step \"Two\" is scored '-', no score" in \
         done.stderr and "a lone `-` is an empty cell where no feeling is `+`" in done.stderr
     assert [step.emotion for step in journey(tmp_path, "dashes")[0].steps] == [-1, None]
+
+
+def test_a_touchpoints_channel_is_told_by_whole_words_the_telling_one_first(tmp_path):
+    """Any name with "text" was a text message ("Terms and conditions text"), a "TV ad"
+    social media, a "Self-checkout kiosk" the website, and a "Postcard" none."""
+    done = imported(tmp_path, "touchpoint-names.csv")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "touchpoint-names")
+    assert [[(tp.channel, tp.name) for tp in step.touchpoints] for step in found.steps] == [
+        [], [], [("store", "Self-checkout kiosk")], [("post", "Postcard")],
+        [("sms", "Text message")], [("social", "Facebook post")],
+        [("web", "Help text on checkout page")], [("post", "Welcome letter")], [],
+        [("email", "Sales emails")]]
+    for name in ("Terms and conditions text", "TV ad", "Radio spot"):
+        assert f'cannot tell the channel of the touchpoint "{name}"' in done.stderr
