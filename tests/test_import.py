@@ -1427,3 +1427,102 @@ def test_a_workbook_with_no_extension_is_read_as_one(tmp_path):
     assert done.returncode == 0, done.stderr
     found, _ = journey(tmp_path, "map")
     assert [(s.name, s.emotion) for s in found.steps] == [("Sees an ad", 1)]
+
+
+@pytest.mark.parametrize("name, said", [
+    ("zip-bomb.xlsx", "zip-bomb.xlsx: the workbook unpacks to 51 MiB "
+     "(xl/worksheets/sheet1.xml alone 51 MiB), past the 50 MiB"),
+    ("zip-bomb-lying.xlsx", "zip-bomb-lying.xlsx: the workbook cannot be read")])
+def test_a_workbook_that_unpacks_past_what_a_journey_holds_is_refused_unread(tmp_path, name,
+                                                                            said):
+    """A 100 kB workbook whose one cell is 100 MB of text took two minutes and 1.2 GB,
+    and wrote a 100 MiB spec that validate refuses (MG105). Its parts' sizes are read
+    before them; a part that says less than it holds is read no further than it says.
+    (Both files are 2 kB: one cell of 51 MiB, and one of 60 MiB saying 2000 bytes.)"""
+    done = imported(tmp_path, name)
+    assert done.returncode == 1 and said in done.stderr, done.stderr
+    assert_no_traceback(done)
+    assert written(tmp_path) == []
+
+
+def test_a_line_break_in_a_mermaid_name_is_a_space(tmp_path):
+    """Mermaid draws `<br>` in a section or task as a line break; it stayed in the name
+    (`Sign-up<br>flow`) and in the id (`sign-up-br-flow`)."""
+    done = imported(tmp_path, "line-breaks.mmd")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "sign-up")
+    assert [(stage.id, stage.name) for stage in found.stages] == [("sign-up-flow",
+                                                                    "Sign-up flow")]
+    assert [(step.id, step.name) for step in found.steps] == [
+        ("enter-e-mail-and-password", "Enter e-mail and password"),
+        ("confirm-the-address", "Confirm the address")]
+
+
+def test_a_comment_after_a_mermaid_statement_is_left_out_and_said(tmp_path):
+    """`Pay: 2: Shopper   %% coupon field hidden` made a persona "Shopper %% coupon field
+    hidden": Mermaid takes `%%` for a comment only at a line's start, but whoever wrote
+    it after a task meant one."""
+    done = imported(tmp_path, "trailing-comment.mmd")
+    assert done.returncode == 0, done.stderr
+    for line, remark in ((3, "the basket page"), (4, "coupon field hidden")):
+        assert f"trailing-comment.mmd:{line}: '%% {remark}' is left out as a comment" in \
+            done.stderr, done.stderr
+    found, ws = journey(tmp_path, "checkout")
+    assert [stage.name for stage in found.stages] == ["Cart"]
+    assert list(ws.personas) == ["shopper"] and found.personas == ("shopper",)
+
+
+@pytest.mark.parametrize("header", ["Idea", "Ideas", "Improvement", "Improvement ideas",
+                                    "Improvement idea", "Solution", "Recommendation"])
+def test_ideas_and_improvements_in_the_singular_or_plural_are_opportunities(header):
+    """"Ideas" and "Solutions" were opportunities, but "Idea" and "Improvement ideas" were
+    columns of the sheet's own, kept as `x-` lanes."""
+    assert spreadsheet.column_of(header) == "opportunities"
+
+
+def test_a_goals_row_over_the_stages_is_their_goal_and_an_idea_row_their_opportunities(
+        tmp_path):
+    """With the stages as columns, a "🎯 Goals" row whose cells stand where the stages
+    start went to the first step's motivations, not the stage's `goal`."""
+    done = imported(tmp_path, "stage-goals-and-ideas.csv")
+    assert done.returncode == 0 and "x-idea" not in done.stderr, done.stderr
+    found, _ = journey(tmp_path, "stage-goals-and-ideas")
+    assert [(stage.name, stage.goal) for stage in found.stages] == [
+        ("Discover", "Find a fitting plan"), ("Buy", "Pay quickly")]
+    assert [step.motivations for step in found.steps] == [None] * 3
+    assert [[o.text for o in step.opportunities] for step in found.steps] == [
+        ["Compare plans"], [], ["One-page checkout"]]
+    done = imported(tmp_path, "improvement-ideas.csv")
+    assert done.returncode == 0 and "not a field" not in done.stderr, done.stderr
+    found, _ = journey(tmp_path, "improvement-ideas")
+    assert [o.text for o in found.steps[0].opportunities] == ["Make it faster"]
+
+
+def test_thumbs_and_signs_are_feelings_both_ways(tmp_path):
+    """👍 read as 1 but 👎 was refused, blocking the import; `+` and `++` were refused
+    while `--` was an empty cell. In a sheet scored with signs, `-` and `--` are signs
+    too; elsewhere a lone `-` is what templates leave in an empty cell, and said."""
+    done = imported(tmp_path, "thumbs-and-signs.csv")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "thumbs-and-signs")
+    assert [step.emotion for step in found.steps] == [-1, 1, 2, 1, -1, -2]
+    done = imported_text(tmp_path, "dashes.csv", "Stage,Step,Emotion\nA,One,👎\nA,Two,-\n")
+    assert done.returncode == 0, done.stderr
+    assert "dashes.csv: row 3, column C: the step \"Two\" is scored '-', no score" in \
+        done.stderr and "a lone `-` is an empty cell where no feeling is `+`" in done.stderr
+    assert [step.emotion for step in journey(tmp_path, "dashes")[0].steps] == [-1, None]
+
+
+def test_a_touchpoints_channel_is_told_by_whole_words_the_telling_one_first(tmp_path):
+    """Any name with "text" was a text message ("Terms and conditions text"), a "TV ad"
+    social media, a "Self-checkout kiosk" the website, and a "Postcard" none."""
+    done = imported(tmp_path, "touchpoint-names.csv")
+    assert done.returncode == 0, done.stderr
+    found, _ = journey(tmp_path, "touchpoint-names")
+    assert [[(tp.channel, tp.name) for tp in step.touchpoints] for step in found.steps] == [
+        [], [], [("store", "Self-checkout kiosk")], [("post", "Postcard")],
+        [("sms", "Text message")], [("social", "Facebook post")],
+        [("web", "Help text on checkout page")], [("post", "Welcome letter")], [],
+        [("email", "Sales emails")]]
+    for name in ("Terms and conditions text", "TV ad", "Radio spot"):
+        assert f'cannot tell the channel of the touchpoint "{name}"' in done.stderr

@@ -176,6 +176,8 @@ class Target:
         labels = {self.scale.label(s).casefold(): s for s in self.scale.scores}
         labels |= {EMOTICONS[label]: s for label, s in labels.items() if label in EMOTICONS}
         default = (self.scale.min, self.scale.max) == (-2, 2)
+        if default and number in wording.SIGNS:
+            return wording.SIGNS[number]
         key = " ".join(text.split()).casefold()
         score = wording.feeling(key, {**wording.FEELINGS, **labels}) if default else labels.get(key)
         if score is None:
@@ -201,13 +203,8 @@ class Target:
         found = self._channel(line)
         if found:
             return found, line.strip()
-        words = {w.removesuffix("s") if len(w) > 3 else w
-                 for w in re.findall(r"\w+", line.casefold())}
-        for channel, hints in wording.CHANNEL_HINTS.items():  # CJK text has no spaces: within it
-            if channel in self.channels and (words & hints or any(
-                    hint in line for hint in hints if ord(hint[0]) >= 0x3000)):
-                return channel, line.strip()
-        return None
+        told = wording.told_channel(line, set(self.channels))
+        return (told, line.strip()) if told else None
 
     def channel(self, text: str) -> str | None:
         """The channel a Channel cell names: by id or name, else by a word that tells one."""

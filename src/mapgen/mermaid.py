@@ -4,12 +4,12 @@ What Mermaid accepts, this reads: YAML front matter (``title``, ``config``), ``%
 directives and ``%%`` comments, ``title``, ``accTitle:``, ``accDescr:`` and
 ``accDescr { ... }`` (anywhere, also after a section), ``section``, tasks
 ``Name: score: actor, actor`` (the actors may be left out), tasks before any section,
-keywords in any case, entity codes (``#58;``, ``#quot;``), a byte-order mark, Windows line
-ends; and every Mermaid block of a document whose diagram is a journey: fenced
-```` ```mermaid ```` (Markdown), ``<pre class="mermaid">`` (HTML), ``::: mermaid`` (Azure
-DevOps), ``{{< mermaid >}}`` (Hugo), ``{% mermaid %}`` (Hexo, Jekyll), ``.. mermaid::``
-(reStructuredText) and ``[mermaid]`` (AsciiDoc). Nothing is dropped: a line that is none
-of these is reported by its number.
+keywords in any case, entity codes (``#58;``, ``#quot;``), ``<br>`` in a name (a space),
+a byte-order mark, Windows line ends; and every Mermaid block of a document whose diagram
+is a journey: fenced ```` ```mermaid ```` (Markdown), ``<pre class="mermaid">`` (HTML),
+``::: mermaid`` (Azure DevOps), ``{{< mermaid >}}`` (Hugo), ``{% mermaid %}`` (Hexo,
+Jekyll), ``.. mermaid::`` (reStructuredText) and ``[mermaid]`` (AsciiDoc). Nothing is
+dropped: a line that is none of these is reported by its number.
 
 The result is the diagram as written (:class:`Diagram`); turning it into a spec, with
 personas and a scale, is :mod:`mapgen.importer`'s job.
@@ -321,7 +321,8 @@ def parse(block: list[str], first_line: int = 1) -> Diagram:
     index = start
     while index < len(block):
         raw = block[index]
-        number, (line, cut) = first_line + index, _strip_comment(raw)
+        said, remark = _trailing_remark(raw)
+        number, (line, cut) = first_line + index, _strip_comment(said)
         if _opens_directive(raw.strip()):  # before comments: a directive's colours have #
             index = _past_directive(block, index)
             continue
@@ -340,6 +341,11 @@ def parse(block: list[str], first_line: int = 1) -> Diagram:
             diagram.notes.append((number, f"`#` starts a comment in Mermaid, so {cut!r} is "
                                   "left out, as Mermaid leaves it out; write `#35;` for the "
                                   "character"))
+        if remark and line:
+            diagram.notes.append((number, f"{remark!r} is left out as a comment; Mermaid "
+                                  "reads `%%` as one only at a line's start, and would "
+                                  "draw it as part of the line: put the comment on a line "
+                                  "of its own"))
     return diagram
 
 
@@ -453,6 +459,20 @@ def _unreadable(line: str, cut: str) -> str:
     return said
 
 
+#: A ``%%`` comment after a statement (``Pay: 3: Shopper   %% coupon field hidden``).
+TRAILING_REMARK = re.compile(r"(?<=\S)\s*(?P<remark>%%(?!\{).*)$")
+
+
+def _trailing_remark(line: str) -> tuple[str, str]:
+    """(the line without a ``%%`` comment after its statement, the comment). Mermaid's
+    lexer takes ``%%`` for a comment only at a line's start, so it would make the
+    comment part of a name or an actor; whoever wrote it meant a comment."""
+    found = TRAILING_REMARK.search(line.strip())
+    if found is None:
+        return line, ""
+    return line.strip()[:found.start()], found["remark"].strip()
+
+
 def _strip_comment(line: str) -> tuple[str, str]:
     """(the line without a ``#`` comment, the comment): Mermaid's lexer drops ``#`` to
     the line's end, except in entity codes such as ``#58;``."""
@@ -463,11 +483,16 @@ def _strip_comment(line: str) -> tuple[str, str]:
     return line, ""
 
 
+#: A line break as Mermaid draws one in a name: ``<br>``, ``<br/>``, ``<br />``.
+LINE_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
+
+
 def decode(text: str) -> str:
-    """Text with Mermaid's entity codes as the characters: ``#58;`` -> ``:``."""
+    """Text with Mermaid's entity codes as the characters (``#58;`` -> ``:``) and its line
+    breaks as spaces (``Sign-up<br>flow`` -> ``Sign-up flow``): a name is one line."""
     def char(match: re.Match) -> str:
         code = match[1]
         if code.isdigit():
             return chr(int(code))
         return html.unescape(f"&{code};")
-    return ENTITY.sub(char, text.strip()).strip()
+    return ENTITY.sub(char, LINE_BREAK.sub(" ", text.strip())).strip()

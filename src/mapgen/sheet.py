@@ -461,8 +461,12 @@ class RowReader:
         #: The steps' emotion cells that say no feeling (blank, "-"): said when a step
         #: elsewhere has one, as then they are gaps in a curve.
         self.gaps: list[Problem] = []
+        #: Whether the feelings are written as signs (+, ++): then "-" is one, not a blank.
+        self.signs = False
 
     def read(self, rows: list[dict[str, Cell]]) -> dict[str, Any]:
+        self.signs = wording.scores_with_signs(
+            [cell.text for row in rows for name, cell in row.items() if name.startswith(EMOTION)])
         for row in rows:
             self._row({k: c for k, c in row.items()
                        if c.text.strip() or k.startswith(EMOTION) and not self.exact})
@@ -509,10 +513,12 @@ class RowReader:
 
     def _no_feeling(self, name: str, cell: Cell) -> bool:
         """Whether ``cell`` is an emotion cell that gives no feeling: blank, or what
-        templates leave in an empty cell ("-", "--", "n/a")."""
+        templates leave in an empty cell ("-", "--", "n/a"; in a sheet that scores with
+        signs, "-" and "--" are feelings)."""
         text = cell.text.strip().casefold()
         return name.startswith(EMOTION) and not self.exact and (
-            not text or text in wording.PLACEHOLDERS)
+            not text or text in wording.PLACEHOLDERS and not (
+                self.signs and text in wording.SIGNS))
 
     def _value(self, name: str, cell: Cell) -> Any:
         column = COLUMNS.get(name) or x_column(name)
@@ -683,9 +689,11 @@ class RowReader:
         if scored is None:
             cell = next(iter(unscored.values()))
             shown = f"{cell.text.strip()!r}" if cell.text.strip() else "blank"
+            dash = " (a lone `-` is an empty cell where no feeling is `+`; for a low " \
+                "feeling write -1, -2 or a word)" if cell.text.strip() in wording.SIGNS else ""
             self.gaps.append(Problem(cell.row, cell.column, (
                 f'the step "{step["name"]}" is scored {shown}, {NO_SCORE_SAID}; write a '
-                "score in the cell to close it")))
+                f"score in the cell to close it{dash}")))
         elif isinstance(scored, dict):
             step["personas"] = list(scored)
             for name, cell in unscored.items():

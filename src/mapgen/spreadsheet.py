@@ -72,7 +72,8 @@ def file_kind(path: Path) -> str | None:
         return None
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        if "mimetype" in names and b"opendocument.spreadsheet" in archive.read("mimetype"):
+        if "mimetype" in names and archive.getinfo("mimetype").file_size < 100 and \
+                b"opendocument.spreadsheet" in archive.read("mimetype"):  # not a bomb's
             return "ods"
     return "xlsx" if "xl/workbook.xml" in names else None
 
@@ -249,6 +250,7 @@ def _workbook(path: Path) -> list[Grid]:
     if not zipfile.is_zipfile(path):
         raise SheetError(f"{path}: this is not an Excel workbook (an .xlsx file is a zip "
                            "archive); save it from your spreadsheet as Excel (.xlsx) or CSV")
+    _unpacks_small(path)
     try:  # from its bytes: openpyxl refuses a workbook's name without .xlsx
         book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True,
                                       data_only=True)
@@ -265,6 +267,30 @@ def _workbook(path: Path) -> list[Grid]:
                            f"({type(exc).__name__}); save it again as .xlsx or CSV") from None
     finally:
         book.close()
+
+
+#: What a workbook's parts may unpack to at most, together. A journey's spec may be 2 MiB
+#: (MG105); its sheet's XML, with a tag around every cell, some ten times that. A zip
+#: bomb (100 kB whose one cell is 100 MB of text) is refused before it is unpacked.
+MAX_UNPACKED = 50 * 1024 * 1024
+
+
+def _unpacks_small(path: Path) -> None:
+    """Refuse a workbook whose parts say they unpack past :data:`MAX_UNPACKED`. A part
+    that says less than it holds is read no further than it says (Python's zipfile stops
+    there, and its checksum then fails: "cannot be read")."""
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    if total <= MAX_UNPACKED:
+        return
+    largest = max(parts, key=lambda part: part.file_size)
+    raise SheetError(f"{path}: the workbook unpacks to {total / 1048576:.0f} MiB "
+                     f"({largest.filename} alone {largest.file_size / 1048576:.0f} MiB), "
+                     f"past the {MAX_UNPACKED // 1048576} MiB a journey's sheet can hold "
+                     "(its spec may be 2 MiB at most); it was not unpacked. Copy the "
+                     "journey's table into a new workbook (without pictures or long pasted "
+                     "text) and import that, or export the sheet as CSV")
 
 
 def _cell_text(value: Any) -> str:
@@ -322,9 +348,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "pain_points": ("painpoint", "painpoints", "pain", "pains", "frustration",
                     "frustrations", "problems", "issues", "barriers", "challenges",
                     "friction", "frictions", "blockers", "painpointsfrustrations"),
-    "opportunities": ("opportunity", "opportunities", "ideas", "improvements",
-                      "solutions", "howmightwe", "recommendations", "opportunitiesideas",
-                      "opportunitiesforimprovement", "improvementopportunities"),
+    "opportunities": ("opportunity", "opportunities", "idea", "ideas", "improvement",
+                      "improvements", "improvementidea", "improvementideas", "solution",
+                      "solutions", "howmightwe", "recommendation", "recommendations",
+                      "opportunitiesideas", "opportunitiesandideas", "ideasandopportunities",
+                      "opportunitiesforimprovement", "improvementopportunities",
+                      "improvementopportunity"),
     "frontstage": ("frontstage", "frontstageactions", "frontstageactivities",
                    "employeeactions", "frontofhouse"),
     "backstage": ("backstage", "backstageactions", "backstageactivities",
@@ -483,6 +512,7 @@ def find_layout(cells: list[list[str]]) -> Layout | None:
                 best = layout
     if best is not None and best.transposed:
         _unlabelled_stages(best, cells)
+        _stage_goals(best, cells)
     if best is not None:
         _step_names_not_ids(best, cells)
     return best
@@ -538,6 +568,20 @@ def _unlabelled_stages(layout: Layout, cells: list[list[str]]) -> None:
             return
         if not label or not filled:  # a blank line or a title: the table starts below
             return
+
+
+def _stage_goals(layout: Layout, cells: list[list[str]]) -> None:
+    """With the stages as columns, a "Goals" row (the customer's goals, a step's
+    motivations in a row per step) is the stages' goals when its cells stand where the
+    stages start, as a merged cell over a stage's steps is exported."""
+    named = {column: p for p, column in layout.columns.items()}
+    goals, stages = named.get("motivations"), named.get("stage_name")
+    if goals is None or stages is None or "stage_goal" in named or \
+            "goal" not in header_key(layout.headers[goals]):
+        return
+    lines = transpose(cells)[layout.label_index + 1:]
+    if all(line[stages].strip() for line in lines if line[goals].strip()):
+        layout.columns[goals] = "stage_goal"
 
 
 def _labels(line: list[str], index: int, transposed: bool) -> Layout | None:

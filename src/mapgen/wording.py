@@ -24,7 +24,7 @@ FEELINGS = {word: score for score, words in {
          "impatience", "frustration", "embarrassed", "scared", "afraid", "fearful",
         "apprehensive", "cautious", "rushed", "stuck", "ignored", "let down", "upset",
         "helpless", "powerless", "pressured", "exhausted", "sceptic", "skeptic", "doubt",
-        "🙁", "😟", "😕", "☹️", "😞", "😒", "😩", "😔", "😥", "😰", "😓", "😬", "🤨"),
+        "🙁", "😟", "😕", "☹️", "😞", "😒", "😩", "😔", "😥", "😰", "😓", "😬", "🤨", "👎"),
     0: ("neutral", "ok", "okay", "fine", "meh", "indifferent", "mixed", "calm",
         "surprised", "unsure but ok", "so-so", "ambivalent", "thoughtful", "focused",
         "pensive", "😐", "😶", "😑", "🤔", "😮"),
@@ -127,7 +127,7 @@ CHANNEL_HINTS = {
             "wiki", "form", "saas", "intranet", "blog", "forum", "reviews", "webseite",
             "internetseite", "sitio",
             "página", "pagina", "ウェブ", "サイト"},
-    "sms": {"sms", "text"},
+    "sms": {"sms", "text message", "texting", "mms"},
     "social": {"social", "instagram", "facebook", "twitter", "linkedin", "tiktok",
                "youtube", "ad", "ads", "influencer", "reddit", "werbung", "publicité",
                "anuncio"},
@@ -143,8 +143,49 @@ CHANNEL_HINTS = {
     "sales": {"sales", "salesperson", "rep", "account", "demo", "vertrieb", "verkauf",
               "vente", "ventas"},
     "post": {"post", "letter", "mail", "brochure", "leaflet", "parcel", "brief", "courrier",
-             "carta", "郵便"},
+             "carta", "postcard", "郵便"},
 }
+#: Words of a touchpoint's name that say less than the others: "Facebook post" is social,
+#: "Self-checkout kiosk" a store's, "Help text on checkout page" the website's.
+WEAK_HINTS = frozenset({"post", "page", "ad", "ads", "checkout", "form", "search", "online",
+                        "mail", "office", "visit", "person", "account", "e"})
+#: Media no default channel is: a "TV ad" is not social media. Such a touchpoint is kept
+#: for its channel to be declared, unless a stronger word tells one ("TV ad on YouTube").
+NO_CHANNEL = frozenset({"tv", "television", "radio", "billboard", "podcast", "newspaper",
+                        "magazine", "cinema", "fernsehen", "télé", "télévision",
+                        "televisión", "テレビ"})
+
+
+def told_channel(line: str, channels: set[str]) -> str | None:
+    """The channel (of ``channels``) the words of a touchpoint's name tell, whole words
+    (or phrases: "text message") only; a word of :data:`WEAK_HINTS` only where no other
+    tells one, and none for a medium of :data:`NO_CHANNEL`."""
+    words = _stems(line)
+    phrase = f" {' '.join(words)} "
+    told = {channel: {h for h in hints if f" {' '.join(_stems(h))} " in phrase or
+                      ord(h[0]) >= 0x3000 and h in line}  # CJK has no spaces: within
+            for channel, hints in CHANNEL_HINTS.items() if channel in channels}
+    strong = next((c for c, found in told.items() if found - WEAK_HINTS), None)
+    if strong or NO_CHANNEL & set(words):
+        return strong
+    return next((c for c, found in told.items() if found), None)
+
+
+#: A feeling written as signs alone, on the default scale. ``-`` and ``--`` are also what
+#: templates leave in an empty cell: they are read as signs only in a sheet whose feeling
+#: cells use ``+`` or ``++`` too (see :func:`scores_with_signs`).
+SIGNS = {"++": 2, "+": 1, "-": -1, "--": -2}
+
+
+def scores_with_signs(texts: list[str]) -> bool:
+    """Whether a sheet's feeling cells are written as signs: some cell is ``+`` or
+    ``++`` (a lone ``-`` is otherwise an empty cell)."""
+    return any(text.strip() in ("+", "++") for text in texts)
+
+
+def _stems(text: str) -> list[str]:
+    """The words of ``text`` as compared: lower case, a plural's "s" off ("Emails")."""
+    return [w.removesuffix("s") if len(w) > 3 else w for w in re.findall(r"\w+", text.casefold())]
 
 
 #: What templates leave in a cell with nothing to say: the cell is read as empty.
