@@ -508,6 +508,37 @@ def test_new_refuses_an_existing_file(workspace, kind, existing):
     no_traceback(result)
 
 
+@pytest.mark.parametrize("command, target", [
+    (["export", "first-purchase", "--format", "csv"], "specs/journeys/first-purchase.yml"),
+    (["render", "first-purchase", "--format", "dot"], "mapgen.yml"),
+    (["schema", "persona"], "specs/personas/customer.yml"),
+    (["schema", "journey"], "specs/journeys/new.yml"),
+    (["export", "first-purchase"], "pages/notes.md"),
+])
+def test_o_never_writes_over_the_workspaces_own_files(workspace, monkeypatch, command,
+                                                       target):
+    (workspace / "pages").mkdir()
+    (workspace / "pages" / "notes.md").write_text("# Notes\n", "utf-8")
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    monkeypatch.chdir(workspace)
+    result = invoke(*command, "-o", target)
+    assert result.exit_code == 2, result.output
+    assert f"-o {target}: this is" in result.output
+    assert "never writes over its own inputs" in result.output
+    assert "write to another file, e.g. -o " in result.output
+    no_traceback(result)
+    assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
+    assert invoke("validate").exit_code == 0
+
+
+def test_o_replaces_an_earlier_output_of_the_same_name(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    for fmt in ("csv", "json"):
+        result = invoke("export", "first-purchase", "--format", fmt, "-o", "out.txt")
+        assert result.exit_code == 0, result.output
+    assert (workspace / "out.txt").read_text("utf-8").startswith("{")
+
+
 def test_new_outside_a_workspace_is_a_usage_error(tmp_path):
     (tmp_path / "empty").mkdir()
     result = invoke("new", "persona", "maya", "-d", str(tmp_path / "empty"))
