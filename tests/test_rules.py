@@ -54,6 +54,8 @@ BAD_SPECS = [
     ("emotion-persona-not-taking-part", JOURNEY, "MG309", 10, 31),
     ("emotion-out-of-scale", JOURNEY, "MG310", 9, 18),
     ("invalid-scale", JOURNEY, "MG311", 3, 22),
+    ("invalid-scale-too-wide", JOURNEY, "MG311", 3, 36),
+    ("invalid-scale-too-wide-in-config", "mapgen.yml", "MG311", 4, 8),
     ("no-stages", JOURNEY, "MG312", 3, 9),
     ("no-steps", JOURNEY, "MG313", 12, 12),
     ("step-persona", JOURNEY, "MG314", 9, 25),
@@ -545,6 +547,16 @@ def test_labels_are_read_on_the_scale_of_mapgen_yml(make_workspace, valid_specs)
         "emotion_scale: {min: 0, max: 10, labels: {0: furious, 10: delighted}}\n"),
         JOURNEY: journey_with_steps("- {id: visit, name: Visits, emotion: delighted}")})
     assert findings_at(root) == set()
+
+
+def test_a_scale_of_0_to_100_is_the_widest_accepted(make_workspace, valid_specs):
+    for top, found in ((100, set()), (101, {("mapgen.yml", "MG311", 1, 30)})):
+        root = make_workspace({**valid_specs, "mapgen.yml": (
+            f"emotion_scale: {{min: 0, max: {top}}}\n")})
+        assert findings_at(root) == found
+    assert message_of(root, "MG311") == (
+        "the scale 0..101 has 102 scores, more than the 101 a map can show; narrow it, "
+        "e.g. `{min: 0, max: 100}` or `{min: -2, max: 2}`")
 
 
 def test_an_unknown_label_lists_the_scales_labels_and_suggests_the_close_one(

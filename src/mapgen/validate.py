@@ -35,6 +35,7 @@ from mapgen.load import DocPath, Document
 from mapgen.model import (
     DOCUMENT_MODELS,
     ID_PATTERN,
+    MAX_SCALE_SCORES,
     SEVERE,
     UNION_TAGS,
     Config,
@@ -392,6 +393,11 @@ def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Find
         findings.append(finding("invalid-scale", doc.locate(path + ("min",)), (
             f"the scale's min ({scale.min}) must be below its max ({scale.max}); "
             "e.g. `{min: -2, max: 2}`")))
+    elif scale.max - scale.min >= MAX_SCALE_SCORES:
+        findings.append(finding("invalid-scale", doc.locate(path + ("max",)), (
+            f"the scale {scale.min}..{scale.max} has {scale.max - scale.min + 1} scores, "
+            f"more than the {MAX_SCALE_SCORES} a map can show; narrow it, e.g. "
+            "`{min: 0, max: 100}` or `{min: -2, max: 2}`")))
     named: dict[str, int] = {}
     for score, label in (scale.labels or {}).items():
         if not scale.min <= score <= scale.max:
