@@ -549,6 +549,12 @@ def test_labels_are_read_on_the_scale_of_mapgen_yml(make_workspace, valid_specs)
     assert findings_at(root) == set()
 
 
+def test_a_number_past_its_bound_says_what_the_field_holds_and_what_to_write():
+    assert message_of(CASES / "invalid-value", "MG205") == (
+        "reached (how many customers reached this stage in the journey's period) is -40; "
+        "write a whole number of 0 or more")
+
+
 def test_a_scale_of_0_to_100_is_the_widest_accepted(make_workspace, valid_specs):
     for top, found in ((100, set()), (101, {("mapgen.yml", "MG311", 1, 30)})):
         root = make_workspace({**valid_specs, "mapgen.yml": (

@@ -58,6 +58,9 @@ _TYPE_NAMES = {
     "int_from_float": "a whole number", "float_type": "a number",
 }
 
+#: How each bound of a number is said, by pydantic's error type.
+_BOUNDS = {"greater_than_equal": "of {} or more", "greater_than": "above {}",
+           "less_than_equal": "of {} or less", "less_than": "below {}"}
 
 # --- one document --------------------------------------------------------------------
 
@@ -140,6 +143,8 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
     if kind == "too_short":
         return finding("invalid-value", doc.locate(path), (
             f"{key} needs at least one entry; list one, or leave out `{key}` for its default"))
+    if kind in _BOUNDS:
+        return finding("invalid-value", doc.locate(path), _out_of_bounds(model, path, err))
     if kind == "emotion_type":
         return finding("wrong-type", doc.locate(path), f"{err['msg']}; found {_describe(value)}")
     if kind in _TYPE_NAMES and path[-1:] == ("[key]",):  # a mapping key, e.g. of labels
@@ -149,6 +154,16 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
         return finding("wrong-type", doc.locate(path), (
             f"{key or 'the value'} should be {_TYPE_NAMES[kind]}; found {_describe(value)}"))
     return finding("invalid-value", doc.locate(path), f"{key}: {err['msg']}")
+
+
+def _out_of_bounds(model: type[BaseModel], path: DocPath, err: dict) -> str:
+    """A number past a bound (``reached: -5``): what the field holds, and what to write."""
+    [(bound, limit)] = [(k, v) for k, v in err["ctx"].items() if k in ("ge", "gt", "le", "lt")]
+    value = err.get("input")
+    noun = "a whole number" if isinstance(value, int) else "a number"
+    said = schema.meaning(model, path)
+    about = f" ({said[:1].lower()}{said[1:].rstrip('.')})" if said else ""
+    return f"{path[-1]}{about} is {value}; write {noun} {_BOUNDS[err['type']].format(limit)}"
 
 
 def _entry_word(path: DocPath) -> str:
