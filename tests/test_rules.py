@@ -40,6 +40,8 @@ BAD_SPECS = [
     ("invalid-value-duration", JOURNEY, "MG205", 7, 15),
     ("invalid-value-scale-labels", JOURNEY, "MG205", 6, 30),
     ("invalid-value-step-personas", JOURNEY, "MG205", 9, 19),
+    ("invalid-value-theme", "mapgen.yml", "MG205", 2, 8),
+    ("invalid-value-custom-dir", "mapgen.yml", "MG205", 4, 15),
     ("invalid-id", JOURNEY, "MG301", 11, 17),
     ("invalid-id-in-file-name", "specs/journeys/Sign_Up.yml", "MG301", 1, 1),
     ("duplicate-id", JOURNEY, "MG302", 10, 13),

@@ -356,6 +356,7 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
     findings: list[Finding] = []
     if config_doc is not None:
         findings += _check_scale(ws.config.emotion_scale, config_doc, ("emotion_scale",))
+        findings += _check_theme(ws, config_doc)
     context = JourneyContext.of(ws)
     keys = journey_keys(ws, context)
     for journey_id in ws.journeys:  # each looked up only when its rules are checked
@@ -400,6 +401,20 @@ def _duplicate_ids(kind: str, entries: list[tuple[DocPath, str]],
                 f'the {kind} id "{ident}" is already used on line {first.line}; '
                 f"give each {kind} its own id"))
         seen.setdefault(ident, path)
+
+
+def _check_theme(ws: Workspace, doc: Document) -> list[Finding]:
+    """MG205 at ``theme.name`` for a theme that cannot be found or read, or at
+    ``theme.custom_dir`` for a folder that is not there: what a build would stop at."""
+    from mapgen.site.theme import ThemeError, load_theme
+
+    theme = ws.config.theme
+    for key, custom_dir in (("name", None), ("custom_dir", theme.custom_dir)):
+        try:
+            load_theme(Path(ws.root), theme.name, custom_dir, theme.options)
+        except ThemeError as exc:
+            return [finding("invalid-value", doc.locate(("theme", key)), str(exc))]
+    return []
 
 
 def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Finding]:
