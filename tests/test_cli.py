@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -120,6 +121,26 @@ def test_version_real_console_script_and_module():
         done = run_real("--version", module=module)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"mapgen, version {__version__}"
+
+
+@pytest.mark.parametrize("module", [False, True], ids=["script", "module"])
+def test_ctrl_c_while_mapgen_starts_prints_no_traceback(workspace, module):
+    """Importing what mapgen needs takes a few tenths of a second, before main() runs:
+    Ctrl-C then (Python says when each import is done) ends it as at any other time."""
+    command = [sys.executable, "-m", "mapgen"] if module else mapgen_command()
+    child = subprocess.Popen([*command, "build"], cwd=workspace, text=True,
+                             env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    said = []
+    for line in child.stderr:
+        said.append(line)
+        if line.split("|")[-1].strip() == "click":  # jinja2, pydantic, mapgen to come
+            child.send_signal(signal.SIGINT)
+            break
+    said += child.stderr.readlines()
+    shown = "".join(line for line in said if not line.startswith("import time:"))
+    assert child.wait(timeout=60) == 130, shown
+    assert shown == "Interrupted.\n"
 
 
 def test_the_command_line_looks_for_no_pydantic_plugins(workspace):

@@ -7,46 +7,53 @@ below this module prints.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
-import json
-import logging
-import os
 import sys
-import signal
-import time
-import traceback
-from pathlib import Path
 
-import click
-import jinja2
+# Ctrl-C while mapgen starts (importing what it needs takes a few tenths of a second, before
+# main() can catch anything) ends it as at any other moment, without a traceback.
+try:
+    import contextlib
+    import functools
+    import gc
+    import json
+    import logging
+    import os
+    import signal
+    import time
+    import traceback
+    from pathlib import Path
 
-#: pydantic looks through every installed package's entry points for plugins when the
-#: first model is made (10 ms of every command); the command line uses none. Set before
-#: the models are made; a value the user set is kept, and mapgen used as a library
-#: (mapgen.api) leaves it alone.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    import click
+    import jinja2
 
-from mapgen import __version__, diagrams, poster, report, scaffold, schema
-from mapgen.cache import CACHE_DIR, Cache
-from mapgen.diagrams import layouts
-from mapgen.diagrams.engine import EngineError, get_engine
-from mapgen.escape import for_terminal
-from mapgen.export import FORMATS as EXPORT_FORMATS
-from mapgen.load import is_yaml_name
-from mapgen.model import site_url_problem
-from mapgen.site import current
-from mapgen.site.theme import ThemeError, placed
-from mapgen.site.output import OutputError
-from mapgen.validate import valid_id
-from mapgen.workspace import (
-    CONFIG_NAMES,
-    WorkspaceError,
-    find_root,
-    input_holding,
-    read_workspace,
-)
+    #: pydantic looks through every installed package's entry points for plugins when the
+    #: first model is made (10 ms of every command); the command line uses none. Set before
+    #: the models are made; a value the user set is kept, and mapgen used as a library
+    #: (mapgen.api) leaves it alone.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+    from mapgen import __version__, diagrams, poster, report, scaffold, schema
+    from mapgen.cache import CACHE_DIR, Cache
+    from mapgen.diagrams import layouts
+    from mapgen.diagrams.engine import EngineError, get_engine
+    from mapgen.escape import for_terminal
+    from mapgen.export import FORMATS as EXPORT_FORMATS
+    from mapgen.load import is_yaml_name
+    from mapgen.model import site_url_problem
+    from mapgen.site import current
+    from mapgen.site.theme import ThemeError, placed
+    from mapgen.site.output import OutputError
+    from mapgen.validate import valid_id
+    from mapgen.workspace import (
+        CONFIG_NAMES,
+        WorkspaceError,
+        find_root,
+        input_holding,
+        read_workspace,
+    )
+except KeyboardInterrupt:
+    sys.stderr.write("Interrupted.\n")
+    raise SystemExit(130) from None
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
