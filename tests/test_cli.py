@@ -552,6 +552,15 @@ def test_o_never_writes_over_the_workspaces_own_files(workspace, monkeypatch, co
     assert invoke("validate").exit_code == 0
 
 
+@pytest.mark.parametrize("journey", ["nosuch", "first-purchase"])
+def test_a_workspace_view_refuses_a_journey(workspace, journey):
+    result = invoke("render", journey, "--view", "overview", "-d", str(workspace))
+    assert result.exit_code == 2, result.output
+    assert (f"the overview view is of the whole workspace and takes no journey: leave out "
+            f"{journey}, e.g. `mapgen render --view overview`") in result.output
+    no_traceback(result)
+
+
 def test_o_replaces_an_earlier_output_of_the_same_name(workspace, monkeypatch):
     monkeypatch.chdir(workspace)
     for fmt in ("csv", "json"):

@@ -391,6 +391,10 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
 
     The overview view is of the whole workspace and takes no JOURNEY.
     """
+    if journey is not None and not diagrams.VIEWS[view].per_journey:
+        raise click.UsageError(f"the {view} view is of the whole workspace and takes no "
+                               f"journey: leave out {journey}, e.g. "
+                               f"`mapgen render --view {view}`")
     ws = _valid_workspace(app, directory)
     _refuse_input(output, f"{journey or 'overview'}-{view}.{fmt}", Path(ws.root))
     request = _request(ws, journey, view)
