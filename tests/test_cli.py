@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -120,6 +121,26 @@ def test_version_real_console_script_and_module():
         done = run_real("--version", module=module)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"mapgen, version {__version__}"
+
+
+@pytest.mark.parametrize("module", [False, True], ids=["script", "module"])
+def test_ctrl_c_while_mapgen_starts_prints_no_traceback(workspace, module):
+    """Importing what mapgen needs takes a few tenths of a second, before main() runs:
+    Ctrl-C then (Python says when each import is done) ends it as at any other time."""
+    command = [sys.executable, "-m", "mapgen"] if module else mapgen_command()
+    child = subprocess.Popen([*command, "build"], cwd=workspace, text=True,
+                             env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    said = []
+    for line in child.stderr:
+        said.append(line)
+        if line.split("|")[-1].strip() == "click":  # jinja2, pydantic, mapgen to come
+            child.send_signal(signal.SIGINT)
+            break
+    said += child.stderr.readlines()
+    shown = "".join(line for line in said if not line.startswith("import time:"))
+    assert child.wait(timeout=60) == 130, shown
+    assert shown == "Interrupted.\n"
 
 
 def test_the_command_line_looks_for_no_pydantic_plugins(workspace):
@@ -506,6 +527,46 @@ def test_new_refuses_an_existing_file(workspace, kind, existing):
     assert "will not overwrite" in result.output
     assert path.read_text("utf-8") == before
     no_traceback(result)
+
+
+@pytest.mark.parametrize("command, target", [
+    (["export", "first-purchase", "--format", "csv"], "specs/journeys/first-purchase.yml"),
+    (["render", "first-purchase", "--format", "dot"], "mapgen.yml"),
+    (["schema", "persona"], "specs/personas/customer.yml"),
+    (["schema", "journey"], "specs/journeys/new.yml"),
+    (["export", "first-purchase"], "pages/notes.md"),
+])
+def test_o_never_writes_over_the_workspaces_own_files(workspace, monkeypatch, command,
+                                                       target):
+    (workspace / "pages").mkdir()
+    (workspace / "pages" / "notes.md").write_text("# Notes\n", "utf-8")
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    monkeypatch.chdir(workspace)
+    result = invoke(*command, "-o", target)
+    assert result.exit_code == 2, result.output
+    assert f"-o {target}: this is" in result.output
+    assert "never writes over its own inputs" in result.output
+    assert "write to another file, e.g. -o " in result.output
+    no_traceback(result)
+    assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
+    assert invoke("validate").exit_code == 0
+
+
+@pytest.mark.parametrize("journey", ["nosuch", "first-purchase"])
+def test_a_workspace_view_refuses_a_journey(workspace, journey):
+    result = invoke("render", journey, "--view", "overview", "-d", str(workspace))
+    assert result.exit_code == 2, result.output
+    assert (f"the overview view is of the whole workspace and takes no journey: leave out "
+            f"{journey}, e.g. `mapgen render --view overview`") in result.output
+    no_traceback(result)
+
+
+def test_o_replaces_an_earlier_output_of_the_same_name(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    for fmt in ("csv", "json"):
+        result = invoke("export", "first-purchase", "--format", fmt, "-o", "out.txt")
+        assert result.exit_code == 0, result.output
+    assert (workspace / "out.txt").read_text("utf-8").startswith("{")
 
 
 def test_new_outside_a_workspace_is_a_usage_error(tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mapgen.cache import CACHE_DIR, Cache
 from mapgen.load import MAX_FILE_BYTES, LoadError, load_file, load_text
 from mapgen.workspace import read_workspace
 
@@ -201,7 +202,26 @@ CORE_SCHEMA = [
                          ids=[f"{w or 'empty'}" for w, _ in CORE_SCHEMA])
 def test_plain_scalars_are_typed_as_yaml_1_2_types_them(written, read):
     value = load_text(f"key: {written}\n", "doc.yml").data["key"]
-    assert (type(value), value) == (type(read), read)
+    assert (type(value), value) == (type(read), read) or (  # a number that keeps its text
+        isinstance(value, type(read)) and value == read and str(value) == written)
+
+
+#: A number written where text is expected, and the text it is read as: as written.
+NUMBERS_AS_TEXT = ["2026.10", "1.10", "1e3", "1e999999", "+1", "0x1F", "012", ".5", "-.inf",
+                   "2026", "1.5"]
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["read", "cached"])
+def test_a_number_read_as_text_is_the_text_written(make_workspace, valid_specs, cached):
+    tags = ", ".join(NUMBERS_AS_TEXT)
+    root = make_workspace({**valid_specs, "specs/personas/ana.yml": "name: Ana\nrole: 1e999999\n",
+                           "specs/journeys/signup.yml": valid_specs["specs/journeys/signup.yml"]
+                           + f"period: 2026.10\ntags: [{tags}]\n"})
+    for _ in range(2 if cached else 1):  # the second read is the cache's
+        ws = read_workspace(root, Cache(root / CACHE_DIR) if cached else None).workspace
+    signup = ws.journeys["signup"]
+    assert (signup.period, list(signup.tags)) == ("2026.10", NUMBERS_AS_TEXT)
+    assert ws.personas["ana"].role == "1e999999"
 
 
 def test_not_a_number_is_a_float():

@@ -40,6 +40,8 @@ BAD_SPECS = [
     ("invalid-value-duration", JOURNEY, "MG205", 7, 15),
     ("invalid-value-scale-labels", JOURNEY, "MG205", 6, 30),
     ("invalid-value-step-personas", JOURNEY, "MG205", 9, 19),
+    ("invalid-value-theme", "mapgen.yml", "MG205", 2, 8),
+    ("invalid-value-custom-dir", "mapgen.yml", "MG205", 4, 15),
     ("invalid-id", JOURNEY, "MG301", 11, 17),
     ("invalid-id-in-file-name", "specs/journeys/Sign_Up.yml", "MG301", 1, 1),
     ("duplicate-id", JOURNEY, "MG302", 10, 13),
@@ -54,6 +56,8 @@ BAD_SPECS = [
     ("emotion-persona-not-taking-part", JOURNEY, "MG309", 10, 31),
     ("emotion-out-of-scale", JOURNEY, "MG310", 9, 18),
     ("invalid-scale", JOURNEY, "MG311", 3, 22),
+    ("invalid-scale-too-wide", JOURNEY, "MG311", 3, 36),
+    ("invalid-scale-too-wide-in-config", "mapgen.yml", "MG311", 4, 8),
     ("no-stages", JOURNEY, "MG312", 3, 9),
     ("no-steps", JOURNEY, "MG313", 12, 12),
     ("step-persona", JOURNEY, "MG314", 9, 25),
@@ -545,6 +549,22 @@ def test_labels_are_read_on_the_scale_of_mapgen_yml(make_workspace, valid_specs)
         "emotion_scale: {min: 0, max: 10, labels: {0: furious, 10: delighted}}\n"),
         JOURNEY: journey_with_steps("- {id: visit, name: Visits, emotion: delighted}")})
     assert findings_at(root) == set()
+
+
+def test_a_number_past_its_bound_says_what_the_field_holds_and_what_to_write():
+    assert message_of(CASES / "invalid-value", "MG205") == (
+        "reached (how many customers reached this stage in the journey's period) is -40; "
+        "write a whole number of 0 or more")
+
+
+def test_a_scale_of_0_to_100_is_the_widest_accepted(make_workspace, valid_specs):
+    for top, found in ((100, set()), (101, {("mapgen.yml", "MG311", 1, 30)})):
+        root = make_workspace({**valid_specs, "mapgen.yml": (
+            f"emotion_scale: {{min: 0, max: {top}}}\n")})
+        assert findings_at(root) == found
+    assert message_of(root, "MG311") == (
+        "the scale 0..101 has 102 scores, more than the 101 a map can show; narrow it, "
+        "e.g. `{min: 0, max: 100}` or `{min: -2, max: 2}`")
 
 
 def test_an_unknown_label_lists_the_scales_labels_and_suggests_the_close_one(

@@ -773,18 +773,24 @@ def watched(ws: Workspace, reads: Reads) -> Workspace:
 
 #: The key of a JSON object standing for a mapping whose keys are not all text.
 _MAP = "\u0000map"
+#: The key of a JSON object standing for a number kept with its text (``2026.10``).
+_NUMBER = "\u0000number"
 
 
 def to_data(value: Any) -> Any:
     """YAML data as JSON data. JSON says all of it (floats that are not finite too, with
     ``allow_nan``) but mappings whose keys are not text (``1:``, ``true:``, ``null:``),
-    which become ``{"\\u0000map": [[key, value], ...]}``."""
+    which become ``{"\\u0000map": [[key, value], ...]}``, and numbers written otherwise
+    than Python writes them (:func:`mapgen.load.as_written`), which become
+    ``{"\\u0000number": [number, text]}``."""
     if isinstance(value, dict):
         if _MAP not in value and all(type(k) is str for k in value):
             return {k: to_data(v) for k, v in value.items()}
         return {_MAP: [[k, to_data(v)] for k, v in value.items()]}
     if isinstance(value, list):
         return [to_data(v) for v in value]
+    if isinstance(value, (int, float)) and type(value) not in (int, float, bool):
+        return {_NUMBER: [value, str(value)]}
     return value
 
 
@@ -792,6 +798,9 @@ def _restore(obj: dict) -> Any:
     """The inverse of :func:`to_data`, object by object, as :func:`json.loads` reads."""
     if _MAP in obj:
         return {k: v for k, v in obj[_MAP]}
+    if _NUMBER in obj:
+        from mapgen.load import as_written
+        return as_written(*obj[_NUMBER])
     return obj
 
 

@@ -7,40 +7,53 @@ below this module prints.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
-import json
-import logging
-import os
 import sys
-import signal
-import time
-import traceback
-from pathlib import Path
 
-import click
-import jinja2
+# Ctrl-C while mapgen starts (importing what it needs takes a few tenths of a second, before
+# main() can catch anything) ends it as at any other moment, without a traceback.
+try:
+    import contextlib
+    import functools
+    import gc
+    import json
+    import logging
+    import os
+    import signal
+    import time
+    import traceback
+    from pathlib import Path
 
-#: pydantic looks through every installed package's entry points for plugins when the
-#: first model is made (10 ms of every command); the command line uses none. Set before
-#: the models are made; a value the user set is kept, and mapgen used as a library
-#: (mapgen.api) leaves it alone.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    import click
+    import jinja2
 
-from mapgen import __version__, diagrams, poster, report, scaffold, schema
-from mapgen.cache import CACHE_DIR, Cache
-from mapgen.diagrams import layouts
-from mapgen.diagrams.engine import EngineError, get_engine
-from mapgen.escape import for_terminal
-from mapgen.export import FORMATS as EXPORT_FORMATS
-from mapgen.load import is_yaml_name
-from mapgen.model import site_url_problem
-from mapgen.site import current
-from mapgen.site.theme import ThemeError, placed
-from mapgen.site.output import OutputError
-from mapgen.validate import valid_id
-from mapgen.workspace import CONFIG_NAMES, WorkspaceError, find_root, read_workspace
+    #: pydantic looks through every installed package's entry points for plugins when the
+    #: first model is made (10 ms of every command); the command line uses none. Set before
+    #: the models are made; a value the user set is kept, and mapgen used as a library
+    #: (mapgen.api) leaves it alone.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+    from mapgen import __version__, diagrams, poster, report, scaffold, schema
+    from mapgen.cache import CACHE_DIR, Cache
+    from mapgen.diagrams import layouts
+    from mapgen.diagrams.engine import EngineError, get_engine
+    from mapgen.escape import for_terminal
+    from mapgen.export import FORMATS as EXPORT_FORMATS
+    from mapgen.load import is_yaml_name
+    from mapgen.model import site_url_problem
+    from mapgen.site import current
+    from mapgen.site.theme import ThemeError, placed
+    from mapgen.site.output import OutputError
+    from mapgen.validate import valid_id
+    from mapgen.workspace import (
+        CONFIG_NAMES,
+        WorkspaceError,
+        find_root,
+        input_holding,
+        read_workspace,
+    )
+except KeyboardInterrupt:
+    sys.stderr.write("Interrupted.\n")
+    raise SystemExit(130) from None
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -166,12 +179,30 @@ def schema_command(kind: str, output: Path | None) -> None:
     Point your editor's YAML language server at it with a first line such as
     `# yaml-language-server: $schema=schema/journey.schema.json`.
     """
+    _refuse_input(output, f"schema/{kind}.schema.json")
     text = schema.dumps(kind)
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        _write_output(output, text.encode("utf-8"))
+
+
+def _refuse_input(output: Path | None, instead: str, root: Path | None = None) -> None:
+    """-o FILE is never one of a workspace's own inputs (mapgen.yml, a spec, a page, a
+    theme file): say so, suggesting ``instead``. (An earlier output of the same name is
+    replaced, as any tool does.)"""
+    held = input_holding(output, root) if output is not None else None
+    if held is not None:
+        what = ("one of the workspace's own files" if held == output.resolve() else
+                f"inside {_shown(held)}, which the workspace is read from")
+        raise click.UsageError(for_terminal(
+            f"-o {output}: this is {what}, and mapgen never writes over its own inputs; "
+            f"write to another file, e.g. -o {instead}"))
+
+
+def _write_output(output: Path, data: bytes) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
 
 
 STAGE_CHOICE = click.Choice(list(scaffold.STAGE_MODELS))
@@ -360,7 +391,12 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
 
     The overview view is of the whole workspace and takes no JOURNEY.
     """
+    if journey is not None and not diagrams.VIEWS[view].per_journey:
+        raise click.UsageError(f"the {view} view is of the whole workspace and takes no "
+                               f"journey: leave out {journey}, e.g. "
+                               f"`mapgen render --view {view}`")
     ws = _valid_workspace(app, directory)
+    _refuse_input(output, f"{journey or 'overview'}-{view}.{fmt}", Path(ws.root))
     request = _request(ws, journey, view)
     if fmt == "dot":
         if not diagrams.is_graph(request):
@@ -380,8 +416,7 @@ def render(app: Context, journey: str | None, view: str, fmt: str, output: Path 
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(data)
+        _write_output(output, data)
         app.info(f"Wrote {output}")
 
 
@@ -569,6 +604,7 @@ def export(app: Context, journey: str, fmt: str, output: Path | None,
         raise click.UsageError(f"a {fmt.upper()} poster is binary: give the file to write, "
                                f"e.g. -o {journey}.{fmt}")
     ws = _valid_workspace(app, directory)
+    _refuse_input(output, f"{journey}.{EXPORT_SUFFIXES.get(fmt, fmt)}", Path(ws.root))
     found = _request(ws, journey, "flow").journey
     if fmt in poster.FORMATS:
         data = poster.render(ws, found, fmt, Cache(Path(ws.root) / CACHE_DIR))
@@ -578,9 +614,12 @@ def export(app: Context, journey: str, fmt: str, output: Path | None,
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(data)
+        _write_output(output, data)
         app.info(f"Wrote {output}")
+
+
+#: The file name an export is suggested under, by format, where it is not the format.
+EXPORT_SUFFIXES = {"mermaid": "mmd"}
 
 
 @cli.command("import")

@@ -15,7 +15,8 @@ Plain scalars are typed as YAML 1.2's core schema types them, as editors and sch
 tools do: only ``true``/``false`` (in three spellings) are booleans, so a step named
 ``On`` or an answer ``No`` is text; ``012`` is twelve, ``0o12`` ten; ``1:30``, ``1_000``
 and dates are text. Mapping keys are text as written (``1:``, ``true:``, ``null:``), as in
-JSON and so in every JSON Schema check.
+JSON and so in every JSON Schema check. A number keeps the text it was written as
+(:func:`as_written`): a text field given ``2026.10`` reads "2026.10", not "2026.1".
 """
 
 from __future__ import annotations
@@ -54,6 +55,40 @@ _CORE_SCHEMA = (
 )
 #: The first characters of those scalars: any other plain scalar is text at once.
 _CORE_FIRST = frozenset("0123456789-+.~nNtTfF")
+
+
+class _AsWritten:
+    """A number that remembers the text it was written as, when Python would spell it
+    otherwise (``2026.10``, ``1e3``, ``+1``, ``0x1F``): read where text is expected
+    (``period: 2026.10``, ``tags: [1.10]``), it is that text, not "2026.1" or "1000.0"."""
+
+    text: str
+
+    def __new__(cls, value, text: str):
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __reduce__(self):  # +self: the plain int or float
+        return (as_written, (+self, self.text))
+
+
+class WrittenInt(_AsWritten, int):
+    """A whole number and its text (see :class:`_AsWritten`)."""
+
+
+class WrittenFloat(_AsWritten, float):
+    """A number with a fraction or exponent and its text (see :class:`_AsWritten`)."""
+
+
+def as_written(value: int | float, text: str) -> int | float:
+    """``value``, remembering ``text`` when that is not how Python writes it."""
+    if str(value) == text:
+        return value
+    return (WrittenInt if isinstance(value, int) else WrittenFloat)(value, text)
 
 
 class _Loader(_BaseLoader):
@@ -340,9 +375,9 @@ class _Builder:
             return text.lower() == "true"
         if tag == _FLOAT_TAG:  # Python spells .inf and .nan without the dot
             lowered = text.lower()
-            return float(lowered.replace(".", "") if lowered.lstrip("+-.") in (
-                "inf", "nan") else text)
-        return self._integer(node)
+            return as_written(float(lowered.replace(".", "") if lowered.lstrip("+-.") in (
+                "inf", "nan") else text), text)
+        return as_written(self._integer(node), text)
 
     def _integer(self, node: ScalarNode) -> int:
         text = node.value

@@ -220,6 +220,11 @@ def label_key(label: str) -> str:
     return " ".join(str(label).split()).casefold()
 
 
+#: The most scores an emotion scale may have (0..100 is 101): each is a level of the
+#: canvas and charts, so a wider scale only makes a build slow and its drawings unreadable.
+MAX_SCALE_SCORES = 101
+
+
 class EmotionScale(Spec):
     """The range of emotion scores and what each one is called."""
 

@@ -181,6 +181,14 @@ def choices_at(model: type[BaseModel], path) -> list[str]:
     return list(_node(model, path).get("enum", []))
 
 
+def meaning(model: type[BaseModel], path) -> str | None:
+    """What the field at ``path`` holds, as the docstring under it says, else None."""
+    cls = getattr(model_module, _node(model, path[:-1]).get("title", ""), None)
+    if not (path and isinstance(cls, type) and issubclass(cls, BaseModel)):
+        return None
+    return _field_docs(cls).get(path[-1])
+
+
 def describe(model: type[BaseModel], path) -> str:
     """A reader's name for the mapping at ``path``: "a step", "the journey"."""
     if not path:

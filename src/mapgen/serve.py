@@ -44,7 +44,7 @@ from mapgen.model import Config
 from mapgen.site.build import Deferred, render_site
 from mapgen.site.output import Made, Staged, write_file
 from mapgen.site.theme import ThemeError, load_theme
-from mapgen.workspace import CONFIG_NAMES, FILES_SEEN, read_workspace
+from mapgen.workspace import FILES_SEEN, input_paths, read_workspace
 
 #: What a preview keeps in memory between saves (see mapgen.cache): what reading every
 #: spec again needs (each file's parse, findings and metadata), the compiled templates,
@@ -214,12 +214,7 @@ class Preview:
 
     def _watched_now(self) -> list[Path]:
         config = self.config or Config()
-        paths = [self.root / name for name in CONFIG_NAMES]
-        paths += [self.root / config.specs_dir, self.root / config.pages_dir,
-                  self.root / "themes",
-                  self.root / config.theme.name]
-        if config.theme.custom_dir:
-            paths.append(self.root / config.theme.custom_dir)
+        paths = [*input_paths(self.root, config), self.root / config.theme.name]
         with contextlib.suppress(ThemeError, OSError):  # the overlay says what is wrong
             paths += load_theme(self.root, config.theme.name, config.theme.custom_dir,
                                 config.theme.options).watched()

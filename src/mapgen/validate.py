@@ -35,6 +35,7 @@ from mapgen.load import DocPath, Document
 from mapgen.model import (
     DOCUMENT_MODELS,
     ID_PATTERN,
+    MAX_SCALE_SCORES,
     SEVERE,
     UNION_TAGS,
     Config,
@@ -57,6 +58,9 @@ _TYPE_NAMES = {
     "int_from_float": "a whole number", "float_type": "a number",
 }
 
+#: How each bound of a number is said, by pydantic's error type.
+_BOUNDS = {"greater_than_equal": "of {} or more", "greater_than": "above {}",
+           "less_than_equal": "of {} or less", "less_than": "below {}"}
 
 # --- one document --------------------------------------------------------------------
 
@@ -139,6 +143,8 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
     if kind == "too_short":
         return finding("invalid-value", doc.locate(path), (
             f"{key} needs at least one entry; list one, or leave out `{key}` for its default"))
+    if kind in _BOUNDS:
+        return finding("invalid-value", doc.locate(path), _out_of_bounds(model, path, err))
     if kind == "emotion_type":
         return finding("wrong-type", doc.locate(path), f"{err['msg']}; found {_describe(value)}")
     if kind in _TYPE_NAMES and path[-1:] == ("[key]",):  # a mapping key, e.g. of labels
@@ -148,6 +154,16 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
         return finding("wrong-type", doc.locate(path), (
             f"{key or 'the value'} should be {_TYPE_NAMES[kind]}; found {_describe(value)}"))
     return finding("invalid-value", doc.locate(path), f"{key}: {err['msg']}")
+
+
+def _out_of_bounds(model: type[BaseModel], path: DocPath, err: dict) -> str:
+    """A number past a bound (``reached: -5``): what the field holds, and what to write."""
+    [(bound, limit)] = [(k, v) for k, v in err["ctx"].items() if k in ("ge", "gt", "le", "lt")]
+    value = err.get("input")
+    noun = "a whole number" if isinstance(value, int) else "a number"
+    said = schema.meaning(model, path)
+    about = f" ({said[:1].lower()}{said[1:].rstrip('.')})" if said else ""
+    return f"{path[-1]}{about} is {value}; write {noun} {_BOUNDS[err['type']].format(limit)}"
 
 
 def _entry_word(path: DocPath) -> str:
@@ -340,6 +356,7 @@ def check_workspace(ws: Workspace, docs: dict[str, Document],
     findings: list[Finding] = []
     if config_doc is not None:
         findings += _check_scale(ws.config.emotion_scale, config_doc, ("emotion_scale",))
+        findings += _check_theme(ws, config_doc)
     context = JourneyContext.of(ws)
     keys = journey_keys(ws, context)
     for journey_id in ws.journeys:  # each looked up only when its rules are checked
@@ -386,12 +403,31 @@ def _duplicate_ids(kind: str, entries: list[tuple[DocPath, str]],
         seen.setdefault(ident, path)
 
 
+def _check_theme(ws: Workspace, doc: Document) -> list[Finding]:
+    """MG205 at ``theme.name`` for a theme that cannot be found or read, or at
+    ``theme.custom_dir`` for a folder that is not there: what a build would stop at."""
+    from mapgen.site.theme import ThemeError, load_theme
+
+    theme = ws.config.theme
+    for key, custom_dir in (("name", None), ("custom_dir", theme.custom_dir)):
+        try:
+            load_theme(Path(ws.root), theme.name, custom_dir, theme.options)
+        except ThemeError as exc:
+            return [finding("invalid-value", doc.locate(("theme", key)), str(exc))]
+    return []
+
+
 def _check_scale(scale: EmotionScale, doc: Document, path: DocPath) -> list[Finding]:
     findings = []
     if scale.min >= scale.max:
         findings.append(finding("invalid-scale", doc.locate(path + ("min",)), (
             f"the scale's min ({scale.min}) must be below its max ({scale.max}); "
             "e.g. `{min: -2, max: 2}`")))
+    elif scale.max - scale.min >= MAX_SCALE_SCORES:
+        findings.append(finding("invalid-scale", doc.locate(path + ("max",)), (
+            f"the scale {scale.min}..{scale.max} has {scale.max - scale.min + 1} scores, "
+            f"more than the {MAX_SCALE_SCORES} a map can show; narrow it, e.g. "
+            "`{min: 0, max: 100}` or `{min: -2, max: 2}`")))
     named: dict[str, int] = {}
     for score, label in (scale.labels or {}).items():
         if not scale.min <= score <= scale.max:

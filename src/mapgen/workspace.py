@@ -264,6 +264,34 @@ def read_config(root: Path) -> tuple[Path | None, bytes, Config | None]:
     return None, b"", _DEFAULT_CONFIG
 
 
+def input_paths(root: Path, config: Config) -> list[Path]:
+    """The files and folders the workspace at ``root`` is made from: mapgen.yml, the specs
+    and pages folders, the workspace's themes/, custom_dir, and a theme given by path."""
+    paths = [root / name for name in CONFIG_NAMES]
+    paths += [root / config.specs_dir, root / config.pages_dir, root / "themes"]
+    if config.theme.custom_dir:
+        paths.append(root / config.theme.custom_dir)
+    if (root / config.theme.name).is_dir():
+        paths.append(root / config.theme.name)
+    return paths
+
+
+def input_holding(path: Path, root: Path | None = None) -> Path | None:
+    """The input of a workspace (:func:`input_paths`) that ``path`` is or lies in, or None:
+    of the workspace at ``root``, and of the one ``path`` is in. No command writes there."""
+    place = path.absolute()
+    roots = [root] if root is not None else []
+    with contextlib.suppress(WorkspaceError):
+        roots.append(find_root(next(p for p in place.parents if p.exists())))
+    target = place.resolve()
+    for folder in roots:
+        config = read_config(folder)[2] or _DEFAULT_CONFIG
+        for held in (p.resolve() for p in input_paths(folder, config)):
+            if target == held or held in target.parents:
+                return held
+    return None
+
+
 def _read_config(root: Path):
     """(document, Config, findings, digest) for mapgen.yml; the defaults without one."""
     for name in CONFIG_NAMES:
