@@ -409,7 +409,8 @@ def _check_theme(ws: Workspace, doc: Document) -> list[Finding]:
     from mapgen.site.theme import ThemeError, load_theme
 
     theme = ws.config.theme
-    for key, custom_dir in (("name", None), ("custom_dir", theme.custom_dir)):
+    tries = [("name", None)] + ([("custom_dir", theme.custom_dir)] if theme.custom_dir else [])
+    for key, custom_dir in tries:
         try:
             load_theme(Path(ws.root), theme.name, custom_dir, theme.options)
         except ThemeError as exc:
