@@ -258,6 +258,14 @@ def test_an_unknown_key_suggests_the_close_one(make_workspace, valid_specs):
     assert 'did you mean "title"?' in message_of(root, "MG201")
 
 
+def test_persona_beside_personas_says_to_give_one_of_the_two(make_workspace, valid_specs):
+    journey = valid_specs[JOURNEY].replace("personas: [ana]", "personas: [ana]\npersona: ana")
+    assert "persona: ana" in journey
+    root = make_workspace({**valid_specs, JOURNEY: journey})
+    message = message_of(root, "MG201")
+    assert "give `persona` or `personas`, not both" in message and "did you mean" not in message
+
+
 def test_an_unknown_persona_suggests_the_close_one(make_workspace, valid_specs):
     journey = valid_specs[JOURNEY].replace("[ana]", "[ana, anna]")
     root = make_workspace({**valid_specs, JOURNEY: journey})

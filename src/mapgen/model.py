@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -710,6 +710,9 @@ class Journey(Spec):
     """The evidence steps, pain points and KPIs cite."""
     stages: tuple[Stage, ...] = Field((), json_schema_extra=NON_EMPTY)
     """The stages of the journey, in order; at least one stage."""
+
+    #: Shorthands a journey may use instead of a key, never beside it.
+    SHORTHANDS: ClassVar[dict[str, str]] = {"persona": "personas"}
 
     @model_validator(mode="before")
     @classmethod

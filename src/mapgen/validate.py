@@ -123,6 +123,11 @@ def _error_finding(doc: Document, model: type[BaseModel], err: dict) -> Finding:
     kind, value = err["type"], err.get("input")
     where = schema.describe(model, path[:-1]) if path else "the document"
     key = path[-1] if path else ""
+    if kind == "extra_forbidden" and key in getattr(model, "SHORTHANDS", {}) and len(path) == 1:
+        full = model.SHORTHANDS[key]
+        return finding("unknown-key", doc.locate(path, key=True), (
+            f"give `{key}` or `{full}`, not both: `{key}: a` is short for `{full}: [a]`; "
+            f"keep `{full}` and list every one there"))
     if kind == "extra_forbidden":
         known = schema.keys_at(model, path[:-1])
         return finding("unknown-key", doc.locate(path, key=True), (
