@@ -483,6 +483,14 @@ def test_new_persona_then_a_journey_for_it_keeps_strict_clean(workspace):
     assert "2 journeys, 2 personas; 0 errors, 0 warnings" in checked.stderr
 
 
+def test_new_journey_for_a_persona_not_there_is_refused_and_writes_nothing(workspace):
+    result = invoke("new", "journey", "sam-buys", "-d", str(workspace), "--persona", "custmer")
+    assert result.exit_code == 2, result.output
+    assert 'no persona "custmer"' in result.output and 'did you mean "customer"?' in result.output
+    assert "mapgen new persona custmer" in result.output
+    assert not (workspace / "specs" / "journeys" / "sam-buys.yml").exists()
+
+
 @pytest.mark.parametrize("stages", list(STAGE_NAMES))
 def test_new_journey_keeps_strict_clean(workspace, stages):
     result = invoke("new", "journey", "second-visit", "-d", str(workspace), "--stages", stages)

@@ -37,6 +37,7 @@ try:
     from mapgen.diagrams import layouts
     from mapgen.diagrams.engine import EngineError, get_engine
     from mapgen.escape import for_terminal
+    from mapgen.findings import did_you_mean, one_of
     from mapgen.export import FORMATS as EXPORT_FORMATS
     from mapgen.load import is_yaml_name
     from mapgen.model import site_url_problem
@@ -307,10 +308,15 @@ def new_journey(app: Context, journey_id: str, directory: Path, stages: str,
     """Add specs/journeys/ID.yml."""
     root = _workspace_root(directory)
     specs = _specs_dir(root)
+    found = sorted(p.stem for p in (root / specs / "personas").glob("*")
+                   if is_yaml_name(p.name) and not p.name.startswith("."))
     if persona is None:
-        found = sorted(p.stem for p in (root / specs / "personas").glob("*")
-                       if is_yaml_name(p.name) and not p.name.startswith("."))
         persona = found[0] if found else None
+    elif persona not in found:
+        raise click.BadParameter(
+            f'there is no persona "{persona}" in {specs}/personas{did_you_mean(persona, found)}; '
+            + (f"give one of {one_of(found)}, or " if found else "")
+            + f"add it first with `mapgen new persona {persona}`", param_hint="--persona")
     text = scaffold.journey_text(journey_id, persona, stages)
     path = _write(root, {f"{specs}/journeys/{journey_id}.yml": text}, False)[0]
     app.info(f"Created {_shown(path)}.")
