@@ -297,6 +297,19 @@ def test_the_site_holds_each_journeys_poster_and_links_it(tmp_path):
         assert f'href="../posters/{journey}.svg" download' in page
 
 
+def test_a_pain_points_card_is_filled_by_its_severity_as_the_site_fills_it(workspaces):
+    css = (REPO / "themes/default/static/mapgen.css").read_text("utf-8")
+    site = {severity.upper(): re.search(rf"--pain-{severity}-bg: (#[0-9a-f]{{6}})", css)[1]
+            for severity in ("critical", "high", "medium", "low")}
+    ws = read_workspace(workspaces["first-purchase"]).workspace
+    drawing = poster(ws, ws.journeys["first-purchase"])
+    rects = [s for s in drawing.shapes if isinstance(s, Rect)]
+    fills = {(text.text, box_of(text, rects).fill) for text in drawing.shapes
+             if isinstance(text, Text) and text.text in site}
+    assert len({kicker for kicker, _ in fills}) >= 3
+    assert fills == {(kicker, site[kicker]) for kicker, _ in fills}
+
+
 def test_the_poster_shows_each_stages_owner_and_duration_and_who_takes_part(tmp_path):
     svg = ET.parse(export(REPO, "b2b-invoice-payments", "svg", tmp_path / "map.svg")).getroot()
     words = squeezed("".join(t.text or "" for t in svg.iter(f"{SVG}text")))

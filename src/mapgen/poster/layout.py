@@ -60,6 +60,9 @@ LANE_FILLS = {
     "kpis": "#eef1f4", "frontstage": "#eef1f4", "backstage": "#eef1f4", "support": "#eef1f4",
 }
 SEVERITY_INK = style.SEVERITY_COLOURS
+#: A pain point's card by its severity, as the site's journey map fills it (mapgen.css).
+SEVERITY_FILLS = {"critical": "#ffebe9", "high": "#fff1e5", "medium": "#fff8d6",
+                  "low": "#f3f4f6"}
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def cards(lane: str, items: Iterable[object], words: Messages) -> list[Card]:
         if isinstance(item, Touch):
             out.append(Card(item.name, fill, item.channel_name.upper()))
         elif isinstance(item, PainPoint):
-            out.append(Card(item.text, fill, words.text(f"severity.{item.severity}").upper(),
+            out.append(Card(item.text, SEVERITY_FILLS[item.severity],
+                            words.text(f"severity.{item.severity}").upper(),
                             SEVERITY_INK[item.severity], icon=item.severity))
         elif isinstance(item, Opportunity):
             priority = words.text("canvas.priority",
