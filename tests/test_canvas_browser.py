@@ -177,6 +177,32 @@ def test_the_flow_diagram_is_shown_at_its_drawn_size_in_a_scrolling_frame(open_p
     assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
 
 
+#: Faces with Helvetica's letter widths, which Graphviz lays the diagrams out with.
+HELVETICA_WIDTHS = {"Arimo", "Arial", "Helvetica", "Liberation Sans"}
+
+
+@pytest.mark.parametrize("selector", ["svg.mapgen-diagram g.node text",  # the flow
+                                      "svg.mapgen-diagram[font-family] text"])  # a chart
+def test_diagram_text_is_set_in_a_face_with_the_widths_it_was_laid_out_with(
+        open_page, served, selector):
+    """On a machine with none of Helvetica's twins (this one has DejaVu only) the site's
+    own Arimo is used; DejaVu's wider letters ran out of the boxes."""
+    page = open_page(f"{served['example']}journeys/first-purchase.html")
+    page.evaluate("document.fonts.ready")
+    page.evaluate("""selector => document.querySelectorAll(selector).forEach(text => {
+        if (/^[ -~]+$/.test(text.textContent)) text.dataset.latin = ""; })""", selector)
+    selector += "[data-latin]"  # a symbol (⚠, a face) is left to a face that has it
+    client = page.context.new_cdp_session(page)
+    client.send("DOM.enable")
+    client.send("CSS.enable")
+    root = client.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    found = client.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})
+    assert found["nodeIds"], selector
+    for node in found["nodeIds"][:5]:
+        faces = client.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        assert faces and {face["familyName"] for face in faces} <= HELVETICA_WIDTHS, faces
+
+
 def _overflow(page) -> dict:
     return page.locator(".canvas-scroll").evaluate(
         "e => ({room: e.scrollWidth - e.clientWidth, page: document.documentElement.scrollWidth,"

@@ -333,6 +333,16 @@ def test_every_figure_sits_on_a_light_panel_in_the_stylesheet(tmp_path, entry_po
                      r'\s*<div class="mapgen-canvas"[^>]*>\s*<svg', body)
 
 
+def test_the_diagrams_font_sits_beside_the_stylesheet_that_names_it(tmp_path, entry_point):
+    root = project(tmp_path / "docs-site", "mkdocs")
+    done = mkdocs_build(root, entry_point, "--strict")
+    assert done.returncode == 0, done.stderr
+    css = (root / "site/journey-maps/mapgen.css").read_text("utf-8")
+    assert re.search(r"@font-face \{ font-family: Arimo;[^}]*url\(arimo\.woff\)", css)
+    font = (root / "site/journey-maps/arimo.woff").read_bytes()
+    assert font[:4] == b"wOFF" and len(font) > 10_000
+
+
 @pytest.mark.browser
 def test_in_materials_dark_scheme_the_diagrams_text_is_on_a_light_panel(
         tmp_path, entry_point, browser):

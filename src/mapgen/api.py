@@ -42,13 +42,24 @@ __all__ = [
     "BuildError", "BuildReport", "Finding", "Journey", "Location", "MapgenError",
     "MarkdownPage", "Persona", "Result", "STYLESHEET", "SpecError", "Validation", "ViewError",
     "Workspace",
-    "build", "check_page", "embed_views", "finding_text", "load_workspace", "markdown_pages",
+    "build", "check_page", "diagram_font", "embed_views", "finding_text", "load_workspace",
+    "markdown_pages",
     "put_views", "render_view", "render_views", "validate", "views",
 ]
 
 PathLike = str | os.PathLike[str]
 #: The stylesheet :func:`markdown_pages` and :func:`embed_views` need in the host site.
 STYLESHEET: Path = content.STYLESHEET
+
+
+def diagram_font(path: PathLike = ".") -> bytes:
+    """Arimo, cut down, as a WOFF file: the face :data:`STYLESHEET` sets the diagrams in
+    where the browser has no face with Helvetica's letter widths (their text was laid
+    out with those); put it beside the stylesheet as ``arimo.woff``. Kept in the
+    workspace's ``.mapgen-cache/`` (making it takes half a second)."""
+    from mapgen.poster import fonts
+
+    return fonts.site_font(Cache(find_root(Path(path)) / CACHE_DIR))
 
 
 class MapgenError(Exception):

@@ -47,6 +47,7 @@ from mapgen import api
 
 log = logging.getLogger("mkdocs.plugins.mapgen")
 STYLESHEET = "mapgen.css"
+DIAGRAM_FONT = "arimo.woff"  # the stylesheet's @font-face names it
 
 
 class MapgenConfig(Config):
@@ -107,8 +108,8 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
     # --- the pages -------------------------------------------------------------------
 
     def on_files(self, files: Files, config: Any) -> Files:
-        """Add the pages (with their Markdown, linked as the site serves them) and the
-        stylesheet."""
+        """Add the pages (with their Markdown, linked as the site serves them), the
+        stylesheet and the diagrams' font."""
         if self.workspace is None:
             return files
         folder = self.config.path.strip("/")
@@ -122,6 +123,8 @@ class MapgenPlugin(BasePlugin[MapgenConfig]):
         self.pages = [(page, file) for page, _, file in made]
         files.append(File.generated(config, f"{folder}/{STYLESHEET}",
                                     abs_src_path=str(api.STYLESHEET)))
+        files.append(File.generated(config, f"{folder}/{DIAGRAM_FONT}",
+                                    content=api.diagram_font(self.workspace.root)))
         return files
 
     def on_nav(self, nav: Navigation, config: Any, files: Files) -> Navigation:

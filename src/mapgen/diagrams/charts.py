@@ -35,7 +35,7 @@ from mapgen.diagrams.wrap import clip, wrap
 from mapgen.messages import Messages, drawn_messages, load_messages
 from mapgen.model import EmotionScale, Journey, Stage, Step, Workspace
 
-FONT_FAMILY = f"{style.FONT},Arial,sans-serif"
+FONT_FAMILY = svg.FONT_STACK  # the widths text is measured with; Arimo where none is there
 #: Average advance of one character at the 11px body size, to decide where text is cut.
 CHAR_WIDTH = 6.5
 BAND_FILLS = ("#f6f8fa", "#eaeef2")

@@ -186,6 +186,21 @@ def font_face_css(texts: Iterable[str], cuts: Cache | None = None) -> str:
             f"src:url(data:font/woff;base64,{woff(extra, cuts)}) format('woff')}}")
 
 
+def site_font(cuts: Cache | None = None) -> bytes:
+    """Arimo cut down to :data:`EMBEDDED`, as a WOFF file: the face a site's diagrams are
+    shown in where the browser has none of Helvetica's metric twins (a Linux machine or
+    container with only DejaVu, whose wider letters ran out of Graphviz's boxes). The
+    theme's stylesheet names it with ``@font-face``; the same cut as a poster's."""
+    import base64
+
+    return base64.b64decode(woff(frozenset(), cuts))
+
+
+def site_font_key() -> str:
+    """What :func:`site_font` is made from (the font, fontTools, mapgen's code)."""
+    return _cut_key(frozenset())
+
+
 #: The cache kind of font cuts, and how many of them a cache keeps.
 CUT_KIND = "font-cut"
 CUTS_KEPT = 16

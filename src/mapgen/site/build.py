@@ -46,6 +46,7 @@ from mapgen.diagrams.graphs import signed
 from mapgen.diagrams.sparkline import sparkline
 from mapgen.messages import Messages
 from mapgen.model import Journey, Workspace
+from mapgen.poster import fonts
 from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
 from mapgen.site import pieces as site_pieces
@@ -204,6 +205,10 @@ class Rendered:
     rendered_pages: int
     diagrams: int
     diagram_names: tuple[str, ...]
+
+
+#: The face of the diagrams, next to the stylesheet that names it (``@font-face``).
+SITE_FONT = "arimo.woff"
 
 
 @dataclass(frozen=True, eq=False)  # each output is its own: compared by identity
@@ -482,6 +487,8 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
         data = path.read_bytes()
         outputs.append(_Output(f"assets/{rel}", lambda ws, reads, data=data: data,
                                key=digest(data)))
+    outputs.append(_Output(f"assets/{SITE_FONT}", lambda ws, reads: fonts.site_font(kept),
+                           key=fonts.site_font_key()))
     outputs += [
         _Output(".nojekyll", lambda ws, reads: b""),
         _Output("journeys.json", lambda ws, reads: data_files.compiled_model(
