@@ -334,6 +334,27 @@ def test_on_a_phone_a_pasted_link_or_a_long_word_wraps_in_its_card(open_page, tm
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def test_mapgens_own_phrases_keep_their_order_on_a_right_to_left_journeys_page(
+        open_page, tmp_path):
+    files = generated_workspace(5)
+    files["specs/journeys/steps-5.yml"] = "lang: ar\n" + files["specs/journeys/steps-5.yml"]
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, "utf-8")
+    with static_server(_build(tmp_path)) as base:
+        page = open_page(f"{base}journeys/steps-5.html")
+        hint = page.locator(".map-hint")
+        assert hint.evaluate("e => e.closest('[dir]').dir") == "rtl"
+        assert hint.inner_text().startswith("5 steps in 2 stages")
+        # where the first figure and the word after it are drawn: "5" left of "steps"
+        five, steps = hint.evaluate("""e => [0, 2].map(at => {
+            const range = document.createRange();
+            range.setStart(e.firstChild, at);
+            range.setEnd(e.firstChild, at + 1);
+            return range.getBoundingClientRect().left; })""")
+        assert five < steps
+
+
 def test_a_search_link_to_a_step_lands_on_its_card_on_a_phone(open_page, served):
     page = open_page(f"{served['example']}journeys/first-purchase.html#step-pays-in-store",
                      viewport=PHONE)
