@@ -86,6 +86,17 @@ def test_embed_views_draws_blocks_and_check_page_reports_bad_ones(workspace):
     assert (finding.code, finding.location.line, finding.location.column) == ("MG320", 9, 10)
 
 
+def test_an_indented_block_is_drawn_in_a_container_and_left_as_code_elsewhere(workspace):
+    ws = api.load_workspace(workspace).workspace
+    block = "    ```mapgen\n    journey: first-purchase\n    view: funnel\n    ```\n"
+    code = f"An example of a block, as code:\n\n{block}"  # Markdown's indented code block
+    assert api.embed_views(ws, code, cache=False) == code
+    assert api.check_page(ws, "docs/notes.md", code.replace("first-purchase", "nobody")) == []
+    for container in ("!!! note", "- An item", "=== \"Tab\""):
+        out = api.embed_views(ws, f"{container}\n\n{block}", cache=False)
+        assert out.count("<svg") == 1 and "```" not in out, container
+
+
 def test_the_journey_canvas_is_a_view_to_render_and_embed(workspace):
     ws = api.load_workspace(workspace).workspace
     assert "canvas" in api.views()

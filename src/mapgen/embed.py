@@ -26,7 +26,8 @@ from mapgen.model import Journey, Workspace
 
 #: An opening fence of three or more backticks or tildes whose info string is ``mapgen``;
 #: its body; and a closing fence of the same characters, as far in. A fence four or more
-#: spaces in is a block inside something (an admonition, a content tab, a list item).
+#: spaces in is a block only inside something (:data:`_CONTAINER`); elsewhere it is an
+#: indented code block, shown as it is written.
 _BLOCK = re.compile(
     r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})[ \t]*mapgen[ \t]*\r?\n"
     r"(?P<body>(?:.*\r?\n)*?)"
@@ -121,9 +122,26 @@ class Embed:
         return f"{self.view}-{self.journey}" if self.journey else str(self.view)
 
 
+#: A line that opens something a fence four or more spaces in can sit inside: a list
+#: item, an admonition (``!!!``, ``???``) or a content tab (``===``).
+_CONTAINER = re.compile(r"[ \t]*(?:[-*+]|\d+[.)]|!!!|\?\?\?\+?|===)(?:[ \t]|$)")
+
+
 def embeds_in(text: str) -> list[Embed]:
     """Every ``mapgen`` block of ``text``, in order."""
-    return [_read(text, match) for match in _BLOCK.finditer(text)]
+    return [_read(text, match) for match in _BLOCK.finditer(text) if _inside(text, match)]
+
+
+def _inside(text: str, match: re.Match) -> bool:
+    """Whether a fence is where Markdown reads it as a fence: less than four spaces in, or
+    in a container (the first line above it that is less far in opens one)."""
+    indent = len(match["indent"])
+    if indent < 4:
+        return True
+    for line in reversed(text[:match.start()].splitlines()):
+        if line.strip() and len(line) - len(line.lstrip()) < indent:
+            return bool(_CONTAINER.match(line))
+    return False
 
 
 def _read(text: str, match: re.Match) -> Embed:
