@@ -46,7 +46,6 @@ from mapgen.diagrams.graphs import signed
 from mapgen.diagrams.sparkline import sparkline
 from mapgen.messages import Messages
 from mapgen.model import Journey, Workspace
-from mapgen.poster import fonts
 from mapgen.site import data as data_files
 from mapgen.site import pages as site_pages
 from mapgen.site import pieces as site_pieces
@@ -487,8 +486,7 @@ def _outputs(ws: Workspace, theme: Theme, plan: list[site_pages.Page],
         data = path.read_bytes()
         outputs.append(_Output(f"assets/{rel}", lambda ws, reads, data=data: data,
                                key=digest(data)))
-    outputs.append(_Output(f"assets/{SITE_FONT}", lambda ws, reads: fonts.site_font(kept),
-                           key=fonts.site_font_key()))
+    outputs.append(_site_font(kept))
     outputs += [
         _Output(".nojekyll", lambda ws, reads: b""),
         _Output("journeys.json", lambda ws, reads: data_files.compiled_model(
@@ -514,6 +512,15 @@ def _sitemap(site_url: str) -> Callable[[Workspace, Reads], bytes]:
         return data_files.sitemap(site_url, [p for p in site_pages.plan(ws) if p.public])
 
     return make
+
+
+def _site_font(cuts: Cache) -> _Output:
+    """assets/arimo.woff: the face of the diagrams (see :func:`mapgen.poster.fonts.site_font`),
+    the posters' cut, kept in ``cuts`` as theirs is."""
+    from mapgen.poster import fonts  # 8 ms to import: not in a build that finds the site current
+
+    return _Output(f"assets/{SITE_FONT}", lambda ws, reads: fonts.site_font(cuts),
+                   key=fonts.site_font_key())
 
 
 def _posters(ws: Workspace, cuts: Cache) -> list[_Output]:
