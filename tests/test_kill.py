@@ -182,3 +182,17 @@ def test_sigterm_to_mapgen_alone_ends_every_process_it_started(tmp_path):
         os.kill(pid, signal.SIGKILL)
     assert left == []
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_a_process_mapgen_forks_takes_sigterms_default():
+    """A pool ends its workers with SIGTERM; a worker that kept mapgen's own handler and
+    waited on the pool's lock never ran it, and the build waited for it for good."""
+    code = ("import multiprocessing, signal\n"
+            "from mapgen.cli import _end_on_sigterm\n"
+            "_end_on_sigterm()\n"
+            "with multiprocessing.get_context('fork').Pool(1) as pool:\n"
+            "    print(pool.apply(signal.getsignal, (signal.SIGTERM,)).name,\n"
+            "          signal.getsignal(signal.SIGTERM).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["SIG_DFL", "_terminated"], done.stderr

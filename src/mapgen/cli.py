@@ -765,17 +765,18 @@ class Terminated(BaseException):
     last build left it. (Not a KeyboardInterrupt, which Click reports as "Aborted!".)"""
 
 
-def _ended_by(main_pid: int):
-    """A SIGTERM handler: in mapgen's own process, :class:`Terminated`; in a process it
-    forked (which inherits the handler), the signal's default, so that a pool can end
-    its workers."""
-    def handler(signum, frame):
-        if os.getpid() != main_pid:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-            return
-        raise Terminated
-    return handler
+def _terminated(signum, frame) -> None:
+    """mapgen's own process's SIGTERM handler."""
+    raise Terminated
+
+
+def _end_on_sigterm() -> None:
+    """SIGTERM raises :class:`Terminated` in mapgen's own process. A process it forks
+    takes the signal's default at once: a pool ends its workers with SIGTERM, and a
+    worker waiting on the pool's lock would never run a Python handler (the pool then
+    waited for it for good)."""
+    signal.signal(signal.SIGTERM, _terminated)
+    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
 
 
 def _request(ws, journey: str | None, view: str) -> diagrams.Request:
@@ -787,7 +788,7 @@ def _request(ws, journey: str | None, view: str) -> diagrams.Request:
 
 def main() -> None:
     """Entry point: no Python traceback reaches the user, whatever happens."""
-    signal.signal(signal.SIGTERM, _ended_by(os.getpid()))
+    _end_on_sigterm()
     try:
         cli.main(prog_name="mapgen", standalone_mode=True)
     except SystemExit:
